@@ -7,33 +7,34 @@
  * cached, and open-tag attribute lists are memoised, so hostile input such as `'<a '.repeat(n)`
  * or `'<!--'.repeat(n)` is scanned in roughly linear time.
  */
-
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const BANG = 0x21;
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-const PLUS = 0x2b;
-const HYPHEN = 0x2d;
-const DOT = 0x2e;
-const SLASH = 0x2f;
-const COLON = 0x3a;
-const LT = 0x3c;
-const EQUALS = 0x3d;
-const GT = 0x3e;
-const QUESTION = 0x3f;
-const AT = 0x40;
-const UNDERSCORE = 0x5f;
-const BACKSLASH = 0x5c;
-const BACKTICK = 0x60;
-const DEL = 0x7f;
+import {
+  APOSTROPHE,
+  AT,
+  BACKSLASH,
+  BACKTICK,
+  BANG,
+  COLON,
+  CR,
+  DEL,
+  DOT,
+  EQUALS,
+  GT,
+  HYPHEN,
+  LF,
+  LT,
+  PLUS,
+  QUESTION,
+  QUOTE,
+  SLASH,
+  SPACE,
+  TAB,
+  UNDERSCORE,
+  isDigit,
+  isSpaceOrTab,
+} from './markdown-chars.ts';
 
 const isLetter = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 const isAlphanumeric = (c: number): boolean => isLetter(c) || isDigit(c);
-const isSpaceOrTab = (c: number): boolean => c === SPACE || c === TAB;
 const isControlOrSpace = (c: number): boolean => c <= SPACE || c === DEL;
 
 const isTagNameChar = (c: number): boolean => isAlphanumeric(c) || c === HYPHEN;
@@ -99,7 +100,10 @@ function cachedSearch(locate: (from: number) => number): (from: number) => numbe
 }
 
 export interface AngleScanner {
-  /** End of the raw HTML tag (GFM §6.10) starting at `i`, or -1. */
+  /**
+   * End of the raw HTML tag (GFM §6.10) starting at `i`, or -1. Unquoted attribute values may
+   * contain `<` here (see isUnquotedValueChar).
+   */
   readonly htmlTag: (i: number) => number;
   /** End of the autolink (`<scheme:...>` or `<local@domain>`) starting at `i`, or -1. */
   readonly autolink: (i: number) => number;
@@ -111,7 +115,7 @@ export interface AngleScanner {
   readonly looseAutolink: (i: number) => boolean;
   /**
    * The first `>` that no backslash escapes, or line ending, at or after `from` (-1 if none).
-   * Unlike CommonMark, a `<` does not stop it: see linkTail in markdown.ts.
+   * Unlike CommonMark, a `<` does not stop it: see linkTail in markdown-inline.ts.
    */
   readonly pointyDestinationEnd: (from: number) => number;
 }
@@ -129,15 +133,15 @@ export function createAngleScanner(text: string): AngleScanner {
     }
     return search(from);
   };
-  /** End of `<`-prefix + body + `needle`, when the needle closes before `end`. */
+  /** End of the first `needle` at or after `from`, or -1. */
   const through = (needle: string, from: number): number => {
     const at = find(needle, from);
-    return at === -1 || at + needle.length > end ? -1 : at + needle.length;
+    return at === -1 ? -1 : at + needle.length;
   };
   const nextUriStop = cachedSearch((start) => {
     let p = start;
-    while (p < text.length && code(p) !== GT && !isControlOrSpace(code(p))) p++;
-    return p < text.length ? p : -1;
+    while (p < end && code(p) !== GT && !isControlOrSpace(code(p))) p++;
+    return p < end ? p : -1;
   });
 
   // "After a tag name or an attribute" always continues the same way, whichever `<` we started
@@ -212,8 +216,8 @@ export function createAngleScanner(text: string): AngleScanner {
     if (next !== BANG) return -1;
     if (text.startsWith('<!--', i)) {
       // Current CommonMark: `<!-->` and `<!--->` are complete comments.
-      if (text.startsWith('<!-->', i)) return i + 5 <= end ? i + 5 : -1;
-      if (text.startsWith('<!--->', i)) return i + 6 <= end ? i + 6 : -1;
+      if (text.startsWith('<!-->', i)) return i + 5;
+      if (text.startsWith('<!--->', i)) return i + 6;
       return through('-->', i + 4);
     }
     if (text.startsWith('<![CDATA[', i)) return through(']]>', i + 9);
@@ -265,7 +269,7 @@ export function createAngleScanner(text: string): AngleScanner {
     const body = schemeEnd(i);
     if (body === -1) return false;
     const stop = nextUriStop(body);
-    return stop !== -1 && stop < end && code(stop) === GT;
+    return stop !== -1 && code(stop) === GT;
   }
 
   // A `>` is escaped by an odd run of backslashes before it; a scan that starts after a `<`

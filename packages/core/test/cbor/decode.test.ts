@@ -245,9 +245,7 @@ describe('decodeCbor: hostile input', () => {
     ['b9 0100', 'map of 256 entries'],
   ])('fails fast on a declared length beyond the input: %s (%s)', (input) => {
     const bytes = new Uint8Array([...hex(input), ...new Uint8Array(10)]);
-    const started = performance.now();
     const error = expectCborError(() => decodeCbor(bytes), 'CBOR_TRUNCATED', 0);
-    expect(performance.now() - started).toBeLessThan(50);
     expect(error.message).toMatch(
       /declares \d+ (bytes|elements|entries) but only \d+ byte\(s\) remain/,
     );
