@@ -7,7 +7,6 @@
  * table cell, with container markers cut out.
  */
 import {
-  BACKSLASH,
   BACKTICK,
   CLOSE_PAREN,
   CR,
@@ -18,7 +17,6 @@ import {
   HYPHEN,
   LF,
   LT,
-  PIPE,
   PLUS,
   SPACE,
   STAR,
@@ -31,11 +29,7 @@ import {
   runLengthOf,
 } from './markdown-chars.ts';
 import { startsHtmlBlock } from './markdown-html.ts';
-
-interface Range {
-  readonly start: number;
-  readonly end: number;
-}
+import { opensTable, rowCells, type Range } from './markdown-tables.ts';
 
 interface Line extends Range {
   /** Start of the following line (after this line's line ending). */
@@ -246,39 +240,6 @@ function openContainer(
     return { container: { indent: markerWidth + 1, empty: false }, cursor: next };
   }
   return { container: { indent: markerWidth + gap.width, empty: false }, cursor: gap };
-}
-
-/** A table row's cells: ranges between unescaped pipes, without the optional outer pipes. */
-function rowCells(text: string, from: number, end: number): Range[] {
-  let start = from + runLengthOf(text, from, end, isSpaceOrTab);
-  let stop = end;
-  while (stop > start && isSpaceOrTab(text.charCodeAt(stop - 1))) stop--;
-  if (start < stop && text.charCodeAt(start) === PIPE) start++;
-  const cells: Range[] = [];
-  let cell = start;
-  for (let p = start; p < stop; p++) {
-    const c = text.charCodeAt(p);
-    if (c === BACKSLASH) p++;
-    else if (c === PIPE) {
-      cells.push({ start: cell, end: p });
-      cell = p + 1;
-    }
-  }
-  if (cell < stop) cells.push({ start: cell, end: stop });
-  return cells;
-}
-
-const DELIMITER_CELL = /^[ \t]*:?-+:?[ \t]*$/;
-
-/** Whether `header` and `delimiter` open a GFM table (as many cells, and a pipe somewhere). */
-function opensTable(text: string, header: Range, delimiter: Range): boolean {
-  const cells = rowCells(text, delimiter.start, delimiter.end);
-  if (cells.length === 0) return false;
-  if (!cells.every((cell) => DELIMITER_CELL.test(text.slice(cell.start, cell.end)))) return false;
-  const hasPipe =
-    text.slice(delimiter.start, delimiter.end).includes('|') ||
-    text.slice(header.start, header.end).includes('|');
-  return hasPipe && rowCells(text, header.start, header.end).length === cells.length;
 }
 
 // Block quotes and list items nested deeper than this are read as text, as markdown-it does by
