@@ -18,6 +18,8 @@ export type ContentErrorCode =
   | 'CONTENT_INVALID_EXTENSION'
   | 'CONTENT_INVALID_LANGUAGE'
   | 'CONTENT_INVALID_EXTERNAL_PART'
+  /** A URI without a scheme where an absolute URI is needed (a mention). */
+  | 'CONTENT_INVALID_URI'
   | 'CONTENT_INVALID_TEXT';
 
 /**

@@ -14,6 +14,7 @@
  *   the block is ordinary text (and a multi-line code span may then show that `&lt;`).
  * - Block quotes and list items nest at most MAX_NESTING (markdown-blocks.ts) deep.
  */
+import { ContentError } from './errors.ts';
 import { DEL, SPACE } from './markdown-chars.ts';
 import { layout } from './markdown-blocks.ts';
 import { joinRun, scanInline } from './markdown-inline.ts';
@@ -89,13 +90,15 @@ function startsCharacterReference(text: string, i: number): boolean {
  * `( ) < > \ ` |` are percent-encoded. Place the result after a space, not straight after `!`
  * (which would make it an image) or `\`.
  *
- * @throws RangeError when `uri` does not start with a URI scheme.
+ * @throws ContentError (CONTENT_INVALID_URI) when `uri` does not start with a URI scheme.
  */
 export function mention(displayName: string, uri: string): string {
   if (!URI_SCHEME.test(uri)) {
     const shown = uri.length > 80 ? `${uri.slice(0, 80)}…` : uri;
-    throw new RangeError(
-      `mention URI must start with a scheme such as "mimi:": ${JSON.stringify(shown)}`,
+    throw new ContentError(
+      'CONTENT_INVALID_URI',
+      'uri',
+      `a mention URI starts with a scheme such as "mimi:", got ${JSON.stringify(shown)}`,
     );
   }
   const name = displayName.startsWith('@') ? displayName.slice(1) : displayName;

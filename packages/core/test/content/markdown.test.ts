@@ -264,7 +264,9 @@ describe('mention', () => {
   it.each(['alice', '//example.com/u/alice', '', '1mimi://x', 'mi mi://x', ':x'])(
     'rejects the URI %j, which has no scheme',
     (uri) => {
-      expect(() => mention('a', uri)).toThrow(RangeError);
+      expect(() => mention('a', uri)).toThrow(
+        expect.objectContaining({ name: 'ContentError', code: 'CONTENT_INVALID_URI' }),
+      );
     },
   );
 });
