@@ -1,10 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The project's read-only inputs (specs, vectors, samples) live beside the repository. */
 const sharedDir = fileURLToPath(new URL('../../../../shared/', import.meta.url));
 
 export function readShared(path: string): Buffer {
+  if (!existsSync(sharedDir)) {
+    throw new Error(
+      `The tests read the project's shared inputs (specs, vectors) from ${sharedDir}, beside the repository, and it is not there. Check out or copy shared/ next to the repository.`,
+    );
+  }
   return readFileSync(sharedDir + path);
 }
 
