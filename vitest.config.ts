@@ -12,6 +12,11 @@ export default defineConfig({
         extends: true,
         test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] },
       },
+      {
+        extends: true,
+        // Interop tests load another implementation (a WASM build) per client: slower than units.
+        test: { name: 'interop', include: ['test/interop/**/*.test.ts'], testTimeout: 60_000 },
+      },
     ],
   },
 });

@@ -1,0 +1,124 @@
+import { bytesEqual, toHex } from '../crypto/bytes.ts';
+import type { HistoryEntry } from './room-store.ts';
+import type { EpochRecord } from '../group/epoch.ts';
+import { memberDevices } from '../group/leaves.ts';
+import type { UserId } from '../ids.ts';
+import type { Capability } from '../room/capabilities.ts';
+import { Roles } from '../room/roles.ts';
+import { can, roleOf, type RoomState } from '../room/room-state.ts';
+import type { ControlPlaneView, TimelineAction } from '../timeline/control-plane.ts';
+
+/** The capability each timeline action needs (MIMI room policy names). */
+const NEEDS: Record<TimelineAction, Capability> = {
+  send: 'canSendMessage',
+  react: 'canReactToMessage',
+  editOwn: 'canEditOwnMessage',
+  retractOwn: 'canDeleteOwnMessage',
+  retractAny: 'canDeleteOtherMessage',
+};
+
+interface EpochView {
+  readonly room: RoomState;
+  /** Hex public keys of member devices. */
+  readonly devices: ReadonlySet<string>;
+  readonly users: ReadonlyMap<string, UserId>;
+}
+
+/**
+ * The control plane as the data plane sees it: who was a member and with which role at each
+ * epoch of this device's chain, from the epoch it joined on. Verdicts on timeline updates ask
+ * about the epoch the update names, so every member on the same chain answers alike, whenever
+ * it asks.
+ *
+ * History written before this device joined names epochs it never saw. For those it trusts the
+ * author's device certificate and judges roles by the room state it joined with: a known
+ * limitation (see docs/ARCHITECTURE.md, "History before joining").
+ */
+export class ControlHistory implements ControlPlaneView {
+  readonly #epochs = new Map<bigint, EpochView>();
+  readonly #users = new Map<string, UserId>();
+  #first: bigint | undefined;
+  #head: bigint | undefined;
+
+  /** Records the epochs of a chain (on a fork switch, the winner's replace the loser's). */
+  record(records: readonly EpochRecord[]): void {
+    for (const r of records) {
+      this.#add(
+        r.epoch,
+        r.room,
+        memberDevices(r.state).map((d) => [d.publicKey, d.userId] as const),
+      );
+    }
+  }
+
+  /** Reloads the history stored by RoomStore.putHistory, oldest first. */
+  restore(entries: Iterable<HistoryEntry>): void {
+    for (const e of entries) this.#add(e.epoch, e.room, e.members);
+  }
+
+  #add(epoch: bigint, room: RoomState, members: readonly (readonly [Uint8Array, UserId])[]): void {
+    const users = new Map<string, UserId>();
+    for (const [key, user] of members) {
+      const hex = toHex(key);
+      users.set(hex, user);
+      this.#users.set(hex, user);
+    }
+    this.#epochs.set(epoch, { room, devices: new Set(users.keys()), users });
+    if (this.#first === undefined || epoch < this.#first) this.#first = epoch;
+    this.#head = epoch;
+    // Epochs beyond the new head belong to an abandoned branch.
+    for (const e of this.#epochs.keys()) if (e > epoch) this.#epochs.delete(e);
+  }
+
+  roomAt(epoch: bigint): RoomState | undefined {
+    return this.#epochs.get(epoch)?.room;
+  }
+
+  #view(epoch: bigint): EpochView | undefined {
+    const exact = this.#epochs.get(epoch);
+    if (exact !== undefined) return exact;
+    if (this.#first !== undefined && epoch < this.#first) return this.#epochs.get(this.#first);
+    return undefined;
+  }
+
+  isMember(devicePublicKey: Uint8Array, epoch: bigint): boolean {
+    const hex = toHex(devicePublicKey);
+    // Before this device joined: the author's signature and certificate are all there is.
+    if (this.#first !== undefined && epoch < this.#first) return true;
+    return this.#view(epoch)?.devices.has(hex) ?? false;
+  }
+
+  userOf(devicePublicKey: Uint8Array): UserId | undefined {
+    return this.#users.get(toHex(devicePublicKey));
+  }
+
+  /** Teaches the history the user of a device met outside a member list (pre-join authors). */
+  learnDevice(devicePublicKey: Uint8Array, user: UserId): void {
+    this.#users.set(toHex(devicePublicKey), user);
+  }
+
+  can(userId: UserId, action: TimelineAction, epoch: bigint): boolean {
+    const view = this.#view(epoch);
+    if (view === undefined) return false;
+    if (this.#first !== undefined && epoch < this.#first && action !== 'retractAny') return true;
+    return can(view.room, userId, NEEDS[action]);
+  }
+
+  currentEpoch(): bigint {
+    return this.#head ?? 0n;
+  }
+
+  knowsEpoch(epoch: bigint): boolean {
+    return this.#head !== undefined && epoch <= this.#head;
+  }
+
+  /** Whether the user is a participant (not banned) at the head. */
+  isParticipant(user: UserId): boolean {
+    const view = this.#head === undefined ? undefined : this.#epochs.get(this.#head);
+    return view !== undefined && roleOf(view.room, user) >= Roles.member;
+  }
+}
+
+export function sameEpoch(a: EpochRecord, b: EpochRecord): boolean {
+  return a.epoch === b.epoch && bytesEqual(a.epochId, b.epochId);
+}

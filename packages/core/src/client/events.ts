@@ -1,0 +1,70 @@
+import type { DeviceId, RoomId, UserId } from '../ids.ts';
+import type { RoomState } from '../room/room-state.ts';
+import type { TimelineChange } from '../timeline/timeline-message.ts';
+
+/** Where a room's history stands on this device. */
+export interface SyncStatus {
+  readonly roomId: RoomId;
+  readonly epoch: bigint;
+  /** True when no member this device has talked to holds epochs or updates it lacks. */
+  readonly complete: boolean;
+  /** Messages held because an earlier one is missing (a gap in an author's chain). */
+  readonly waitingUpdates: number;
+  /** MLS messages held for an epoch this device has not reached. */
+  readonly waitingEpochs: number;
+  /** Own updates not yet seen by any other member. */
+  readonly unsent: number;
+}
+
+/** What a user of the device sees happen. Handlers get these after the state is stored. */
+export type KithEvent =
+  | {
+      readonly type: 'timeline';
+      readonly roomId: RoomId;
+      readonly changes: readonly TimelineChange[];
+    }
+  | {
+      readonly type: 'membership';
+      readonly roomId: RoomId;
+      readonly added: readonly UserId[];
+      readonly removed: readonly UserId[];
+      readonly room: RoomState;
+    }
+  | { readonly type: 'room'; readonly roomId: RoomId; readonly room: RoomState }
+  | { readonly type: 'joined'; readonly roomId: RoomId; readonly invitedBy: DeviceId }
+  /** This device is no longer in the room (removed, banned, or left). */
+  | { readonly type: 'left'; readonly roomId: RoomId }
+  | { readonly type: 'sync'; readonly status: SyncStatus }
+  /** Something another device sent was refused; nothing changed. For diagnostics. */
+  | { readonly type: 'rejected'; readonly roomId: RoomId | undefined; readonly reason: string };
+
+export type KithEventType = KithEvent['type'];
+export type KithEventOf<T extends KithEventType> = Extract<KithEvent, { type: T }>;
+
+/** A minimal typed emitter: handlers that throw do not stop the others. */
+export class Emitter {
+  readonly #handlers = new Map<KithEventType, Set<(event: KithEvent) => void>>();
+  readonly #onError: (error: unknown) => void;
+
+  constructor(onError: (error: unknown) => void) {
+    this.#onError = onError;
+  }
+
+  on<T extends KithEventType>(type: T, handler: (event: KithEventOf<T>) => void): () => void {
+    const set = this.#handlers.get(type) ?? new Set();
+    const h = handler as (event: KithEvent) => void;
+    set.add(h);
+    this.#handlers.set(type, set);
+    return () => set.delete(h);
+  }
+
+  emit(event: KithEvent): void {
+    for (const h of this.#handlers.get(event.type) ?? []) {
+      try {
+        h(event);
+      } catch (error) {
+        this.#onError(error);
+      }
+    }
+  }
+}

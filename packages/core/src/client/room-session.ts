@@ -1,0 +1,487 @@
+import type { KeyPackage, Proposal } from 'ts-mls';
+import { toHex } from '../crypto/bytes.ts';
+import type { ConversationGroup, GroupOptions } from '../group/conversation-group.ts';
+import type { CheckedCommit } from '../group/commit-policy.ts';
+import type { EpochRecord } from '../group/epoch.ts';
+import { deviceOfKeyPackage, type MemberDevice } from '../group/leaves.ts';
+import type { ReceiveOutcome } from '../group/outcomes.ts';
+import { deviceIdFromPublicKey } from '../identity/user-id.ts';
+import type { DeviceIdentity } from '../identity/identities.ts';
+import type { DeviceId, RoomId, UserId } from '../ids.ts';
+import type { ClockPort } from '../ports/clock.ts';
+import type { TransportPort } from '../ports/transport.ts';
+import { Roles } from '../room/roles.ts';
+import { withParticipant, type RoomState } from '../room/room-state.ts';
+import type { KvOperation, KvStore } from '../storage/store.ts';
+import { encodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
+import { decodeAppPayload, encodeAppPayload } from '../sync/payload.ts';
+import { roomTopic } from '../sync/topic.ts';
+import { ConversationDoc } from '../timeline/conversation-doc.ts';
+import { decodeSignedUpdate } from '../timeline/signed-update.ts';
+import { ClientError } from './errors.ts';
+import type { KithEvent } from './events.ts';
+import type { ControlHistory } from './control-history.ts';
+import type { Intent } from './intent.ts';
+import { RoomStore } from './room-store.ts';
+import type { PeerPosition } from './room-sync.ts';
+
+export interface SessionEnv {
+  readonly device: DeviceIdentity;
+  readonly groupOptions: GroupOptions;
+  readonly clock: ClockPort;
+  readonly kv: KvStore;
+  readonly transport: TransportPort;
+  readonly emit: (event: KithEvent) => void;
+}
+
+/** Largest batch of signed updates in one MLS application message. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+/**
+ * One room on this device: its MLS group (control plane), its timeline document (data plane),
+ * what it has stored, and what it still owes other members. Every method runs to completion
+ * before the next starts (the client serialises them), stores what changed in one batch, and
+ * only then emits events and sends.
+ */
+export class RoomSession {
+  readonly roomId: RoomId;
+  readonly topic: string;
+  readonly group: ConversationGroup;
+  readonly doc: ConversationDoc;
+  readonly history: ControlHistory;
+  readonly store: RoomStore;
+  readonly #env: SessionEnv;
+  /** Own update seqs no other member is known to hold. */
+  readonly outbox = new Set<number>();
+  /**
+   * Devices removed on a branch this device abandoned and still members on the winning one:
+   * nothing written after their removal may reach them, so resends and data sync to them wait
+   * until the removal is committed again.
+   */
+  readonly embargo = new Set<string>();
+  readonly #intents = new Map<string, Intent>();
+  /** Welcomes not yet acknowledged by a hello from the invited device. */
+  readonly pendingWelcomes = new Map<DeviceId, Uint8Array>();
+  /** Where each peer stood at its last hello (for the sync status). */
+  readonly peers = new Map<DeviceId, PeerPosition>();
+  #ops: KvOperation[] = [];
+  #events: KithEvent[] = [];
+
+  constructor(
+    env: SessionEnv,
+    group: ConversationGroup,
+    history: ControlHistory,
+    doc: ConversationDoc | undefined,
+  ) {
+    this.#env = env;
+    this.group = group;
+    this.history = history;
+    this.roomId = toHex(group.groupId) as RoomId;
+    this.topic = roomTopic(group.groupId);
+    this.store = new RoomStore(env.kv, group.groupId);
+    this.doc =
+      doc ??
+      new ConversationDoc({
+        room: group.groupId,
+        device: env.device.keyPair,
+        controlPlane: history,
+        deviceIdOf: deviceIdFromPublicKey,
+      });
+    this.doc.onChange((changes) => {
+      if (changes.length > 0) this.#events.push({ type: 'timeline', roomId: this.roomId, changes });
+    });
+  }
+
+  get active(): boolean {
+    return this.group.active;
+  }
+
+  members(): MemberDevice[] {
+    return this.group.members();
+  }
+
+  isMemberDevice(device: DeviceId): boolean {
+    return this.group.members().some((m) => m.deviceId === device);
+  }
+
+  // ---- local actions --------------------------------------------------------------------
+
+  /** Writes MIMI content entries as one signed update, stores it, and publishes it. */
+  async write(contents: readonly Uint8Array[]): Promise<void> {
+    this.#requireActive();
+    const signed = this.doc.writeMany(contents, this.#env.clock.now());
+    const encoded = this.doc.encodedOwnUpdates(signed.seq)[0];
+    if (encoded === undefined) throw new Error('the update just written is missing');
+    this.#ops.push(this.store.putUpdate(signed.author, signed.seq, encoded));
+    this.#ops.push(this.store.putOutbox(signed.seq));
+    this.outbox.add(signed.seq);
+    const message = await this.group.encrypt(
+      encodeAppPayload({ type: 'updates', updates: [encoded] }),
+    );
+    this.#ops.push(this.store.putEpoch(this.group.head));
+    await this.flush();
+    await this.#publish(message);
+  }
+
+  /** Commits a control-plane change; a refusal throws a ClientError and changes nothing. */
+  async change(intent: Intent): Promise<void> {
+    this.#requireActive();
+    const room = intent.room(this.group.room);
+    const proposals: Proposal[] = intent.adds.map((kp) => ({
+      proposalType: 'add',
+      add: { keyPackage: kp },
+    }));
+    for (const user of intent.removeUsers) {
+      for (const m of this.members()) {
+        if (m.userId === user)
+          proposals.push({ proposalType: 'remove', remove: { removed: m.leafIndex } });
+      }
+    }
+    if (proposals.length === 0 && room === undefined) return;
+    const result = await this.group.commit(proposals, room);
+    if (!result.ok) throw new ClientError(result.refusal.code, result.refusal.message);
+    this.#intents.set(toHex(result.record.epochId), intent);
+    this.#afterEpoch(result.record, result.change);
+    await this.flush();
+    await this.#publish(result.commit);
+    if (result.welcome !== undefined) {
+      const frame = encodeDirectFrame({ type: 'welcome', welcome: result.welcome });
+      for (const kp of intent.adds) {
+        const device = deviceOfKeyPackage(kp);
+        if (device === undefined) continue;
+        this.pendingWelcomes.set(device.deviceId, frame);
+        await this.sendTo(device.deviceId, frame);
+      }
+    }
+  }
+
+  /** Proposes the removal of all of this user's devices; another member commits it. */
+  async leave(): Promise<void> {
+    this.#requireActive();
+    const self = this.group.self();
+    if (self === undefined) throw new ClientError('NOT_IN_ROOM', 'this device is not in the room');
+    const messages: Uint8Array[] = [];
+    for (const m of this.members()) {
+      if (m.userId === self.userId) {
+        messages.push(
+          await this.group.propose({ proposalType: 'remove', remove: { removed: m.leafIndex } }),
+        );
+      }
+    }
+    this.#ops.push(this.store.putEpoch(this.group.head));
+    await this.flush();
+    for (const m of messages) await this.#publish(m);
+  }
+
+  // ---- inbound ---------------------------------------------------------------------------
+
+  /** Handles one MLS message of this room (from the topic, or from a sync frame). */
+  async receiveGroupMessage(bytes: Uint8Array): Promise<void> {
+    const queue = [bytes];
+    for (let i = 0; i < queue.length && i < 10_000; i++) {
+      const outcome = await this.group.receive(queue[i] ?? new Uint8Array());
+      await this.#handle(outcome);
+      queue.push(...this.group.takeReleased());
+    }
+    await this.flush();
+  }
+
+  async #handle(outcome: ReceiveOutcome): Promise<void> {
+    switch (outcome.kind) {
+      case 'application':
+        this.#receivePayload(outcome.plaintext, outcome.sender);
+        this.#ops.push(this.store.putEpoch(this.group.head));
+        return;
+      case 'commit':
+        this.#afterEpoch(outcome.record, outcome.change);
+        await this.#commitPendingProposals();
+        return;
+      case 'fork-switched':
+        await this.#afterFork(outcome.record, outcome.change, outcome.lost);
+        return;
+      case 'proposal':
+        this.#ops.push(this.store.putEpoch(this.group.head));
+        await this.#commitPendingProposals();
+        return;
+      case 'rejected':
+        this.#events.push({
+          type: 'rejected',
+          roomId: this.roomId,
+          reason: `${outcome.reason}: ${outcome.detail}`,
+        });
+        return;
+      case 'pending':
+      case 'ignored':
+        return;
+    }
+  }
+
+  #receivePayload(plaintext: Uint8Array, sender: MemberDevice): void {
+    let payload;
+    try {
+      payload = decodeAppPayload(plaintext);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#events.push({
+        type: 'rejected',
+        roomId: this.roomId,
+        reason: `from ${sender.deviceId}: ${reason}`,
+      });
+      return;
+    }
+    for (const encoded of payload.updates) this.receiveUpdate(encoded);
+  }
+
+  /** Judges one signed update; stores it unless it was refused or already held. */
+  receiveUpdate(encoded: Uint8Array): void {
+    const verdict = this.doc.receive(encoded);
+    if (verdict.verdict === 'rejected') {
+      this.#events.push({
+        type: 'rejected',
+        roomId: this.roomId,
+        reason: `update ${verdict.reason}: ${verdict.detail}`,
+      });
+      return;
+    }
+    if (verdict.verdict === 'duplicate') return;
+    const head = authorAndSeq(encoded);
+    if (head !== undefined) this.#ops.push(this.store.putUpdate(head.author, head.seq, encoded));
+  }
+
+  #afterEpoch(record: EpochRecord, change: CheckedCommit): void {
+    const wasRoom = this.history.roomAt(this.history.currentEpoch());
+    this.history.record([record]);
+    this.#ops.push(this.store.putEpoch(record), this.store.putHistory(record));
+    const oldest = this.group.chain[0]?.epoch;
+    if (oldest !== undefined && oldest > 0n) this.#ops.push(this.store.delEpoch(oldest - 1n));
+    this.doc.retryPending();
+    const members = new Set(this.members().map((m) => toHex(m.publicKey)));
+    for (const hex of this.embargo) if (!members.has(hex)) this.embargo.delete(hex);
+    const added = [...new Set(change.added.map((d) => d.userId))].filter(
+      (u) =>
+        wasRoom === undefined ||
+        !wasRoom.participants.has(u) ||
+        (wasRoom.participants.get(u) ?? 0) < Roles.member,
+    );
+    const removed = [...new Set(change.removed.map((d) => d.userId))].filter(
+      (u) => (change.room.participants.get(u) ?? 0) < Roles.member,
+    );
+    if (added.length > 0 || removed.length > 0) {
+      this.#events.push({
+        type: 'membership',
+        roomId: this.roomId,
+        added,
+        removed,
+        room: change.room,
+      });
+    }
+    if (wasRoom !== undefined && roomChangedBeyondMembers(wasRoom, change.room)) {
+      this.#events.push({ type: 'room', roomId: this.roomId, room: change.room });
+    }
+    if (!this.group.active) this.#events.push({ type: 'left', roomId: this.roomId });
+  }
+
+  async #afterFork(
+    record: EpochRecord,
+    change: CheckedCommit,
+    lost: readonly EpochRecord[],
+  ): Promise<void> {
+    const parent = this.group.chain.at(-2);
+    const last = lost.at(-1);
+    if (parent !== undefined && last !== undefined) {
+      const kept = new Set(this.members().map((m) => toHex(m.publicKey)));
+      const lastMembers = new Set(memberKeys(last));
+      for (const hex of memberKeys(parent))
+        if (!lastMembers.has(hex) && kept.has(hex)) this.embargo.add(hex);
+    }
+    for (const r of lost) if (r.epoch > record.epoch) this.#ops.push(this.store.delEpoch(r.epoch));
+    this.#afterEpoch(record, change);
+    const mine = lost
+      .filter((r) => r.committedByMe)
+      .map((r) => this.#intents.get(toHex(r.epochId)));
+    await this.flush();
+    for (const intent of mine) {
+      if (intent === undefined) continue;
+      await this.change(remaining(intent, this.group.room, this.members())).catch(
+        (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.#events.push({
+            type: 'rejected',
+            roomId: this.roomId,
+            reason: `re-applying a change after a fork: ${reason}`,
+          });
+        },
+      );
+    }
+    await this.resendOutbox();
+  }
+
+  /**
+   * Commits proposals waiting in this epoch (members leaving) when this device is the
+   * designated committer: the remaining member with the lowest leaf index. Others commit
+   * them from `tick` if the designated one stays silent.
+   */
+  async #commitPendingProposals(force = false): Promise<void> {
+    const pending = this.group.pendingProposals();
+    if (pending.length === 0 || !this.group.active) return;
+    const leaving = new Set<UserId>();
+    const byLeaf = new Map(this.members().map((m) => [m.leafIndex, m]));
+    for (const p of pending) {
+      if (p.proposal.proposalType !== 'remove') continue;
+      const sender = p.senderLeafIndex === undefined ? undefined : byLeaf.get(p.senderLeafIndex);
+      const target = byLeaf.get(p.proposal.remove.removed);
+      if (target !== undefined && sender?.userId === target.userId) leaving.add(target.userId);
+    }
+    const staying = this.members().filter((m) => !leaving.has(m.userId));
+    const self = this.group.self();
+    if (!force && staying[0]?.leafIndex !== self?.leafIndex) return;
+    let room = this.group.room;
+    for (const user of leaving) room = withParticipant(room, user, Roles.none);
+    const result = await this.group.commit([], room === this.group.room ? undefined : room);
+    if (!result.ok) return;
+    this.#afterEpoch(result.record, result.change);
+    await this.flush();
+    await this.#publish(result.commit);
+  }
+
+  /** From the client's timer: commits proposals nobody else committed. */
+  async commitStaleProposals(): Promise<void> {
+    await this.#commitPendingProposals(true);
+  }
+
+  /** Publishes own updates no member has confirmed, unless an embargo holds them back. */
+  async resendOutbox(): Promise<void> {
+    if (this.outbox.size === 0 || this.embargo.size > 0 || !this.group.active) return;
+    const first = Math.min(...this.outbox);
+    const updates = this.doc.encodedOwnUpdates(first).filter((_, i) => this.outbox.has(first + i));
+    for (const batch of batches(updates)) {
+      const message = await this.group.encrypt(
+        encodeAppPayload({ type: 'updates', updates: batch }),
+      );
+      this.#ops.push(this.store.putEpoch(this.group.head));
+      await this.flush();
+      await this.#publish(message);
+    }
+  }
+
+  /** Marks own updates up to `seq` as held by another member. */
+  acknowledge(seq: number): void {
+    for (const s of [...this.outbox]) {
+      if (s <= seq) {
+        this.outbox.delete(s);
+        this.#ops.push(this.store.delOutbox(s));
+      }
+    }
+  }
+
+  /** Encrypts a batch of updates for a sync answer (an MLS message of the current epoch). */
+  async sealUpdates(updates: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for (const batch of batches(updates)) {
+      out.push(await this.group.encrypt(encodeAppPayload({ type: 'updates', updates: batch })));
+    }
+    if (out.length > 0) this.#ops.push(this.store.putEpoch(this.group.head));
+    return out;
+  }
+
+  async sendTo(device: DeviceId, frame: Uint8Array): Promise<void> {
+    await this.#env.transport.sendTo(device, frame).catch(() => undefined);
+  }
+
+  sendFrame(device: DeviceId, frame: DirectFrame): Promise<void> {
+    return this.sendTo(device, encodeDirectFrame(frame));
+  }
+
+  /** Writes what the last steps changed in one batch, then emits their events. */
+  async flush(): Promise<void> {
+    const ops = this.#ops;
+    this.#ops = [];
+    if (ops.length > 0) await this.#env.kv.batch(ops);
+    const events = this.#events;
+    this.#events = [];
+    for (const e of events) this.#env.emit(e);
+  }
+
+  queue(ops: readonly KvOperation[]): void {
+    this.#ops.push(...ops);
+  }
+
+  async #publish(message: Uint8Array): Promise<void> {
+    await this.#env.transport.publish(this.topic, message).catch(() => undefined);
+  }
+
+  #requireActive(): void {
+    if (!this.group.active)
+      throw new ClientError('NOT_IN_ROOM', 'this device is no longer in the room');
+  }
+}
+
+function memberKeys(record: EpochRecord): string[] {
+  const out: string[] = [];
+  record.state.ratchetTree.forEach((node, i) => {
+    if (i % 2 === 0 && node?.nodeType === 'leaf') out.push(toHex(node.leaf.signaturePublicKey));
+  });
+  return out;
+}
+
+function remaining(intent: Intent, room: RoomState, members: readonly MemberDevice[]): Intent {
+  const present = new Set(members.map((m) => m.deviceId));
+  const users = new Set(members.map((m) => m.userId));
+  return {
+    adds: intent.adds.filter((kp: KeyPackage) => {
+      const d = deviceOfKeyPackage(kp);
+      return d !== undefined && !present.has(d.deviceId);
+    }),
+    removeUsers: intent.removeUsers.filter((u) => users.has(u)),
+    room: (current) => {
+      const wanted = intent.room(current);
+      return wanted === undefined || sameRoom(wanted, room) ? undefined : wanted;
+    },
+  };
+}
+
+function sameRoom(a: RoomState, b: RoomState): boolean {
+  return (
+    !roomChangedBeyondMembers(a, b) &&
+    a.participants.size === b.participants.size &&
+    [...a.participants].every(([u, r]) => b.participants.get(u) === r)
+  );
+}
+
+function roomChangedBeyondMembers(a: RoomState, b: RoomState): boolean {
+  return (
+    a.profile.name !== b.profile.name ||
+    a.profile.topic !== b.profile.topic ||
+    a.profile.avatar !== b.profile.avatar ||
+    a.invitesRestricted !== b.invitesRestricted ||
+    a.history !== b.history ||
+    a.roles !== b.roles ||
+    [...b.participants].some(
+      ([u, r]) => a.participants.has(u) && a.participants.get(u) !== r && r >= Roles.member,
+    )
+  );
+}
+
+function* batches(updates: readonly Uint8Array[]): Generator<Uint8Array[]> {
+  let batch: Uint8Array[] = [];
+  let size = 0;
+  for (const u of updates) {
+    if (batch.length > 0 && size + u.length > MAX_BATCH_BYTES) {
+      yield batch;
+      batch = [];
+      size = 0;
+    }
+    batch.push(u);
+    size += u.length;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function authorAndSeq(encoded: Uint8Array): { author: Uint8Array; seq: number } | undefined {
+  try {
+    const u = decodeSignedUpdate(encoded);
+    return { author: u.author, seq: u.seq };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,201 @@
+import type { ClientConfig } from 'ts-mls';
+import { decodeCbor } from '../cbor/decode.ts';
+import { encodeCbor } from '../cbor/encode.ts';
+import { toHex } from '../crypto/bytes.ts';
+import type { EpochRecord } from '../group/epoch.ts';
+import { decodeRoomState, encodeRoomState } from '../room/room-state-codec.ts';
+import type { RoomState } from '../room/room-state.ts';
+import { ShapeReader } from '../cbor/shape.ts';
+import type { CborValue } from '../cbor/value.ts';
+import { memberDevices } from '../group/leaves.ts';
+import { isUserId } from '../identity/user-id.ts';
+import type { UserId } from '../ids.ts';
+import { ClientError } from './errors.ts';
+import { decodeEpochRecord, encodeEpochRecord } from '../group/record-codec.ts';
+import { joinKey, keyPrefix, parseSeqKeyNumber, seqKey, splitKey } from '../storage/keys.ts';
+import type { KvOperation, KvStore } from '../storage/store.ts';
+
+/**
+ * The persistent part of one room (docs/ARCHITECTURE.md, "Storage layout"): its retained
+ * epochs, every signed update as received, and the outbox of this device's own updates not
+ * yet seen by another member. Callers gather the operations of one step and commit them in a
+ * single batch, so a crash leaves either the state before the step or the state after it.
+ */
+export class RoomStore {
+  readonly #kv: KvStore;
+  readonly #room: string;
+
+  constructor(kv: KvStore, groupId: Uint8Array) {
+    this.#kv = kv;
+    this.#room = toHex(groupId);
+  }
+
+  static roomIds(kv: KvStore): AsyncGenerator<string> {
+    return (async function* () {
+      for await (const key of kv.keys({ prefix: keyPrefix('room') })) {
+        const parts = splitKey(key);
+        if (parts.length === 3 && parts[2] === 'meta' && parts[1] !== undefined) yield parts[1];
+      }
+    })();
+  }
+
+  putMeta(meta: RoomMeta): KvOperation {
+    return { type: 'put', key: joinKey('room', this.#room, 'meta'), value: encodeMeta(meta) };
+  }
+
+  async meta(): Promise<RoomMeta | undefined> {
+    const bytes = await this.#kv.get(joinKey('room', this.#room, 'meta'));
+    return bytes === undefined ? undefined : decodeMeta(bytes);
+  }
+
+  putEpoch(record: EpochRecord): KvOperation {
+    return {
+      type: 'put',
+      key: joinKey('room', this.#room, 'epoch', seqKey(record.epoch)),
+      value: encodeEpochRecord(record),
+    };
+  }
+
+  delEpoch(epoch: bigint): KvOperation {
+    return { type: 'del', key: joinKey('room', this.#room, 'epoch', seqKey(epoch)) };
+  }
+
+  /** Who was a member, and the room state, at an epoch: kept for every epoch since joining. */
+  putHistory(record: EpochRecord): KvOperation {
+    const members = memberDevices(record.state).map((d): CborValue => [d.publicKey, d.userId]);
+    return {
+      type: 'put',
+      key: joinKey('room', this.#room, 'history', seqKey(record.epoch)),
+      value: encodeCbor([1, record.epoch, encodeRoomState(record.room), members]),
+    };
+  }
+
+  async *history(): AsyncGenerator<HistoryEntry> {
+    for await (const [, value] of this.#kv.entries({
+      prefix: keyPrefix('room', this.#room, 'history'),
+    })) {
+      yield decodeHistory(value);
+    }
+  }
+
+  async epochs(config: ClientConfig): Promise<EpochRecord[]> {
+    const out: EpochRecord[] = [];
+    for await (const [, value] of this.#kv.entries({
+      prefix: keyPrefix('room', this.#room, 'epoch'),
+    })) {
+      out.push(decodeEpochRecord(value, config));
+    }
+    return out;
+  }
+
+  putUpdate(author: Uint8Array, seq: number, bytes: Uint8Array): KvOperation {
+    return { type: 'put', key: this.#updateKey(author, seq), value: bytes };
+  }
+
+  /**
+   * Stored updates beyond `heads` (a snapshot's state vector: author hex → last seq), author by
+   * author, each author's in chain order. Keys are read first, so values already in the
+   * snapshot are never loaded.
+   */
+  async updatesAfter(heads: ReadonlyMap<string, { readonly seq: number }>): Promise<Uint8Array[]> {
+    const wanted: string[] = [];
+    for await (const key of this.#kv.keys({ prefix: keyPrefix('room', this.#room, 'update') })) {
+      const parts = splitKey(key);
+      const author = parts.at(-2) ?? '';
+      const seq = parseSeqKeyNumber(parts.at(-1) ?? '');
+      if (seq > (heads.get(author)?.seq ?? -1)) wanted.push(key);
+    }
+    const values = await this.#kv.getMany(wanted);
+    return values.filter((v): v is Uint8Array => v !== undefined);
+  }
+
+  putOutbox(seq: number): KvOperation {
+    return { type: 'put', key: this.#outboxKey(seq), value: new Uint8Array() };
+  }
+
+  delOutbox(seq: number): KvOperation {
+    return { type: 'del', key: this.#outboxKey(seq) };
+  }
+
+  async outbox(): Promise<number[]> {
+    const out: number[] = [];
+    for await (const key of this.#kv.keys({ prefix: keyPrefix('outbox', this.#room) })) {
+      out.push(parseSeqKeyNumber(splitKey(key).at(-1) ?? ''));
+    }
+    return out;
+  }
+
+  putSnapshot(bytes: Uint8Array): KvOperation {
+    return { type: 'put', key: joinKey('room', this.#room, 'snapshot'), value: bytes };
+  }
+
+  snapshot(): Promise<Uint8Array | undefined> {
+    return this.#kv.get(joinKey('room', this.#room, 'snapshot'));
+  }
+
+  #updateKey(author: Uint8Array, seq: number): string {
+    return joinKey('room', this.#room, 'update', toHex(author), seqKey(seq));
+  }
+
+  #outboxKey(seq: number): string {
+    return joinKey('outbox', this.#room, seqKey(seq));
+  }
+}
+
+export interface HistoryEntry {
+  readonly epoch: bigint;
+  readonly room: RoomState;
+  /** Member devices: public key and user. */
+  readonly members: readonly (readonly [Uint8Array, UserId])[];
+}
+
+const r: ShapeReader = new ShapeReader(
+  (path, message) => new ClientError('STORAGE_CORRUPT', `stored room data ${path}: ${message}`),
+);
+
+function decodeHistory(bytes: Uint8Array): HistoryEntry {
+  let value;
+  try {
+    value = decodeCbor(bytes);
+  } catch (cause) {
+    throw new ClientError('STORAGE_CORRUPT', 'stored room history is not CBOR', { cause });
+  }
+  const a = r.array(value, '', 4);
+  return {
+    epoch: r.biguint(a[1], 'epoch'),
+    room: decodeRoomState(r.bytes(a[2], 'room')),
+    members: r.list(a[3], 'members', 100_000, (v, p) => {
+      const [key, user] = r.array(v, p, 2);
+      const id = r.text(user, `${p}.user`, 64);
+      if (!isUserId(id)) r.fail(`${p}.user`, 'not a user ID');
+      return [r.bytes(key, `${p}.key`, 32), id] as const;
+    }),
+  };
+}
+
+/** What a room remembers beside its MLS state: when this device joined (for history rules). */
+export interface RoomMeta {
+  readonly joinedEpoch: bigint;
+  /** Device ID hex → the epoch at which the device was added, as this device saw it. */
+  readonly joinEpochs: ReadonlyMap<string, bigint>;
+}
+
+function encodeMeta(meta: RoomMeta): Uint8Array {
+  return encodeCbor([1, meta.joinedEpoch, [...meta.joinEpochs].map(([d, e]) => [d, e])]);
+}
+
+function decodeMeta(bytes: Uint8Array): RoomMeta {
+  let value;
+  try {
+    value = decodeCbor(bytes);
+  } catch (cause) {
+    throw new ClientError('STORAGE_CORRUPT', 'stored room meta is not CBOR', { cause });
+  }
+  const a = r.array(value, '', 3);
+  const joins = new Map<string, bigint>();
+  r.list(a[2], 'joins', 100_000, (v, p) => {
+    const [d, e] = r.array(v, p, 2);
+    joins.set(r.text(d, `${p}.device`, 128), r.biguint(e, `${p}.epoch`));
+  });
+  return { joinedEpoch: r.biguint(a[1], 'joinedEpoch'), joinEpochs: joins };
+}

@@ -1,0 +1,82 @@
+import { bytesEqual, fromHex, toHex } from '../crypto/bytes.ts';
+import type { DeviceId } from '../ids.ts';
+import type { DirectFrame } from '../sync/frames.ts';
+import type { ChainHead } from '../timeline/sync.ts';
+import type { RoomSession } from './room-session.ts';
+
+/**
+ * The sync protocol of docs/PROTOCOL.md ("Sync") for one room: a member says where it stands
+ * (hello); the other answers with the commits it lacks (epochs) and then the signed updates it
+ * lacks (data, sealed as MLS messages of the current epoch). Both sides do the same, so one
+ * exchange brings both up to date. Only member devices get answers.
+ */
+export function helloFrame(session: RoomSession, reply: boolean): DirectFrame {
+  const heads = [...session.doc.stateVector()].map(([hex, h]) => ({
+    author: hexToBytes(hex),
+    seq: h.seq,
+    head: h.head,
+  }));
+  return {
+    type: 'hello',
+    groupId: session.group.groupId,
+    epochIds: session.group.chain.map((r) => r.epochId),
+    heads,
+    reply,
+  };
+}
+
+/** What a peer's last hello showed it has, to tell whether this device is complete. */
+export interface PeerPosition {
+  readonly latestEpochId: Uint8Array | undefined;
+  readonly heads: ReadonlyMap<string, ChainHead>;
+}
+
+export async function answerHello(
+  session: RoomSession,
+  from: DeviceId,
+  frame: Extract<DirectFrame, { type: 'hello' }>,
+  ownKeyHex: string,
+): Promise<void> {
+  const member = session.members().find((m) => m.deviceId === from);
+  if (member === undefined) return;
+  session.pendingWelcomes.delete(from);
+  const theirs = new Map<string, ChainHead>(
+    frame.heads.map((h) => [toHex(h.author), { seq: h.seq, head: h.head }]),
+  );
+  session.peers.set(from, { latestEpochId: frame.epochIds.at(-1), heads: theirs });
+
+  const commits = session.group.commitsAfter(frame.epochIds);
+  if (commits !== undefined && commits.length > 0) {
+    await session.sendFrame(from, { type: 'epochs', groupId: session.group.groupId, commits });
+  }
+  if (!session.embargo.has(toHex(member.publicKey))) {
+    const missing = session.doc.encodedUpdatesSince(theirs);
+    for (const message of await session.sealUpdates(missing)) {
+      await session.sendFrame(from, { type: 'data', groupId: session.group.groupId, message });
+    }
+  }
+  const own = theirs.get(ownKeyHex);
+  const ours = session.doc.stateVector().get(ownKeyHex);
+  if (own !== undefined && ours !== undefined && own.seq <= ours.seq) session.acknowledge(own.seq);
+  await session.flush();
+  if (!frame.reply) await session.sendFrame(from, helloFrame(session, true));
+}
+
+/** True when no peer's last hello showed an epoch or update this device lacks. */
+export function isComplete(session: RoomSession): boolean {
+  const ours = session.doc.stateVector();
+  for (const peer of session.peers.values()) {
+    const id = peer.latestEpochId;
+    if (id !== undefined && !session.group.chain.some((r) => bytesEqual(r.epochId, id))) {
+      return false;
+    }
+    for (const [author, head] of peer.heads) {
+      if ((ours.get(author)?.seq ?? -1) < head.seq) return false;
+    }
+  }
+  return true;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  return fromHex(hex) ?? new Uint8Array();
+}

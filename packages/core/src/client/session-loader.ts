@@ -1,0 +1,59 @@
+import { ConversationGroup } from '../group/conversation-group.ts';
+import { fromHex } from '../crypto/bytes.ts';
+import { ControlHistory } from './control-history.ts';
+import { RoomSession, type SessionEnv } from './room-session.ts';
+import { RoomStore } from './room-store.ts';
+import { ConversationDoc } from '../timeline/conversation-doc.ts';
+import { deviceIdFromPublicKey } from '../identity/user-id.ts';
+
+/** A session for a group just created or joined: its first epoch stored before anything else. */
+export async function startSession(
+  env: SessionEnv,
+  group: ConversationGroup,
+): Promise<RoomSession> {
+  const history = new ControlHistory();
+  history.record(group.chain);
+  const session = new RoomSession(env, group, history, undefined);
+  const head = group.head;
+  session.queue([
+    session.store.putMeta({ joinedEpoch: head.epoch, joinEpochs: new Map() }),
+    session.store.putEpoch(head),
+    session.store.putHistory(head),
+  ]);
+  await session.flush();
+  return session;
+}
+
+/**
+ * Reopens a stored room: its retained epochs, the control-plane history, and the timeline from
+ * the last snapshot plus the updates stored after it. Undefined when nothing usable is stored.
+ */
+export async function openSession(
+  env: SessionEnv,
+  roomHex: string,
+): Promise<RoomSession | undefined> {
+  const groupId = fromHex(roomHex);
+  if (groupId === undefined) return undefined;
+  const store = new RoomStore(env.kv, groupId);
+  const records = await store.epochs(env.groupOptions.config);
+  if (records.length === 0) return undefined;
+  const group = ConversationGroup.restore(records, env.groupOptions);
+  const history = new ControlHistory();
+  const entries = [];
+  for await (const e of store.history()) entries.push(e);
+  history.restore(entries);
+  const snapshot = await store.snapshot();
+  const options = {
+    room: groupId,
+    device: env.device.keyPair,
+    controlPlane: history,
+    deviceIdOf: deviceIdFromPublicKey,
+  };
+  const doc = snapshot === undefined ? undefined : ConversationDoc.restore(options, snapshot);
+  const session = new RoomSession(env, group, history, doc);
+  for (const encoded of await store.updatesAfter(session.doc.stateVector())) {
+    session.doc.receive(encoded);
+  }
+  for (const seq of await store.outbox()) session.outbox.add(seq);
+  return session;
+}

@@ -1,0 +1,55 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { concatBytes } from './bytes.ts';
+import { utf8 } from './utf8.ts';
+import type { RandomPort } from '../ports/random.ts';
+
+/** An Ed25519 key pair: a 32-byte secret seed (the form ts-mls signs with) and its public key. */
+export interface SigningKeyPair {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+export const ED25519_PUBLIC_KEY_LENGTH = 32;
+export const ED25519_SIGNATURE_LENGTH = 64;
+
+export function generateSigningKeyPair(random: RandomPort): SigningKeyPair {
+  const secretKey = random.bytes(32);
+  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+}
+
+export function signingKeyPairFromSecret(secretKey: Uint8Array): SigningKeyPair {
+  return { secretKey, publicKey: ed25519.getPublicKey(secretKey) };
+}
+
+/**
+ * Signs `message` under a context label (`kith/<purpose>/v1`), so a signature made for one
+ * purpose never verifies for another.
+ */
+export function signWithContext(
+  secretKey: Uint8Array,
+  context: string,
+  message: Uint8Array,
+): Uint8Array {
+  return ed25519.sign(contextualize(context, message), secretKey);
+}
+
+/** False (never a throw) for a wrong signature, a malformed key or a malformed signature. */
+export function verifyWithContext(
+  publicKey: Uint8Array,
+  context: string,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
+  if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return false;
+  if (signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+  try {
+    return ed25519.verify(signature, contextualize(context, message), publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function contextualize(context: string, message: Uint8Array): Uint8Array {
+  const c = utf8(context);
+  return concatBytes(Uint8Array.of(c.length), c, message);
+}

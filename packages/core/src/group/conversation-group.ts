@@ -1,0 +1,453 @@
+import {
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  createProposal,
+  decodeMlsMessage,
+  emptyPskIndex,
+  encodeMlsMessage,
+  joinGroupWithExtensions,
+  processPrivateMessage,
+  type CiphersuiteImpl,
+  type ClientConfig,
+  type ClientState,
+  type IncomingMessageCallback,
+  type KeyPackage,
+  type MLSMessage,
+  type PrivateKeyPackage,
+  type PrivateMessage,
+  type Proposal,
+  type ProposalWithSender,
+  type Welcome,
+} from 'ts-mls';
+import { bytesEqual, compareBytes, toHex } from '../crypto/bytes.ts';
+import { refuse } from '../room/refusal.ts';
+import { encodeRoomState, ROOM_STATE_EXTENSION_TYPE } from '../room/room-state-codec.ts';
+import type { RoomState } from '../room/room-state.ts';
+import { checkCommit, roomStateOf, type CommitVerdict } from './commit-policy.ts';
+import {
+  commitRank,
+  decodeAad,
+  encodeAad,
+  epochIdOf,
+  type EpochRecord,
+  type FrameKind,
+} from './epoch.ts';
+import { memberDevices, ownLeafIndex, type MemberDevice } from './leaves.ts';
+import type { CommitResult, ReceiveOutcome } from './outcomes.ts';
+import { PendingMessages } from './pending.ts';
+import { decryptApplication } from './decrypt-application.ts';
+
+export interface GroupOptions {
+  readonly cs: CiphersuiteImpl;
+  readonly config: ClientConfig;
+  /** Epochs kept for fork resolution and for replaying to members who missed them. */
+  readonly retainEpochs?: number;
+  readonly pendingLimit?: number;
+}
+
+const DEFAULT_RETAIN = 16;
+
+/**
+ * One conversation's MLS group, without a central orderer (see docs/ARCHITECTURE.md, "MLS
+ * without a central orderer"). It keeps a short chain of epochs; when two commits of one epoch
+ * meet, the lower `commitRank` wins everywhere, and a device that applied the loser rolls back
+ * to the stored parent and applies the winner. No IO: bytes in, outcomes out.
+ */
+export class ConversationGroup {
+  readonly #cs: CiphersuiteImpl;
+  readonly #retain: number;
+  readonly #chain: EpochRecord[];
+  readonly #pending: PendingMessages;
+  /** Epoch IDs of abandoned branches (bounded), so their late messages are not held forever. */
+  readonly #abandoned = new Set<string>();
+
+  private constructor(chain: EpochRecord[], options: GroupOptions) {
+    this.#cs = options.cs;
+    this.#retain = options.retainEpochs ?? DEFAULT_RETAIN;
+    this.#chain = chain;
+    this.#pending = new PendingMessages(options.pendingLimit ?? 4096);
+  }
+
+  static async create(
+    groupId: Uint8Array,
+    keyPackage: KeyPackage,
+    privateKeys: PrivateKeyPackage,
+    room: RoomState,
+    options: GroupOptions,
+  ): Promise<ConversationGroup> {
+    const state = await createGroup(
+      groupId,
+      keyPackage,
+      privateKeys,
+      [roomExtension(room)],
+      options.cs,
+      options.config,
+    );
+    return new ConversationGroup([firstRecord(state, room)], options);
+  }
+
+  /** Joins from a Welcome; undefined when the group carries no valid Kith room state. */
+  static async join(
+    welcome: Welcome,
+    keyPackage: KeyPackage,
+    privateKeys: PrivateKeyPackage,
+    options: GroupOptions,
+  ): Promise<ConversationGroup | undefined> {
+    const [state] = await joinGroupWithExtensions(
+      welcome,
+      keyPackage,
+      privateKeys,
+      emptyPskIndex,
+      options.cs,
+      undefined,
+      undefined,
+      options.config,
+    );
+    const room = roomStateOf(state.groupContext.extensions);
+    if (room === undefined) return undefined;
+    return new ConversationGroup([firstRecord(state, room)], options);
+  }
+
+  /** Rebuilds a group from records restored from storage (oldest first). */
+  static restore(records: EpochRecord[], options: GroupOptions): ConversationGroup {
+    if (records.length === 0) throw new Error('a group needs at least one epoch');
+    return new ConversationGroup(records, options);
+  }
+
+  get head(): EpochRecord {
+    const head = this.#chain.at(-1);
+    if (head === undefined) throw new Error('empty epoch chain');
+    return head;
+  }
+
+  get groupId(): Uint8Array {
+    return this.head.state.groupContext.groupId;
+  }
+
+  get room(): RoomState {
+    return this.head.room;
+  }
+
+  /** The retained epochs, oldest first. */
+  get chain(): readonly EpochRecord[] {
+    return this.#chain;
+  }
+
+  get active(): boolean {
+    return this.head.state.groupActiveState.kind === 'active';
+  }
+
+  members(): MemberDevice[] {
+    return memberDevices(this.head.state);
+  }
+
+  self(): MemberDevice | undefined {
+    const own = ownLeafIndex(this.head.state);
+    return this.members().find((m) => m.leafIndex === own);
+  }
+
+  /** The room state at a retained epoch of this chain. */
+  recordAt(epochId: Uint8Array): EpochRecord | undefined {
+    return this.#chain.find((r) => bytesEqual(r.epochId, epochId));
+  }
+
+  /** Proposals received in this epoch and not yet committed, with their senders. */
+  pendingProposals(): ProposalWithSender[] {
+    return Object.values(this.head.state.unappliedProposals);
+  }
+
+  /**
+   * Commits `proposals` (plus any proposals received in this epoch), after running the same
+   * check every member will run. A refusal changes nothing.
+   */
+  async commit(proposals: readonly Proposal[], room?: RoomState): Promise<CommitResult> {
+    const head = this.head;
+    if (!this.active) return { ok: false, refusal: refuse('NOT_A_MEMBER', 'not in this group') };
+    const extra: Proposal[] = [...proposals];
+    if (room !== undefined) {
+      extra.push({
+        proposalType: 'group_context_extensions',
+        groupContextExtensions: { extensions: withRoom(head.state, room) },
+      });
+    }
+    const all = [
+      ...this.pendingProposals(),
+      ...extra.map((proposal) => ({ proposal, senderLeafIndex: undefined })),
+    ];
+    const verdict = checkCommit(head.state, head.room, ownLeafIndex(head.state), all);
+    if (!verdict.ok) return verdict;
+    let result: Awaited<ReturnType<typeof createCommit>>;
+    try {
+      result = await createCommit(
+        { state: head.state, cipherSuite: this.#cs },
+        {
+          extraProposals: extra,
+          authenticatedData: encodeAad('commit', head.epochId),
+          ratchetTreeExtension: true,
+        },
+      );
+    } catch (error) {
+      // ts-mls refuses what MLS itself forbids (a key package lacking a capability, a stale
+      // proposal): a refusal like any other, and nothing changed.
+      return { ok: false, refusal: refuse('INVALID_CHANGE', describe(error)) };
+    }
+    const commit = encodeMlsMessage(result.commit);
+    const record: EpochRecord = {
+      epoch: result.newState.groupContext.epoch,
+      epochId: epochIdOf(result.newState),
+      state: result.newState,
+      room: verdict.commit.room,
+      commit,
+      committedByMe: true,
+    };
+    this.#append(record);
+    const welcome =
+      result.welcome === undefined
+        ? undefined
+        : encodeMlsMessage({
+            version: 'mls10',
+            wireformat: 'mls_welcome',
+            welcome: result.welcome,
+          });
+    return { ok: true, commit, welcome, record, change: verdict.commit };
+  }
+
+  /** A proposal by reference (leaving is proposing the removal of one's own device). */
+  async propose(proposal: Proposal): Promise<Uint8Array> {
+    const head = this.head;
+    const { newState, message } = await createProposal(
+      head.state,
+      false,
+      proposal,
+      this.#cs,
+      encodeAad('proposal', head.epochId),
+    );
+    head.state = newState;
+    return encodeMlsMessage(message);
+  }
+
+  async encrypt(plaintext: Uint8Array): Promise<Uint8Array> {
+    const head = this.head;
+    const { newState, privateMessage } = await createApplicationMessage(
+      head.state,
+      plaintext,
+      this.#cs,
+      encodeAad('application', head.epochId),
+    );
+    head.state = newState;
+    return encodeMlsMessage({
+      version: 'mls10',
+      wireformat: 'mls_private_message',
+      privateMessage,
+    });
+  }
+
+  /**
+   * Handles one incoming group message (not a Welcome). After a commit, messages that were
+   * held for the new epoch become available from `takeReleased()`; feed them back here.
+   */
+  async receive(bytes: Uint8Array): Promise<ReceiveOutcome> {
+    const outcome = await this.#receiveOne(bytes);
+    if (outcome.kind === 'commit' || outcome.kind === 'fork-switched') {
+      this.#released.push(...this.#pending.take(outcome.record.epochId));
+    }
+    return outcome;
+  }
+
+  readonly #released: Uint8Array[] = [];
+
+  /** Held messages whose epoch this device has now reached. */
+  takeReleased(): Uint8Array[] {
+    return this.#released.splice(0);
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  async #receiveOne(bytes: Uint8Array): Promise<ReceiveOutcome> {
+    const message = decodeMessage(bytes);
+    if (message?.wireformat !== 'mls_private_message') {
+      return rejected('malformed', 'not an MLS private message');
+    }
+    const pm = message.privateMessage;
+    if (!bytesEqual(pm.groupId, this.groupId)) return { kind: 'ignored', reason: 'other-group' };
+    const aad = decodeAad(pm.authenticatedData);
+    if (aad === undefined) return rejected('malformed', 'no Kith authenticated data');
+    const index = this.#chain.findIndex((r) => bytesEqual(r.epochId, aad.epochId));
+    if (index < 0) {
+      if (this.#abandoned.has(toHex(aad.epochId))) {
+        return { kind: 'ignored', reason: 'abandoned-branch' };
+      }
+      this.#pending.add(aad.epochId, bytes);
+      return { kind: 'pending' };
+    }
+    const record = this.#chain[index];
+    if (record?.epoch !== pm.epoch) {
+      return rejected('malformed', 'the epoch number does not match the epoch ID');
+    }
+    if (aad.kind === 'commit') return this.#receiveCommit(bytes, pm, index);
+    return this.#receiveData(pm, aad.kind);
+  }
+
+  async #receiveData(pm: PrivateMessage, kind: FrameKind): Promise<ReceiveOutcome> {
+    const head = this.head;
+    try {
+      if (kind === 'application') {
+        const opened = await decryptApplication(head.state, pm, this.#cs);
+        head.state = opened.newState;
+        if (opened.sender === undefined) {
+          return rejected('not-a-member', 'the sender is not a Kith device');
+        }
+        return {
+          kind: 'application',
+          sender: opened.sender,
+          plaintext: opened.plaintext,
+          epoch: pm.epoch,
+        };
+      }
+      if (pm.epoch !== head.epoch) return { kind: 'ignored', reason: 'stale' };
+      const result = await processPrivateMessage(head.state, pm, emptyPskIndex, this.#cs);
+      head.state = result.newState;
+      return { kind: 'proposal' };
+    } catch (error) {
+      return rejected('undecryptable', describe(error));
+    }
+  }
+
+  async #receiveCommit(
+    bytes: Uint8Array,
+    pm: PrivateMessage,
+    index: number,
+  ): Promise<ReceiveOutcome> {
+    const parent = this.#chain[index];
+    if (parent === undefined) return rejected('malformed', 'no parent epoch');
+    const applied = this.#chain[index + 1];
+    const rank = commitRank(bytes);
+    if (applied?.commit !== undefined) {
+      if (bytesEqual(applied.commit, bytes)) return { kind: 'ignored', reason: 'duplicate' };
+      if (compareBytes(rank, commitRank(applied.commit)) > 0) {
+        return { kind: 'ignored', reason: 'losing-commit', winner: applied.commit };
+      }
+    }
+    let verdict: CommitVerdict | undefined;
+    const callback: IncomingMessageCallback = (incoming) => {
+      if (incoming.kind !== 'commit') return 'accept';
+      verdict = checkCommit(
+        parent.state,
+        parent.room,
+        incoming.senderLeafIndex,
+        incoming.proposals,
+      );
+      return verdict.ok ? 'accept' : 'reject';
+    };
+    let newState: ClientState;
+    try {
+      const result = await processPrivateMessage(
+        parent.state,
+        pm,
+        emptyPskIndex,
+        this.#cs,
+        callback,
+      );
+      newState = result.newState;
+    } catch (error) {
+      return rejected('undecryptable', describe(error));
+    }
+    if (verdict === undefined) return rejected('malformed', 'not a commit');
+    if (!verdict.ok) {
+      return rejected(
+        verdict.refusal.code === 'NOT_A_MEMBER' ? 'not-a-member' : 'not-allowed',
+        verdict.refusal.message,
+        verdict.refusal,
+      );
+    }
+    const record: EpochRecord = {
+      epoch: newState.groupContext.epoch,
+      epochId: epochIdOf(newState),
+      state: newState,
+      room: verdict.commit.room,
+      commit: bytes,
+      committedByMe: false,
+    };
+    if (applied === undefined) {
+      this.#append(record);
+      return { kind: 'commit', record, change: verdict.commit };
+    }
+    const lost = this.#chain.splice(index + 1);
+    for (const r of lost) {
+      this.#abandoned.add(toHex(r.epochId));
+      this.#pending.drop(r.epochId);
+    }
+    while (this.#abandoned.size > 4 * this.#retain) {
+      const oldest = this.#abandoned.values().next();
+      if (oldest.done === true) break;
+      this.#abandoned.delete(oldest.value);
+    }
+    this.#append(record);
+    return { kind: 'fork-switched', record, change: verdict.commit, lost };
+  }
+
+  #append(record: EpochRecord): void {
+    this.#chain.push(record);
+    while (this.#chain.length > this.#retain) this.#chain.shift();
+  }
+
+  /** Commits after the latest of `known` on this chain, for a member catching up. */
+  commitsAfter(known: readonly Uint8Array[]): Uint8Array[] | undefined {
+    for (let i = this.#chain.length - 1; i >= 0; i--) {
+      const record = this.#chain[i];
+      if (record !== undefined && known.some((id) => bytesEqual(id, record.epochId))) {
+        return this.#chain.slice(i + 1).flatMap((r) => (r.commit === undefined ? [] : [r.commit]));
+      }
+    }
+    return undefined;
+  }
+}
+
+function firstRecord(state: ClientState, room: RoomState): EpochRecord {
+  return {
+    epoch: state.groupContext.epoch,
+    epochId: epochIdOf(state),
+    state,
+    room,
+    commit: undefined,
+    committedByMe: false,
+  };
+}
+
+function roomExtension(room: RoomState): { extensionType: number; extensionData: Uint8Array } {
+  return { extensionType: ROOM_STATE_EXTENSION_TYPE, extensionData: encodeRoomState(room) };
+}
+
+function withRoom(state: ClientState, room: RoomState): ClientState['groupContext']['extensions'] {
+  return [
+    ...state.groupContext.extensions.filter((e) => e.extensionType !== ROOM_STATE_EXTENSION_TYPE),
+    roomExtension(room),
+  ];
+}
+
+function decodeMessage(bytes: Uint8Array): MLSMessage | undefined {
+  try {
+    const decoded = decodeMlsMessage(bytes, 0);
+    if (decoded?.[1] !== bytes.length) return undefined;
+    return decoded[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function rejected(
+  reason: 'malformed' | 'undecryptable' | 'not-allowed' | 'not-a-member',
+  detail: string,
+  refusal?: ReturnType<typeof refuse>,
+): ReceiveOutcome {
+  return refusal === undefined
+    ? { kind: 'rejected', reason, detail }
+    : { kind: 'rejected', reason, detail, refusal };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

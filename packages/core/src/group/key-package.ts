@@ -1,0 +1,51 @@
+import {
+  decodeMlsMessage,
+  defaultLifetime,
+  encodeMlsMessage,
+  generateKeyPackageWithKey,
+  type CiphersuiteImpl,
+  type KeyPackage,
+  type PrivateKeyPackage,
+} from 'ts-mls';
+import { deviceCredential } from '../identity/credential.ts';
+import type { DeviceIdentity } from '../identity/identities.ts';
+import { kithCapabilities } from './suite.ts';
+
+export interface DeviceKeyPackage {
+  readonly publicPackage: KeyPackage;
+  readonly privatePackage: PrivateKeyPackage;
+}
+
+/**
+ * A key package for `device`, signed with the device key itself: the device key is the MLS
+ * signature key, so the leaf credential's certificate binds the leaf to the user.
+ */
+export function createDeviceKeyPackage(
+  device: DeviceIdentity,
+  cs: CiphersuiteImpl,
+): Promise<DeviceKeyPackage> {
+  return generateKeyPackageWithKey(
+    deviceCredential(device.certificate),
+    kithCapabilities(),
+    defaultLifetime,
+    [],
+    { signKey: device.keyPair.secretKey, publicKey: device.keyPair.publicKey },
+    cs,
+  );
+}
+
+/** The wire form of a key package: an MLSMessage with wireformat mls_key_package. */
+export function encodeKeyPackage(kp: KeyPackage): Uint8Array {
+  return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: kp });
+}
+
+export function decodeKeyPackage(bytes: Uint8Array): KeyPackage | undefined {
+  try {
+    const decoded = decodeMlsMessage(bytes, 0);
+    if (decoded?.[1] !== bytes.length) return undefined;
+    const message = decoded[0];
+    return message.wireformat === 'mls_key_package' ? message.keyPackage : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,41 @@
+import type { DeviceId } from '../ids.ts';
+
+/**
+ * What a runtime's network gives the engine: topic broadcast (gossipsub in @kith/node) and
+ * direct, authenticated device-to-device messages (a libp2p protocol stream). Everything the
+ * engine passes through here is already MLS ciphertext or a sync frame between members; the
+ * transport adds no meaning of its own. Delivery is best effort: the sync protocol fills gaps.
+ */
+export interface TransportPort {
+  /** This device, as the other end of a direct message sees it. */
+  readonly self: DeviceId;
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  /** Broadcasts to the topic's other subscribers (never back to this device). */
+  publish(topic: string, data: Uint8Array): Promise<void>;
+  /**
+   * Sends to one device. The receiver learns `from` from the channel's authentication
+   * (the libp2p peer ID bound to the device key), not from anything in `data`.
+   */
+  sendTo(device: DeviceId, data: Uint8Array): Promise<void>;
+  /** Registers a handler; returns the function that removes it. */
+  onMessage(handler: (message: InboundMessage) => void): () => void;
+  /**
+   * Devices becoming reachable or unreachable: a reachable member is a chance to sync. A new
+   * handler is first told (at once or soon after) of every device reachable now, so one
+   * registered after start-up misses no one.
+   */
+  onPeer(handler: (event: PeerEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+export type InboundMessage =
+  /** A topic broadcast: who relayed it is not authenticated, its MLS framing says who wrote it. */
+  | { readonly kind: 'topic'; readonly topic: string; readonly data: Uint8Array }
+  /** A direct message from an authenticated device. */
+  | { readonly kind: 'direct'; readonly from: DeviceId; readonly data: Uint8Array };
+
+export interface PeerEvent {
+  readonly device: DeviceId;
+  readonly reachable: boolean;
+}

@@ -1,0 +1,8 @@
+import { KithError } from '../errors.ts';
+
+export type RoomErrorCode = 'ROOM_STATE_MALFORMED';
+
+/** Room state bytes (from a GroupContext extension) that do not decode. */
+export class RoomError extends KithError<RoomErrorCode> {
+  override readonly name = 'RoomError';
+}

@@ -1,0 +1,92 @@
+import type { UserId } from '../ids.ts';
+import type { Capability } from './capabilities.ts';
+import { defaultRoles, roleHas, Roles, type RoleDefinition, type RoleIndex } from './roles.ts';
+
+export type RoomKind = 'group' | 'dm';
+
+/** What members who join later may read: everything, or only what is sent after they join. */
+export type HistorySharing = 'all' | 'since-joined';
+
+export interface RoomProfile {
+  readonly name: string;
+  readonly topic: string;
+  /** A reference to an image (a blob URI once media exists); undefined for none. */
+  readonly avatar: string | undefined;
+}
+
+/**
+ * The control-plane state of a conversation: it lives in the MLS GroupContext (extension
+ * `ROOM_STATE_EXTENSION_TYPE`), so every member at an epoch agrees on it, and it changes only
+ * through commits that every member checks with `authorizeRoomChange`.
+ */
+export interface RoomState {
+  readonly kind: RoomKind;
+  readonly profile: RoomProfile;
+  /** When true, only roles with canChangeRoomMembershipStyle (admins, owners) may invite. */
+  readonly invitesRestricted: boolean;
+  readonly history: HistorySharing;
+  readonly roles: readonly RoleDefinition[];
+  /** Users with a role other than 0: participants, and banned users (role 1). */
+  readonly participants: ReadonlyMap<UserId, RoleIndex>;
+}
+
+export interface NewRoomOptions {
+  readonly kind: RoomKind;
+  readonly creator: UserId;
+  readonly name?: string;
+  readonly topic?: string;
+  readonly history?: HistorySharing;
+  readonly invitesRestricted?: boolean;
+}
+
+export function newRoomState(options: NewRoomOptions): RoomState {
+  return {
+    kind: options.kind,
+    profile: { name: options.name ?? '', topic: options.topic ?? '', avatar: undefined },
+    invitesRestricted: options.invitesRestricted ?? false,
+    history: options.history ?? 'all',
+    roles: defaultRoles(),
+    participants: new Map([[options.creator, Roles.owner]]),
+  };
+}
+
+export function roleOf(state: RoomState, user: UserId): RoleIndex {
+  return state.participants.get(user) ?? Roles.none;
+}
+
+export function roleDefinition(state: RoomState, index: RoleIndex): RoleDefinition | undefined {
+  return state.roles.find((r) => r.index === index);
+}
+
+/** Whether `user` holds `capability` in `state` (banned and absent users hold none). */
+export function can(state: RoomState, user: UserId, capability: Capability): boolean {
+  return roleHas(roleDefinition(state, roleOf(state, user)), capability);
+}
+
+/** Participants that are in the room (role 2 and up), not banned. */
+export function activeParticipants(state: RoomState): UserId[] {
+  const out: UserId[] = [];
+  for (const [user, role] of state.participants) if (role >= Roles.member) out.push(user);
+  return out;
+}
+
+export function isBanned(state: RoomState, user: UserId): boolean {
+  return state.participants.get(user) === Roles.banned;
+}
+
+/** A copy of `state` with some fields replaced (participants and roles copied, not shared). */
+export function withChanges(
+  state: RoomState,
+  changes: Partial<Omit<RoomState, 'participants'>> & {
+    readonly participants?: ReadonlyMap<UserId, RoleIndex>;
+  },
+): RoomState {
+  return { ...state, ...changes };
+}
+
+export function withParticipant(state: RoomState, user: UserId, role: RoleIndex): RoomState {
+  const participants = new Map(state.participants);
+  if (role === Roles.none) participants.delete(user);
+  else participants.set(user, role);
+  return { ...state, participants };
+}

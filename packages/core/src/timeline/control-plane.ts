@@ -1,0 +1,25 @@
+import type { UserId } from '../ids.ts';
+
+/** What the reducer asks the control plane before honouring an entry. */
+export type TimelineAction = 'send' | 'react' | 'editOwn' | 'retractOwn' | 'retractAny';
+
+/**
+ * The little the data plane needs from the MLS control plane. Answers must depend only on the
+ * (finalised) group state, never on when they are asked: every member must reach the same
+ * verdict on the same update.
+ */
+export interface ControlPlaneView {
+  /** Whether the device was a member of the group in `epoch`. */
+  isMember(devicePublicKey: Uint8Array, epoch: bigint): boolean;
+  /** The user a device belongs to (from its certificate); undefined for an unknown device. */
+  userOf(devicePublicKey: Uint8Array): UserId | undefined;
+  /** Whether the user's role in `epoch` allows `action`. */
+  can(userId: UserId, action: TimelineAction, epoch: bigint): boolean;
+  /** The epoch the local device writes in now. */
+  currentEpoch(): bigint;
+  /**
+   * False while the local control plane has not reached `epoch`: updates naming it wait
+   * (verdict `pending`) instead of being judged on missing state. Absent means always true.
+   */
+  knowsEpoch?(epoch: bigint): boolean;
+}

@@ -1,0 +1,305 @@
+import * as Y from 'yjs';
+import type { MessageRef } from '../content/builders.ts';
+import { decodeContent } from '../content/codec.ts';
+import type { MessageId } from '../content/message-id.ts';
+import { bytesEqual } from '../crypto/bytes.ts';
+import type { SigningKeyPair } from '../crypto/ed25519.ts';
+import type { DeviceId, RoomId, UserId } from '../ids.ts';
+import type { AuthorChain, ForkEvidence } from './author-chain.ts';
+import type { ControlPlaneView } from './control-plane.ts';
+import { messageKey } from './entry.ts';
+import { encodeEnvelope } from './envelope.ts';
+import { TimelineError } from './errors.ts';
+import { READ_MARKER_KEY, TimelineLimits } from './limits.ts';
+import { Replica } from './replica.ts';
+import {
+  decodeSignedUpdate,
+  encodeSignedUpdate,
+  GENESIS_PREV,
+  signedUpdateHash,
+  signUpdate,
+  type SignedUpdate,
+} from './signed-update.ts';
+import { decodeSnapshot, encodeSnapshot } from './snapshot.ts';
+import {
+  encodedUpdatesSince,
+  stateVectorOf,
+  type ChainHead,
+  type TimelineStateVector,
+} from './sync.ts';
+import type { TimelineChange, TimelineMessage } from './timeline-message.ts';
+import type { UpdateVerdict } from './verdict.ts';
+
+export interface ConversationDocOptions {
+  /** The room's 32-byte MLS group ID. */
+  readonly room: Uint8Array;
+  /** The local device's signing key. */
+  readonly device: SigningKeyPair;
+  readonly controlPlane: ControlPlaneView;
+  /** The device ID of a device public key (identity/'s `deviceIdFromPublicKey`). */
+  readonly deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId;
+}
+
+export type TimelineListener = (changes: readonly TimelineChange[]) => void;
+
+const LOCAL = Symbol('kith/timeline/local');
+/** A Yjs v1 update with no structs and an empty delete set. */
+const EMPTY_YJS_UPDATE = Uint8Array.of(0, 0);
+/** Envelope and Yjs bytes around each entry's content, for the size check before writing. */
+const PER_ENTRY_OVERHEAD = 64;
+
+/**
+ * One room's timeline as one device holds it: a Y.Doc in which every author device writes only
+ * its own `log:<device>` and `meta:<device>` roots, the chain of signed updates of every author,
+ * and the reduced view. Sans-IO: `write` returns the signed update to send, `receive` judges one
+ * (see validate-update.ts) and applies it only when accepted.
+ */
+export class ConversationDoc {
+  readonly #r: Replica;
+  readonly #key: SigningKeyPair;
+  readonly #own: AuthorChain;
+  readonly #listeners = new Set<TimelineListener>();
+  #captured: Uint8Array | undefined;
+
+  constructor(options: ConversationDocOptions) {
+    this.#r = new Replica(options.room, options.controlPlane, options.deviceIdOf);
+    this.#key = options.device;
+    this.#own = this.#r.chainFor(options.device.publicKey);
+    this.#r.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === LOCAL) this.#captured = update;
+    });
+  }
+
+  /** Reopens a document from `snapshot()`; later signed updates then go through `receive`. */
+  static restore(options: ConversationDocOptions, snapshot: Uint8Array): ConversationDoc {
+    const s = decodeSnapshot(snapshot);
+    if (!bytesEqual(s.room, options.room) || !bytesEqual(s.device, options.device.publicKey)) {
+      throw new TimelineError('TIMELINE_WRONG_ROOM', 'snapshot of another room or device');
+    }
+    const d = new ConversationDoc(options);
+    d.#r.restore(s);
+    return d;
+  }
+
+  get room(): Uint8Array {
+    return this.#r.room;
+  }
+
+  get roomId(): RoomId {
+    return this.#r.roomId;
+  }
+
+  /** The generation this device writes in (moves on after one of its updates was refused). */
+  get generation(): number {
+    return this.#own.nextGeneration();
+  }
+
+  /** Appends one MIMI content message (encoded) to this device's log. */
+  write(content: Uint8Array, now: number): SignedUpdate {
+    return this.writeMany([content], now);
+  }
+
+  /** Appends several entries in one signed update (imports, batches): one signature for all. */
+  writeMany(contents: readonly Uint8Array[], now: number): SignedUpdate {
+    const own = this.#own;
+    const seq = own.links.length;
+    const first = Math.max(this.#r.maxLamport, own.lastLamport) + 1;
+    if (first + contents.length > Number.MAX_SAFE_INTEGER) {
+      throw new TimelineError('TIMELINE_LAMPORT_EXHAUSTED', 'lamport clock at its limit');
+    }
+    const log = this.#r.doc.getArray<[Uint8Array]>(own.logRoot);
+    const position = log.length;
+    // Decoding checks the content: a device never sends what it would refuse to receive.
+    const entries = contents.map((content, i) => ({
+      envelope: { seq, lamport: first + i, ts: now, content },
+      content: decodeContent(content),
+      position: position + i,
+    }));
+    const envelopes = entries.map((e) => encodeEnvelope(e.envelope));
+    let total = 0;
+    for (const e of envelopes) {
+      if (e.length > TimelineLimits.maxEntryBytes) {
+        throw new TimelineError('TIMELINE_TOO_LARGE', `entry of ${e.length} bytes`);
+      }
+      total += e.length + PER_ENTRY_OVERHEAD;
+    }
+    if (total > TimelineLimits.maxUpdateBytes) {
+      throw new TimelineError('TIMELINE_TOO_LARGE', `update of about ${total} bytes`);
+    }
+    const { signed, client, clock } = this.#commit(() => {
+      log.insert(
+        log.length,
+        envelopes.map((e): [Uint8Array] => [e]),
+      );
+    });
+    if (envelopes.length > 0) {
+      own.lastLogItem = { client, clock: clock + envelopes.length - 1 };
+      own.lastLamport = first + envelopes.length - 1;
+      this.#r.maxLamport = own.lastLamport;
+    }
+    this.#r.addEntries(
+      own,
+      signed.epoch,
+      entries.map((e, i) => ({ ...e, item: { client, clock: clock + i } })),
+    );
+    this.#emit();
+    return signed;
+  }
+
+  /** Moves this device's read marker (in its `meta:` map) to `messageId`. */
+  setReadMarker(messageId: MessageId): SignedUpdate {
+    const meta = this.#r.doc.getMap<Uint8Array>(this.#own.metaRoot);
+    return this.#commit(() => {
+      meta.set(READ_MARKER_KEY, Uint8Array.from(messageId));
+    }).signed;
+  }
+
+  /**
+   * Judges a signed update (an object, or its encoding as received) and applies it if
+   * accepted, then any of the author's updates that were waiting for it. Never throws on
+   * what a member sent: malformed input is a `rejected` verdict.
+   */
+  receive(input: SignedUpdate | Uint8Array): UpdateVerdict {
+    const verdict = this.#r.receive(input);
+    this.#emit();
+    return verdict;
+  }
+
+  /** Judges again the updates that waited for the control plane to reach their epoch. */
+  retryPending(): void {
+    for (const chain of this.#r.chains.values()) this.#r.drain(chain);
+    this.#emit();
+  }
+
+  /** Chain heads by author (hex public key), for sync. */
+  stateVector(): Map<string, ChainHead> {
+    return stateVectorOf(this.#r.chains.values());
+  }
+
+  /** The signed updates a member with state vector `theirs` lacks, in an order that applies. */
+  updatesSince(theirs: TimelineStateVector): SignedUpdate[] {
+    return this.encodedUpdatesSince(theirs).map(decodeSignedUpdate);
+  }
+
+  /** `updatesSince`, as the bytes received (cheaper when they are only forwarded). */
+  encodedUpdatesSince(theirs: TimelineStateVector): Uint8Array[] {
+    return encodedUpdatesSince(this.#r.chains.values(), theirs);
+  }
+
+  /** This device's own signed updates from `fromSeq` on, encoded (outbox, resending). */
+  encodedOwnUpdates(fromSeq = 0): Uint8Array[] {
+    return this.#own.links.slice(fromSeq).map((l) => l.encoded);
+  }
+
+  timeline(): readonly TimelineMessage[] {
+    return this.#r.reducer.timeline();
+  }
+
+  message(messageId: MessageId): TimelineMessage | undefined {
+    return this.#r.reducer.message(messageKey(messageId));
+  }
+
+  /**
+   * `userId`'s reaction `text` to a message, as a reference to pass to `unreaction`; undefined
+   * when there is none to take back.
+   */
+  reactionOf(messageId: MessageId, text: string, userId: UserId): MessageRef | undefined {
+    const r = this.#r.reducer.reactionOf(messageKey(messageId), text, userId);
+    return r === undefined ? undefined : { messageId: r.messageId, content: r.content };
+  }
+
+  /** Signed updates waiting for their author's earlier updates or for their epoch. */
+  get pendingCount(): number {
+    let n = 0;
+    for (const c of this.#r.chains.values()) n += c.pendingCount;
+    return n;
+  }
+
+  /** Each device's read marker (forked devices have none). */
+  readMarkers(): Map<DeviceId, MessageId> {
+    const out = new Map<DeviceId, MessageId>();
+    for (const chain of this.#r.chains.values()) {
+      if (chain.forkedAt !== undefined) continue;
+      const value = this.#r.doc.getMap<unknown>(chain.metaRoot).get(READ_MARKER_KEY);
+      if (value instanceof Uint8Array && value.length === 32 && value[0] === 1) {
+        out.set(chain.deviceId, value as MessageId);
+      }
+    }
+    return out;
+  }
+
+  /** Proof of every fork seen, to forward to the other members. */
+  evidence(): ForkEvidence[] {
+    return [...this.#r.chains.values()].flatMap((c) => c.evidence);
+  }
+
+  /** Forked devices and the seq from which their entries are hidden. */
+  forkedDevices(): Map<DeviceId, number> {
+    const out = new Map<DeviceId, number>();
+    for (const c of this.#r.chains.values()) {
+      if (c.forkedAt !== undefined) out.set(c.deviceId, c.forkedAt);
+    }
+    return out;
+  }
+
+  snapshot(): Uint8Array {
+    return encodeSnapshot(this.#r.snapshotState(this.#key.publicKey));
+  }
+
+  /** Calls `listener` with the timeline changes each write or receive makes. */
+  onChange(listener: TimelineListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Runs a local change in a transaction and signs the Yjs update it made. */
+  #commit(change: () => void): { signed: SignedUpdate; client: number; clock: number } {
+    const own = this.#own;
+    if (own.forkedAt !== undefined) {
+      throw new TimelineError('TIMELINE_FORKED', 'this device is forked in this room');
+    }
+    const cp = this.#r.controlPlane;
+    const epoch = cp.currentEpoch();
+    if (!cp.isMember(this.#key.publicKey, epoch)) {
+      throw new TimelineError('TIMELINE_NOT_MEMBER', `not a member in epoch ${epoch}`);
+    }
+    const doc = this.#r.doc;
+    const generation = own.nextGeneration();
+    const client = own.clientId(generation);
+    // Yjs picks a new random client ID when it applies a remote update under its own.
+    doc.clientID = client;
+    const clock = Y.getState(doc.store, client);
+    this.#captured = undefined;
+    doc.transact(change, LOCAL);
+    const seq = own.links.length;
+    const signed = signUpdate(
+      {
+        room: this.#r.room,
+        author: this.#key.publicKey,
+        generation,
+        seq,
+        prev: own.head?.hash ?? GENESIS_PREV,
+        epoch,
+        update: this.#takeCaptured(),
+      },
+      this.#key.secretKey,
+    );
+    const encoded = encodeSignedUpdate(signed);
+    const hash = signedUpdateHash(encoded);
+    own.links.push({ seq, hash, encoded, epoch, generation, accepted: true });
+    return { signed, client, clock };
+  }
+
+  /** The Yjs update the last local transaction made (none when it changed nothing). */
+  #takeCaptured(): Uint8Array {
+    const update = this.#captured ?? EMPTY_YJS_UPDATE;
+    this.#captured = undefined;
+    return update;
+  }
+
+  #emit(): void {
+    const changes = this.#r.reducer.flush();
+    if (changes.length === 0) return;
+    for (const listener of this.#listeners) listener(changes);
+  }
+}

@@ -1,0 +1,13 @@
+import type { RoomId, UserId } from '../ids.ts';
+
+/**
+ * The URIs that go into MIMI message IDs (draft-ietf-mimi-content, "Message ID"). Every member
+ * must derive the same strings, so they are built in one place.
+ */
+export function userUri(userId: UserId): string {
+  return `kith:user/${userId}`;
+}
+
+export function roomUri(roomId: RoomId): string {
+  return `kith:room/${roomId}`;
+}

@@ -1,0 +1,93 @@
+import { MemoryLevel } from 'memory-level';
+import { KithClient } from '../../src/client/kith-client.ts';
+import type { DeviceId, RoomId } from '../../src/ids.ts';
+import { KvStore } from '../../src/storage/store.ts';
+import { SeededRandom } from '../../src/testing/seeded-random.ts';
+import { SimulatedNetwork } from '../../src/testing/simulated-network.ts';
+import type { NetworkConditions } from '../../src/testing/simulation-options.ts';
+
+/** A seeded world of devices on a simulated network, each a real KithClient on memory-level. */
+export class World {
+  readonly network: SimulatedNetwork;
+  readonly clients: KithClient[] = [];
+  readonly random: SeededRandom;
+  readonly #dbs = new Map<KithClient, MemoryLevel<string, Uint8Array>>();
+
+  constructor(seed: number, conditions: Partial<NetworkConditions> = {}) {
+    this.random = new SeededRandom(seed);
+    this.network = new SimulatedNetwork({
+      seed,
+      ...conditions,
+      settle: () => this.idle(),
+    });
+  }
+
+  async add(name = 'device'): Promise<KithClient> {
+    const db = new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
+    return this.#open(db, name);
+  }
+
+  async #open(db: MemoryLevel<string, Uint8Array>, name: string): Promise<KithClient> {
+    const client = await KithClient.open({
+      storage: db,
+      transport: (device) => this.network.endpoint(device.deviceId),
+      clock: this.network.clock,
+      random: this.random.fork(),
+      deviceName: name,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    this.clients.push(client);
+    this.#dbs.set(client, db);
+    return client;
+  }
+
+  /** Closes a client and opens its storage again, as after a restart. */
+  async restart(client: KithClient): Promise<KithClient> {
+    const db = this.#dbs.get(client);
+    if (db === undefined) throw new Error('unknown client');
+    await client.close();
+    this.clients.splice(this.clients.indexOf(client), 1);
+    // memory-level keeps its data in the instance across close and open, as a disk would.
+    return this.#open(db, 'restarted');
+  }
+
+  /** Every client has handled every input it received (one settle of the simulator). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      await Promise.all(this.clients.map((c) => c.idle()));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.clients.every((c) => c.isIdle)) return;
+    }
+  }
+
+  /** Delivers everything in flight, with ticks, until the network is quiet. */
+  async settle(maxSteps = 100_000): Promise<void> {
+    await this.network.runUntilIdle({ maxSteps });
+  }
+
+  async tickAll(): Promise<void> {
+    for (const c of this.clients) await c.tick();
+    await this.settle();
+  }
+
+  /** Invites each of `others` into the room, one key package per device. */
+  async invite(owner: KithClient, roomId: RoomId, others: readonly KithClient[]): Promise<void> {
+    const kps = await Promise.all(others.map((c) => c.createKeyPackage()));
+    await owner.invite(roomId, kps);
+    await this.settle();
+  }
+
+  deviceIds(): DeviceId[] {
+    return this.clients.map((c) => c.deviceId);
+  }
+}
+
+export function texts(client: KithClient, roomId: RoomId): string[] {
+  return client.timeline(roomId).map((m) => {
+    const body = m.content.body;
+    if (m.retracted) return '<retracted>';
+    return body.kind === 'single' ? new TextDecoder().decode(body.content) : `<${body.kind}>`;
+  });
+}
