@@ -83,3 +83,205 @@ export {
   type MessageStatusReport,
   type PerMessageStatus,
 } from './content/status.ts';
+
+// Identifiers, ports and byte helpers
+export type { DeviceId, RoomId, UserId } from './ids.ts';
+export { systemClock, type ClockPort } from './ports/clock.ts';
+export { webRandom, type RandomPort } from './ports/random.ts';
+export type { InboundMessage, PeerEvent, TransportPort } from './ports/transport.ts';
+export { TransportError, type TransportErrorCode } from './ports/transport-error.ts';
+export { bytesEqual, compareBytes, fromHex, toHex } from './crypto/bytes.ts';
+export {
+  generateSigningKeyPair,
+  signingKeyPairFromSecret,
+  signWithContext,
+  verifyWithContext,
+  type SigningKeyPair,
+} from './crypto/ed25519.ts';
+
+// Identity: users, devices, certificates, safety numbers
+export { base32Decode, base32Encode } from './identity/base32.ts';
+export {
+  deviceCredential,
+  kithAuthenticationService,
+  readDeviceCredential,
+  type DeviceCredentialInfo,
+  type KithAuthenticationOptions,
+} from './identity/credential.ts';
+export {
+  decodeDeviceCertificate,
+  DEVICE_CERTIFICATE_CONTEXT,
+  encodeDeviceCertificate,
+  issueDeviceCertificate,
+  MAX_DEVICE_NAME_BYTES,
+  verifyDeviceCertificate,
+  type DeviceCertificate,
+} from './identity/device-certificate.ts';
+export {
+  activeDevices,
+  addDevice,
+  createDeviceList,
+  DEVICE_LIST_CONTEXT,
+  isDeviceRevoked,
+  newerDeviceList,
+  revokeDevice,
+  verifyDeviceList,
+  type DeviceList,
+  type DeviceListVerification,
+} from './identity/device-list.ts';
+export {
+  decodeDeviceList,
+  encodeDeviceList,
+  MAX_LISTED_DEVICES,
+  MAX_REVOKED_DEVICES,
+} from './identity/device-list-codec.ts';
+export { IdentityError, type IdentityErrorCode } from './identity/errors.ts';
+export {
+  createDeviceIdentity,
+  createUserIdentity,
+  decodeDeviceIdentity,
+  decodeUserIdentity,
+  encodeDeviceIdentity,
+  encodeUserIdentity,
+  type DeviceIdentity,
+  type UserIdentity,
+} from './identity/identities.ts';
+export { safetyNumber } from './identity/safety-number.ts';
+export {
+  deviceIdFromPublicKey,
+  isDeviceId,
+  isUserId,
+  shortDeviceId,
+  shortUserId,
+  userIdFromPublicKey,
+} from './identity/user-id.ts';
+
+// Rooms: roles and capabilities (MIMI room policy), the room state in the MLS group
+export { authorizeRoomChange, type RoomChangeContext } from './room/authorize.ts';
+export {
+  CAPABILITY_CODES,
+  capabilityOfCode,
+  isCapability,
+  type Capability,
+} from './room/capabilities.ts';
+export { RoomError, type RoomErrorCode } from './room/errors.ts';
+export { refuse, type Refusal, type RefusalCode } from './room/refusal.ts';
+export {
+  defaultRoles,
+  roleHas,
+  Roles,
+  type RoleDefinition,
+  type RoleIndex,
+  type RoleName,
+} from './room/roles.ts';
+export {
+  decodeRoomState,
+  encodeRoomState,
+  ROOM_STATE_EXTENSION_TYPE,
+} from './room/room-state-codec.ts';
+export {
+  activeParticipants,
+  can,
+  isBanned,
+  newRoomState,
+  roleDefinition,
+  roleOf,
+  withChanges,
+  withParticipant,
+  type HistorySharing,
+  type NewRoomOptions,
+  type RoomKind,
+  type RoomProfile,
+  type RoomState,
+} from './room/room-state.ts';
+
+// MLS groups without a central orderer (ts-mls 1.6.4)
+export { checkCommit, type CheckedCommit, type CommitVerdict } from './group/commit-policy.ts';
+export { ConversationGroup, type GroupOptions } from './group/conversation-group.ts';
+export { commitRank, epochIdOf, type EpochRecord } from './group/epoch.ts';
+export { GroupError, type GroupErrorCode } from './group/errors.ts';
+export {
+  createDeviceKeyPackage,
+  decodeKeyPackage,
+  encodeKeyPackage,
+  type DeviceKeyPackage,
+} from './group/key-package.ts';
+export { memberDevices, type MemberDevice } from './group/leaves.ts';
+export type { CommitResult, ReceiveOutcome } from './group/outcomes.ts';
+export {
+  KITH_CIPHERSUITE,
+  kithCapabilities,
+  kithClientConfig,
+  loadCiphersuite,
+} from './group/suite.ts';
+
+// The timeline: signed Yjs updates, validation, the reduced view
+export type { ControlPlaneView, TimelineAction } from './timeline/control-plane.ts';
+export {
+  ConversationDoc,
+  type ConversationDocOptions,
+  type TimelineListener,
+} from './timeline/conversation-doc.ts';
+export type { ForkEvidence } from './timeline/author-chain.ts';
+export { TimelineError, type TimelineErrorCode } from './timeline/errors.ts';
+export { TimelineLimits } from './timeline/limits.ts';
+export {
+  decodeSignedUpdate,
+  encodeSignedUpdate,
+  GENESIS_PREV,
+  signedUpdateHash,
+  signUpdate,
+  verifySignedUpdate,
+  type SignedUpdate,
+  type UnsignedUpdate,
+} from './timeline/signed-update.ts';
+export type { ChainHead, TimelineStateVector } from './timeline/sync.ts';
+export type {
+  MessageVersion,
+  TimelineChange,
+  TimelineMessage,
+} from './timeline/timeline-message.ts';
+export { roomUri, userUri } from './timeline/uris.ts';
+export type { RejectReason, UpdateVerdict } from './timeline/verdict.ts';
+export { yjsClientId } from './timeline/client-id.ts';
+
+// Sync protocol frames (docs/PROTOCOL.md, "Sync")
+export { SyncError, type SyncErrorCode } from './sync/errors.ts';
+export {
+  decodeDirectFrame,
+  encodeDirectFrame,
+  MAX_FRAME_BYTES,
+  type DirectFrame,
+} from './sync/frames.ts';
+export { decodeAppPayload, encodeAppPayload, type AppPayload } from './sync/payload.ts';
+export { roomTopic } from './sync/topic.ts';
+
+// Storage
+export { StorageError, toStorageError, type StorageErrorCode } from './storage/errors.ts';
+export {
+  joinKey,
+  keyPrefix,
+  parseSeqKey,
+  parseSeqKeyNumber,
+  prefixRange,
+  seqKey,
+  splitKey,
+  type KeySegment,
+} from './storage/keys.ts';
+export {
+  KvStore,
+  type KvDatabase,
+  type KvOperation,
+  type KvRange,
+  type KvReadOptions,
+} from './storage/store.ts';
+
+// The client: one per device
+export { ClientError, type ClientErrorCode } from './client/errors.ts';
+export type { KithEvent, KithEventOf, KithEventType, SyncStatus } from './client/events.ts';
+export {
+  KithClient,
+  type KithClientOptions,
+  type RoomSummary,
+  type SendOptions,
+} from './client/kith-client.ts';

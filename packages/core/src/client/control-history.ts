@@ -1,4 +1,4 @@
-import { bytesEqual, toHex } from '../crypto/bytes.ts';
+import { toHex } from '../crypto/bytes.ts';
 import type { HistoryEntry } from './room-store.ts';
 import type { EpochRecord } from '../group/epoch.ts';
 import { memberDevices } from '../group/leaves.ts';
@@ -117,8 +117,4 @@ export class ControlHistory implements ControlPlaneView {
     const view = this.#head === undefined ? undefined : this.#epochs.get(this.#head);
     return view !== undefined && roleOf(view.room, user) >= Roles.member;
   }
-}
-
-export function sameEpoch(a: EpochRecord, b: EpochRecord): boolean {
-  return a.epoch === b.epoch && bytesEqual(a.epochId, b.epochId);
 }

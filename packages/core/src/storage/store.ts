@@ -24,7 +24,7 @@ export interface KvDatabase {
 }
 
 /** abstract-level's range options (`RangeOptions<string>`). */
-export interface LevelRangeOptions {
+interface LevelRangeOptions {
   gt?: string;
   gte?: string;
   lt?: string;
@@ -33,7 +33,7 @@ export interface LevelRangeOptions {
   limit?: number;
 }
 
-export interface LevelIterator<T> {
+interface LevelIterator<T> {
   next(): Promise<T | undefined>;
   close(): Promise<void>;
 }

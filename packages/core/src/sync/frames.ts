@@ -32,7 +32,7 @@ export type DirectFrame =
   /** An MLS application message (of the room's current epoch) carrying signed updates. */
   | { readonly type: 'data'; readonly groupId: Uint8Array; readonly message: Uint8Array };
 
-export interface ChainHead {
+interface ChainHead {
   /** The author device's public key. */
   readonly author: Uint8Array;
   /** The seq of the last update held from this author... */

@@ -18,7 +18,7 @@ export interface TestDevice {
   readonly kp: DeviceKeyPackage;
 }
 
-export async function groupOptions(): Promise<GroupOptions> {
+async function groupOptions(): Promise<GroupOptions> {
   return { cs: await loadCiphersuite(), config: kithClientConfig(kithAuthenticationService(), 16) };
 }
 
@@ -46,7 +46,7 @@ export async function createRoom(
   );
 }
 
-export function welcomeOf(bytes: Uint8Array | undefined): Welcome {
+function welcomeOf(bytes: Uint8Array | undefined): Welcome {
   if (bytes === undefined) throw new Error('no welcome');
   const decoded = decodeMlsMessage(bytes, 0);
   if (decoded?.[0].wireformat !== 'mls_welcome') throw new Error('not a welcome');
