@@ -19,8 +19,40 @@ export function measure(
     for (let i = 0; i < ops; i += 1) run();
     perOp.push(Number(process.hrtime.bigint() - start) / ops);
   }
-  perOp.sort((a, b) => a - b);
-  return { name, nsPerOp: perOp[Math.floor(perOp.length / 2)] ?? Number.NaN };
+  return median(name, perOp);
+}
+
+/** `measure` for asynchronous operations (ts-mls is async): each call is awaited in turn. */
+export async function measureAsync(
+  name: string,
+  ops: number,
+  rounds: number,
+  run: () => Promise<unknown>,
+): Promise<Measurement> {
+  await run();
+  const perOp: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < ops; i += 1) await run();
+    perOp.push(Number(process.hrtime.bigint() - start) / ops);
+  }
+  return median(name, perOp);
+}
+
+/**
+ * Times one call of an operation that changes state and so cannot be looped (a commit, a
+ * join): collect several such samples and take their `median`.
+ */
+export async function timeOnce<T>(run: () => Promise<T> | T): Promise<{ value: T; ns: number }> {
+  const start = process.hrtime.bigint();
+  const value = await run();
+  return { value, ns: Number(process.hrtime.bigint() - start) };
+}
+
+/** The median of per-operation samples in nanoseconds. */
+export function median(name: string, samples: readonly number[]): Measurement {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { name, nsPerOp: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN };
 }
 
 export function report(title: string, rows: readonly [Measurement, Measurement][]): void {
@@ -37,4 +69,14 @@ export function report(title: string, rows: readonly [Measurement, Measurement][
         (kith.nsPerOp / baseline.nsPerOp).toFixed(2).padStart(8),
     );
   }
+}
+
+/** Prints whether a figure meets an issue's goal: `goal  add (create + process) 12.3 ms < 50 ms  met`. */
+export function goal(label: string, value: number, limit: number, unit: string): void {
+  const met = value < limit ? 'met' : 'NOT met';
+  console.log(`goal  ${label}: ${format(value)} ${unit} < ${format(limit)} ${unit}  ${met}`);
+}
+
+function format(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
 }

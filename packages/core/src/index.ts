@@ -279,9 +279,7 @@ export {
 // The client: one per device
 export { ClientError, type ClientErrorCode } from './client/errors.ts';
 export type { KithEvent, KithEventOf, KithEventType, SyncStatus } from './client/events.ts';
-export {
-  KithClient,
-  type KithClientOptions,
-  type RoomSummary,
-  type SendOptions,
-} from './client/kith-client.ts';
+export { KithClient, type KithClientOptions } from './client/kith-client.ts';
+export type { SendOptions } from './client/compose.ts';
+export type { ProfileChange } from './client/intent.ts';
+export type { RoomSummary } from './client/summary.ts';

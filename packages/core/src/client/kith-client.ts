@@ -1,22 +1,9 @@
-import type { KeyPackage, Welcome } from 'ts-mls';
-import { decodeMlsMessage } from 'ts-mls';
 import { encodeContent } from '../content/codec.ts';
-import {
-  edit as editOf,
-  markdownMessage,
-  reaction,
-  retraction,
-  textMessage,
-  unreaction,
-  type MessageOptions,
-} from '../content/builders.ts';
-import { asMessageId, contentMessageId, type MessageId } from '../content/message-id.ts';
+import type { MessageOptions } from '../content/builders.ts';
+import { contentMessageId, type MessageId } from '../content/message-id.ts';
 import type { MimiContent } from '../content/model.ts';
-import { textPart } from '../content/parts.ts';
 import { toHex } from '../crypto/bytes.ts';
 import { ConversationGroup } from '../group/conversation-group.ts';
-import { deviceOfKeyPackage } from '../group/leaves.ts';
-import { decodeKeyPackage } from '../group/key-package.ts';
 import { createDeviceKeyPackage } from '../group/key-package.ts';
 import { kithClientConfig, loadCiphersuite } from '../group/suite.ts';
 import { kithAuthenticationService } from '../identity/credential.ts';
@@ -26,27 +13,41 @@ import { systemClock, type ClockPort } from '../ports/clock.ts';
 import { webRandom, type RandomPort } from '../ports/random.ts';
 import type { InboundMessage, TransportPort } from '../ports/transport.ts';
 import { Roles, type RoleName } from '../room/roles.ts';
-import {
-  can,
-  newRoomState,
-  withChanges,
-  withParticipant,
-  type RoomState,
-} from '../room/room-state.ts';
-import type { Capability } from '../room/capabilities.ts';
+import type { RoomState } from '../room/room-state.ts';
 import { KvStore, type KvDatabase } from '../storage/store.ts';
 import { decodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
 import { roomUri, userUri } from '../timeline/uris.ts';
 import type { TimelineMessage } from '../timeline/timeline-message.ts';
 import { ClientError } from './errors.ts';
+import { SerialQueue } from './serial-queue.ts';
 import { Emitter, type KithEventOf, type KithEventType, type SyncStatus } from './events.ts';
 import { loadIdentity } from './identity-store.ts';
-import type { Intent } from './intent.ts';
+import {
+  initialRoomState,
+  inviteIntent,
+  invitesRestrictedIntent,
+  profileIntent,
+  readKeyPackage,
+  roleIntent,
+  unbanIntent,
+  type Intent,
+  type ProfileChange,
+} from './intent.ts';
+import {
+  composeEdit,
+  composeMessage,
+  composeReaction,
+  composeRetraction,
+  composeUnreaction,
+  type SendOptions,
+} from './compose.ts';
+import { summarize, type RoomSummary } from './summary.ts';
+import { openWelcome } from './welcome.ts';
 import { KeyPackageStore } from './key-package-store.ts';
 import { openSession, startSession } from './session-loader.ts';
 import { RoomStore } from './room-store.ts';
 import type { RoomSession, SessionEnv } from './room-session.ts';
-import { answerHello, helloFrame, isComplete } from './room-sync.ts';
+import { handleSyncFrame, helloFrame, syncStatusOf, tickRoom } from './room-sync.ts';
 
 export interface KithClientOptions {
   /** An abstract-level database opened with `KvStore.databaseOptions`. */
@@ -64,24 +65,6 @@ export interface KithClientOptions {
   readonly retainEpochs?: number;
   /** Called with errors thrown by event handlers or by background work. */
   readonly onError?: (error: unknown) => void;
-}
-
-export interface RoomSummary {
-  readonly roomId: RoomId;
-  readonly kind: RoomState['kind'];
-  readonly name: string;
-  readonly topic: string;
-  readonly epoch: bigint;
-  readonly active: boolean;
-  readonly participants: readonly { readonly userId: UserId; readonly role: string }[];
-  readonly devices: readonly { readonly deviceId: DeviceId; readonly userId: UserId }[];
-}
-
-export interface SendOptions {
-  readonly replyTo?: MessageId;
-  /** A thread (MIMI topicId) to post in. */
-  readonly threadId?: Uint8Array;
-  readonly markdown?: boolean;
 }
 
 /**
@@ -104,9 +87,7 @@ export class KithClient {
   readonly #byTopic = new Map<string, RoomSession>();
   readonly #reachable = new Set<DeviceId>();
   readonly #unsubscribe: (() => void)[] = [];
-  #queue: Promise<unknown> = Promise.resolve();
-  #closed = false;
-  #pendingTasks = 0;
+  readonly #queue = new SerialQueue();
 
   private constructor(
     kv: KvStore,
@@ -197,23 +178,7 @@ export class KithClient {
   ): Promise<RoomId> {
     return this.#run(async () => {
       const invites = (options.invite ?? []).map(readKeyPackage);
-      const others = new Set(invites.map((kp) => deviceOfKeyPackage(kp)?.userId));
-      others.delete(this.userId);
-      if (options.dm === true && others.size !== 1) {
-        throw new ClientError(
-          'INVALID_ARGUMENT',
-          'a DM needs the key packages of exactly one other user',
-        );
-      }
-      let room = newRoomState({
-        kind: options.dm === true ? 'dm' : 'group',
-        creator: this.userId,
-        ...(options.name === undefined ? {} : { name: options.name }),
-        ...(options.topic === undefined ? {} : { topic: options.topic }),
-      });
-      if (options.dm === true) {
-        for (const u of others) if (u !== undefined) room = withParticipant(room, u, Roles.owner);
-      }
+      const room = initialRoomState(this.userId, options, invites);
       const kp = await createDeviceKeyPackage(this.#device, this.#env.groupOptions.cs);
       const group = await ConversationGroup.create(
         this.#random.bytes(32),
@@ -236,63 +201,29 @@ export class KithClient {
 
   /** Removes a user (all their devices) from the room. */
   remove(roomId: RoomId, user: UserId): Promise<void> {
-    return this.#change(roomId, {
-      adds: [],
-      removeUsers: [user],
-      room: (r) => withParticipant(r, user, Roles.none),
-    });
+    return this.#change(roomId, roleIntent(user, Roles.none));
   }
 
   /** Removes a user and keeps them from being added back until unbanned. */
   ban(roomId: RoomId, user: UserId): Promise<void> {
-    return this.#change(roomId, {
-      adds: [],
-      removeUsers: [user],
-      room: (r) => withParticipant(r, user, Roles.banned),
-    });
+    return this.#change(roomId, roleIntent(user, Roles.banned));
   }
 
   unban(roomId: RoomId, user: UserId): Promise<void> {
-    return this.#change(roomId, {
-      adds: [],
-      removeUsers: [],
-      room: (r) => withParticipant(r, user, Roles.none),
-    });
+    return this.#change(roomId, unbanIntent(user));
   }
 
   setRole(roomId: RoomId, user: UserId, role: Exclude<RoleName, 'none' | 'banned'>): Promise<void> {
-    return this.#change(roomId, {
-      adds: [],
-      removeUsers: [],
-      room: (r) => withParticipant(r, user, Roles[role]),
-    });
+    return this.#change(roomId, roleIntent(user, Roles[role]));
   }
 
-  setRoomProfile(
-    roomId: RoomId,
-    profile: { name?: string; topic?: string; avatar?: string | null },
-  ): Promise<void> {
-    return this.#change(roomId, {
-      adds: [],
-      removeUsers: [],
-      room: (r) =>
-        withChanges(r, {
-          profile: {
-            name: profile.name ?? r.profile.name,
-            topic: profile.topic ?? r.profile.topic,
-            avatar: profile.avatar === null ? undefined : (profile.avatar ?? r.profile.avatar),
-          },
-        }),
-    });
+  setRoomProfile(roomId: RoomId, profile: ProfileChange): Promise<void> {
+    return this.#change(roomId, profileIntent(profile));
   }
 
   /** Restricts inviting to admins and owners (true) or opens it to members (false). */
   setInvitesRestricted(roomId: RoomId, restricted: boolean): Promise<void> {
-    return this.#change(roomId, {
-      adds: [],
-      removeUsers: [],
-      room: (r) => withChanges(r, { invitesRestricted: restricted }),
-    });
+    return this.#change(roomId, invitesRestrictedIntent(restricted));
   }
 
   /** Leaves the room: proposes the removal of this user's devices, which another member commits. */
@@ -315,60 +246,35 @@ export class KithClient {
   // ---- messages --------------------------------------------------------------------------
 
   send(roomId: RoomId, text: string, options: SendOptions = {}): Promise<MessageId> {
-    return this.#write(roomId, (base, session) => {
-      this.#need(session, 'canSendMessage', 'send messages');
-      if (options.replyTo !== undefined) this.#ref(session, options.replyTo);
-      const opts: MessageOptions = {
-        ...base,
-        ...(options.replyTo === undefined ? {} : { inReplyTo: options.replyTo }),
-        ...(options.threadId === undefined ? {} : { topicId: options.threadId }),
-      };
-      return options.markdown === true ? markdownMessage(text, opts) : textMessage(text, opts);
-    });
+    return this.#write(roomId, (base, session) =>
+      composeMessage(session, this.userId, text, options, base),
+    );
   }
 
   /** Edits one of this user's messages (others refuse edits of someone else's). */
   edit(roomId: RoomId, messageId: MessageId, text: string): Promise<MessageId> {
-    return this.#write(roomId, (base, session) => {
-      const ref = this.#ref(session, messageId);
-      if (ref.sender !== this.userId) {
-        throw new ClientError('NOT_ALLOWED', 'only the author may edit a message');
-      }
-      this.#need(session, 'canEditOwnMessage', 'edit messages');
-      return editOf(ref, textPart(text), base);
-    });
+    return this.#write(roomId, (base, session) =>
+      composeEdit(session, this.userId, messageId, text, base),
+    );
   }
 
   /** Retracts a message for everyone: one's own, or anyone's with canDeleteOtherMessage. */
   retract(roomId: RoomId, messageId: MessageId): Promise<MessageId> {
-    return this.#write(roomId, (base, session) => {
-      const ref = this.#ref(session, messageId);
-      if (ref.sender === this.userId)
-        this.#need(session, 'canDeleteOwnMessage', 'retract messages');
-      else this.#need(session, 'canDeleteOtherMessage', "retract other people's messages");
-      return retraction(ref, base);
-    });
+    return this.#write(roomId, (base, session) =>
+      composeRetraction(session, this.userId, messageId, base),
+    );
   }
 
   react(roomId: RoomId, messageId: MessageId, emoji: string): Promise<MessageId> {
-    return this.#write(roomId, (base, session) => {
-      this.#ref(session, messageId);
-      this.#need(session, 'canReactToMessage', 'react');
-      return reaction(messageId, emoji, base);
-    });
+    return this.#write(roomId, (base, session) =>
+      composeReaction(session, this.userId, messageId, emoji, base),
+    );
   }
 
   unreact(roomId: RoomId, messageId: MessageId, emoji: string): Promise<MessageId> {
-    return this.#write(roomId, (base, session) => {
-      const own = session.doc.reactionOf(messageId, emoji, this.userId);
-      if (own === undefined) {
-        throw new ClientError(
-          'UNKNOWN_MESSAGE',
-          `you have not reacted with ${emoji} to this message`,
-        );
-      }
-      return unreaction(own, base);
-    });
+    return this.#write(roomId, (base, session) =>
+      composeUnreaction(session, this.userId, messageId, emoji, base),
+    );
   }
 
   timeline(roomId: RoomId): readonly TimelineMessage[] {
@@ -376,15 +282,7 @@ export class KithClient {
   }
 
   syncStatus(roomId: RoomId): SyncStatus {
-    const s = this.#session(roomId);
-    return {
-      roomId,
-      epoch: s.group.head.epoch,
-      complete: isComplete(s) && s.doc.pendingCount === 0 && s.group.pendingCount === 0,
-      waitingUpdates: s.doc.pendingCount,
-      waitingEpochs: s.group.pendingCount,
-      unsent: s.outbox.size,
-    };
+    return syncStatusOf(this.#session(roomId));
   }
 
   // ---- background ------------------------------------------------------------------------
@@ -395,34 +293,18 @@ export class KithClient {
    */
   tick(): Promise<void> {
     return this.#run(async () => {
-      for (const s of this.#sessions.values()) {
-        if (!s.active) continue;
-        await s.resendOutbox();
-        if (s.group.pendingProposals().length > 0) await s.commitStaleProposals();
-        for (const m of s.members()) {
-          if (m.deviceId !== this.deviceId && this.#reachable.has(m.deviceId)) {
-            await s.sendFrame(m.deviceId, helloFrame(s, false));
-          }
-        }
-        for (const [device, frame] of s.pendingWelcomes) {
-          if (this.#reachable.has(device)) await s.sendTo(device, frame);
-        }
-      }
+      for (const s of this.#sessions.values()) await tickRoom(s, this.#reachable);
     });
   }
 
   /** True when no input is waiting to be handled. */
   get isIdle(): boolean {
-    return this.#pendingTasks === 0;
+    return this.#queue.idle;
   }
 
   /** Resolves once every input received so far has been handled (for tests and shutdown). */
-  async idle(): Promise<void> {
-    let seen: Promise<unknown> | undefined;
-    while (seen !== this.#queue) {
-      seen = this.#queue;
-      await seen;
-    }
+  idle(): Promise<void> {
+    return this.#queue.drain();
   }
 
   /** Asks `device` for what this device lacks in every room both are in. */
@@ -432,7 +314,7 @@ export class KithClient {
 
   async close(): Promise<void> {
     await this.#run(async () => {
-      this.#closed = true;
+      this.#queue.close();
       for (const off of this.#unsubscribe) off();
       for (const s of this.#sessions.values()) {
         s.queue([s.store.putSnapshot(s.doc.snapshot())]);
@@ -447,17 +329,7 @@ export class KithClient {
   // ---- internals -------------------------------------------------------------------------
 
   #run<T>(task: () => Promise<T>): Promise<T> {
-    this.#pendingTasks++;
-    const next = this.#queue.then(() => {
-      if (this.#closed) throw new ClientError('CLOSED', 'the client is closed');
-      return task();
-    });
-    this.#queue = next
-      .catch(() => undefined)
-      .finally(() => {
-        this.#pendingTasks--;
-      });
-    return next;
+    return this.#queue.run(task);
   }
 
   /** Runs work that nobody awaits (inbound messages); its failures go to onError. */
@@ -493,22 +365,6 @@ export class KithClient {
       await session.write([content]);
       return contentMessageId(content, userUri(this.userId), roomUri(roomId));
     });
-  }
-
-  #ref(
-    session: RoomSession,
-    messageId: MessageId,
-  ): { messageId: MessageId; content: MimiContent; sender: UserId } {
-    const m = session.doc.message(asMessageId(messageId));
-    if (m === undefined) throw new ClientError('UNKNOWN_MESSAGE', 'no such message in this room');
-    if (m.retracted) throw new ClientError('UNKNOWN_MESSAGE', 'that message was retracted');
-    return { messageId: m.messageId, content: m.content, sender: m.sender };
-  }
-
-  #need(session: RoomSession, capability: Capability, what: string): void {
-    if (!can(session.group.room, this.userId, capability)) {
-      throw new ClientError('NOT_ALLOWED', `your role may not ${what} in this room`);
-    }
   }
 
   #addSession(session: RoomSession): void {
@@ -566,115 +422,25 @@ export class KithClient {
     const session = this.#sessions.get(toHex(frame.groupId) as RoomId);
     // A device out of the room answers nobody: it holds no keys of the current epoch.
     if (!session?.active) return;
-    switch (frame.type) {
-      case 'hello':
-        await answerHello(session, message.from, frame, toHex(this.#device.keyPair.publicKey));
-        return;
-      case 'epochs':
-        for (const commit of frame.commits) await session.receiveGroupMessage(commit);
-        return;
-      case 'data':
-        await session.receiveGroupMessage(frame.message);
-        return;
-    }
+    await handleSyncFrame(session, message.from, frame, toHex(this.#device.keyPair.publicKey));
   }
 
   async #join(from: DeviceId, bytes: Uint8Array): Promise<void> {
-    const decoded = safeDecodeWelcome(bytes);
-    if (decoded === undefined) {
-      this.#env.emit({ type: 'rejected', roomId: undefined, reason: 'a malformed Welcome' });
-      return;
+    const outcome = await openWelcome(bytes, this.#keyPackages, this.#env.groupOptions);
+    if (outcome.kind === 'rejected') {
+      this.#env.emit({ type: 'rejected', roomId: undefined, reason: outcome.reason });
     }
-    const kp = await this.#keyPackages.forWelcome(decoded);
-    if (kp === undefined) return;
-    let group: ConversationGroup | undefined;
-    try {
-      group = await ConversationGroup.join(
-        decoded,
-        kp.publicPackage,
-        kp.privatePackage,
-        this.#env.groupOptions,
-      );
-    } catch (error) {
-      this.#env.emit({
-        type: 'rejected',
-        roomId: undefined,
-        reason: `Welcome: ${describe(error)}`,
-      });
-      return;
-    }
-    if (group === undefined) return;
+    if (outcome.kind !== 'joined') return;
+    const group = outcome.group;
     const roomId = toHex(group.groupId) as RoomId;
     const existing = this.#sessions.get(roomId);
-    if (
-      existing !== undefined &&
-      existing.active &&
-      existing.group.head.epoch >= group.head.epoch
-    ) {
-      return;
-    }
+    // A later Welcome to a room this device is in: only one for a newer epoch replaces it
+    // (the commit that carried the first lost a fork, and was made again on the winner).
+    if (existing?.active === true && existing.group.head.epoch >= group.head.epoch) return;
     const session = await startSession(this.#env, group);
     this.#addSession(session);
     this.#env.emit({ type: 'joined', roomId, invitedBy: from });
     await session.sendFrame(from, helloFrame(session, false));
-  }
-}
-
-function inviteIntent(kps: readonly KeyPackage[]): Intent {
-  const users = new Set<UserId>();
-  for (const kp of kps) {
-    const d = deviceOfKeyPackage(kp);
-    if (d === undefined)
-      throw new ClientError('BAD_KEY_PACKAGE', 'a key package is not a Kith device');
-    users.add(d.userId);
-  }
-  return {
-    adds: kps,
-    removeUsers: [],
-    room: (r) => {
-      let next = r;
-      for (const u of users) {
-        if ((r.participants.get(u) ?? Roles.none) === Roles.none)
-          next = withParticipant(next, u, Roles.member);
-      }
-      return next === r ? undefined : next;
-    },
-  };
-}
-
-function readKeyPackage(bytes: Uint8Array): KeyPackage {
-  const kp = decodeKeyPackage(bytes);
-  if (kp === undefined) throw new ClientError('BAD_KEY_PACKAGE', 'not an MLS key package');
-  if (deviceOfKeyPackage(kp) === undefined) {
-    throw new ClientError('BAD_KEY_PACKAGE', 'the key package is not a Kith device');
-  }
-  return kp;
-}
-
-function summarize(s: RoomSession): RoomSummary {
-  const room = s.group.room;
-  const names = new Map<number, string>(room.roles.map((r) => [r.index, r.name]));
-  return {
-    roomId: s.roomId,
-    kind: room.kind,
-    name: room.profile.name,
-    topic: room.profile.topic,
-    epoch: s.group.head.epoch,
-    active: s.active,
-    participants: [...room.participants].map(([userId, role]) => ({
-      userId,
-      role: names.get(role) ?? String(role),
-    })),
-    devices: s.members().map((m) => ({ deviceId: m.deviceId, userId: m.userId })),
-  };
-}
-
-function safeDecodeWelcome(bytes: Uint8Array): Welcome | undefined {
-  try {
-    const d = decodeMlsMessage(bytes, 0);
-    return d?.[0].wireformat === 'mls_welcome' && d[1] === bytes.length ? d[0].welcome : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { KeyPackage, Proposal } from 'ts-mls';
+import type { Proposal } from 'ts-mls';
 import { toHex } from '../crypto/bytes.ts';
 import type { ConversationGroup, GroupOptions } from '../group/conversation-group.ts';
 import type { CheckedCommit } from '../group/commit-policy.ts';
@@ -11,18 +11,24 @@ import type { DeviceId, RoomId, UserId } from '../ids.ts';
 import type { ClockPort } from '../ports/clock.ts';
 import type { TransportPort } from '../ports/transport.ts';
 import { Roles } from '../room/roles.ts';
-import { withParticipant, type RoomState } from '../room/room-state.ts';
+import { withParticipant } from '../room/room-state.ts';
 import type { KvOperation, KvStore } from '../storage/store.ts';
 import { encodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
 import { decodeAppPayload, encodeAppPayload } from '../sync/payload.ts';
 import { roomTopic } from '../sync/topic.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
-import { decodeSignedUpdate } from '../timeline/signed-update.ts';
 import { ClientError } from './errors.ts';
 import type { KithEvent } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
 import { RoomStore } from './room-store.ts';
+import {
+  authorAndSeq,
+  batches,
+  memberKeys,
+  remaining,
+  roomChangedBeyondMembers,
+} from './session-helpers.ts';
 import type { PeerPosition } from './room-sync.ts';
 
 export interface SessionEnv {
@@ -33,9 +39,6 @@ export interface SessionEnv {
   readonly transport: TransportPort;
   readonly emit: (event: KithEvent) => void;
 }
-
-/** Largest batch of signed updates in one MLS application message. */
-const MAX_BATCH_BYTES = 512 * 1024;
 
 /**
  * One room on this device: its MLS group (control plane), its timeline document (data plane),
@@ -413,75 +416,5 @@ export class RoomSession {
   #requireActive(): void {
     if (!this.group.active)
       throw new ClientError('NOT_IN_ROOM', 'this device is no longer in the room');
-  }
-}
-
-function memberKeys(record: EpochRecord): string[] {
-  const out: string[] = [];
-  record.state.ratchetTree.forEach((node, i) => {
-    if (i % 2 === 0 && node?.nodeType === 'leaf') out.push(toHex(node.leaf.signaturePublicKey));
-  });
-  return out;
-}
-
-function remaining(intent: Intent, room: RoomState, members: readonly MemberDevice[]): Intent {
-  const present = new Set(members.map((m) => m.deviceId));
-  const users = new Set(members.map((m) => m.userId));
-  return {
-    adds: intent.adds.filter((kp: KeyPackage) => {
-      const d = deviceOfKeyPackage(kp);
-      return d !== undefined && !present.has(d.deviceId);
-    }),
-    removeUsers: intent.removeUsers.filter((u) => users.has(u)),
-    room: (current) => {
-      const wanted = intent.room(current);
-      return wanted === undefined || sameRoom(wanted, room) ? undefined : wanted;
-    },
-  };
-}
-
-function sameRoom(a: RoomState, b: RoomState): boolean {
-  return (
-    !roomChangedBeyondMembers(a, b) &&
-    a.participants.size === b.participants.size &&
-    [...a.participants].every(([u, r]) => b.participants.get(u) === r)
-  );
-}
-
-function roomChangedBeyondMembers(a: RoomState, b: RoomState): boolean {
-  return (
-    a.profile.name !== b.profile.name ||
-    a.profile.topic !== b.profile.topic ||
-    a.profile.avatar !== b.profile.avatar ||
-    a.invitesRestricted !== b.invitesRestricted ||
-    a.history !== b.history ||
-    a.roles !== b.roles ||
-    [...b.participants].some(
-      ([u, r]) => a.participants.has(u) && a.participants.get(u) !== r && r >= Roles.member,
-    )
-  );
-}
-
-function* batches(updates: readonly Uint8Array[]): Generator<Uint8Array[]> {
-  let batch: Uint8Array[] = [];
-  let size = 0;
-  for (const u of updates) {
-    if (batch.length > 0 && size + u.length > MAX_BATCH_BYTES) {
-      yield batch;
-      batch = [];
-      size = 0;
-    }
-    batch.push(u);
-    size += u.length;
-  }
-  if (batch.length > 0) yield batch;
-}
-
-function authorAndSeq(encoded: Uint8Array): { author: Uint8Array; seq: number } | undefined {
-  try {
-    const u = decodeSignedUpdate(encoded);
-    return { author: u.author, seq: u.seq };
-  } catch {
-    return undefined;
   }
 }

@@ -2,6 +2,7 @@ import { bytesEqual, fromHex, toHex } from '../crypto/bytes.ts';
 import type { DeviceId } from '../ids.ts';
 import type { DirectFrame } from '../sync/frames.ts';
 import type { ChainHead } from '../timeline/sync.ts';
+import type { SyncStatus } from './events.ts';
 import type { RoomSession } from './room-session.ts';
 
 /**
@@ -31,7 +32,7 @@ export interface PeerPosition {
   readonly heads: ReadonlyMap<string, ChainHead>;
 }
 
-export async function answerHello(
+async function answerHello(
   session: RoomSession,
   from: DeviceId,
   frame: Extract<DirectFrame, { type: 'hello' }>,
@@ -62,8 +63,28 @@ export async function answerHello(
   if (!frame.reply) await session.sendFrame(from, helloFrame(session, true));
 }
 
+/** Handles a hello, epochs or data frame from `from` for this room. */
+export async function handleSyncFrame(
+  session: RoomSession,
+  from: DeviceId,
+  frame: Exclude<DirectFrame, { type: 'welcome' }>,
+  ownKeyHex: string,
+): Promise<void> {
+  switch (frame.type) {
+    case 'hello':
+      await answerHello(session, from, frame, ownKeyHex);
+      return;
+    case 'epochs':
+      for (const commit of frame.commits) await session.receiveGroupMessage(commit);
+      return;
+    case 'data':
+      await session.receiveGroupMessage(frame.message);
+      return;
+  }
+}
+
 /** True when no peer's last hello showed an epoch or update this device lacks. */
-export function isComplete(session: RoomSession): boolean {
+function isComplete(session: RoomSession): boolean {
   const ours = session.doc.stateVector();
   for (const peer of session.peers.values()) {
     const id = peer.latestEpochId;
@@ -79,4 +100,34 @@ export function isComplete(session: RoomSession): boolean {
 
 function hexToBytes(hex: string): Uint8Array {
   return fromHex(hex) ?? new Uint8Array();
+}
+
+export function syncStatusOf(s: RoomSession): SyncStatus {
+  return {
+    roomId: s.roomId,
+    epoch: s.group.head.epoch,
+    complete: isComplete(s) && s.doc.pendingCount === 0 && s.group.pendingCount === 0,
+    waitingUpdates: s.doc.pendingCount,
+    waitingEpochs: s.group.pendingCount,
+    unsent: s.outbox.size,
+  };
+}
+
+/**
+ * A room's share of the client's periodic work: resend what no member confirmed, commit
+ * proposals nobody committed, say hello to reachable members, and re-deliver Welcomes.
+ */
+export async function tickRoom(s: RoomSession, reachable: ReadonlySet<DeviceId>): Promise<void> {
+  if (!s.active) return;
+  await s.resendOutbox();
+  if (s.group.pendingProposals().length > 0) await s.commitStaleProposals();
+  const self = s.group.self()?.deviceId;
+  for (const m of s.members()) {
+    if (m.deviceId !== self && reachable.has(m.deviceId)) {
+      await s.sendFrame(m.deviceId, helloFrame(s, false));
+    }
+  }
+  for (const [device, frame] of s.pendingWelcomes) {
+    if (reachable.has(device)) await s.sendTo(device, frame);
+  }
 }

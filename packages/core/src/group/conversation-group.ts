@@ -3,7 +3,6 @@ import {
   createCommit,
   createGroup,
   createProposal,
-  decodeMlsMessage,
   emptyPskIndex,
   encodeMlsMessage,
   joinGroupWithExtensions,
@@ -13,16 +12,14 @@ import {
   type ClientState,
   type IncomingMessageCallback,
   type KeyPackage,
-  type MLSMessage,
   type PrivateKeyPackage,
   type PrivateMessage,
   type Proposal,
   type ProposalWithSender,
   type Welcome,
 } from 'ts-mls';
-import { bytesEqual, compareBytes, toHex } from '../crypto/bytes.ts';
+import { bytesEqual, compareBytes } from '../crypto/bytes.ts';
 import { refuse } from '../room/refusal.ts';
-import { encodeRoomState, ROOM_STATE_EXTENSION_TYPE } from '../room/room-state-codec.ts';
 import type { RoomState } from '../room/room-state.ts';
 import { checkCommit, roomStateOf, type CommitVerdict } from './commit-policy.ts';
 import {
@@ -36,7 +33,16 @@ import {
 import { memberDevices, ownLeafIndex, type MemberDevice } from './leaves.ts';
 import type { CommitResult, ReceiveOutcome } from './outcomes.ts';
 import { PendingMessages } from './pending.ts';
+import { EpochChain } from './epoch-chain.ts';
 import { decryptApplication } from './decrypt-application.ts';
+import {
+  decodeMessage,
+  describe,
+  firstRecord,
+  rejected,
+  roomExtension,
+  withRoom,
+} from './group-helpers.ts';
 
 export interface GroupOptions {
   readonly cs: CiphersuiteImpl;
@@ -56,16 +62,12 @@ const DEFAULT_RETAIN = 16;
  */
 export class ConversationGroup {
   readonly #cs: CiphersuiteImpl;
-  readonly #retain: number;
-  readonly #chain: EpochRecord[];
+  readonly #chain: EpochChain;
   readonly #pending: PendingMessages;
-  /** Epoch IDs of abandoned branches (bounded), so their late messages are not held forever. */
-  readonly #abandoned = new Set<string>();
 
   private constructor(chain: EpochRecord[], options: GroupOptions) {
     this.#cs = options.cs;
-    this.#retain = options.retainEpochs ?? DEFAULT_RETAIN;
-    this.#chain = chain;
+    this.#chain = new EpochChain(chain, options.retainEpochs ?? DEFAULT_RETAIN);
     this.#pending = new PendingMessages(options.pendingLimit ?? 4096);
   }
 
@@ -116,9 +118,7 @@ export class ConversationGroup {
   }
 
   get head(): EpochRecord {
-    const head = this.#chain.at(-1);
-    if (head === undefined) throw new Error('empty epoch chain');
-    return head;
+    return this.#chain.head;
   }
 
   get groupId(): Uint8Array {
@@ -131,7 +131,7 @@ export class ConversationGroup {
 
   /** The retained epochs, oldest first. */
   get chain(): readonly EpochRecord[] {
-    return this.#chain;
+    return this.#chain.records;
   }
 
   get active(): boolean {
@@ -149,7 +149,7 @@ export class ConversationGroup {
 
   /** The room state at a retained epoch of this chain. */
   recordAt(epochId: Uint8Array): EpochRecord | undefined {
-    return this.#chain.find((r) => bytesEqual(r.epochId, epochId));
+    return this.#chain.at(this.#chain.indexOf(epochId));
   }
 
   /** Proposals received in this epoch and not yet committed, with their senders. */
@@ -201,7 +201,7 @@ export class ConversationGroup {
       commit,
       committedByMe: true,
     };
-    this.#append(record);
+    this.#chain.append(record);
     const welcome =
       result.welcome === undefined
         ? undefined
@@ -275,15 +275,15 @@ export class ConversationGroup {
     if (!bytesEqual(pm.groupId, this.groupId)) return { kind: 'ignored', reason: 'other-group' };
     const aad = decodeAad(pm.authenticatedData);
     if (aad === undefined) return rejected('malformed', 'no Kith authenticated data');
-    const index = this.#chain.findIndex((r) => bytesEqual(r.epochId, aad.epochId));
+    const index = this.#chain.indexOf(aad.epochId);
     if (index < 0) {
-      if (this.#abandoned.has(toHex(aad.epochId))) {
+      if (this.#chain.isAbandoned(aad.epochId)) {
         return { kind: 'ignored', reason: 'abandoned-branch' };
       }
       this.#pending.add(aad.epochId, bytes);
       return { kind: 'pending' };
     }
-    const record = this.#chain[index];
+    const record = this.#chain.at(index);
     if (record?.epoch !== pm.epoch) {
       return rejected('malformed', 'the epoch number does not match the epoch ID');
     }
@@ -321,9 +321,9 @@ export class ConversationGroup {
     pm: PrivateMessage,
     index: number,
   ): Promise<ReceiveOutcome> {
-    const parent = this.#chain[index];
+    const parent = this.#chain.at(index);
     if (parent === undefined) return rejected('malformed', 'no parent epoch');
-    const applied = this.#chain[index + 1];
+    const applied = this.#chain.at(index + 1);
     const rank = commitRank(bytes);
     if (applied?.commit !== undefined) {
       if (bytesEqual(applied.commit, bytes)) return { kind: 'ignored', reason: 'duplicate' };
@@ -372,82 +372,17 @@ export class ConversationGroup {
       committedByMe: false,
     };
     if (applied === undefined) {
-      this.#append(record);
+      this.#chain.append(record);
       return { kind: 'commit', record, change: verdict.commit };
     }
-    const lost = this.#chain.splice(index + 1);
-    for (const r of lost) {
-      this.#abandoned.add(toHex(r.epochId));
-      this.#pending.drop(r.epochId);
-    }
-    while (this.#abandoned.size > 4 * this.#retain) {
-      const oldest = this.#abandoned.values().next();
-      if (oldest.done === true) break;
-      this.#abandoned.delete(oldest.value);
-    }
-    this.#append(record);
+    const lost = this.#chain.abandonAfter(index);
+    for (const r of lost) this.#pending.drop(r.epochId);
+    this.#chain.append(record);
     return { kind: 'fork-switched', record, change: verdict.commit, lost };
-  }
-
-  #append(record: EpochRecord): void {
-    this.#chain.push(record);
-    while (this.#chain.length > this.#retain) this.#chain.shift();
   }
 
   /** Commits after the latest of `known` on this chain, for a member catching up. */
   commitsAfter(known: readonly Uint8Array[]): Uint8Array[] | undefined {
-    for (let i = this.#chain.length - 1; i >= 0; i--) {
-      const record = this.#chain[i];
-      if (record !== undefined && known.some((id) => bytesEqual(id, record.epochId))) {
-        return this.#chain.slice(i + 1).flatMap((r) => (r.commit === undefined ? [] : [r.commit]));
-      }
-    }
-    return undefined;
+    return this.#chain.commitsAfter(known);
   }
-}
-
-function firstRecord(state: ClientState, room: RoomState): EpochRecord {
-  return {
-    epoch: state.groupContext.epoch,
-    epochId: epochIdOf(state),
-    state,
-    room,
-    commit: undefined,
-    committedByMe: false,
-  };
-}
-
-function roomExtension(room: RoomState): { extensionType: number; extensionData: Uint8Array } {
-  return { extensionType: ROOM_STATE_EXTENSION_TYPE, extensionData: encodeRoomState(room) };
-}
-
-function withRoom(state: ClientState, room: RoomState): ClientState['groupContext']['extensions'] {
-  return [
-    ...state.groupContext.extensions.filter((e) => e.extensionType !== ROOM_STATE_EXTENSION_TYPE),
-    roomExtension(room),
-  ];
-}
-
-function decodeMessage(bytes: Uint8Array): MLSMessage | undefined {
-  try {
-    const decoded = decodeMlsMessage(bytes, 0);
-    if (decoded?.[1] !== bytes.length) return undefined;
-    return decoded[0];
-  } catch {
-    return undefined;
-  }
-}
-
-function rejected(
-  reason: 'malformed' | 'undecryptable' | 'not-allowed' | 'not-a-member',
-  detail: string,
-  refusal?: ReturnType<typeof refuse>,
-): ReceiveOutcome {
-  return refusal === undefined
-    ? { kind: 'rejected', reason, detail }
-    : { kind: 'rejected', reason, detail, refusal };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,0 +1,87 @@
+import type { KeyPackage } from 'ts-mls';
+import { toHex } from '../crypto/bytes.ts';
+import type { EpochRecord } from '../group/epoch.ts';
+import { deviceOfKeyPackage, type MemberDevice } from '../group/leaves.ts';
+import { Roles } from '../room/roles.ts';
+import type { RoomState } from '../room/room-state.ts';
+import { decodeSignedUpdate } from '../timeline/signed-update.ts';
+import type { Intent } from './intent.ts';
+
+/** Largest batch of signed updates in one MLS application message. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
+/** Pure helpers of RoomSession. */
+
+export function memberKeys(record: EpochRecord): string[] {
+  const out: string[] = [];
+  record.state.ratchetTree.forEach((node, i) => {
+    if (i % 2 === 0 && node?.nodeType === 'leaf') out.push(toHex(node.leaf.signaturePublicKey));
+  });
+  return out;
+}
+
+export function remaining(
+  intent: Intent,
+  room: RoomState,
+  members: readonly MemberDevice[],
+): Intent {
+  const present = new Set(members.map((m) => m.deviceId));
+  const users = new Set(members.map((m) => m.userId));
+  return {
+    adds: intent.adds.filter((kp: KeyPackage) => {
+      const d = deviceOfKeyPackage(kp);
+      return d !== undefined && !present.has(d.deviceId);
+    }),
+    removeUsers: intent.removeUsers.filter((u) => users.has(u)),
+    room: (current) => {
+      const wanted = intent.room(current);
+      return wanted === undefined || sameRoom(wanted, room) ? undefined : wanted;
+    },
+  };
+}
+
+export function sameRoom(a: RoomState, b: RoomState): boolean {
+  return (
+    !roomChangedBeyondMembers(a, b) &&
+    a.participants.size === b.participants.size &&
+    [...a.participants].every(([u, r]) => b.participants.get(u) === r)
+  );
+}
+
+export function roomChangedBeyondMembers(a: RoomState, b: RoomState): boolean {
+  return (
+    a.profile.name !== b.profile.name ||
+    a.profile.topic !== b.profile.topic ||
+    a.profile.avatar !== b.profile.avatar ||
+    a.invitesRestricted !== b.invitesRestricted ||
+    a.history !== b.history ||
+    a.roles !== b.roles ||
+    [...b.participants].some(
+      ([u, r]) => a.participants.has(u) && a.participants.get(u) !== r && r >= Roles.member,
+    )
+  );
+}
+
+export function* batches(updates: readonly Uint8Array[]): Generator<Uint8Array[]> {
+  let batch: Uint8Array[] = [];
+  let size = 0;
+  for (const u of updates) {
+    if (batch.length > 0 && size + u.length > MAX_BATCH_BYTES) {
+      yield batch;
+      batch = [];
+      size = 0;
+    }
+    batch.push(u);
+    size += u.length;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+export function authorAndSeq(encoded: Uint8Array): { author: Uint8Array; seq: number } | undefined {
+  try {
+    const u = decodeSignedUpdate(encoded);
+    return { author: u.author, seq: u.seq };
+  } catch {
+    return undefined;
+  }
+}
