@@ -46,8 +46,8 @@ import { goal, median, report, timeOnce, type Measurement } from './measure.ts';
  * needs an update path) and every member runs the room policy on them.
  */
 export async function benchGroupScale(quick: boolean): Promise<void> {
-  const size = quick ? 100 : 1000;
-  const rounds = quick ? 2 : 5;
+  const size = Number(process.env['GS_SIZE'] ?? (quick ? 100 : 1000));
+  const rounds = Number(process.env['GS_ROUNDS'] ?? (quick ? 2 : 5));
   const cs = await loadCiphersuite();
 
   const kithRows = await kithGroupOps(cs, size, rounds);
@@ -162,6 +162,7 @@ async function kithGroupOps(
     );
     if (joined.value === undefined) throw new Error('the newcomer could not join');
     push('join', joined.ns);
+    console.log('join', joined.ns / 1e6);
     const leaf = A.members().find((m) => m.userId === user)?.leafIndex ?? -1;
     const removed = await timeOnce(() =>
       A.commit([remove(leaf)], withParticipant(A.room, user, Roles.none)),
@@ -250,6 +251,7 @@ async function rawGroupOps(cs: CiphersuiteImpl, size: number, rounds: number): P
       joinGroup(welcome, newcomer.publicPackage, newcomer.privatePackage, emptyPskIndex, cs),
     );
     push('join', joined.ns);
+    console.log('join', joined.ns / 1e6);
     const leaf = joined.value.privatePath.leafIndex;
     const removed = await timeOnce(() => commitOn(A, [remove(leaf)]));
     A = removed.value.state;

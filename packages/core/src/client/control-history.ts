@@ -1,4 +1,10 @@
 import { toHex } from '../crypto/bytes.ts';
+import {
+  decodeDeviceCertificate,
+  verifyDeviceCertificate,
+} from '../identity/device-certificate.ts';
+import { userIdFromPublicKey } from '../identity/user-id.ts';
+import { decodeSignedUpdate } from '../timeline/signed-update.ts';
 import type { HistoryEntry } from './room-store.ts';
 import type { EpochRecord } from '../group/epoch.ts';
 import { memberDevices } from '../group/leaves.ts';
@@ -37,16 +43,20 @@ interface EpochView {
 export class ControlHistory implements ControlPlaneView {
   readonly #epochs = new Map<bigint, EpochView>();
   readonly #users = new Map<string, UserId>();
+  /** Encoded device certificates by device public key (hex), to vouch for authors in sync. */
+  readonly #certificates = new Map<string, Uint8Array>();
   #first: bigint | undefined;
   #head: bigint | undefined;
 
   /** Records the epochs of a chain (on a fork switch, the winner's replace the loser's). */
   record(records: readonly EpochRecord[]): void {
     for (const r of records) {
+      const devices = memberDevices(r.state);
+      for (const d of devices) this.#certificates.set(toHex(d.publicKey), d.certificate);
       this.#add(
         r.epoch,
         r.room,
-        memberDevices(r.state).map((d) => [d.publicKey, d.userId] as const),
+        devices.map((d) => [d.publicKey, d.userId] as const),
       );
     }
   }
@@ -92,9 +102,42 @@ export class ControlHistory implements ControlPlaneView {
     return this.#users.get(toHex(devicePublicKey));
   }
 
-  /** Teaches the history the user of a device met outside a member list (pre-join authors). */
-  learnDevice(devicePublicKey: Uint8Array, user: UserId): void {
-    this.#users.set(toHex(devicePublicKey), user);
+  /**
+   * Learns the user of a device from its certificate (sent along with history written before
+   * this device joined, by members who may have left). Returns the device if the certificate
+   * verifies and was not known.
+   */
+  learnCertificate(encoded: Uint8Array): { publicKey: Uint8Array; user: UserId } | undefined {
+    let certificate;
+    try {
+      certificate = decodeDeviceCertificate(encoded);
+    } catch {
+      return undefined;
+    }
+    const hex = toHex(certificate.devicePublicKey);
+    if (this.#certificates.has(hex) || !verifyDeviceCertificate(certificate)) return undefined;
+    const user = userIdFromPublicKey(certificate.userPublicKey);
+    this.#users.set(hex, user);
+    this.#certificates.set(hex, encoded);
+    return { publicKey: certificate.devicePublicKey, user };
+  }
+
+  /** The certificates of the authors of these encoded signed updates, where known. */
+  certificatesOf(updates: readonly Uint8Array[]): Uint8Array[] {
+    const authors = new Set<string>();
+    for (const u of updates) {
+      try {
+        authors.add(toHex(decodeSignedUpdate(u).author));
+      } catch {
+        // Not ours to judge here: the receiver refuses it.
+      }
+    }
+    const out: Uint8Array[] = [];
+    for (const hex of authors) {
+      const c = this.#certificates.get(hex);
+      if (c !== undefined) out.push(c);
+    }
+    return out;
   }
 
   can(userId: UserId, action: TimelineAction, epoch: bigint): boolean {

@@ -21,7 +21,7 @@ import { ClientError } from './errors.ts';
 import type { KithEvent } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
-import { RoomStore } from './room-store.ts';
+import { RoomStore, type RoomMeta } from './room-store.ts';
 import {
   authorAndSeq,
   batches,
@@ -65,6 +65,8 @@ export class RoomSession {
   readonly #intents = new Map<string, Intent>();
   /** Welcomes not yet acknowledged by a hello from the invited device. */
   readonly pendingWelcomes = new Map<DeviceId, Uint8Array>();
+  /** The epoch this device joined at, and the epochs other devices joined at since. */
+  meta: RoomMeta = { joinedEpoch: 0n, joinEpochs: new Map() };
   /** Where each peer stood at its last hello (for the sync status). */
   readonly peers = new Map<DeviceId, PeerPosition>();
   #ops: KvOperation[] = [];
@@ -119,7 +121,7 @@ export class RoomSession {
     this.#ops.push(this.store.putOutbox(signed.seq));
     this.outbox.add(signed.seq);
     const message = await this.group.encrypt(
-      encodeAppPayload({ type: 'updates', updates: [encoded] }),
+      encodeAppPayload({ type: 'updates', updates: [encoded], authors: [] }),
     );
     this.#ops.push(this.store.putEpoch(this.group.head));
     await this.flush();
@@ -232,6 +234,11 @@ export class RoomSession {
       });
       return;
     }
+    for (const certificate of payload.authors) {
+      const learned = this.history.learnCertificate(certificate);
+      if (learned !== undefined)
+        this.#ops.push(this.store.putAuthor(learned.publicKey, certificate));
+    }
     for (const encoded of payload.updates) this.receiveUpdate(encoded);
   }
 
@@ -255,6 +262,15 @@ export class RoomSession {
     const wasRoom = this.history.roomAt(this.history.currentEpoch());
     this.history.record([record]);
     this.#ops.push(this.store.putEpoch(record), this.store.putHistory(record));
+    // Remember every device ever seen, to vouch for its history to later members, and when it
+    // joined, for rooms that share only what was sent after joining.
+    for (const d of change.added) this.#ops.push(this.store.putAuthor(d.publicKey, d.certificate));
+    if (change.added.length > 0) {
+      const joins = new Map(this.meta.joinEpochs);
+      for (const d of change.added) joins.set(d.deviceId, record.epoch);
+      this.meta = { ...this.meta, joinEpochs: joins };
+      this.#ops.push(this.store.putMeta(this.meta));
+    }
     const oldest = this.group.chain[0]?.epoch;
     if (oldest !== undefined && oldest > 0n) this.#ops.push(this.store.delEpoch(oldest - 1n));
     this.doc.retryPending();
@@ -359,7 +375,7 @@ export class RoomSession {
     const updates = this.doc.encodedOwnUpdates(first).filter((_, i) => this.outbox.has(first + i));
     for (const batch of batches(updates)) {
       const message = await this.group.encrypt(
-        encodeAppPayload({ type: 'updates', updates: batch }),
+        encodeAppPayload({ type: 'updates', updates: batch, authors: [] }),
       );
       this.#ops.push(this.store.putEpoch(this.group.head));
       await this.flush();
@@ -381,7 +397,10 @@ export class RoomSession {
   async sealUpdates(updates: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     for (const batch of batches(updates)) {
-      out.push(await this.group.encrypt(encodeAppPayload({ type: 'updates', updates: batch })));
+      const authors = this.history.certificatesOf(batch);
+      out.push(
+        await this.group.encrypt(encodeAppPayload({ type: 'updates', updates: batch, authors })),
+      );
     }
     if (out.length > 0) this.#ops.push(this.store.putEpoch(this.group.head));
     return out;

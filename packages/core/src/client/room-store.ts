@@ -109,6 +109,25 @@ export class RoomStore {
     return values.filter((v): v is Uint8Array => v !== undefined);
   }
 
+  /** A device certificate learned with history (an author this device never saw as a member). */
+  putAuthor(devicePublicKey: Uint8Array, certificate: Uint8Array): KvOperation {
+    return {
+      type: 'put',
+      key: joinKey('room', this.#room, 'author', toHex(devicePublicKey)),
+      value: certificate,
+    };
+  }
+
+  async authors(): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    for await (const [, v] of this.#kv.entries({
+      prefix: keyPrefix('room', this.#room, 'author'),
+    })) {
+      out.push(v);
+    }
+    return out;
+  }
+
   putOutbox(seq: number): KvOperation {
     return { type: 'put', key: this.#outboxKey(seq), value: new Uint8Array() };
   }
@@ -176,7 +195,7 @@ function decodeHistory(bytes: Uint8Array): HistoryEntry {
 /** What a room remembers beside its MLS state: when this device joined (for history rules). */
 export interface RoomMeta {
   readonly joinedEpoch: bigint;
-  /** Device ID hex → the epoch at which the device was added, as this device saw it. */
+  /** Device ID → the epoch at which the device was added, as this device saw it. */
   readonly joinEpochs: ReadonlyMap<string, bigint>;
 }
 

@@ -51,6 +51,8 @@ async function answerHello(
     await session.sendFrame(from, { type: 'epochs', groupId: session.group.groupId, commits });
   }
   if (!session.embargo.has(toHex(member.publicKey))) {
+    // Every member gets all history: the room state's `history: 'since-joined'` is recorded but
+    // not enforced (docs/ARCHITECTURE.md, "History before joining").
     const missing = session.doc.encodedUpdatesSince(theirs);
     for (const message of await session.sealUpdates(missing)) {
       await session.sendFrame(from, { type: 'data', groupId: session.group.groupId, message });

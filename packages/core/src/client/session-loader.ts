@@ -15,10 +15,12 @@ export async function startSession(
   history.record(group.chain);
   const session = new RoomSession(env, group, history, undefined);
   const head = group.head;
+  session.meta = { joinedEpoch: head.epoch, joinEpochs: new Map() };
   session.queue([
-    session.store.putMeta({ joinedEpoch: head.epoch, joinEpochs: new Map() }),
+    session.store.putMeta(session.meta),
     session.store.putEpoch(head),
     session.store.putHistory(head),
+    ...group.members().map((d) => session.store.putAuthor(d.publicKey, d.certificate)),
   ]);
   await session.flush();
   return session;
@@ -42,6 +44,7 @@ export async function openSession(
   const entries = [];
   for await (const e of store.history()) entries.push(e);
   history.restore(entries);
+  for (const certificate of await store.authors()) history.learnCertificate(certificate);
   const snapshot = await store.snapshot();
   const options = {
     room: groupId,
@@ -55,5 +58,6 @@ export async function openSession(
     session.doc.receive(encoded);
   }
   for (const seq of await store.outbox()) session.outbox.add(seq);
+  session.meta = (await store.meta()) ?? session.meta;
   return session;
 }

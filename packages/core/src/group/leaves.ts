@@ -8,6 +8,8 @@ export interface MemberDevice {
   readonly deviceId: DeviceId;
   readonly userId: UserId;
   readonly publicKey: Uint8Array;
+  /** The encoded device certificate the leaf's credential carries. */
+  readonly certificate: Uint8Array;
 }
 
 // Reading a credential verifies a certificate signature: cache it per credential object, which
@@ -27,6 +29,8 @@ export function deviceOfLeaf(leaf: LeafNode, leafIndex: number): MemberDevice | 
     deviceId: device.deviceId,
     userId: device.userId,
     publicKey: leaf.signaturePublicKey,
+    certificate:
+      leaf.credential.credentialType === 'basic' ? leaf.credential.identity : new Uint8Array(),
   };
 }
 
