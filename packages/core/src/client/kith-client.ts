@@ -14,6 +14,7 @@ import { webRandom, type RandomPort } from '../ports/random.ts';
 import type { InboundMessage, TransportPort } from '../ports/transport.ts';
 import { Roles, type RoleName } from '../room/roles.ts';
 import type { RoomState } from '../room/room-state.ts';
+import { StorageError } from '../storage/errors.ts';
 import { KvStore, type KvDatabase } from '../storage/store.ts';
 import { decodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
 import { roomUri, userUri } from '../timeline/uris.ts';
@@ -88,6 +89,7 @@ export class KithClient {
   readonly #reachable = new Set<DeviceId>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #queue = new SerialQueue();
+  #failed: StorageError | undefined;
 
   private constructor(
     kv: KvStore,
@@ -312,30 +314,65 @@ export class KithClient {
     return this.#run(() => this.#helloAll(device));
   }
 
+  /**
+   * Stores a snapshot of every room (for a fast reopen) and releases the transport and the
+   * database, even when that last write fails (the error is then rethrown).
+   */
   async close(): Promise<void> {
-    await this.#run(async () => {
-      this.#queue.close();
-      for (const off of this.#unsubscribe) off();
-      for (const s of this.#sessions.values()) {
-        s.queue([s.store.putSnapshot(s.doc.snapshot())]);
-        await s.flush();
-      }
-    });
-    // The client built the transport (from the factory it was given), so it closes it too.
-    await this.#transport.close();
-    await this.#kv.close();
+    try {
+      await this.#queue.run(async () => {
+        this.#queue.close();
+        for (const off of this.#unsubscribe) off();
+        // After a storage failure the stored state is the truth: nothing more is written.
+        if (this.#failed !== undefined) return;
+        for (const s of this.#sessions.values()) {
+          s.queue([s.store.putSnapshot(s.doc.snapshot())]);
+          await s.flush();
+        }
+      });
+    } finally {
+      // The client built the transport (from the factory it was given), so it closes it too.
+      await this.#transport.close();
+      await this.#kv.close();
+    }
   }
 
   // ---- internals -------------------------------------------------------------------------
 
+  /**
+   * Runs a task in turn. If storage fails under it (disk full, IO error), the device stops: its
+   * memory may now be ahead of what is stored, and only what is stored is safe to continue
+   * from. Nothing was sent for the failed step (sending comes after storing); every later call
+   * fails with STORAGE_FAILED until the app reopens the device.
+   */
   #run<T>(task: () => Promise<T>): Promise<T> {
-    return this.#queue.run(task);
+    return this.#queue.run(async () => {
+      if (this.#failed !== undefined) {
+        throw new ClientError(
+          'STORAGE_FAILED',
+          `this device stopped after a storage failure (${this.#failed.code}): free space or fix the disk, then reopen it`,
+          { cause: this.#failed },
+        );
+      }
+      try {
+        return await task();
+      } catch (error) {
+        if (error instanceof StorageError) {
+          this.#failed = error;
+          for (const off of this.#unsubscribe) off();
+        }
+        throw error;
+      }
+    });
   }
 
   /** Runs work that nobody awaits (inbound messages); its failures go to onError. */
   #background(task: () => Promise<void>): void {
     this.#run(task).catch((error: unknown) => {
-      if (!(error instanceof ClientError && error.code === 'CLOSED')) this.#onError(error);
+      const quiet =
+        error instanceof ClientError &&
+        (error.code === 'CLOSED' || error.code === 'STORAGE_FAILED');
+      if (!quiet) this.#onError(error);
     });
   }
 

@@ -18,12 +18,13 @@ import { decodeAppPayload, encodeAppPayload } from '../sync/payload.ts';
 import { roomTopic } from '../sync/topic.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
 import { ClientError } from './errors.ts';
-import type { KithEvent } from './events.ts';
+import type { KithEvent, SyncStatus } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
 import { RoomStore, type RoomMeta } from './room-store.ts';
 import {
   authorAndSeq,
+  heldUpdates,
   batches,
   memberKeys,
   remaining,
@@ -70,6 +71,8 @@ export class RoomSession {
   /** Where each peer stood at its last hello (for the sync status). */
   readonly peers = new Map<DeviceId, PeerPosition>();
   #ops: KvOperation[] = [];
+  #sinceSnapshot = 0;
+  #lastSync = '';
   #events: KithEvent[] = [];
 
   constructor(
@@ -256,6 +259,7 @@ export class RoomSession {
     if (verdict.verdict === 'duplicate') return;
     const head = authorAndSeq(encoded);
     if (head !== undefined) this.#ops.push(this.store.putUpdate(head.author, head.seq, encoded));
+    this.#sinceSnapshot++;
   }
 
   #afterEpoch(record: EpochRecord, change: CheckedCommit): void {
@@ -416,12 +420,26 @@ export class RoomSession {
 
   /** Writes what the last steps changed in one batch, then emits their events. */
   async flush(): Promise<void> {
+    // A snapshot bounds the work of reopening: taken once a quarter of what is stored (and at
+    // least 1000 updates) came after the last one, so its cost stays proportional.
+    if (this.#sinceSnapshot >= 1000 && this.#sinceSnapshot * 4 >= heldUpdates(this.doc)) {
+      this.#ops.push(this.store.putSnapshot(this.doc.snapshot()));
+      this.#sinceSnapshot = 0;
+    }
     const ops = this.#ops;
     this.#ops = [];
     if (ops.length > 0) await this.#env.kv.batch(ops);
     const events = this.#events;
     this.#events = [];
     for (const e of events) this.#env.emit(e);
+  }
+
+  /** Queues a `sync` event if the room's sync status changed since the last one. */
+  reportSync(status: SyncStatus): void {
+    const key = `${status.epoch}/${status.complete}/${status.waitingUpdates}/${status.waitingEpochs}/${status.unsent}`;
+    if (key === this.#lastSync) return;
+    this.#lastSync = key;
+    this.#events.push({ type: 'sync', status });
   }
 
   queue(ops: readonly KvOperation[]): void {

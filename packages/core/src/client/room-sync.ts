@@ -75,14 +75,16 @@ export async function handleSyncFrame(
   switch (frame.type) {
     case 'hello':
       await answerHello(session, from, frame, ownKeyHex);
-      return;
+      break;
     case 'epochs':
       for (const commit of frame.commits) await session.receiveGroupMessage(commit);
-      return;
+      break;
     case 'data':
       await session.receiveGroupMessage(frame.message);
-      return;
+      break;
   }
+  session.reportSync(syncStatusOf(session));
+  await session.flush();
 }
 
 /** True when no peer's last hello showed an epoch or update this device lacks. */

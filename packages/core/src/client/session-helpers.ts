@@ -5,6 +5,7 @@ import { deviceOfKeyPackage, type MemberDevice } from '../group/leaves.ts';
 import { Roles } from '../room/roles.ts';
 import type { RoomState } from '../room/room-state.ts';
 import { decodeSignedUpdate } from '../timeline/signed-update.ts';
+import type { ConversationDoc } from '../timeline/conversation-doc.ts';
 import type { Intent } from './intent.ts';
 
 /** Largest batch of signed updates in one MLS application message. */
@@ -84,4 +85,11 @@ export function authorAndSeq(encoded: Uint8Array): { author: Uint8Array; seq: nu
   } catch {
     return undefined;
   }
+}
+
+/** How many signed updates a document holds: the sum of its chain lengths. */
+export function heldUpdates(doc: ConversationDoc): number {
+  let n = 0;
+  for (const head of doc.stateVector().values()) n += head.seq + 1;
+  return n;
 }

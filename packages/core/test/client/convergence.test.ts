@@ -77,7 +77,10 @@ describe('convergence', () => {
     await world.settle();
     expect(texts(c, roomId)).toEqual([]);
     expect(c.syncStatus(roomId).complete).toBe(true); // c cannot know yet
+    const statuses: boolean[] = [];
+    c.on('sync', (e) => statuses.push(e.status.complete));
     await converge(world);
+    expect(statuses.at(-1)).toBe(true);
     expect(view(c, roomId)).toEqual(view(a, roomId));
     expect(texts(c, roomId)).toHaveLength(20);
     expect(c.syncStatus(roomId)).toMatchObject({ complete: true, waitingUpdates: 0 });

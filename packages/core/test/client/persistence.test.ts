@@ -38,4 +38,22 @@ describe('persistence', () => {
     expect(texts(a, roomId)).toEqual(['into the void']);
     expect(b2.syncStatus(roomId).unsent).toBe(0);
   });
+
+  it('a long room reopens from its snapshot plus the updates stored after it', async () => {
+    const world = new World(43);
+    const [a, b] = [await world.add('a'), await world.add('b')];
+    const roomId = await a.createRoom();
+    await world.invite(a, roomId, [b]);
+    for (let i = 0; i < 1100; i++) {
+      await a.send(roomId, `m${i}`);
+      if (i % 100 === 99) await world.settle();
+    }
+    await world.settle();
+    await b.send(roomId, 'tail');
+    await world.settle();
+    const before = texts(b, roomId);
+    expect(before).toHaveLength(1101);
+    const b2 = await world.restart(b);
+    expect(texts(b2, roomId)).toEqual(before);
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { MemoryLevel } from 'memory-level';
 import { KithClient } from '../../src/client/kith-client.ts';
 import type { DeviceId, RoomId } from '../../src/ids.ts';
-import { KvStore } from '../../src/storage/store.ts';
+import { KvStore, type KvDatabase } from '../../src/storage/store.ts';
 import { SeededRandom } from '../../src/testing/seeded-random.ts';
 import { SimulatedNetwork } from '../../src/testing/simulated-network.ts';
 import type { NetworkConditions } from '../../src/testing/simulation-options.ts';
@@ -11,7 +11,7 @@ export class World {
   readonly network: SimulatedNetwork;
   readonly clients: KithClient[] = [];
   readonly random: SeededRandom;
-  readonly #dbs = new Map<KithClient, MemoryLevel<string, Uint8Array>>();
+  readonly #dbs = new Map<KithClient, KvDatabase>();
 
   constructor(seed: number, conditions: Partial<NetworkConditions> = {}) {
     this.random = new SeededRandom(seed);
@@ -22,32 +22,41 @@ export class World {
     });
   }
 
-  async add(name = 'device'): Promise<KithClient> {
-    const db = new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
-    return this.#open(db, name);
+  async add(
+    name = 'device',
+    options: { db?: KvDatabase; onError?: (error: unknown) => void } = {},
+  ): Promise<KithClient> {
+    const db = options.db ?? new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
+    return this.#open(db, name, options.onError);
   }
 
-  async #open(db: MemoryLevel<string, Uint8Array>, name: string): Promise<KithClient> {
+  async #open(
+    db: KvDatabase,
+    name: string,
+    onError: (error: unknown) => void = (error) => {
+      throw error;
+    },
+  ): Promise<KithClient> {
     const client = await KithClient.open({
       storage: db,
       transport: (device) => this.network.endpoint(device.deviceId),
       clock: this.network.clock,
       random: this.random.fork(),
       deviceName: name,
-      onError: (error) => {
-        throw error;
-      },
+      onError,
     });
     this.clients.push(client);
     this.#dbs.set(client, db);
     return client;
   }
 
-  /** Closes a client and opens its storage again, as after a restart. */
-  async restart(client: KithClient): Promise<KithClient> {
-    const db = this.#dbs.get(client);
+  /** Closes a client and opens its storage again (or `db`, what a crash left), as after a restart. */
+  async restart(client: KithClient, db = this.#dbs.get(client)): Promise<KithClient> {
     if (db === undefined) throw new Error('unknown client');
-    await client.close();
+    // A client whose storage died fails its last snapshot; it still lets go of everything.
+    await client.close().catch((error: unknown) => {
+      if (!(error instanceof Error && error.name === 'StorageError')) throw error;
+    });
     this.clients.splice(this.clients.indexOf(client), 1);
     // memory-level keeps its data in the instance across close and open, as a disk would.
     return this.#open(db, 'restarted');
