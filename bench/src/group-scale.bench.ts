@@ -1,80 +1,78 @@
 import {
-  createApplicationMessage,
   createCommit,
   createGroup,
-  decodeMlsMessage,
-  defaultCapabilities,
-  defaultLifetime,
   emptyPskIndex,
   encodeMlsMessage,
-  generateKeyPackage,
   joinGroup,
-  processPrivateMessage,
   type CiphersuiteImpl,
   type ClientState,
-  type KeyPackage,
-  type PrivateKeyPackage,
   type Proposal,
   type Welcome,
 } from 'ts-mls';
 import {
   ConversationGroup,
-  createDeviceIdentity,
-  createDeviceKeyPackage,
-  createUserIdentity,
-  kithAuthenticationService,
-  kithClientConfig,
+  encodeRoomState,
   loadCiphersuite,
   newRoomState,
+  ROOM_STATE_EXTENSION_TYPE,
   Roles,
   webRandom,
   withChanges,
   withParticipant,
-  type DeviceIdentity,
-  type DeviceKeyPackage,
-  type GroupOptions,
-  type RoomState,
   type UserId,
 } from '@kith/core';
-import { goal, median, report, timeOnce, type Measurement } from './measure.ts';
+import {
+  addProposal,
+  kithDevice,
+  kithOptions,
+  rawKeyPackage,
+  rawProcess,
+  removeProposal,
+  requireWelcome,
+  welcomeOf,
+  type BenchDevice,
+  type RawKeyPackage,
+} from './group-fixtures.ts';
+import { format, goal, median, report, timeOnce, type Measurement } from './measure.ts';
 
 /**
- * Control-plane operations in a large conversation: a member commits an add (and later a
- * remove), another member processes it, and the added device joins from the Welcome. The
- * baseline does the same on a raw ts-mls group of the same size (basic credentials, no room
- * state). Kith's commits also carry the room state (a GroupContext extensions proposal, which
- * needs an update path) and every member runs the room policy on them.
+ * Membership changes in a large conversation: one member commits an add (then a remove),
+ * another member processes it, and the added device joins from the Welcome. The baseline does
+ * the same on a raw ts-mls group of the same size, with the same proposals: Kith's commits
+ * carry the room state as a GroupContext extensions proposal, so the raw ones carry the same
+ * bytes (and, like Kith's, need an update path). What is left is Kith's own work: the room
+ * policy every member runs on every commit, and the device certificates it checks.
  */
 export async function benchGroupScale(quick: boolean): Promise<void> {
-  const size = Number(process.env['GS_SIZE'] ?? (quick ? 100 : 1000));
-  const rounds = Number(process.env['GS_ROUNDS'] ?? (quick ? 2 : 5));
+  const size = quick ? 100 : 1000;
+  const rounds = 3;
   const cs = await loadCiphersuite();
-
-  const kithRows = await kithGroupOps(cs, size, rounds);
-  const rawRows = await rawGroupOps(cs, size, rounds);
-  report(`group scale: ${size} members (median of ${rounds})`, [
-    [kithRows.addCreate, rawRows.addCreate],
-    [kithRows.addProcess, rawRows.addProcess],
-    [kithRows.join, rawRows.join],
-    [kithRows.removeCreate, rawRows.removeCreate],
-    [kithRows.removeProcess, rawRows.removeProcess],
-  ]);
+  const kith = await kithGroupOps(cs, size, rounds);
+  const raw = await rawGroupOps(cs, size, rounds, kith.roomBytes);
+  report(
+    `group scale: ${size} members (median of ${rounds})`,
+    [
+      [kith.addCreate, raw.addCreate],
+      [kith.addProcess, raw.addProcess],
+      [kith.join, raw.join],
+      [kith.removeCreate, raw.removeCreate],
+      [kith.removeProcess, raw.removeProcess],
+    ],
+    'ms',
+  );
   console.log(
-    `(built in: kith ${ms(kithRows.buildNs)} ms, raw ts-mls ${ms(rawRows.buildNs)} ms, one commit of ${size - 1} adds)`,
+    `built by one commit of ${size - 1} adds: ${format(ms(kith.buildNs))} ms ` +
+      `(raw ts-mls ${format(ms(raw.buildNs))} ms)\n` +
+      `first members() after joining (checks every device certificate once): ` +
+      `${format(ms(kith.firstMembersNs))} ms\n` +
+      `raw add-only commit, no room state and so no update path: commit ` +
+      `${format(ms(raw.bareAddCreate))} ms, process ${format(ms(raw.bareAddProcess))} ms`,
   );
-  goal(
-    'add, created and processed',
-    (kithRows.addCreate.nsPerOp + kithRows.addProcess.nsPerOp) / 1e6,
-    50,
-    'ms',
-  );
-  goal(
-    'remove, created and processed',
-    (kithRows.removeCreate.nsPerOp + kithRows.removeProcess.nsPerOp) / 1e6,
-    50,
-    'ms',
-  );
-  goal('join from the Welcome', kithRows.join.nsPerOp / 1e6, 1000, 'ms');
+  const add = ms(kith.addCreate.nsPerOp + kith.addProcess.nsPerOp);
+  goal('add, committed and processed', add, { below: 50 }, 'ms');
+  const remove = ms(kith.removeCreate.nsPerOp + kith.removeProcess.nsPerOp);
+  goal('remove, committed and processed', remove, { below: 50 }, 'ms');
+  goal('join from the Welcome', ms(kith.join.nsPerOp), { below: 1000 }, 'ms');
 }
 
 interface GroupOps {
@@ -86,33 +84,29 @@ interface GroupOps {
   readonly removeProcess: Measurement;
 }
 
-interface Device {
-  readonly identity: DeviceIdentity;
-  readonly kp: DeviceKeyPackage;
-}
+type Samples = Record<
+  'addCreate' | 'addProcess' | 'join' | 'removeCreate' | 'removeProcess',
+  number[]
+>;
 
-async function newDevice(cs: CiphersuiteImpl): Promise<Device> {
-  const identity = createDeviceIdentity(createUserIdentity(webRandom), webRandom, 'bench', 0);
-  return { identity, kp: await createDeviceKeyPackage(identity, cs) };
+function samples(): Samples {
+  return { addCreate: [], addProcess: [], join: [], removeCreate: [], removeProcess: [] };
 }
 
 async function kithGroupOps(
   cs: CiphersuiteImpl,
   size: number,
   rounds: number,
-): Promise<GroupOps> {
-  const options: GroupOptions = {
-    cs,
-    config: kithClientConfig(kithAuthenticationService(), 16),
-  };
-  const devices: Device[] = [];
-  for (let i = 0; i < size; i++) devices.push(await newDevice(cs));
+): Promise<GroupOps & { roomBytes: Uint8Array; firstMembersNs: number }> {
+  const options = kithOptions(cs);
+  const devices: BenchDevice[] = [];
+  for (let i = 0; i < size; i++) devices.push(await kithDevice(cs));
   const [owner, second] = devices;
   if (owner === undefined || second === undefined) throw new Error('a group of two or more');
+  const initial = newRoomState({ kind: 'group', creator: owner.identity.userId, name: 'bench' });
   const participants = new Map<UserId, number>(
     devices.map((d, i) => [d.identity.userId, i === 0 ? Roles.owner : Roles.member]),
   );
-  const initial = newRoomState({ kind: 'group', creator: owner.identity.userId, name: 'bench' });
   const A = await ConversationGroup.create(
     webRandom.bytes(32),
     owner.kp.publicPackage,
@@ -122,7 +116,7 @@ async function kithGroupOps(
   );
   const build = await timeOnce(() =>
     A.commit(
-      devices.slice(1).map((d) => add(d.kp.publicPackage)),
+      devices.slice(1).map((d) => addProposal(d.kp.publicPackage)),
       withChanges(initial, { participants }),
     ),
   );
@@ -134,24 +128,24 @@ async function kithGroupOps(
     options,
   );
   if (B === undefined) throw new Error('the second member could not join');
+  // The first look at the members reads every leaf's device certificate (then cached): a cost
+  // the first commit after joining would otherwise carry.
+  const firstMembers = await timeOnce(() => B.members());
 
-  const samples = { addCreate: [], addProcess: [], join: [], removeCreate: [], removeProcess: [] };
-  const push = (key: keyof typeof samples, ns: number): void => {
-    (samples[key] as number[]).push(ns);
-  };
+  const s = samples();
   for (let round = 0; round < rounds; round++) {
-    const newcomer = await newDevice(cs);
+    const newcomer = await kithDevice(cs);
     const user = newcomer.identity.userId;
     const added = await timeOnce(() =>
-      A.commit([add(newcomer.kp.publicPackage)], withParticipant(A.room, user, Roles.member)),
+      A.commit(
+        [addProposal(newcomer.kp.publicPackage)],
+        withParticipant(A.room, user, Roles.member),
+      ),
     );
     if (!added.value.ok) throw new Error(added.value.refusal.message);
-    push('addCreate', added.ns);
-    const commit = added.value.commit;
+    const { commit, welcome } = added.value;
     const processed = await timeOnce(() => B.receive(commit));
     expectKind(processed.value.kind, 'commit');
-    push('addProcess', processed.ns);
-    const welcome = added.value.welcome;
     const joined = await timeOnce(() =>
       ConversationGroup.join(
         welcomeOf(welcome),
@@ -161,63 +155,48 @@ async function kithGroupOps(
       ),
     );
     if (joined.value === undefined) throw new Error('the newcomer could not join');
-    push('join', joined.ns);
-    console.log('join', joined.ns / 1e6);
     const leaf = A.members().find((m) => m.userId === user)?.leafIndex ?? -1;
     const removed = await timeOnce(() =>
-      A.commit([remove(leaf)], withParticipant(A.room, user, Roles.none)),
+      A.commit([removeProposal(leaf)], withParticipant(A.room, user, Roles.none)),
     );
     if (!removed.value.ok) throw new Error(removed.value.refusal.message);
-    push('removeCreate', removed.ns);
     const removal = removed.value.commit;
     const processedRemoval = await timeOnce(() => B.receive(removal));
     expectKind(processedRemoval.value.kind, 'commit');
-    push('removeProcess', processedRemoval.ns);
+    s.addCreate.push(added.ns);
+    s.addProcess.push(processed.ns);
+    s.join.push(joined.ns);
+    s.removeCreate.push(removed.ns);
+    s.removeProcess.push(processedRemoval.ns);
   }
   return {
+    roomBytes: encodeRoomState(A.room),
+    firstMembersNs: firstMembers.ns,
     buildNs: build.ns,
-    addCreate: median('add: commit', samples.addCreate),
-    addProcess: median('add: process', samples.addProcess),
-    join: median('join from Welcome', samples.join),
-    removeCreate: median('remove: commit', samples.removeCreate),
-    removeProcess: median('remove: process', samples.removeProcess),
+    addCreate: median('add: commit', s.addCreate),
+    addProcess: median('add: receive commit', s.addProcess),
+    join: median('ConversationGroup.join', s.join),
+    removeCreate: median('remove: commit', s.removeCreate),
+    removeProcess: median('remove: receive commit', s.removeProcess),
   };
 }
 
-async function rawGroupOps(cs: CiphersuiteImpl, size: number, rounds: number): Promise<GroupOps> {
-  const keyPackages: { publicPackage: KeyPackage; privatePackage: PrivateKeyPackage }[] = [];
+async function rawGroupOps(
+  cs: CiphersuiteImpl,
+  size: number,
+  rounds: number,
+  roomBytes: Uint8Array,
+): Promise<GroupOps & { bareAddCreate: number; bareAddProcess: number }> {
+  const roomState: Proposal = {
+    proposalType: 'group_context_extensions',
+    groupContextExtensions: {
+      extensions: [{ extensionType: ROOM_STATE_EXTENSION_TYPE, extensionData: roomBytes }],
+    },
+  };
+  const keyPackages: RawKeyPackage[] = [];
   for (let i = 0; i < size; i++) keyPackages.push(await rawKeyPackage(cs, `member ${i}`));
   const [owner, second] = keyPackages;
   if (owner === undefined || second === undefined) throw new Error('a group of two or more');
-  let A = await createGroup(
-    webRandom.bytes(32),
-    owner.publicPackage,
-    owner.privatePackage,
-    [],
-    cs,
-  );
-  const build = await timeOnce(() =>
-    createCommit(
-      { state: A, cipherSuite: cs },
-      {
-        extraProposals: keyPackages.slice(1).map((kp) => add(kp.publicPackage)),
-        ratchetTreeExtension: true,
-      },
-    ),
-  );
-  A = build.value.newState;
-  let B = await joinGroup(
-    requireWelcome(build.value.welcome),
-    second.publicPackage,
-    second.privatePackage,
-    emptyPskIndex,
-    cs,
-  );
-
-  const samples = { addCreate: [], addProcess: [], join: [], removeCreate: [], removeProcess: [] };
-  const push = (key: keyof typeof samples, ns: number): void => {
-    (samples[key] as number[]).push(ns);
-  };
   const commitOn = async (
     state: ClientState,
     proposals: Proposal[],
@@ -226,91 +205,77 @@ async function rawGroupOps(cs: CiphersuiteImpl, size: number, rounds: number): P
       { state, cipherSuite: cs },
       { extraProposals: proposals, ratchetTreeExtension: true },
     );
-    return {
-      state: result.newState,
-      commit: encodeMlsMessage(result.commit),
-      welcome: result.welcome,
-    };
+    const commit = encodeMlsMessage(result.commit);
+    return { state: result.newState, commit, welcome: result.welcome };
   };
-  const processOn = async (state: ClientState, bytes: Uint8Array): Promise<ClientState> => {
-    const decoded = decodeMlsMessage(bytes, 0)?.[0];
-    if (decoded?.wireformat !== 'mls_private_message') throw new Error('not a private message');
-    const result = await processPrivateMessage(state, decoded.privateMessage, emptyPskIndex, cs);
-    return result.newState;
-  };
+  const created = await createGroup(
+    webRandom.bytes(32),
+    owner.publicPackage,
+    owner.privatePackage,
+    [],
+    cs,
+  );
+  const build = await timeOnce(() =>
+    commitOn(created, [
+      ...keyPackages.slice(1).map((k) => addProposal(k.publicPackage)),
+      roomState,
+    ]),
+  );
+  let A = build.value.state;
+  let B = await joinGroup(
+    requireWelcome(build.value.welcome),
+    second.publicPackage,
+    second.privatePackage,
+    emptyPskIndex,
+    cs,
+  );
+
+  const s = samples();
+  const bare: Samples = samples();
   for (let round = 0; round < rounds; round++) {
     const newcomer = await rawKeyPackage(cs, `newcomer ${round}`);
-    const added = await timeOnce(() => commitOn(A, [add(newcomer.publicPackage)]));
+    // An add-only commit for comparison (ts-mls states are values: nothing is kept).
+    const bareAdd = await timeOnce(() => commitOn(A, [addProposal(newcomer.publicPackage)]));
+    bare.addCreate.push(bareAdd.ns);
+    bare.addProcess.push((await timeOnce(() => rawProcess(B, bareAdd.value.commit, cs))).ns);
+
+    const added = await timeOnce(() =>
+      commitOn(A, [addProposal(newcomer.publicPackage), roomState]),
+    );
     A = added.value.state;
-    push('addCreate', added.ns);
-    const processed = await timeOnce(() => processOn(B, added.value.commit));
-    B = processed.value;
-    push('addProcess', processed.ns);
+    const processed = await timeOnce(() => rawProcess(B, added.value.commit, cs));
+    B = processed.value.state;
     const welcome = requireWelcome(added.value.welcome);
     const joined = await timeOnce(() =>
       joinGroup(welcome, newcomer.publicPackage, newcomer.privatePackage, emptyPskIndex, cs),
     );
-    push('join', joined.ns);
-    console.log('join', joined.ns / 1e6);
     const leaf = joined.value.privatePath.leafIndex;
-    const removed = await timeOnce(() => commitOn(A, [remove(leaf)]));
+    const removed = await timeOnce(() => commitOn(A, [removeProposal(leaf), roomState]));
     A = removed.value.state;
-    push('removeCreate', removed.ns);
-    const processedRemoval = await timeOnce(() => processOn(B, removed.value.commit));
-    B = processedRemoval.value;
-    push('removeProcess', processedRemoval.ns);
+    const processedRemoval = await timeOnce(() => rawProcess(B, removed.value.commit, cs));
+    B = processedRemoval.value.state;
+    s.addCreate.push(added.ns);
+    s.addProcess.push(processed.ns);
+    s.join.push(joined.ns);
+    s.removeCreate.push(removed.ns);
+    s.removeProcess.push(processedRemoval.ns);
   }
-  // Keep the application-message path of the raw group exercised alongside (unused figure).
-  void createApplicationMessage;
   return {
     buildNs: build.ns,
-    addCreate: median('createCommit (add)', samples.addCreate),
-    addProcess: median('processPrivateMessage (add)', samples.addProcess),
-    join: median('joinGroup', samples.join),
-    removeCreate: median('createCommit (remove)', samples.removeCreate),
-    removeProcess: median('processPrivateMessage (remove)', samples.removeProcess),
+    addCreate: median('createCommit (add)', s.addCreate),
+    addProcess: median('processPrivateMessage', s.addProcess),
+    join: median('joinGroup', s.join),
+    removeCreate: median('createCommit (remove)', s.removeCreate),
+    removeProcess: median('processPrivateMessage', s.removeProcess),
+    bareAddCreate: median('', bare.addCreate).nsPerOp,
+    bareAddProcess: median('', bare.addProcess).nsPerOp,
   };
-}
-
-function rawKeyPackage(
-  cs: CiphersuiteImpl,
-  name: string,
-): Promise<{ publicPackage: KeyPackage; privatePackage: PrivateKeyPackage }> {
-  return generateKeyPackage(
-    { credentialType: 'basic', identity: new TextEncoder().encode(name) },
-    defaultCapabilities(),
-    defaultLifetime,
-    [],
-    cs,
-  );
-}
-
-function add(keyPackage: KeyPackage): Proposal {
-  return { proposalType: 'add', add: { keyPackage } };
-}
-
-function remove(leafIndex: number): Proposal {
-  return { proposalType: 'remove', remove: { removed: leafIndex } };
-}
-
-function welcomeOf(bytes: Uint8Array | undefined): Welcome {
-  if (bytes === undefined) throw new Error('no Welcome');
-  const decoded = decodeMlsMessage(bytes, 0)?.[0];
-  if (decoded?.wireformat !== 'mls_welcome') throw new Error('not a Welcome');
-  return decoded.welcome;
-}
-
-function requireWelcome(welcome: Welcome | undefined): Welcome {
-  if (welcome === undefined) throw new Error('no Welcome');
-  return welcome;
 }
 
 function expectKind(kind: string, expected: string): void {
   if (kind !== expected) throw new Error(`expected ${expected}, got ${kind}`);
 }
 
-function ms(ns: number): string {
-  return (ns / 1e6).toFixed(0);
+function ms(ns: number): number {
+  return ns / 1e6;
 }
-
-export type { RoomState };

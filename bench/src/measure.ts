@@ -55,28 +55,40 @@ export function median(name: string, samples: readonly number[]): Measurement {
   return { name, nsPerOp: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN };
 }
 
-export function report(title: string, rows: readonly [Measurement, Measurement][]): void {
+export function report(
+  title: string,
+  rows: readonly [Measurement, Measurement][],
+  unit: 'µs' | 'ms' = 'µs',
+): void {
+  const scale = unit === 'µs' ? 1e3 : 1e6;
   console.log(`\n${title}`);
   console.log(
-    `${'kith'.padEnd(36)}${'baseline'.padEnd(30)}${'kith µs'.padStart(10)}${'base µs'.padStart(10)}${'ratio'.padStart(8)}`,
+    `${'kith'.padEnd(36)}${'baseline'.padEnd(30)}${`kith ${unit}`.padStart(10)}${`base ${unit}`.padStart(10)}${'ratio'.padStart(8)}`,
   );
   for (const [kith, baseline] of rows) {
     console.log(
       kith.name.padEnd(36) +
         baseline.name.padEnd(30) +
-        (kith.nsPerOp / 1000).toFixed(2).padStart(10) +
-        (baseline.nsPerOp / 1000).toFixed(2).padStart(10) +
+        (kith.nsPerOp / scale).toFixed(2).padStart(10) +
+        (baseline.nsPerOp / scale).toFixed(2).padStart(10) +
         (kith.nsPerOp / baseline.nsPerOp).toFixed(2).padStart(8),
     );
   }
 }
 
-/** Prints whether a figure meets an issue's goal: `goal  add (create + process) 12.3 ms < 50 ms  met`. */
-export function goal(label: string, value: number, limit: number, unit: string): void {
-  const met = value < limit ? 'met' : 'NOT met';
-  console.log(`goal  ${label}: ${format(value)} ${unit} < ${format(limit)} ${unit}  ${met}`);
+/** A goal of the issue: a figure that must stay below a limit, or reach at least one. */
+export type Target = { readonly below: number } | { readonly atLeast: number };
+
+/** Prints whether a figure meets its goal: `goal  join from the Welcome: 412 ms (< 1000 ms) met`. */
+export function goal(label: string, figure: number, target: Target, unit: string): void {
+  const met = 'below' in target ? figure < target.below : figure >= target.atLeast;
+  const bound = 'below' in target ? `< ${format(target.below)}` : `>= ${format(target.atLeast)}`;
+  console.log(
+    `goal  ${label}: ${format(figure)} ${unit} (${bound} ${unit})  ${met ? 'met' : 'NOT met'}`,
+  );
 }
 
-function format(value: number): string {
+/** Three significant digits, whole numbers from 100 up. */
+export function format(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
 }

@@ -1,13 +1,38 @@
 import { benchContentCodec } from './content-codec.bench.ts';
+import { benchGroupScale } from './group-scale.bench.ts';
+import { benchPipeline } from './pipeline.bench.ts';
+import { benchReopen } from './reopen.bench.ts';
+import { benchSyncDiff } from './sync-diff.bench.ts';
+
+const benchmarks: Record<string, (quick: boolean) => unknown> = {
+  'content-codec': benchContentCodec,
+  pipeline: benchPipeline,
+  'sync-diff': benchSyncDiff,
+  reopen: benchReopen,
+  'group-scale': benchGroupScale,
+};
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log(`Usage: pnpm bench [--quick]
+  console.log(`Usage: pnpm bench [--quick] [name...]
 
 Runs Kith's benchmarks and prints, for each, the time per operation of Kith and of a raw
-baseline measured in the same run, and their ratio (Kith / baseline).
+baseline measured in the same run, and their ratio (Kith / baseline), then whether the
+figures meet their goals.
 
-  --quick   fewer operations and rounds: checks the benchmarks run, figures are rough`);
+  --quick   fewer operations and rounds, smaller groups and conversations: checks the
+            benchmarks run, figures are rough
+  name      run only these: ${Object.keys(benchmarks).join(', ')}`);
   process.exit(0);
 }
-benchContentCodec(args.includes('--quick'));
+const quick = args.includes('--quick');
+const names = args.filter((a) => !a.startsWith('--'));
+for (const name of names) {
+  if (!(name in benchmarks)) {
+    console.error(`unknown benchmark ${name}; try --help`);
+    process.exit(2);
+  }
+}
+for (const [name, run] of Object.entries(benchmarks)) {
+  if (names.length === 0 || names.includes(name)) await run(quick);
+}

@@ -239,10 +239,11 @@ describe("Kith's frames to OpenMLS", () => {
     expect(await group.openmls.epoch(group.id)).toBe(1n);
     // ...and Kith refuses its PublicMessage commits.
     const update = await group.openmls.update(group.id);
+    // (Kith accepts a PublicMessage only as an external commit, from a device rejoining.)
     expect(await A.receive(update.commit)).toEqual({
       kind: 'rejected',
       reason: 'malformed',
-      detail: 'not an MLS private message',
+      detail: 'Kith sends only external commits in the clear',
     });
   });
 });

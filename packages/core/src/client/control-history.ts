@@ -95,7 +95,15 @@ export class ControlHistory implements ControlPlaneView {
     const hex = toHex(devicePublicKey);
     // Before this device joined: the author's signature and certificate are all there is.
     if (this.#first !== undefined && epoch < this.#first) return true;
-    return this.#view(epoch)?.devices.has(hex) ?? false;
+    // A member at the named epoch or at any later one on this chain. The epoch an author names
+    // is the number it wrote in on its own branch; when that branch lost a fork, the same number
+    // may mean an epoch of the winner that came just before the author was (re-)added. Every
+    // member that saw the update on the abandoned branch accepted it, so must everyone else.
+    if (this.#head === undefined) return false;
+    for (let e = epoch; e <= this.#head; e++) {
+      if (this.#epochs.get(e)?.devices.has(hex) === true) return true;
+    }
+    return false;
   }
 
   userOf(devicePublicKey: Uint8Array): UserId | undefined {
@@ -140,11 +148,18 @@ export class ControlHistory implements ControlPlaneView {
     return out;
   }
 
+  /**
+   * Whether the user may act on the timeline as of `epoch`. Only acting on other people's
+   * messages (retractAny, a moderator's power) is judged by the room state of that epoch. What
+   * a member does with its own messages is allowed to every member the data plane admitted:
+   * an epoch number can name different states on two branches of a fork, and a verdict that
+   * one member reached on the losing branch must hold on the winner too. Roles that take away
+   * sending are therefore enforced by the sender's own client (see docs/ARCHITECTURE.md).
+   */
   can(userId: UserId, action: TimelineAction, epoch: bigint): boolean {
+    if (action !== 'retractAny') return true;
     const view = this.#view(epoch);
-    if (view === undefined) return false;
-    if (this.#first !== undefined && epoch < this.#first && action !== 'retractAny') return true;
-    return can(view.room, userId, NEEDS[action]);
+    return view !== undefined && can(view.room, userId, NEEDS[action]);
   }
 
   currentEpoch(): bigint {

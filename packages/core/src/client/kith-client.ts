@@ -2,7 +2,7 @@ import { encodeContent } from '../content/codec.ts';
 import type { MessageOptions } from '../content/builders.ts';
 import { contentMessageId, type MessageId } from '../content/message-id.ts';
 import type { MimiContent } from '../content/model.ts';
-import { toHex } from '../crypto/bytes.ts';
+import { bytesEqual, toHex } from '../crypto/bytes.ts';
 import { ConversationGroup } from '../group/conversation-group.ts';
 import { createDeviceKeyPackage } from '../group/key-package.ts';
 import { kithClientConfig, loadCiphersuite } from '../group/suite.ts';
@@ -471,13 +471,28 @@ export class KithClient {
     const group = outcome.group;
     const roomId = toHex(group.groupId) as RoomId;
     const existing = this.#sessions.get(roomId);
-    // A later Welcome to a room this device is in: only one for a newer epoch replaces it
-    // (the commit that carried the first lost a fork, and was made again on the winner).
-    if (existing?.active === true && existing.group.head.epoch >= group.head.epoch) return;
-    const session = await startSession(this.#env, group);
-    this.#addSession(session);
+    // A later Welcome to a room this device is in replaces its group state when it is for a
+    // later epoch or for another branch of the same one: the commit that carried the first
+    // lost a fork and was made again on the winner. (Should an older branch's Welcome come
+    // last, sync finds this device on an abandoned branch and hands it a GroupInfo.)
+    const head = existing?.group.head;
+    if (
+      existing?.active === true &&
+      head !== undefined &&
+      (head.epoch > group.head.epoch || bytesEqual(head.epochId, group.head.epochId))
+    ) {
+      return;
+    }
+    let session = existing;
+    if (session === undefined) {
+      session = await startSession(this.#env, group);
+      this.#addSession(session);
+    } else {
+      await session.replaceGroup(group);
+    }
     this.#env.emit({ type: 'joined', roomId, invitedBy: from });
     await session.sendFrame(from, helloFrame(session, false));
+    await session.resendOutbox();
   }
 }
 

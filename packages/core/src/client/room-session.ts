@@ -1,6 +1,7 @@
 import type { Proposal } from 'ts-mls';
 import { toHex } from '../crypto/bytes.ts';
-import type { ConversationGroup, GroupOptions } from '../group/conversation-group.ts';
+import { ConversationGroup, type GroupOptions } from '../group/conversation-group.ts';
+import { createDeviceKeyPackage } from '../group/key-package.ts';
 import type { CheckedCommit } from '../group/commit-policy.ts';
 import type { EpochRecord } from '../group/epoch.ts';
 import { deviceOfKeyPackage, type MemberDevice } from '../group/leaves.ts';
@@ -24,6 +25,8 @@ import type { Intent } from './intent.ts';
 import { RoomStore, type RoomMeta } from './room-store.ts';
 import {
   authorAndSeq,
+  groupInfoHead,
+  isAhead,
   heldUpdates,
   batches,
   memberKeys,
@@ -50,7 +53,7 @@ export interface SessionEnv {
 export class RoomSession {
   readonly roomId: RoomId;
   readonly topic: string;
-  readonly group: ConversationGroup;
+  group: ConversationGroup;
   readonly doc: ConversationDoc;
   readonly history: ControlHistory;
   readonly store: RoomStore;
@@ -161,6 +164,50 @@ export class RoomSession {
         await this.sendTo(device.deviceId, frame);
       }
     }
+  }
+
+  /**
+   * Comes back into the room from a GroupInfo (docs/PROTOCOL.md §7): only when that chain is
+   * ahead of this device's (so two devices never swap places), with an external commit that
+   * replaces this device's leaf. The timeline is kept; the outbox is sent again on the new
+   * chain. Returns whether the device rejoined.
+   */
+  async rejoin(groupInfo: Uint8Array): Promise<boolean> {
+    const info = groupInfoHead(groupInfo);
+    if (info === undefined || !this.group.active) return false;
+    if (!isAhead(info, this.group.head)) return false;
+    const kp = await createDeviceKeyPackage(this.#env.device, this.#env.groupOptions.cs);
+    const result = await ConversationGroup.rejoin(
+      groupInfo,
+      kp.publicPackage,
+      kp.privatePackage,
+      this.#env.groupOptions,
+    );
+    if (typeof result === 'string') {
+      this.#events.push({ type: 'rejected', roomId: this.roomId, reason: `rejoin: ${result}` });
+      return false;
+    }
+    await this.replaceGroup(result.group);
+    await this.#publish(result.commit);
+    await this.resendOutbox();
+    return true;
+  }
+
+  /**
+   * Moves the room to another MLS group state of the same group (a rejoin, or a newer Welcome
+   * after the commit that carried an older one lost a fork). The timeline, this device's chain
+   * of updates and its outbox stay: writing them anew would fork its own chain.
+   */
+  async replaceGroup(group: ConversationGroup): Promise<void> {
+    for (const r of this.group.chain) this.#ops.push(this.store.delEpoch(r.epoch));
+    this.group = group;
+    this.history.record(group.chain);
+    const head = group.head;
+    this.#ops.push(this.store.putEpoch(head), this.store.putHistory(head));
+    for (const d of group.members())
+      this.#ops.push(this.store.putAuthor(d.publicKey, d.certificate));
+    this.doc.retryPending();
+    await this.flush();
   }
 
   /** Proposes the removal of all of this user's devices; another member commits it. */

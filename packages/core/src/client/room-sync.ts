@@ -1,4 +1,5 @@
 import { bytesEqual, fromHex, toHex } from '../crypto/bytes.ts';
+import { isAhead } from './session-helpers.ts';
 import type { DeviceId } from '../ids.ts';
 import type { DirectFrame } from '../sync/frames.ts';
 import type { ChainHead } from '../timeline/sync.ts';
@@ -20,6 +21,7 @@ export function helloFrame(session: RoomSession, reply: boolean): DirectFrame {
   return {
     type: 'hello',
     groupId: session.group.groupId,
+    epoch: session.group.head.epoch,
     epochIds: session.group.chain.map((r) => r.epochId),
     heads,
     reply,
@@ -49,6 +51,17 @@ async function answerHello(
   const commits = session.group.commitsAfter(frame.epochIds);
   if (commits !== undefined && commits.length > 0) {
     await session.sendFrame(from, { type: 'epochs', groupId: session.group.groupId, commits });
+  }
+  const theirHead = frame.epochIds.at(-1);
+  if (
+    commits === undefined &&
+    theirHead !== undefined &&
+    aheadOf(session, frame.epoch, theirHead)
+  ) {
+    // No epoch in common: the peer fell further behind than this device keeps epochs, or the
+    // two went apart for that long. The chain ahead wins; the other side rejoins it.
+    const groupInfo = await session.group.groupInfo();
+    await session.sendFrame(from, { type: 'groupinfo', groupId: session.group.groupId, groupInfo });
   }
   if (!session.embargo.has(toHex(member.publicKey))) {
     // Every member gets all history: the room state's `history: 'since-joined'` is recorded but
@@ -81,6 +94,11 @@ export async function handleSyncFrame(
       break;
     case 'data':
       await session.receiveGroupMessage(frame.message);
+      break;
+    case 'groupinfo':
+      if (await session.rejoin(frame.groupInfo)) {
+        await session.sendFrame(from, helloFrame(session, false));
+      }
       break;
   }
   session.reportSync(syncStatusOf(session));
@@ -134,4 +152,12 @@ export async function tickRoom(s: RoomSession, reachable: ReadonlySet<DeviceId>)
   for (const [device, frame] of s.pendingWelcomes) {
     if (reachable.has(device)) await s.sendTo(device, frame);
   }
+}
+
+/**
+ * Whether this device's chain is the one a peer at (`epoch`, `head`) should join when the two
+ * share no epoch: the higher epoch, then the higher epoch ID. Both sides compute the same.
+ */
+function aheadOf(session: RoomSession, epoch: bigint, head: Uint8Array): boolean {
+  return isAhead(session.group.head, { epoch, epochId: head });
 }

@@ -1,6 +1,6 @@
-import type { KeyPackage } from 'ts-mls';
-import { toHex } from '../crypto/bytes.ts';
-import type { EpochRecord } from '../group/epoch.ts';
+import { decodeMlsMessage, type KeyPackage } from 'ts-mls';
+import { compareBytes, toHex } from '../crypto/bytes.ts';
+import { epochIdOfContext, type EpochRecord } from '../group/epoch.ts';
 import { deviceOfKeyPackage, type MemberDevice } from '../group/leaves.ts';
 import { Roles } from '../room/roles.ts';
 import type { RoomState } from '../room/room-state.ts';
@@ -41,7 +41,7 @@ export function remaining(
   };
 }
 
-export function sameRoom(a: RoomState, b: RoomState): boolean {
+function sameRoom(a: RoomState, b: RoomState): boolean {
   return (
     !roomChangedBeyondMembers(a, b) &&
     a.participants.size === b.participants.size &&
@@ -92,4 +92,27 @@ export function heldUpdates(doc: ConversationDoc): number {
   let n = 0;
   for (const head of doc.stateVector().values()) n += head.seq + 1;
   return n;
+}
+
+/** The epoch and epoch ID a GroupInfo describes; undefined when it does not decode. */
+export function groupInfoHead(
+  bytes: Uint8Array,
+): { epoch: bigint; epochId: Uint8Array } | undefined {
+  try {
+    const d = decodeMlsMessage(bytes, 0);
+    if (d?.[0].wireformat !== 'mls_group_info') return undefined;
+    const context = d[0].groupInfo.groupContext;
+    return { epoch: context.epoch, epochId: epochIdOfContext(context) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The order that picks which chain survives when two share no epoch (see room-sync's aheadOf). */
+export function isAhead(
+  a: { epoch: bigint; epochId: Uint8Array },
+  b: { epoch: bigint; epochId: Uint8Array },
+): boolean {
+  if (a.epoch !== b.epoch) return a.epoch > b.epoch;
+  return compareBytes(a.epochId, b.epochId) > 0;
 }

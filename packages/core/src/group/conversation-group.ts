@@ -2,11 +2,14 @@ import {
   createApplicationMessage,
   createCommit,
   createGroup,
+  createGroupInfoWithExternalPubAndRatchetTree,
   createProposal,
+  joinGroupExternal,
   emptyPskIndex,
   encodeMlsMessage,
   joinGroupWithExtensions,
   processPrivateMessage,
+  processPublicMessage,
   type CiphersuiteImpl,
   type ClientConfig,
   type ClientState,
@@ -14,6 +17,7 @@ import {
   type KeyPackage,
   type PrivateKeyPackage,
   type PrivateMessage,
+  type PublicMessage,
   type Proposal,
   type ProposalWithSender,
   type Welcome,
@@ -27,6 +31,7 @@ import {
   decodeAad,
   encodeAad,
   epochIdOf,
+  epochIdOfContext,
   type EpochRecord,
   type FrameKind,
 } from './epoch.ts';
@@ -34,6 +39,8 @@ import { memberDevices, ownLeafIndex, type MemberDevice } from './leaves.ts';
 import type { CommitResult, ReceiveOutcome } from './outcomes.ts';
 import { PendingMessages } from './pending.ts';
 import { EpochChain } from './epoch-chain.ts';
+import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
+import { checkExternalCommit, externalJoiner } from './external.ts';
 import { decryptApplication } from './decrypt-application.ts';
 import {
   decodeMessage,
@@ -109,6 +116,59 @@ export class ConversationGroup {
     const room = roomStateOf(state.groupContext.extensions);
     if (room === undefined) return undefined;
     return new ConversationGroup([firstRecord(state, room)], options);
+  }
+
+  /**
+   * Comes back into a group this device fell too far behind in (or never reached), from a
+   * GroupInfo a member sent: an external commit that replaces the device's old leaf. The commit
+   * must be published; members check it like any other (`checkExternalCommit`).
+   */
+  static async rejoin(
+    groupInfoBytes: Uint8Array,
+    keyPackage: KeyPackage,
+    privateKeys: PrivateKeyPackage,
+    options: GroupOptions,
+  ): Promise<{ group: ConversationGroup; commit: Uint8Array } | string> {
+    const message = decodeMessage(groupInfoBytes);
+    if (message?.wireformat !== 'mls_group_info') return 'not a GroupInfo';
+    const info = message.groupInfo;
+    const room = roomStateOf(info.groupContext.extensions);
+    if (room === undefined) return 'a GroupInfo without a Kith room state';
+    const tree = ratchetTreeFromExtension(info);
+    if (tree === undefined) return 'a GroupInfo without its ratchet tree';
+    // Resync (replace the old leaf) only when this device has one: ts-mls 1.6.4 loops forever
+    // when asked to resync a device that is not in the tree.
+    const key = keyPackage.leafNode.signaturePublicKey;
+    const resync = tree.some(
+      (n) => n?.nodeType === 'leaf' && bytesEqual(n.leaf.signaturePublicKey, key),
+    );
+    try {
+      const { publicMessage, newState } = await joinGroupExternal(
+        info,
+        keyPackage,
+        privateKeys,
+        resync,
+        options.cs,
+        undefined,
+        options.config,
+        encodeAad('commit', epochIdOfContext(info.groupContext)),
+      );
+      const commit = encodeMlsMessage({
+        version: 'mls10',
+        wireformat: 'mls_public_message',
+        publicMessage,
+      });
+      const record: EpochRecord = { ...firstRecord(newState, room), commit, committedByMe: true };
+      return { group: new ConversationGroup([record], options), commit };
+    } catch (error) {
+      return describe(error);
+    }
+  }
+
+  /** A signed GroupInfo of the current epoch, with the tree and external key for a rejoin. */
+  async groupInfo(): Promise<Uint8Array> {
+    const info = await createGroupInfoWithExternalPubAndRatchetTree(this.head.state, [], this.#cs);
+    return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_group_info', groupInfo: info });
   }
 
   /** Rebuilds a group from records restored from storage (oldest first). */
@@ -268,8 +328,10 @@ export class ConversationGroup {
 
   async #receiveOne(bytes: Uint8Array): Promise<ReceiveOutcome> {
     const message = decodeMessage(bytes);
+    if (message?.wireformat === 'mls_public_message')
+      return this.#receiveExternal(bytes, message.publicMessage);
     if (message?.wireformat !== 'mls_private_message') {
-      return rejected('malformed', 'not an MLS private message');
+      return rejected('malformed', 'not an MLS private or public message');
     }
     const pm = message.privateMessage;
     if (!bytesEqual(pm.groupId, this.groupId)) return { kind: 'ignored', reason: 'other-group' };
@@ -287,8 +349,32 @@ export class ConversationGroup {
     if (record?.epoch !== pm.epoch) {
       return rejected('malformed', 'the epoch number does not match the epoch ID');
     }
-    if (aad.kind === 'commit') return this.#receiveCommit(bytes, pm, index);
+    if (aad.kind === 'commit') {
+      return this.#receiveCommit(bytes, index, (parent) => this.#applyPrivate(parent, pm));
+    }
     return this.#receiveData(pm, aad.kind);
+  }
+
+  /** A PublicMessage: Kith sends only external commits (a device rejoining) this way. */
+  async #receiveExternal(bytes: Uint8Array, pm: PublicMessage): Promise<ReceiveOutcome> {
+    if (!bytesEqual(pm.content.groupId, this.groupId))
+      return { kind: 'ignored', reason: 'other-group' };
+    if (pm.content.sender.senderType !== 'new_member_commit') {
+      return rejected('malformed', 'Kith sends only external commits in the clear');
+    }
+    const aad = decodeAad(pm.content.authenticatedData);
+    if (aad?.kind !== 'commit') return rejected('malformed', 'no Kith authenticated data');
+    const index = this.#chain.indexOf(aad.epochId);
+    if (index < 0) {
+      if (this.#chain.isAbandoned(aad.epochId))
+        return { kind: 'ignored', reason: 'abandoned-branch' };
+      this.#pending.add(aad.epochId, bytes);
+      return { kind: 'pending' };
+    }
+    if (this.#chain.at(index)?.epoch !== pm.content.epoch) {
+      return rejected('malformed', 'the epoch number does not match the epoch ID');
+    }
+    return this.#receiveCommit(bytes, index, (parent) => this.#applyExternal(parent, pm));
   }
 
   async #receiveData(pm: PrivateMessage, kind: FrameKind): Promise<ReceiveOutcome> {
@@ -316,21 +402,10 @@ export class ConversationGroup {
     }
   }
 
-  async #receiveCommit(
-    bytes: Uint8Array,
+  async #applyPrivate(
+    parent: EpochRecord,
     pm: PrivateMessage,
-    index: number,
-  ): Promise<ReceiveOutcome> {
-    const parent = this.#chain.at(index);
-    if (parent === undefined) return rejected('malformed', 'no parent epoch');
-    const applied = this.#chain.at(index + 1);
-    const rank = commitRank(bytes);
-    if (applied?.commit !== undefined) {
-      if (bytesEqual(applied.commit, bytes)) return { kind: 'ignored', reason: 'duplicate' };
-      if (compareBytes(rank, commitRank(applied.commit)) > 0) {
-        return { kind: 'ignored', reason: 'losing-commit', winner: applied.commit };
-      }
-    }
+  ): Promise<{ state: ClientState; verdict: CommitVerdict } | string> {
     let verdict: CommitVerdict | undefined;
     const callback: IncomingMessageCallback = (incoming) => {
       if (incoming.kind !== 'commit') return 'accept';
@@ -342,20 +417,57 @@ export class ConversationGroup {
       );
       return verdict.ok ? 'accept' : 'reject';
     };
-    let newState: ClientState;
     try {
-      const result = await processPrivateMessage(
-        parent.state,
-        pm,
-        emptyPskIndex,
-        this.#cs,
-        callback,
-      );
-      newState = result.newState;
+      const r = await processPrivateMessage(parent.state, pm, emptyPskIndex, this.#cs, callback);
+      return verdict === undefined ? 'not a commit' : { state: r.newState, verdict };
     } catch (error) {
-      return rejected('undecryptable', describe(error));
+      return describe(error);
     }
-    if (verdict === undefined) return rejected('malformed', 'not a commit');
+  }
+
+  async #applyExternal(
+    parent: EpochRecord,
+    pm: PublicMessage,
+  ): Promise<{ state: ClientState; verdict: CommitVerdict } | string> {
+    const joiner = externalJoiner(pm);
+    let verdict: CommitVerdict | undefined;
+    const callback: IncomingMessageCallback = (incoming) => {
+      if (incoming.kind !== 'commit') return 'reject';
+      verdict = checkExternalCommit(parent.state, parent.room, joiner, incoming.proposals);
+      return verdict.ok ? 'accept' : 'reject';
+    };
+    try {
+      const r = await processPublicMessage(parent.state, pm, emptyPskIndex, this.#cs, callback);
+      return verdict === undefined ? 'not a commit' : { state: r.newState, verdict };
+    } catch (error) {
+      return describe(error);
+    }
+  }
+
+  /**
+   * One commit of the epoch at `index`: ranked against the one applied there (if any), checked
+   * by `apply` against the parent state, then appended, or swapped in for the loser.
+   */
+  async #receiveCommit(
+    bytes: Uint8Array,
+    index: number,
+    apply: (
+      parent: EpochRecord,
+    ) => Promise<{ state: ClientState; verdict: CommitVerdict } | string>,
+  ): Promise<ReceiveOutcome> {
+    const parent = this.#chain.at(index);
+    if (parent === undefined) return rejected('malformed', 'no parent epoch');
+    const applied = this.#chain.at(index + 1);
+    const rank = commitRank(bytes);
+    if (applied?.commit !== undefined) {
+      if (bytesEqual(applied.commit, bytes)) return { kind: 'ignored', reason: 'duplicate' };
+      if (compareBytes(rank, commitRank(applied.commit)) > 0) {
+        return { kind: 'ignored', reason: 'losing-commit', winner: applied.commit };
+      }
+    }
+    const result = await apply(parent);
+    if (typeof result === 'string') return rejected('undecryptable', result);
+    const { state: newState, verdict } = result;
     if (!verdict.ok) {
       return rejected(
         verdict.refusal.code === 'NOT_A_MEMBER' ? 'not-a-member' : 'not-allowed',

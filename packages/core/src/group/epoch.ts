@@ -1,4 +1,4 @@
-import type { ClientState } from 'ts-mls';
+import type { ClientState, GroupContext } from 'ts-mls';
 import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
 import { labeledHash } from '../crypto/hash.ts';
@@ -29,13 +29,18 @@ export interface EpochRecord {
  * apart, the MLS keys protect the content.
  */
 export function epochIdOf(state: ClientState): Uint8Array {
+  return epochIdOfContext(state.groupContext);
+}
+
+/** `epochIdOf` from a GroupContext alone (a GroupInfo carries one). */
+export function epochIdOfContext(context: GroupContext): Uint8Array {
   const epoch = new Uint8Array(8);
-  new DataView(epoch.buffer).setBigUint64(0, state.groupContext.epoch);
+  new DataView(epoch.buffer).setBigUint64(0, context.epoch);
   return labeledHash(
     'kith/epoch-id/v1',
-    state.groupContext.groupId,
+    context.groupId,
     epoch,
-    state.groupContext.confirmedTranscriptHash,
+    context.confirmedTranscriptHash,
   ).subarray(0, EPOCH_ID_LENGTH);
 }
 

@@ -19,6 +19,8 @@ export type DirectFrame =
   | {
       readonly type: 'hello';
       readonly groupId: Uint8Array;
+      /** The sender's current epoch number. */
+      readonly epoch: bigint;
       readonly epochIds: readonly Uint8Array[];
       readonly heads: readonly ChainHead[];
       readonly reply: boolean;
@@ -30,7 +32,12 @@ export type DirectFrame =
       readonly commits: readonly Uint8Array[];
     }
   /** An MLS application message (of the room's current epoch) carrying signed updates. */
-  | { readonly type: 'data'; readonly groupId: Uint8Array; readonly message: Uint8Array };
+  | { readonly type: 'data'; readonly groupId: Uint8Array; readonly message: Uint8Array }
+  /**
+   * For a member whose epochs share none with the sender's retained ones: a GroupInfo of the
+   * sender's current epoch, to come back with an external commit.
+   */
+  | { readonly type: 'groupinfo'; readonly groupId: Uint8Array; readonly groupInfo: Uint8Array };
 
 interface ChainHead {
   /** The author device's public key. */
@@ -41,7 +48,7 @@ interface ChainHead {
   readonly head: Uint8Array;
 }
 
-const TYPES = ['welcome', 'hello', 'epochs', 'data'] as const;
+const TYPES = ['welcome', 'hello', 'epochs', 'data', 'groupinfo'] as const;
 const VERSION = 1;
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 const MAX_EPOCH_IDS = 64;
@@ -57,6 +64,7 @@ export function encodeDirectFrame(frame: DirectFrame): Uint8Array {
       case 'hello':
         return [
           frame.groupId,
+          frame.epoch,
           [...frame.epochIds],
           frame.heads.map((h): CborValue => [h.author, h.seq, h.head]),
           frame.reply,
@@ -65,6 +73,8 @@ export function encodeDirectFrame(frame: DirectFrame): Uint8Array {
         return [frame.groupId, [...frame.commits]];
       case 'data':
         return [frame.groupId, frame.message];
+      case 'groupinfo':
+        return [frame.groupId, frame.groupInfo];
     }
   })();
   return encodeCbor([VERSION, type, ...body]);
@@ -91,12 +101,13 @@ export function decodeDirectFrame(bytes: Uint8Array): DirectFrame {
       r.array(value, '', 3);
       return { type, welcome: r.bytes(a[2], 'welcome') };
     case 'hello':
-      r.array(value, '', 6);
+      r.array(value, '', 7);
       return {
         type,
         groupId: r.bytes(a[2], 'groupId'),
-        epochIds: r.list(a[3], 'epochIds', MAX_EPOCH_IDS, (v, p) => r.bytes(v, p)),
-        heads: r.list(a[4], 'heads', MAX_HEADS, (v, p) => {
+        epoch: r.biguint(a[3], 'epoch'),
+        epochIds: r.list(a[4], 'epochIds', MAX_EPOCH_IDS, (v, p) => r.bytes(v, p)),
+        heads: r.list(a[5], 'heads', MAX_HEADS, (v, p) => {
           const [author, seq, head] = r.array(v, p, 3);
           return {
             author: r.bytes(author, `${p}.author`, 32),
@@ -104,7 +115,7 @@ export function decodeDirectFrame(bytes: Uint8Array): DirectFrame {
             head: r.bytes(head, `${p}.head`, 32),
           };
         }),
-        reply: r.bool(a[5], 'reply'),
+        reply: r.bool(a[6], 'reply'),
       };
     case 'epochs':
       r.array(value, '', 4);
@@ -116,6 +127,9 @@ export function decodeDirectFrame(bytes: Uint8Array): DirectFrame {
     case 'data':
       r.array(value, '', 4);
       return { type, groupId: r.bytes(a[2], 'groupId'), message: r.bytes(a[3], 'message') };
+    case 'groupinfo':
+      r.array(value, '', 4);
+      return { type, groupId: r.bytes(a[2], 'groupId'), groupInfo: r.bytes(a[3], 'groupInfo') };
     default:
       return r.fail('type', 'unknown frame type');
   }

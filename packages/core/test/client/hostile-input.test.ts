@@ -50,7 +50,14 @@ describe('hostile input reaching a device', () => {
     const groupId = fromHex(roomId) ?? new Uint8Array();
     await outsider.sendTo(
       a.deviceId,
-      encodeDirectFrame({ type: 'hello', groupId, epochIds: [], heads: [], reply: false }),
+      encodeDirectFrame({
+        type: 'hello',
+        groupId,
+        epoch: 0n,
+        epochIds: [],
+        heads: [],
+        reply: false,
+      }),
     );
     await world.settle();
     expect(received).toEqual([]);

@@ -13,7 +13,14 @@ export class World {
   readonly random: SeededRandom;
   readonly #dbs = new Map<KithClient, KvDatabase>();
 
-  constructor(seed: number, conditions: Partial<NetworkConditions> = {}) {
+  readonly #retainEpochs: number | undefined;
+
+  constructor(
+    seed: number,
+    conditions: Partial<NetworkConditions> = {},
+    options: { retainEpochs?: number } = {},
+  ) {
+    this.#retainEpochs = options.retainEpochs;
     this.random = new SeededRandom(seed);
     this.network = new SimulatedNetwork({
       seed,
@@ -44,6 +51,7 @@ export class World {
       random: this.random.fork(),
       deviceName: name,
       onError,
+      ...(this.#retainEpochs === undefined ? {} : { retainEpochs: this.#retainEpochs }),
     });
     this.clients.push(client);
     this.#dbs.set(client, db);

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { texts, World } from './world.ts';
+
+describe('a device further behind than the epochs its peers keep', () => {
+  it('rejoins by external commit when it is back, and catches up on the timeline', async () => {
+    const world = new World(91, {}, { retainEpochs: 4 });
+    const [a, b, c] = [await world.add('a'), await world.add('b'), await world.add('c')];
+    const roomId = await a.createRoom({ name: 'start' });
+    await world.invite(a, roomId, [b, c]);
+    await c.send(roomId, 'c before');
+    await world.settle();
+    world.network.partition([[a.deviceId, b.deviceId], [c.deviceId]]);
+    for (let i = 0; i < 8; i++) {
+      await a.setRoomProfile(roomId, { topic: `topic ${i}` });
+      await b.send(roomId, `b ${i}`);
+    }
+    await c.send(roomId, 'c while away');
+    await world.settle();
+    expect(c.room(roomId).epoch).toBeLessThan(a.room(roomId).epoch - 4n);
+
+    world.network.heal();
+    for (let i = 0; i < 4; i++) await world.tickAll();
+    expect(c.room(roomId).epoch).toBe(a.room(roomId).epoch);
+    expect(c.room(roomId).topic).toBe('topic 7');
+    expect(a.room(roomId).devices).toHaveLength(3);
+    expect(texts(c, roomId)).toEqual(texts(a, roomId));
+    expect(texts(a, roomId)).toContain('c while away');
+    await c.send(roomId, 'c is back');
+    await world.settle();
+    expect(texts(b, roomId).at(-1)).toBe('c is back');
+  });
+
+  it('two halves apart for longer than that end on one chain, with every message', async () => {
+    const world = new World(92, {}, { retainEpochs: 4 });
+    const [a, b, c, d] = [
+      await world.add('a'),
+      await world.add('b'),
+      await world.add('c'),
+      await world.add('d'),
+    ];
+    const roomId = await a.createRoom();
+    await world.invite(a, roomId, [b, c, d]);
+    await a.setRole(roomId, c.userId, 'admin');
+    await world.settle();
+    world.network.partition([
+      [a.deviceId, b.deviceId],
+      [c.deviceId, d.deviceId],
+    ]);
+    for (let i = 0; i < 6; i++) {
+      await a.setRoomProfile(roomId, { name: `left ${i}` });
+      await b.send(roomId, `left msg ${i}`);
+      await c.setRoomProfile(roomId, { topic: `right ${i}` });
+      await d.send(roomId, `right msg ${i}`);
+    }
+    await world.settle();
+    world.network.heal();
+    for (let i = 0; i < 6; i++) await world.tickAll();
+    const epoch = a.room(roomId).epoch;
+    for (const x of [b, c, d]) expect(x.room(roomId).epoch).toBe(epoch);
+    for (const x of [b, c, d]) expect(texts(x, roomId)).toEqual(texts(a, roomId));
+    expect(texts(a, roomId)).toHaveLength(12);
+    expect(a.room(roomId).devices).toHaveLength(4);
+  });
+});
