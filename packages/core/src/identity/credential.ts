@@ -1,5 +1,5 @@
 import type { AuthenticationService, Credential } from 'ts-mls';
-import { bytesEqual } from '../crypto/bytes.ts';
+import { bytesEqual, toHex } from '../crypto/bytes.ts';
 import type { DeviceId, UserId } from '../ids.ts';
 import {
   decodeDeviceCertificate,
@@ -31,9 +31,27 @@ export interface DeviceCredentialInfo {
  */
 export function readDeviceCredential(credential: Credential): DeviceCredentialInfo | undefined {
   if (credential.credentialType !== 'basic') return undefined;
+  // Verifying a certificate costs an Ed25519 verification; a 1,000-member tree is checked at
+  // every join and by the authentication service for every leaf. Cache by the exact bytes.
+  const key = toHex(credential.identity);
+  const cached = verified.get(key);
+  if (cached !== undefined || verified.has(key)) return cached;
+  const info = readUncached(credential.identity);
+  if (verified.size >= MAX_CACHED) {
+    const oldest = verified.keys().next();
+    if (oldest.done !== true) verified.delete(oldest.value);
+  }
+  verified.set(key, info);
+  return info;
+}
+
+const MAX_CACHED = 20_000;
+const verified = new Map<string, DeviceCredentialInfo | undefined>();
+
+function readUncached(identity: Uint8Array): DeviceCredentialInfo | undefined {
   let certificate: DeviceCertificate;
   try {
-    certificate = decodeDeviceCertificate(credential.identity);
+    certificate = decodeDeviceCertificate(identity);
   } catch (error) {
     if (error instanceof IdentityError) return undefined;
     throw error;

@@ -73,9 +73,20 @@ export class TimelineReducer {
   /** Recomputes what changed since the last call and returns the changes. */
   flush(): TimelineChange[] {
     if (this.#dirty.size > 0) {
-      const dirty = this.#dirty;
+      const dirty = [...this.#dirty];
       this.#dirty = new Set();
-      for (const id of dirty) this.#materialize(id);
+      // Many at once (a restore, a large sync): place them in timeline order, so that each
+      // lands at the end of what is shown instead of being spliced into the middle (which made
+      // reopening 100k messages quadratic).
+      if (dirty.length > 64) {
+        const keyed = dirty.map((id) => ({ id, w: this.#winner(id) }));
+        keyed.sort((x, y) =>
+          x.w === undefined ? -1 : y.w === undefined ? 1 : compareEntries(x.w, y.w),
+        );
+        for (const { id } of keyed) this.#materialize(id);
+      } else {
+        for (const id of dirty) this.#materialize(id);
+      }
     }
     const changes = this.#changes;
     this.#changes = [];
