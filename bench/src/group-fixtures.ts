@@ -14,25 +14,16 @@ import {
   type Welcome,
 } from 'ts-mls';
 import {
-  can,
   createDeviceIdentity,
   createDeviceKeyPackage,
   createUserIdentity,
   kithAuthenticationService,
   kithCapabilities,
   kithClientConfig,
-  memberDevices,
-  toHex,
   webRandom,
-  type Capability,
-  type ConversationGroup,
-  type ControlPlaneView,
   type DeviceIdentity,
   type DeviceKeyPackage,
   type GroupOptions,
-  type MemberDevice,
-  type TimelineAction,
-  type UserId,
 } from '@kith/core';
 
 /** A Kith device with one key package. */
@@ -107,59 +98,4 @@ export async function rawProcess(
     state: result.newState,
     message: result.kind === 'applicationMessage' ? result.message : undefined,
   };
-}
-
-/** The capability each timeline action needs (as the client's control history maps them). */
-const NEEDS: Record<TimelineAction, Capability> = {
-  send: 'canSendMessage',
-  react: 'canReactToMessage',
-  editOwn: 'canEditOwnMessage',
-  retractOwn: 'canDeleteOwnMessage',
-  retractAny: 'canDeleteOtherMessage',
-};
-
-/**
- * The data plane's view of a ConversationGroup: members and roles at each retained epoch. The
- * client's ControlHistory does this (and remembers older epochs); it is not exported, and a
- * benchmark staying within the group's retained epochs needs no more.
- */
-export class GroupControlPlane implements ControlPlaneView {
-  readonly #group: ConversationGroup;
-  readonly #members = new Map<bigint, Map<string, MemberDevice>>();
-
-  constructor(group: ConversationGroup) {
-    this.#group = group;
-  }
-
-  #at(epoch: bigint): Map<string, MemberDevice> | undefined {
-    let members = this.#members.get(epoch);
-    if (members === undefined) {
-      const record = this.#group.chain.find((r) => r.epoch === epoch);
-      if (record === undefined) return undefined;
-      members = new Map(memberDevices(record.state).map((m) => [toHex(m.publicKey), m]));
-      this.#members.set(epoch, members);
-    }
-    return members;
-  }
-
-  isMember(devicePublicKey: Uint8Array, epoch: bigint): boolean {
-    return this.#at(epoch)?.has(toHex(devicePublicKey)) ?? false;
-  }
-
-  userOf(devicePublicKey: Uint8Array): UserId | undefined {
-    return this.#at(this.currentEpoch())?.get(toHex(devicePublicKey))?.userId;
-  }
-
-  can(userId: UserId, action: TimelineAction, epoch: bigint): boolean {
-    const record = this.#group.chain.find((r) => r.epoch === epoch);
-    return record !== undefined && can(record.room, userId, NEEDS[action]);
-  }
-
-  currentEpoch(): bigint {
-    return this.#group.head.epoch;
-  }
-
-  knowsEpoch(epoch: bigint): boolean {
-    return epoch <= this.currentEpoch();
-  }
 }

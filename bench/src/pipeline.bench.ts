@@ -7,6 +7,8 @@ import {
 } from 'ts-mls';
 import type { CiphersuiteImpl, ClientState } from 'ts-mls';
 import {
+  ControlHistory,
+  useEd25519,
   ConversationDoc,
   ConversationGroup,
   decodeAppPayload,
@@ -21,7 +23,6 @@ import {
 import {
   addProposal,
   encodePrivate,
-  GroupControlPlane,
   kithDevice,
   kithOptions,
   rawKeyPackage,
@@ -31,6 +32,7 @@ import {
   type BenchDevice,
 } from './group-fixtures.ts';
 import { goal, measureAsync, report } from './measure.ts';
+import { nodeEd25519 } from './node-ed25519.ts';
 import { chatMessage } from './timeline-fixtures.ts';
 
 /**
@@ -61,14 +63,23 @@ export async function benchPipeline(quick: boolean): Promise<void> {
     const rawRun = await measureAsync('ts-mls application message', ops, rounds, () =>
       raw.send(payload),
     );
+    // The same with Node's Ed25519 installed, as @kith/node will (core's default is noble).
+    useEd25519(nodeEd25519());
+    const kithNode = await measureAsync('same, with Node Ed25519', ops, rounds, () =>
+      kith.send(content(n++)),
+    );
+    useEd25519(undefined);
     report(`send and receive: ${name} (${payloadSize}-byte payload, 2 members)`, [
       [kithRun, rawRun],
+      [kithNode, rawRun],
     ]);
-    const share = (100 * rawRun.nsPerOp) / kithRun.nsPerOp;
     console.log(
-      `messages per second: kith ${perSecond(kithRun.nsPerOp)}, ts-mls ${perSecond(rawRun.nsPerOp)}`,
+      `messages per second: kith ${perSecond(kithRun.nsPerOp)}, with Node Ed25519 ${perSecond(kithNode.nsPerOp)}, ts-mls ${perSecond(rawRun.nsPerOp)}`,
     );
+    const share = (100 * rawRun.nsPerOp) / kithRun.nsPerOp;
     goal(`${name}: throughput, share of raw ts-mls`, share, { atLeast: 60 }, '%');
+    const shareNode = (100 * rawRun.nsPerOp) / kithNode.nsPerOp;
+    goal(`${name}, Node Ed25519: share of raw ts-mls`, shareNode, { atLeast: 60 }, '%');
   }
 }
 
@@ -102,11 +113,17 @@ async function kithPair(cs: CiphersuiteImpl): Promise<KithPair> {
     options,
   );
   if (B === undefined) throw new Error('B could not join');
+  // The client's own view of the control plane, from the group's epochs.
+  const historyOf = (group: ConversationGroup): ControlHistory => {
+    const history = new ControlHistory();
+    history.record(group.chain);
+    return history;
+  };
   const docOf = (group: ConversationGroup, device: BenchDevice): ConversationDoc =>
     new ConversationDoc({
       room: group.groupId,
       device: device.identity.keyPair,
-      controlPlane: new GroupControlPlane(group),
+      controlPlane: historyOf(group),
       deviceIdOf: deviceIdFromPublicKey,
     });
   const docA = docOf(A, a);

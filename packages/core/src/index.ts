@@ -95,7 +95,9 @@ export {
   generateSigningKeyPair,
   signingKeyPairFromSecret,
   signWithContext,
+  useEd25519,
   verifyWithContext,
+  type Ed25519Implementation,
   type SigningKeyPair,
 } from './crypto/ed25519.ts';
 
@@ -278,6 +280,7 @@ export {
 
 // The client: one per device
 export { ClientError, type ClientErrorCode } from './client/errors.ts';
+export { ControlHistory } from './client/control-history.ts';
 export type { KithEvent, KithEventOf, KithEventType, SyncStatus } from './client/events.ts';
 export { KithClient, type KithClientOptions } from './client/kith-client.ts';
 export type { SendOptions } from './client/compose.ts';
