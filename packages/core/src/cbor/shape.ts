@@ -61,6 +61,12 @@ export class ShapeReader {
     return value;
   }
 
+  /** Any safe integer, negative included. */
+  int(value: CborValue, path: string): number {
+    if (typeof value !== 'number') return this.fail(path, 'a safe integer expected');
+    return value;
+  }
+
   /** An unsigned integer of any size (MLS epochs are 64-bit). */
   biguint(value: CborValue, path: string): bigint {
     if (typeof value === 'number' && value >= 0) return BigInt(value);

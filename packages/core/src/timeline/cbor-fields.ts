@@ -1,3 +1,4 @@
+import { ShapeReader } from '../cbor/shape.ts';
 import type { CborValue } from '../cbor/value.ts';
 import { TimelineError } from './errors.ts';
 
@@ -7,44 +8,21 @@ export function malformed(what: string): TimelineError {
   return new TimelineError('TIMELINE_MALFORMED', what);
 }
 
-export function readArray(value: CborValue, what: string, length?: number): readonly CborValue[] {
-  if (!Array.isArray(value)) throw malformed(`${what}: an array expected`);
-  const array = value as readonly CborValue[];
-  if (length !== undefined && array.length !== length) {
-    throw malformed(`${what}: ${length} elements expected, got ${array.length}`);
-  }
-  return array;
-}
+const r: ShapeReader = new ShapeReader((path, message) => malformed(`${path}: ${message}`));
 
-export function readBytes(value: CborValue, what: string, length?: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw malformed(`${what}: a byte string expected`);
-  if (length !== undefined && value.length !== length) {
-    throw malformed(`${what}: ${length} bytes expected, got ${value.length}`);
-  }
-  return value;
-}
+export const readArray = (value: CborValue, what: string, length?: number): readonly CborValue[] =>
+  r.array(value, what, length);
+
+export const readBytes = (value: CborValue, what: string, length?: number): Uint8Array =>
+  r.bytes(value, what, length);
 
 /** A non-negative safe integer no larger than `max`. */
-export function readUint(value: CborValue, what: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || value < 0 || value > max) {
-    throw malformed(`${what}: an unsigned integer up to ${max} expected`);
-  }
-  return value;
-}
+export const readUint = (value: CborValue, what: string, max?: number): number =>
+  r.uint(value, what, max);
 
-export function readInt(value: CborValue, what: string): number {
-  if (typeof value !== 'number') throw malformed(`${what}: a safe integer expected`);
-  return value;
-}
+export const readInt = (value: CborValue, what: string): number => r.int(value, what);
 
 /** Any unsigned CBOR integer (MLS epochs are 64-bit). */
-export function readBigUint(value: CborValue, what: string): bigint {
-  if (typeof value === 'number' && value >= 0) return BigInt(value);
-  if (typeof value === 'bigint' && value >= 0n) return value;
-  throw malformed(`${what}: an unsigned integer expected`);
-}
+export const readBigUint = (value: CborValue, what: string): bigint => r.biguint(value, what);
 
-export function readBool(value: CborValue, what: string): boolean {
-  if (typeof value !== 'boolean') throw malformed(`${what}: a boolean expected`);
-  return value;
-}
+export const readBool = (value: CborValue, what: string): boolean => r.bool(value, what);
