@@ -364,7 +364,12 @@ export class RoomSession {
       for (const hex of memberKeys(parent))
         if (!lastMembers.has(hex) && kept.has(hex)) this.embargo.add(hex);
     }
-    for (const r of lost) if (r.epoch > record.epoch) this.#ops.push(this.store.delEpoch(r.epoch));
+    // The abandoned branch's epochs beyond the winner's head must not come back on reopening.
+    for (const r of lost) {
+      if (r.epoch > record.epoch) {
+        this.#ops.push(this.store.delEpoch(r.epoch), this.store.delHistory(r.epoch));
+      }
+    }
     this.#afterEpoch(record, change);
     const mine = lost
       .filter((r) => r.committedByMe)

@@ -70,6 +70,10 @@ export class RoomStore {
     };
   }
 
+  delHistory(epoch: bigint): KvOperation {
+    return { type: 'del', key: joinKey('room', this.#room, 'history', seqKey(epoch)) };
+  }
+
   async *history(): AsyncGenerator<HistoryEntry> {
     for await (const [, value] of this.#kv.entries({
       prefix: keyPrefix('room', this.#room, 'history'),

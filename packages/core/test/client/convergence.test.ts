@@ -62,6 +62,17 @@ describe('convergence', () => {
     }
     expect(view(b, roomId)).toEqual(view(a, roomId));
     expect(view(c, roomId)).toEqual(view(a, roomId));
+    // Every device reopens on the winning chain, whichever branch it had been on.
+    for (const x of [a, b, c]) {
+      const before = view(x, roomId);
+      const reopened = await world.restart(x);
+      expect(view(reopened, roomId)).toEqual(before);
+    }
+    const [a2] = world.clients;
+    if (a2 === undefined) throw new Error('no client');
+    await a2.send(roomId, 'after reopening');
+    await world.settle();
+    for (const x of world.clients) expect(texts(x, roomId).at(-1)).toBe('after reopening');
   });
 
   it('an offline device catches up from any member when it returns', async () => {
