@@ -145,6 +145,7 @@ export {
   decodeUserIdentity,
   encodeDeviceIdentity,
   encodeUserIdentity,
+  linkedDeviceIdentity,
   type DeviceIdentity,
   type UserIdentity,
 } from './identity/identities.ts';
@@ -283,6 +284,7 @@ export { ClientError, type ClientErrorCode } from './client/errors.ts';
 export { ControlHistory } from './client/control-history.ts';
 export type { KithEvent, KithEventOf, KithEventType, SyncStatus } from './client/events.ts';
 export { KithClient, type KithClientOptions } from './client/kith-client.ts';
+export type { LinkedDevice } from './client/identity-store.ts';
 export type { SendOptions } from './client/compose.ts';
 export type { ProfileChange } from './client/intent.ts';
 export type { RoomSummary } from './client/summary.ts';

@@ -5,12 +5,19 @@ import {
   decodeUserIdentity,
   encodeDeviceIdentity,
   encodeUserIdentity,
+  linkedDeviceIdentity,
   type DeviceIdentity,
   type UserIdentity,
 } from '../identity/identities.ts';
 import type { ClockPort } from '../ports/clock.ts';
 import type { RandomPort } from '../ports/random.ts';
 import type { KvStore } from '../storage/store.ts';
+
+/** A device key and the certificate a device holding the user key issued for it. */
+export interface LinkedDevice {
+  readonly secretKey: Uint8Array;
+  readonly certificate: Uint8Array;
+}
 
 const DEVICE_KEY = 'identity/device';
 const USER_KEY = 'identity/user';
@@ -24,6 +31,7 @@ export async function loadIdentity(
   random: RandomPort,
   clock: ClockPort,
   deviceName: string,
+  linked?: LinkedDevice,
 ): Promise<{ user: UserIdentity | undefined; device: DeviceIdentity }> {
   const [deviceBytes, userBytes] = await kv.getMany([DEVICE_KEY, USER_KEY]);
   if (deviceBytes !== undefined) {
@@ -31,6 +39,12 @@ export async function loadIdentity(
       device: decodeDeviceIdentity(deviceBytes),
       user: userBytes === undefined ? undefined : decodeUserIdentity(userBytes),
     };
+  }
+  if (linked !== undefined) {
+    // A further device of an existing user: it never holds the user key.
+    const device = linkedDeviceIdentity(linked.secretKey, linked.certificate);
+    await kv.put(DEVICE_KEY, encodeDeviceIdentity(device));
+    return { user: undefined, device };
   }
   const user = createUserIdentity(random);
   const device = createDeviceIdentity(user, random, deviceName, clock.now());

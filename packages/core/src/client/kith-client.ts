@@ -22,7 +22,8 @@ import type { TimelineMessage } from '../timeline/timeline-message.ts';
 import { ClientError } from './errors.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { Emitter, type KithEventOf, type KithEventType, type SyncStatus } from './events.ts';
-import { loadIdentity } from './identity-store.ts';
+import { loadIdentity, type LinkedDevice } from './identity-store.ts';
+import { encodeDeviceCertificate, issueDeviceCertificate } from '../identity/device-certificate.ts';
 import {
   initialRoomState,
   inviteIntent,
@@ -62,6 +63,12 @@ export interface KithClientOptions {
   readonly random?: RandomPort;
   /** Shown to the user's other devices; used only when this device is created. */
   readonly deviceName?: string;
+  /**
+   * On first open only: make this a further device of an existing user instead of a new user.
+   * Generate the key with `generateSigningKeyPair`, and have a device of the user that holds
+   * the user key certify it (`certifyDevice`).
+   */
+  readonly linkedDevice?: LinkedDevice;
   /** Epochs kept for fork resolution (default 16). */
   readonly retainEpochs?: number;
   /** Called with errors thrown by event handlers or by background work. */
@@ -119,7 +126,13 @@ export class KithClient {
     const kv = await KvStore.open(options.storage);
     const clock = options.clock ?? systemClock;
     const random = options.random ?? webRandom;
-    const identity = await loadIdentity(kv, random, clock, options.deviceName ?? 'device');
+    const identity = await loadIdentity(
+      kv,
+      random,
+      clock,
+      options.deviceName ?? 'device',
+      options.linkedDevice,
+    );
     const cs = await loadCiphersuite();
     const retain = options.retainEpochs ?? 16;
     const config = kithClientConfig(kithAuthenticationService(), retain);
@@ -162,6 +175,24 @@ export class KithClient {
 
   on<T extends KithEventType>(type: T, handler: (event: KithEventOf<T>) => void): () => void {
     return this.#emitter.on(type, handler);
+  }
+
+  /**
+   * Certifies another device of this user (its public key, from `generateSigningKeyPair` on the
+   * new device), for it to open with `linkedDevice`. Only a device holding the user key can.
+   * Then invite the new device's key package into each room: a user may add its own devices.
+   */
+  certifyDevice(devicePublicKey: Uint8Array, deviceName: string): Uint8Array {
+    const user = this.#user;
+    if (user === undefined) {
+      throw new ClientError(
+        'NOT_ALLOWED',
+        'this device does not hold the user key: certify from the first device',
+      );
+    }
+    return encodeDeviceCertificate(
+      issueDeviceCertificate(user.keyPair, devicePublicKey, deviceName, this.#env.clock.now()),
+    );
   }
 
   /** A fresh key package, to hand to someone who will invite this device. */

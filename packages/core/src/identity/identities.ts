@@ -9,6 +9,7 @@ import type { DeviceId, UserId } from '../ids.ts';
 import type { RandomPort } from '../ports/random.ts';
 import {
   certificateFromCbor,
+  decodeDeviceCertificate,
   certificateToCbor,
   issueDeviceCertificate,
   verifyDeviceCertificate,
@@ -94,6 +95,22 @@ export function decodeDeviceIdentity(bytes: Uint8Array): DeviceIdentity {
     shape.bytes(secretKey, `${what}.secretKey`, SECRET_KEY_LENGTH),
   );
   return deviceIdentityFromParts(keyPair, certificateFromCbor(certificate, `${what}.certificate`));
+}
+
+/**
+ * A device linked to an existing user: its own secret key, and the certificate another device
+ * of the user (one holding the user key) issued for it. Throws an IdentityError if the
+ * certificate does not verify or is for another key.
+ */
+export function linkedDeviceIdentity(
+  secretKey: Uint8Array,
+  certificate: Uint8Array,
+): DeviceIdentity {
+  checkSecretKey(secretKey);
+  return deviceIdentityFromParts(
+    signingKeyPairFromSecret(secretKey),
+    decodeDeviceCertificate(certificate),
+  );
 }
 
 function userIdentityFromKeyPair(keyPair: SigningKeyPair): UserIdentity {

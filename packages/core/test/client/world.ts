@@ -1,4 +1,5 @@
 import { MemoryLevel } from 'memory-level';
+import type { LinkedDevice } from '../../src/client/identity-store.ts';
 import { KithClient } from '../../src/client/kith-client.ts';
 import type { DeviceId, RoomId } from '../../src/ids.ts';
 import { KvStore, type KvDatabase } from '../../src/storage/store.ts';
@@ -31,10 +32,14 @@ export class World {
 
   async add(
     name = 'device',
-    options: { db?: KvDatabase; onError?: (error: unknown) => void } = {},
+    options: {
+      db?: KvDatabase;
+      onError?: (error: unknown) => void;
+      linkedDevice?: LinkedDevice;
+    } = {},
   ): Promise<KithClient> {
     const db = options.db ?? new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
-    return this.#open(db, name, options.onError);
+    return this.#open(db, name, options.onError, options.linkedDevice);
   }
 
   async #open(
@@ -43,6 +48,7 @@ export class World {
     onError: (error: unknown) => void = (error) => {
       throw error;
     },
+    linkedDevice?: LinkedDevice,
   ): Promise<KithClient> {
     const client = await KithClient.open({
       storage: db,
@@ -52,6 +58,7 @@ export class World {
       deviceName: name,
       onError,
       ...(this.#retainEpochs === undefined ? {} : { retainEpochs: this.#retainEpochs }),
+      ...(linkedDevice === undefined ? {} : { linkedDevice }),
     });
     this.clients.push(client);
     this.#dbs.set(client, db);
