@@ -10,7 +10,7 @@ import {
   encodeKeyPackage,
 } from '../group/key-package.ts';
 import type { DeviceIdentity } from '../identity/identities.ts';
-import { joinKey, keyPrefix } from '../storage/keys.ts';
+import { joinKey } from '../storage/keys.ts';
 import type { KvStore } from '../storage/store.ts';
 import { ClientError } from './errors.ts';
 
@@ -59,12 +59,6 @@ export class KeyPackageStore {
       if (bytes !== undefined) return this.#decode(bytes, secret.newMember);
     }
     return undefined;
-  }
-
-  async count(): Promise<number> {
-    let n = 0;
-    for await (const key of this.#kv.keys({ prefix: keyPrefix('kp') })) if (key !== '') n++;
-    return n;
   }
 
   async #decode(bytes: Uint8Array, ref: Uint8Array): Promise<StoredKeyPackage> {

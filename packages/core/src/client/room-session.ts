@@ -22,7 +22,7 @@ import { ClientError } from './errors.ts';
 import type { KithEvent, SyncStatus } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
-import { RoomStore, type RoomMeta } from './room-store.ts';
+import { RoomStore } from './room-store.ts';
 import {
   authorAndSeq,
   groupInfoHead,
@@ -69,8 +69,6 @@ export class RoomSession {
   readonly #intents = new Map<string, Intent>();
   /** Welcomes not yet acknowledged by a hello from the invited device. */
   readonly pendingWelcomes = new Map<DeviceId, Uint8Array>();
-  /** The epoch this device joined at, and the epochs other devices joined at since. */
-  meta: RoomMeta = { joinedEpoch: 0n, joinEpochs: new Map() };
   /** Where each peer stood at its last hello (for the sync status). */
   readonly peers = new Map<DeviceId, PeerPosition>();
   #ops: KvOperation[] = [];
@@ -313,15 +311,8 @@ export class RoomSession {
     const wasRoom = this.history.roomAt(this.history.currentEpoch());
     this.history.record([record]);
     this.#ops.push(this.store.putEpoch(record), this.store.putHistory(record));
-    // Remember every device ever seen, to vouch for its history to later members, and when it
-    // joined, for rooms that share only what was sent after joining.
+    // Remember every device ever seen, to vouch for its history to later members.
     for (const d of change.added) this.#ops.push(this.store.putAuthor(d.publicKey, d.certificate));
-    if (change.added.length > 0) {
-      const joins = new Map(this.meta.joinEpochs);
-      for (const d of change.added) joins.set(d.deviceId, record.epoch);
-      this.meta = { ...this.meta, joinEpochs: joins };
-      this.#ops.push(this.store.putMeta(this.meta));
-    }
     const oldest = this.group.chain[0]?.epoch;
     if (oldest !== undefined && oldest > 0n) this.#ops.push(this.store.delEpoch(oldest - 1n));
     this.doc.retryPending();

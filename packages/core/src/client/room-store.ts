@@ -43,11 +43,6 @@ export class RoomStore {
     return { type: 'put', key: joinKey('room', this.#room, 'meta'), value: encodeMeta(meta) };
   }
 
-  async meta(): Promise<RoomMeta | undefined> {
-    const bytes = await this.#kv.get(joinKey('room', this.#room, 'meta'));
-    return bytes === undefined ? undefined : decodeMeta(bytes);
-  }
-
   putEpoch(record: EpochRecord): KvOperation {
     return {
       type: 'put',
@@ -196,29 +191,11 @@ function decodeHistory(bytes: Uint8Array): HistoryEntry {
   };
 }
 
-/** What a room remembers beside its MLS state: when this device joined (for history rules). */
+/** What marks a room as stored, with the epoch this device joined it at. */
 export interface RoomMeta {
   readonly joinedEpoch: bigint;
-  /** Device ID → the epoch at which the device was added, as this device saw it. */
-  readonly joinEpochs: ReadonlyMap<string, bigint>;
 }
 
 function encodeMeta(meta: RoomMeta): Uint8Array {
-  return encodeCbor([1, meta.joinedEpoch, [...meta.joinEpochs].map(([d, e]) => [d, e])]);
-}
-
-function decodeMeta(bytes: Uint8Array): RoomMeta {
-  let value;
-  try {
-    value = decodeCbor(bytes);
-  } catch (cause) {
-    throw new ClientError('STORAGE_CORRUPT', 'stored room meta is not CBOR', { cause });
-  }
-  const a = r.array(value, '', 3);
-  const joins = new Map<string, bigint>();
-  r.list(a[2], 'joins', 100_000, (v, p) => {
-    const [d, e] = r.array(v, p, 2);
-    joins.set(r.text(d, `${p}.device`, 128), r.biguint(e, `${p}.epoch`));
-  });
-  return { joinedEpoch: r.biguint(a[1], 'joinedEpoch'), joinEpochs: joins };
+  return encodeCbor([1, meta.joinedEpoch]);
 }

@@ -14,7 +14,7 @@ import type { RoomSession } from './room-session.ts';
  */
 export function helloFrame(session: RoomSession, reply: boolean): DirectFrame {
   const heads = [...session.doc.stateVector()].map(([hex, h]) => ({
-    author: hexToBytes(hex),
+    author: fromHex(hex) ?? new Uint8Array(),
     seq: h.seq,
     head: h.head,
   }));
@@ -118,10 +118,6 @@ function isComplete(session: RoomSession): boolean {
     }
   }
   return true;
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  return fromHex(hex) ?? new Uint8Array();
 }
 
 export function syncStatusOf(s: RoomSession): SyncStatus {

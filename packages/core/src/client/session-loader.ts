@@ -15,9 +15,8 @@ export async function startSession(
   history.record(group.chain);
   const session = new RoomSession(env, group, history, undefined);
   const head = group.head;
-  session.meta = { joinedEpoch: head.epoch, joinEpochs: new Map() };
   session.queue([
-    session.store.putMeta(session.meta),
+    session.store.putMeta({ joinedEpoch: head.epoch }),
     session.store.putEpoch(head),
     session.store.putHistory(head),
     ...group.members().map((d) => session.store.putAuthor(d.publicKey, d.certificate)),
@@ -58,6 +57,5 @@ export async function openSession(
     session.doc.receive(encoded);
   }
   for (const seq of await store.outbox()) session.outbox.add(seq);
-  session.meta = (await store.meta()) ?? session.meta;
   return session;
 }

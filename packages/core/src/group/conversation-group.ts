@@ -207,11 +207,6 @@ export class ConversationGroup {
     return this.members().find((m) => m.leafIndex === own);
   }
 
-  /** The room state at a retained epoch of this chain. */
-  recordAt(epochId: Uint8Array): EpochRecord | undefined {
-    return this.#chain.at(this.#chain.indexOf(epochId));
-  }
-
   /** Proposals received in this epoch and not yet committed, with their senders. */
   pendingProposals(): ProposalWithSender[] {
     return Object.values(this.head.state.unappliedProposals);
