@@ -27,8 +27,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests, benchmarks and tooling run on Node and may use its modules.
-    files: ['**/test/**', 'bench/**', '*.config.*'],
+    // Node runtime, apps, tests, benchmarks and tooling run on Node and may use its modules.
+    files: ['**/test/**', 'bench/**', '*.config.*', 'packages/node/**', 'apps/**'],
     rules: {
       'no-restricted-imports': 'off',
       // vitest's asymmetric matchers (expect.any, expect.objectContaining) are typed `any`.

@@ -6,11 +6,18 @@ export default defineConfig({
     // Workspace packages resolve to their TypeScript sources (see the "@kith/source" export condition).
     conditions: ['@kith/source'],
   },
+  // Tests run in Vite's server environment, which has its own resolve conditions.
+  ssr: { resolve: { conditions: ['@kith/source'], externalConditions: ['@kith/source'] } },
   test: {
     projects: [
       {
         extends: true,
         test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        // Real libp2p nodes and device processes on loopback: slower than units.
+        test: { name: 'node', include: ['packages/node/test/**/*.test.ts'], testTimeout: 60_000 },
       },
       {
         extends: true,

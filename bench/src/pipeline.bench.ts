@@ -32,7 +32,7 @@ import {
   type BenchDevice,
 } from './group-fixtures.ts';
 import { goal, measureAsync, report } from './measure.ts';
-import { nodeEd25519 } from './node-ed25519.ts';
+import { nodeEd25519 } from '@kith/node';
 import { chatMessage } from './timeline-fixtures.ts';
 
 /**

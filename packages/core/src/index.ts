@@ -207,6 +207,7 @@ export {
   createDeviceKeyPackage,
   decodeKeyPackage,
   encodeKeyPackage,
+  keyPackageOwner,
   type DeviceKeyPackage,
 } from './group/key-package.ts';
 export { memberDevices, type MemberDevice } from './group/leaves.ts';
@@ -247,6 +248,7 @@ export type {
 export { roomUri, userUri } from './timeline/uris.ts';
 export type { RejectReason, UpdateVerdict } from './timeline/verdict.ts';
 export { yjsClientId } from './timeline/client-id.ts';
+export { messageText } from './timeline/message-text.ts';
 
 // Sync protocol frames (docs/PROTOCOL.md, "Sync")
 export { SyncError, type SyncErrorCode } from './sync/errors.ts';
@@ -288,3 +290,17 @@ export type { LinkedDevice } from './client/identity-store.ts';
 export type { SendOptions } from './client/compose.ts';
 export type { ProfileChange } from './client/intent.ts';
 export type { RoomSummary } from './client/summary.ts';
+
+// Contact links (docs/PROTOCOL.md, "Contact links")
+export {
+  contactLinkForQr,
+  ContactLinkError,
+  ContactLinkLimits,
+  decodeContactLink,
+  encodeContactLink,
+  type ContactLink,
+  type ContactLinkDevice,
+  type ContactLinkDeviceInput,
+  type ContactLinkErrorCode,
+  type ContactLinkInput,
+} from './contacts/contact-link.ts';

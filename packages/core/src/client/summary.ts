@@ -12,7 +12,12 @@ export interface RoomSummary {
   /** False once this device has left or been removed. */
   readonly active: boolean;
   readonly participants: readonly { readonly userId: UserId; readonly role: string }[];
-  readonly devices: readonly { readonly deviceId: DeviceId; readonly userId: UserId }[];
+  /** Member devices, with the key that authenticates them (and names them on the network). */
+  readonly devices: readonly {
+    readonly deviceId: DeviceId;
+    readonly userId: UserId;
+    readonly publicKey: Uint8Array;
+  }[];
 }
 
 export function summarize(s: RoomSession): RoomSummary {
@@ -29,6 +34,10 @@ export function summarize(s: RoomSession): RoomSummary {
       userId,
       role: names.get(role) ?? String(role),
     })),
-    devices: s.members().map((m) => ({ deviceId: m.deviceId, userId: m.userId })),
+    devices: s.members().map((m) => ({
+      deviceId: m.deviceId,
+      userId: m.userId,
+      publicKey: m.publicKey,
+    })),
   };
 }

@@ -9,6 +9,7 @@ import {
 } from 'ts-mls';
 import { deviceCredential } from '../identity/credential.ts';
 import type { DeviceIdentity } from '../identity/identities.ts';
+import { deviceOfKeyPackage, type MemberDevice } from './leaves.ts';
 import { kithCapabilities } from './suite.ts';
 
 export interface DeviceKeyPackage {
@@ -48,4 +49,14 @@ export function decodeKeyPackage(bytes: Uint8Array): KeyPackage | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whose key package this is: the certified device of its leaf, or undefined for bytes that are
+ * not a Kith device's key package. Lets a runtime check that the device it asked answered
+ * with its own (the signature itself is checked when the package is added to a group).
+ */
+export function keyPackageOwner(bytes: Uint8Array): MemberDevice | undefined {
+  const kp = decodeKeyPackage(bytes);
+  return kp === undefined ? undefined : deviceOfKeyPackage(kp);
 }

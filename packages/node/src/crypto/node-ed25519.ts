@@ -1,13 +1,26 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import type { Ed25519Implementation } from '@kith/core';
+import { useEd25519, type Ed25519Implementation } from '@kith/core';
 
 // DER prefixes of an Ed25519 private key (PKCS #8) and public key (SPKI), before the raw 32 bytes.
 const PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI = Buffer.from('302a300506032b6570032100', 'hex');
 
+/** Imported keys kept: a device's own key plus the members of its busiest rooms. */
+const CACHE_LIMIT = 4096;
+
+/** A map that forgets its oldest entry once full: key import is the cost being saved. */
+function boundedSet<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= CACHE_LIMIT) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}
+
 /**
- * Ed25519 through Node's crypto module (OpenSSL), synchronous, with imported keys cached: what
- * @kith/node will install with `useEd25519`. Here so the benchmarks show both.
+ * Ed25519 through Node's crypto module (OpenSSL), synchronous, with imported keys cached. About
+ * twice as fast as the portable implementation for verifying, which dominates receiving;
+ * `installNodeCrypto` puts it in place.
  */
 export function nodeEd25519(): Ed25519Implementation {
   const privates = new Map<string, KeyObject>();
@@ -17,7 +30,7 @@ export function nodeEd25519(): Ed25519Implementation {
     let key = privates.get(k);
     if (key === undefined) {
       key = createPrivateKey({ key: Buffer.concat([PKCS8, secret]), format: 'der', type: 'pkcs8' });
-      privates.set(k, key);
+      boundedSet(privates, k, key);
     }
     return key;
   };
@@ -30,7 +43,7 @@ export function nodeEd25519(): Ed25519Implementation {
       } catch {
         return undefined;
       }
-      publics.set(k, key);
+      boundedSet(publics, k, key);
     }
     return key;
   };
@@ -50,4 +63,9 @@ export function nodeEd25519(): Ed25519Implementation {
       return new Uint8Array(der.subarray(SPKI.length));
     },
   };
+}
+
+/** Makes @kith/core sign and verify with Node's crypto (process-wide). */
+export function installNodeCrypto(): void {
+  useEd25519(nodeEd25519());
 }

@@ -1,0 +1,22 @@
+import { KithError } from '@kith/core';
+
+export type NodeErrorCode =
+  /** Another process holds the data directory's lock. */
+  | 'DATA_DIR_IN_USE'
+  /** The data directory cannot be created, read or written. */
+  | 'DATA_DIR_UNUSABLE'
+  /** No contact is known for that user: add their contact link first. */
+  | 'UNKNOWN_CONTACT'
+  /** None of a user's devices could be reached now. */
+  | 'UNREACHABLE'
+  /** A multiaddr that is malformed or does not name a Kith device. */
+  | 'BAD_ADDRESS'
+  /** A device answered a key-package request with something that is not its own key package. */
+  | 'BAD_KEY_PACKAGE'
+  /** The node was closed. */
+  | 'CLOSED';
+
+/** An error of the Node runtime, with a message that says what to do. */
+export class NodeError extends KithError<NodeErrorCode> {
+  override readonly name = 'NodeError';
+}

@@ -1,0 +1,355 @@
+import type { PeerId } from '@libp2p/interface';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import {
+  decodeContactLink,
+  deviceIdFromPublicKey,
+  encodeContactLink,
+  KithClient,
+  KvStore,
+  type ContactLink,
+  type DeviceId,
+  type RoomId,
+  type UserId,
+} from '@kith/core';
+import { ContactBook } from './contacts/contact-book.ts';
+import { installNodeCrypto } from './crypto/node-ed25519.ts';
+import { NodeError } from './errors.ts';
+import {
+  createDeviceLibp2p,
+  type DeviceLibp2p,
+  type DeviceNetworkOptions,
+} from './net/create-libp2p.ts';
+import { Libp2pTransport } from './net/libp2p-transport.ts';
+import { MemberLocator } from './net/member-locator.ts';
+import { PeerGuard, type Misbehaviour } from './net/peer-guard.ts';
+import { deviceIdOfPeer, libp2pKeyOf, peerIdOfDeviceKey } from './net/peer-identity.ts';
+import { Protocols } from './net/protocols.ts';
+import { RequestBudget } from './net/rate-limit.ts';
+import { serveRequests } from './net/request-response.ts';
+import { fetchKeyPackage, KEY_PACKAGE_EXCHANGE } from './net/key-package-exchange.ts';
+import { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
+import { openDeviceDatabase } from './storage/data-directory.ts';
+
+export interface KithNodeOptions extends DeviceNetworkOptions {
+  /** Where the device keeps its keys and conversations (created if missing). */
+  readonly dataDir: string;
+  /** The name this device shows to the user's other devices (first start only). */
+  readonly deviceName?: string;
+  /** How often background work runs: resends, member lookups, sync (default 2 s). */
+  readonly tickMs?: number;
+  /** Errors from background work and event handlers (default: ignored). */
+  readonly onError?: (error: unknown) => void;
+  /** A peer was cut off for breaking protocol. */
+  readonly onMisbehaviour?: (m: Misbehaviour) => void;
+}
+
+/** A contact as the node shows it. */
+export interface Contact {
+  readonly userId: UserId;
+  readonly displayName: string;
+  readonly devices: readonly DeviceId[];
+}
+
+/**
+ * A Kith device on Node.js: the engine (`client`) over LevelDB in its data directory, a libp2p
+ * node keyed by the device key, and the runtime's own duties: contacts, fetching key packages
+ * to invite people, finding fellow members' devices, and the periodic tick.
+ */
+export class KithNode {
+  readonly client: KithClient;
+  readonly libp2p: DeviceLibp2p;
+  readonly #transport: Libp2pTransport;
+  readonly #guard: PeerGuard;
+  readonly #contacts: ContactBook;
+  readonly #locator: MemberLocator;
+  readonly #onError: (error: unknown) => void;
+  readonly #timer: ReturnType<typeof setInterval>;
+  #ticking = false;
+  #closed = false;
+
+  private constructor(
+    client: KithClient,
+    net: { libp2p: DeviceLibp2p; transport: Libp2pTransport; guard: PeerGuard },
+    contacts: ContactBook,
+    options: KithNodeOptions,
+  ) {
+    this.client = client;
+    this.libp2p = net.libp2p;
+    this.#transport = net.transport;
+    this.#guard = net.guard;
+    this.#contacts = contacts;
+    this.#onError = options.onError ?? (() => undefined);
+    this.#locator = new MemberLocator(client, net.libp2p, net.transport);
+    this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);
+    // Members and contacts found by discovery (mDNS, bootstrap) are dialled at once.
+    this.libp2p.addEventListener('peer:discovery', (event) => {
+      if (this.#closed || this.libp2p.getConnections(event.detail.id).length > 0) return;
+      this.libp2p.dial(event.detail.id).catch(() => undefined);
+    });
+    for (const type of ['joined', 'membership'] as const) {
+      client.on(type, () => void this.#locator.run().catch(this.#onError));
+    }
+  }
+
+  /** Opens the device in `options.dataDir`, creating its identity on first start. */
+  static async open(options: KithNodeOptions): Promise<KithNode> {
+    installNodeCrypto();
+    const db = await openDeviceDatabase(options.dataDir);
+    const guard = new PeerGuard();
+    if (options.onMisbehaviour !== undefined) guard.onViolation(options.onMisbehaviour);
+    const holder: { node?: KithNode; net?: { libp2p: DeviceLibp2p; transport: Libp2pTransport } } =
+      {};
+    const budget = new RequestBudget(6, 120);
+    try {
+      const client = await KithClient.open({
+        storage: db,
+        ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
+        ...(options.onError === undefined ? {} : { onError: options.onError }),
+        transport: async (device) => {
+          const libp2p = await createDeviceLibp2p(await libp2pKeyOf(device), guard, options);
+          const transport = await Libp2pTransport.start({
+            libp2p,
+            guard,
+            acceptTopicMessage: looksLikeMlsMessage,
+            acceptDirectFrame: isDirectFrame,
+          });
+          holder.net = { libp2p, transport };
+          await serveRequests(libp2p, Protocols.keyPackage, KEY_PACKAGE_EXCHANGE, (_, from) =>
+            budget.take(from.toString())
+              ? (holder.node?.client.createKeyPackage() ?? Promise.resolve(undefined))
+              : Promise.resolve(undefined),
+          );
+          await serveRequests(libp2p, Protocols.locate, MemberLocator.limits, (request, from) => {
+            const node = holder.node;
+            return node === undefined
+              ? Promise.resolve(undefined)
+              : node.#locator.answer(request, from);
+          });
+          return transport;
+        },
+      });
+      const net = holder.net;
+      if (net === undefined) throw new Error('the engine opened without its transport');
+      const contacts = await ContactBook.load(await KvStore.open(db));
+      const node = new KithNode(client, { ...net, guard }, contacts, options);
+      holder.node = node;
+      for (const c of contacts.all()) node.#learnContact(c);
+      return node;
+    } catch (error) {
+      await holder.net?.transport.close().catch(() => undefined);
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  get userId(): UserId {
+    return this.client.userId;
+  }
+
+  get deviceId(): DeviceId {
+    return this.client.deviceId;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Where this device listens, each ending in /p2p/<peer id>. */
+  addresses(): string[] {
+    return this.libp2p.getMultiaddrs().map((a) => a.toString());
+  }
+
+  /** This user's contact link: their key, a name, this device and where to reach it. */
+  contactLink(displayName = ''): string {
+    return encodeContactLink({
+      userPublicKey: this.client.device.certificate.userPublicKey,
+      displayName,
+      devices: [
+        {
+          publicKey: this.client.device.keyPair.publicKey,
+          addresses: this.libp2p
+            .getMultiaddrs()
+            .map((a) => a.decapsulateCode(P2P_CODE).bytes)
+            .slice(0, 8),
+        },
+      ],
+      relays: [],
+    });
+  }
+
+  /** Remembers a contact from their link and starts connecting to their devices. */
+  async addContact(link: string): Promise<Contact> {
+    const contact = decodeContactLink(link);
+    await this.#contacts.add(contact);
+    this.#learnContact(contact);
+    for (const d of contact.devices) {
+      this.libp2p.dial(peerIdOfDeviceKey(d.publicKey)).catch(() => undefined);
+    }
+    return describeContact(contact);
+  }
+
+  contacts(): Contact[] {
+    return this.#contacts.all().map(describeContact);
+  }
+
+  /** Connects to a multiaddr that ends in /p2p/<peer id>; resolves to that device's ID. */
+  async connect(address: string): Promise<DeviceId> {
+    let target: Multiaddr;
+    try {
+      target = multiaddr(address);
+    } catch (cause) {
+      throw new NodeError('BAD_ADDRESS', `"${address}" is not a multiaddr`, { cause });
+    }
+    const connection = await this.libp2p.dial(target).catch((cause: unknown) => {
+      throw new NodeError('UNREACHABLE', `cannot connect to ${address}: ${describe(cause)}`, {
+        cause,
+      });
+    });
+    const device = deviceIdOfPeer(connection.remotePeer);
+    if (device === undefined) {
+      throw new NodeError(
+        'BAD_ADDRESS',
+        `${address} is not a Kith device (its key is not Ed25519)`,
+      );
+    }
+    return device;
+  }
+
+  /**
+   * One fresh key package from each reachable device of `user` (a contact, or a member of a room
+   * shared with them), each checked to be that device's own.
+   */
+  async keyPackagesOf(user: UserId): Promise<Uint8Array[]> {
+    const devices = this.#devicesOf(user);
+    if (devices.size === 0) {
+      throw new NodeError(
+        'UNKNOWN_CONTACT',
+        `no device of ${user} is known here: add their contact link first`,
+      );
+    }
+    const results = await Promise.allSettled(
+      [...devices].map(([deviceId, publicKey]) =>
+        fetchKeyPackage(this.libp2p, peerIdOfDeviceKey(publicKey), deviceId, user),
+      ),
+    );
+    const packages = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (packages.length === 0) {
+      const first = results.find((r) => r.status === 'rejected');
+      throw new NodeError(
+        'UNREACHABLE',
+        `none of ${user}'s devices answered (${describe(first?.reason)}): try again when they are online`,
+      );
+    }
+    return packages;
+  }
+
+  /** Creates a room with these users invited (their devices that are reachable now). */
+  async createRoom(
+    options: { name?: string; topic?: string; dm?: boolean; members?: readonly UserId[] } = {},
+  ): Promise<RoomId> {
+    const invite: Uint8Array[] = [];
+    for (const user of options.members ?? []) invite.push(...(await this.keyPackagesOf(user)));
+    return this.client.createRoom({
+      ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.topic === undefined ? {} : { topic: options.topic }),
+      ...(options.dm === undefined ? {} : { dm: options.dm }),
+      invite,
+    });
+  }
+
+  /** Invites a user: every device of theirs that is reachable now. */
+  async invite(roomId: RoomId, user: UserId): Promise<void> {
+    await this.client.invite(roomId, await this.keyPackagesOf(user));
+  }
+
+  /** Cuts this device off from another until `unblockDevice` (also what a network split does). */
+  async blockDevice(device: DeviceId): Promise<void> {
+    const peer = this.#peerOf(device);
+    this.#guard.block(peer);
+    await this.libp2p.hangUp(peer).catch(() => undefined);
+  }
+
+  unblockDevice(device: DeviceId): void {
+    this.#guard.unblock(this.#peerOf(device));
+  }
+
+  /** Devices connected now that speak Kith. */
+  connectedDevices(): DeviceId[] {
+    return this.#transport.reachableDevices();
+  }
+
+  /** Background work, also run by the timer: member lookups, then the engine's tick. */
+  async tick(): Promise<void> {
+    if (this.#ticking || this.#closed) return;
+    this.#ticking = true;
+    try {
+      await this.#locator.run();
+      await this.client.tick();
+    } catch (error) {
+      // Work cut short by close() is expected; anything else is reported.
+      if (!this.isClosed) this.#onError(error);
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  /** Stops the timer, stores a snapshot of every room, stops libp2p and closes the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.client.close();
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  #learnContact(contact: ContactLink): void {
+    for (const d of contact.devices) {
+      const peer = peerIdOfDeviceKey(d.publicKey);
+      this.#transport.learn(d.deviceId, peer);
+      const addresses = d.addresses.flatMap((bytes) => {
+        try {
+          return [multiaddr(bytes)];
+        } catch {
+          return [];
+        }
+      });
+      if (addresses.length > 0) {
+        void this.libp2p.peerStore.merge(peer, { multiaddrs: addresses }).catch(this.#onError);
+      }
+    }
+  }
+
+  /** Known devices of a user: from their contact link and from shared rooms. */
+  #devicesOf(user: UserId): Map<DeviceId, Uint8Array> {
+    const out = new Map<DeviceId, Uint8Array>();
+    for (const d of this.#contacts.get(user)?.devices ?? []) out.set(d.deviceId, d.publicKey);
+    for (const room of this.client.rooms()) {
+      for (const d of room.devices) if (d.userId === user) out.set(d.deviceId, d.publicKey);
+    }
+    return out;
+  }
+
+  #peerOf(device: DeviceId): PeerId {
+    const peer = this.#transport.peerOf(device) ?? this.#locator.peerOf(device);
+    if (peer === undefined) {
+      throw new NodeError('UNKNOWN_CONTACT', `device ${device} is not known to this device`);
+    }
+    return peer;
+  }
+}
+
+/** The multiaddr protocol code of /p2p: a contact link stores the peer ID once, as the key. */
+const P2P_CODE = 421;
+
+function describeContact(link: ContactLink): Contact {
+  return {
+    userId: link.userId,
+    displayName: link.displayName,
+    devices: link.devices.map((d) => deviceIdFromPublicKey(d.publicKey)),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,62 @@
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
+import { lpStream } from '@libp2p/utils';
+
+/** Limits of one request/response exchange. */
+export interface ExchangeLimits {
+  readonly maxRequestBytes: number;
+  readonly maxResponseBytes: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Serves a one-shot request/response protocol: one length-prefixed request, one length-prefixed
+ * response, then the stream closes. A handler returning undefined answers nothing (refusal).
+ */
+export async function serveRequests(
+  libp2p: Libp2p,
+  protocol: string,
+  limits: ExchangeLimits,
+  handler: (request: Uint8Array, from: PeerId) => Promise<Uint8Array | undefined>,
+): Promise<void> {
+  await libp2p.handle(
+    protocol,
+    async (stream: Stream, connection: Connection) => {
+      const signal = AbortSignal.timeout(limits.timeoutMs);
+      const lp = lpStream(stream, { maxDataLength: limits.maxRequestBytes });
+      try {
+        const request = (await lp.read({ signal })).subarray();
+        const response = await handler(request, connection.remotePeer);
+        if (response !== undefined) await lp.write(response, { signal });
+        await stream.close({ signal });
+      } catch (error) {
+        stream.abort(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    { runOnLimitedConnection: true, maxInboundStreams: 8 },
+  );
+}
+
+/** Sends one request and reads one response; throws when the peer refuses or times out. */
+export async function sendRequest(
+  libp2p: Libp2p,
+  peer: PeerId,
+  protocol: string,
+  request: Uint8Array,
+  limits: ExchangeLimits,
+): Promise<Uint8Array> {
+  const signal = AbortSignal.timeout(limits.timeoutMs);
+  const stream = await libp2p.dialProtocol(peer, protocol, {
+    signal,
+    runOnLimitedConnection: true,
+  });
+  const lp = lpStream(stream, { maxDataLength: limits.maxResponseBytes });
+  try {
+    await lp.write(request, { signal });
+    const response = (await lp.read({ signal })).subarray();
+    await stream.close({ signal }).catch(() => undefined);
+    return response.slice();
+  } catch (error) {
+    stream.abort(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+}

@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { messageText, type KithEventOf, type RoomId } from '@kith/core';
+import { KithNode } from '../../src/index.ts';
+
+const open: KithNode[] = [];
+const dirs: string[] = [];
+
+async function device(name: string): Promise<KithNode> {
+  const dir = await mkdtemp(join(tmpdir(), `kith-${name}-`));
+  dirs.push(dir);
+  const node = await KithNode.open({
+    dataDir: dir,
+    deviceName: name,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+  });
+  open.push(node);
+  return node;
+}
+
+function nextEvent<T extends 'timeline' | 'joined'>(
+  node: KithNode,
+  type: T,
+  accept: (e: KithEventOf<T>) => boolean = () => true,
+): Promise<KithEventOf<T>> {
+  return new Promise((resolve) => {
+    const off = node.client.on(type, (e) => {
+      if (!accept(e)) return;
+      off();
+      resolve(e);
+    });
+  });
+}
+
+afterEach(async () => {
+  for (const n of open.splice(0)) await n.close();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe('KithNode in one process', () => {
+  it('adds a contact from a link, invites them and exchanges messages', async () => {
+    const alice = await device('alice');
+    const bob = await device('bob');
+    const contact = await alice.addContact(bob.contactLink('Bob'));
+    expect(contact).toMatchObject({ userId: bob.userId, displayName: 'Bob' });
+    const joined = nextEvent(bob, 'joined');
+    const roomId: RoomId = await alice.createRoom({ name: 'lunch', members: [bob.userId] });
+    await joined;
+    const arrived = nextEvent(bob, 'timeline');
+    await alice.client.send(roomId, 'hello bob');
+    await arrived;
+    expect(bob.client.timeline(roomId).map((m) => messageText(m.content))).toContain('hello bob');
+  });
+});
