@@ -17,7 +17,14 @@ export default defineConfig({
       {
         extends: true,
         // Real libp2p nodes and device processes on loopback: slower than units.
-        test: { name: 'node', include: ['packages/node/test/**/*.test.ts'], testTimeout: 60_000 },
+        // One file at a time: a file starts several device processes, and the machine may have 2 cores.
+        test: {
+          name: 'node',
+          include: ['packages/node/test/**/*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
       },
       {
         extends: true,

@@ -1,4 +1,5 @@
 import { benchContentCodec } from './content-codec.bench.ts';
+import { benchDeliveryLatency } from './delivery-latency.bench.ts';
 import { benchGroupScale } from './group-scale.bench.ts';
 import { benchPipeline } from './pipeline.bench.ts';
 import { benchReopen } from './reopen.bench.ts';
@@ -10,6 +11,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'sync-diff': benchSyncDiff,
   reopen: benchReopen,
   'group-scale': benchGroupScale,
+  'delivery-latency': benchDeliveryLatency,
 };
 
 const args = process.argv.slice(2);

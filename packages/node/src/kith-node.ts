@@ -14,8 +14,10 @@ import {
 import { ContactBook } from './contacts/contact-book.ts';
 import { installNodeCrypto } from './crypto/node-ed25519.ts';
 import { NodeError } from './errors.ts';
+import { AddressBook, stickyListen } from './net/address-book.ts';
 import {
   createDeviceLibp2p,
+  DEFAULT_LISTEN,
   type DeviceLibp2p,
   type DeviceNetworkOptions,
 } from './net/create-libp2p.ts';
@@ -71,6 +73,7 @@ export class KithNode {
     client: KithClient,
     net: { libp2p: DeviceLibp2p; transport: Libp2pTransport; guard: PeerGuard },
     contacts: ContactBook,
+    book: AddressBook,
     options: KithNodeOptions,
   ) {
     this.client = client;
@@ -86,6 +89,13 @@ export class KithNode {
       if (this.#closed || this.libp2p.getConnections(event.detail.id).length > 0) return;
       this.libp2p.dial(event.detail.id).catch(() => undefined);
     });
+    // Fellow devices' addresses are remembered for the next start.
+    this.libp2p.addEventListener('peer:identify', (event) => {
+      const { peerId, protocols, listenAddrs } = event.detail;
+      if (protocols.includes(Protocols.direct)) {
+        book.remember(peerId, listenAddrs).catch(this.#onError);
+      }
+    });
     for (const type of ['joined', 'membership'] as const) {
       client.on(type, () => void this.#locator.run().catch(this.#onError));
     }
@@ -100,13 +110,22 @@ export class KithNode {
     const holder: { node?: KithNode; net?: { libp2p: DeviceLibp2p; transport: Libp2pTransport } } =
       {};
     const budget = new RequestBudget(6, 120);
+    const book = new AddressBook(await KvStore.open(db));
+    const listen = options.listen ?? DEFAULT_LISTEN;
     try {
       const client = await KithClient.open({
         storage: db,
         ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
         transport: async (device) => {
-          const libp2p = await createDeviceLibp2p(await libp2pKeyOf(device), guard, options);
+          const key = await libp2pKeyOf(device);
+          const sticky = stickyListen(listen, await book.ownAddresses());
+          // Last time's ports may be taken now: then any port will do.
+          const libp2p = await createDeviceLibp2p(key, guard, { ...options, listen: sticky }).catch(
+            () => createDeviceLibp2p(key, guard, { ...options, listen }),
+          );
+          await book.saveOwnAddresses(libp2p.getMultiaddrs());
+          await book.load(libp2p);
           const transport = await Libp2pTransport.start({
             libp2p,
             guard,
@@ -131,7 +150,7 @@ export class KithNode {
       const net = holder.net;
       if (net === undefined) throw new Error('the engine opened without its transport');
       const contacts = await ContactBook.load(await KvStore.open(db));
-      const node = new KithNode(client, { ...net, guard }, contacts, options);
+      const node = new KithNode(client, { ...net, guard }, contacts, book, options);
       holder.node = node;
       for (const c of contacts.all()) node.#learnContact(c);
       return node;
@@ -269,8 +288,11 @@ export class KithNode {
     await this.libp2p.hangUp(peer).catch(() => undefined);
   }
 
+  /** Lifts a block and reconnects at once (a healed split should not wait for the next retry). */
   unblockDevice(device: DeviceId): void {
-    this.#guard.unblock(this.#peerOf(device));
+    const peer = this.#peerOf(device);
+    this.#guard.unblock(peer);
+    this.libp2p.dial(peer).catch(() => undefined);
   }
 
   /** Devices connected now that speak Kith. */
