@@ -55,3 +55,53 @@ describe('KithNode in one process', () => {
     expect(bob.client.timeline(roomId).map((m) => messageText(m.content))).toContain('hello bob');
   });
 });
+
+describe('KithNode transports and discovery', () => {
+  it('connects over WebSockets', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kith-ws-'));
+    dirs.push(dir);
+    const ws = await KithNode.open({
+      dataDir: dir,
+      listen: ['/ip4/127.0.0.1/tcp/0/ws'],
+      mdns: false,
+    });
+    open.push(ws);
+    const other = await device('other');
+    const address = ws.addresses().find((a) => a.includes('/ws/'));
+    expect(address).toBeDefined();
+    expect(await other.connect(address ?? '')).toBe(ws.deviceId);
+  });
+
+  it('dials its bootstrap peers on start', async () => {
+    const hub = await device('hub');
+    const dir = await mkdtemp(join(tmpdir(), 'kith-boot-'));
+    dirs.push(dir);
+    const joined = new Promise<void>((resolve) => {
+      hub.libp2p.addEventListener('peer:identify', () => {
+        resolve();
+      });
+    });
+    const leaf = await KithNode.open({
+      dataDir: dir,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+      bootstrap: hub.addresses(),
+    });
+    open.push(leaf);
+    await joined;
+    expect(hub.connectedDevices()).toContain(leaf.deviceId);
+  });
+
+  it('refuses an address that is not a multiaddr', async () => {
+    const node = await device('n');
+    await expect(node.connect('not an address')).rejects.toMatchObject({ code: 'BAD_ADDRESS' });
+  });
+
+  it('cannot invite a user it has no contact for', async () => {
+    const node = await device('n');
+    const roomId = await node.createRoom({ name: 'x' });
+    await expect(node.invite(roomId, ('u' + 'a'.repeat(52)) as never)).rejects.toMatchObject({
+      code: 'UNKNOWN_CONTACT',
+    });
+  });
+});

@@ -45,9 +45,9 @@ export class DeviceHandle {
     this.#child = child;
   }
 
-  /** Starts a device process on a new data directory. */
-  static async start(name: string): Promise<DeviceHandle> {
-    const dir = await mkdtemp(join(tmpdir(), `kith-${name}-`));
+  /** Starts a device process on a new data directory, or on `dataDir` when given. */
+  static async start(name: string, dataDir?: string): Promise<DeviceHandle> {
+    const dir = dataDir ?? (await mkdtemp(join(tmpdir(), `kith-${name}-`)));
     const handle = new DeviceHandle(name, dir, spawnDevice(dir, name));
     await handle.#attach();
     return handle;
@@ -144,7 +144,10 @@ export class DeviceHandle {
   #exited(): Promise<void> {
     return new Promise((resolve) => {
       if (this.#child.exitCode !== null || this.#child.signalCode !== null) resolve();
-      else this.#child.once('exit', () => { resolve(); });
+      else
+        this.#child.once('exit', () => {
+          resolve();
+        });
     });
   }
 

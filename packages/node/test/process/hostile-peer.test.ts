@@ -72,7 +72,7 @@ describe('a peer sending garbage on the Kith protocols', () => {
     attackers.push(bad);
     const address = multiaddr(ben.identity.addresses[0] ?? '');
     const peer = address.getComponents().find((c) => c.name === 'p2p')?.value ?? '';
-    const topic = roomTopic(fromHex(roomId));
+    const topic = roomTopic(fromHex(roomId) ?? new Uint8Array(32));
     bad.services.pubsub.subscribe(topic);
     await bad.dial(address);
     await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomId } from '@kith/core';
-import { removeAll, startDevices, type DeviceHandle } from './device-handle.ts';
+import { DeviceHandle, removeAll, startDevices } from './device-handle.ts';
 
 describe('devices going offline and coming back', () => {
   let devices: DeviceHandle[] = [];
@@ -68,5 +68,15 @@ describe('devices going offline and coming back', () => {
     await ben.hasAll(roomId, confirmed);
     const seen = await ana.texts(roomId);
     for (const text of confirmed) expect(seen.filter((t) => t === text)).toHaveLength(1);
+  });
+
+  it('a second process on the same data directory is refused with a way out', async () => {
+    const [ana] = devices as [DeviceHandle];
+    await expect(DeviceHandle.start('ana-twin', ana.dataDir)).rejects.toThrow(
+      /another Kith process is using .* --data-dir/,
+    );
+    // The first process is unaffected.
+    await ana.call('send', { roomId, text: 'ana still works' });
+    await ana.hasAll(roomId, ['ana still works']);
   });
 });
