@@ -28,6 +28,17 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The kith command: daemons and terminals in their own processes.
+        test: {
+          name: 'cli',
+          include: ['apps/cli/test/**/*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
         // Interop tests load another implementation (a WASM build) per client: slower than units.
         test: { name: 'interop', include: ['test/interop/**/*.test.ts'], testTimeout: 60_000 },
       },

@@ -1,6 +1,7 @@
 // @kith/node: Kith on Node.js. Everything public is exported here by name.
 
 export { KithNode, type Contact, type KithNodeOptions } from './kith-node.ts';
+export { AppData } from './app-data.ts';
 export { NodeError, type NodeErrorCode } from './errors.ts';
 export { installNodeCrypto, nodeEd25519 } from './crypto/node-ed25519.ts';
 export { openDeviceDatabase, type DeviceDatabase } from './storage/data-directory.ts';

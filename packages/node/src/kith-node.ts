@@ -11,6 +11,7 @@ import {
   type RoomId,
   type UserId,
 } from '@kith/core';
+import { AppData } from './app-data.ts';
 import { ContactBook } from './contacts/contact-book.ts';
 import { installNodeCrypto } from './crypto/node-ed25519.ts';
 import { NodeError } from './errors.ts';
@@ -59,6 +60,8 @@ export interface Contact {
  */
 export class KithNode {
   readonly client: KithClient;
+  /** The app's own small data (profile, read markers), kept with the device. */
+  readonly appData: AppData;
   readonly libp2p: DeviceLibp2p;
   readonly #transport: Libp2pTransport;
   readonly #guard: PeerGuard;
@@ -74,9 +77,11 @@ export class KithNode {
     net: { libp2p: DeviceLibp2p; transport: Libp2pTransport; guard: PeerGuard },
     contacts: ContactBook,
     book: AddressBook,
+    appData: AppData,
     options: KithNodeOptions,
   ) {
     this.client = client;
+    this.appData = appData;
     this.libp2p = net.libp2p;
     this.#transport = net.transport;
     this.#guard = net.guard;
@@ -110,7 +115,8 @@ export class KithNode {
     const holder: { node?: KithNode; net?: { libp2p: DeviceLibp2p; transport: Libp2pTransport } } =
       {};
     const budget = new RequestBudget(6, 120);
-    const book = new AddressBook(await KvStore.open(db));
+    const kv = await KvStore.open(db);
+    const book = new AddressBook(kv);
     const listen = options.listen ?? DEFAULT_LISTEN;
     try {
       const client = await KithClient.open({
@@ -149,8 +155,15 @@ export class KithNode {
       });
       const net = holder.net;
       if (net === undefined) throw new Error('the engine opened without its transport');
-      const contacts = await ContactBook.load(await KvStore.open(db));
-      const node = new KithNode(client, { ...net, guard }, contacts, book, options);
+      const contacts = await ContactBook.load(kv);
+      const node = new KithNode(
+        client,
+        { ...net, guard },
+        contacts,
+        book,
+        new AppData(kv),
+        options,
+      );
       holder.node = node;
       for (const c of contacts.all()) node.#learnContact(c);
       return node;

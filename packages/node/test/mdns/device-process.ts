@@ -132,6 +132,6 @@ export class DeviceProcess {
   }
 
   #failure(what: string, why: string): Error {
-    return new Error(`${this.name} did not report ${what}: ${why}\n${this.describe()}`);
+    return new Error(`${this.name} did not report ${what}: ${why}`);
   }
 }

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
+import { Daemon } from './daemon-process.ts';
+
+describe('three daemons in a conversation over JSON-RPC', () => {
+  let ana: Daemon;
+  let ben: Daemon;
+  let cai: Daemon;
+  let me: Record<string, Whoami> = {};
+  let roomId = '';
+
+  beforeAll(async () => {
+    [ana, ben, cai] = await Promise.all([
+      Daemon.start('ana'),
+      Daemon.start('ben'),
+      Daemon.start('cai'),
+    ]);
+    me = {};
+    for (const d of [ana, ben, cai]) me[d.name] = await d.call<Whoami>('whoami');
+    for (const d of [ben, cai]) {
+      await ana.call('addContact', { link: me[d.name]?.contactLink });
+      await d.call('addContact', { link: me['ana']?.contactLink });
+    }
+  }, 60_000);
+  afterAll(() => Promise.all([ana, ben, cai].map((d) => d.remove())));
+
+  const messages = (d: Daemon): Promise<MessageView[]> =>
+    d.call<MessageView[]>('messages', { roomId });
+  const texts = async (d: Daemon): Promise<string[]> => (await messages(d)).map((m) => m.text);
+
+  it('creates a group, and messages, replies, edits and reactions reach everyone', async () => {
+    ({ roomId } = await ana.call<{ roomId: string }>('createRoom', {
+      name: 'team',
+      members: [me['ben']?.userId, me['cai']?.userId],
+    }));
+    for (const d of [ben, cai]) {
+      await d.until('joining', async () =>
+        (await d.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId),
+      );
+    }
+    const rooms = await ben.call<RoomView[]>('rooms');
+    expect(rooms[0]).toMatchObject({ name: 'team', dm: false });
+    expect(rooms[0]?.members.map((m) => [m.displayName, m.role])).toContainEqual(['ana', 'owner']);
+
+    const { messageId } = await ana.call<{ messageId: string }>('send', { roomId, text: 'lunch?' });
+    expect(messageId).toMatch(/^[0-9a-f]{64}$/);
+    await ben.until('ana’s message', async () => (await texts(ben)).includes('lunch?'));
+    await ben.call('send', { roomId, text: 'yes!', replyTo: messageId });
+    await ana.call('edit', { roomId, messageId, text: 'lunch at noon?' });
+    await cai.call('react', { roomId, messageId, emoji: '👍' });
+    await ana.until('everything', async () => {
+      const list = await messages(ana);
+      const first = list.find((m) => m.messageId === messageId);
+      return (
+        first?.text === 'lunch at noon?' &&
+        first.reactions['👍']?.length === 1 &&
+        list.some((m) => m.text === 'yes!' && m.replyTo === messageId)
+      );
+    });
+    const seen = (await messages(ana)).find((m) => m.messageId === messageId);
+    expect(seen).toMatchObject({ edited: true, retracted: false, senderName: 'ana' });
+    expect(seen?.reactions['👍']).toEqual([me['cai']?.userId]);
+    await cai.call('unreact', { roomId, messageId, emoji: '👍' });
+    await ana.until('the reaction gone', async () =>
+      (await messages(ana)).every((m) => m.reactions['👍'] === undefined),
+    );
+  });
+
+  it('counts unread messages until they are read', async () => {
+    await ana.call('send', { roomId, text: 'one' });
+    await ana.call('send', { roomId, text: 'two' });
+    await cai.until('two unread', async () => {
+      const r = (await cai.call<RoomView[]>('rooms')).find((x) => x.roomId === roomId);
+      return r !== undefined && r.unread >= 2;
+    });
+    await cai.call('messages', { roomId });
+    const after = (await cai.call<RoomView[]>('rooms')).find((x) => x.roomId === roomId);
+    expect(after?.unread).toBe(0);
+  });
+
+  it('refuses what a role does not allow, and changes nothing', async () => {
+    const refused = await ben.rpc('remove', { roomId, userId: me['cai']?.userId });
+    expect(refused.error).toMatchObject({ code: 1003, data: { kithCode: 'NOT_ALLOWED' } });
+    const rename = await ben.rpc('setRoom', { roomId, name: 'mine now' });
+    expect(rename.error?.code).toBe(1003);
+    const room = (await ana.call<RoomView[]>('rooms')).find((r) => r.roomId === roomId);
+    expect(room?.name).toBe('team');
+    expect(room?.members).toHaveLength(3);
+    // Editing someone else's message is refused too.
+    const [first] = await messages(ben);
+    const edit = await ben.rpc('edit', { roomId, messageId: first?.messageId, text: 'forged' });
+    expect(edit.error?.code).toBeGreaterThan(1000);
+  });
+
+  it('lets the owner promote, and a removed member can no longer read', async () => {
+    await ana.call('setRole', { roomId, userId: me['ben']?.userId, role: 'moderator' });
+    await ana.call('remove', { roomId, userId: me['cai']?.userId });
+    await cai.until('cai removed', async () =>
+      (await cai.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId && !r.active),
+    );
+    await ana.call('send', { roomId, text: 'after cai left' });
+    await ben.until('the message', async () => (await texts(ben)).includes('after cai left'));
+    expect(await texts(cai)).not.toContain('after cai left');
+    const sendAfter = await cai.rpc('send', { roomId, text: 'am I in?' });
+    expect(sendAfter.error).toMatchObject({ code: 1002 });
+  });
+
+  it('makes a DM of exactly two users', async () => {
+    const { roomId: dm } = await ana.call<{ roomId: string }>('createRoom', {
+      dm: true,
+      members: [me['ben']?.userId],
+    });
+    await ben.until('the DM', async () =>
+      (await ben.call<RoomView[]>('rooms')).some((r) => r.roomId === dm && r.dm),
+    );
+    const tooMany = await ana.rpc('createRoom', {
+      dm: true,
+      members: [me['ben']?.userId, me['cai']?.userId],
+    });
+    expect(tooMany.error?.code).toBe(1009);
+  });
+});

@@ -1,0 +1,99 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon, runKith } from './daemon-process.ts';
+
+describe('the daemon’s JSON-RPC door', () => {
+  let daemon: Daemon;
+  beforeAll(async () => {
+    daemon = await Daemon.start('solo');
+  });
+  afterAll(() => daemon.remove());
+
+  it('keeps its token readable by the user only', async () => {
+    expect((await stat(join(daemon.dataDir, 'rpc-token'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a wrong or missing token with 401 and runs nothing', async () => {
+    const wrong = await daemon.rpc('setProfile', { displayName: 'mallory' }, 'not-the-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.error?.code).toBe(-32001);
+    const none = await daemon.rpc('whoami', undefined, '');
+    expect(none.status).toBe(401);
+    expect((await daemon.call<{ displayName: string }>('whoami')).displayName).toBe('solo');
+  });
+
+  it('answers unknown methods, bad params and bad JSON with JSON-RPC errors', async () => {
+    expect((await daemon.rpc('fly')).error?.code).toBe(-32601);
+    const noText = await daemon.rpc('send', { roomId: 'x' });
+    expect(noText.error).toMatchObject({ code: -32602, message: '"text" must be a string' });
+    const notUser = await daemon.rpc('invite', { roomId: 'x', userId: 'bob' });
+    expect(notUser.error?.code).toBe(-32602);
+    const positional = await daemon.rpc('send', ['x', 'y']);
+    expect(positional.error?.code).toBe(-32602);
+    const response = await fetch(`http://127.0.0.1:${daemon.port}/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${daemon.token}` },
+      body: '{not json',
+    });
+    expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32700);
+  });
+
+  it('names an unknown room as such', async () => {
+    const reply = await daemon.rpc('messages', { roomId: 'ab'.repeat(32) });
+    expect(reply.error).toMatchObject({ code: 1001, data: { kithCode: 'UNKNOWN_ROOM' } });
+  });
+
+  it('serves batches in order', async () => {
+    const response = await fetch(`http://127.0.0.1:${daemon.port}/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${daemon.token}` },
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 1, method: 'whoami' },
+        { jsonrpc: '2.0', id: 2, method: 'nope' },
+      ]),
+    });
+    const replies = (await response.json()) as { id: number; error?: unknown }[];
+    expect(replies.map((r) => r.id)).toEqual([1, 2]);
+    expect(replies[1]?.error).toBeDefined();
+  });
+
+  it('is reachable from the shell: kith METHOD --param value [--json]', async () => {
+    const created = await runKith([
+      '--data-dir',
+      daemon.dataDir,
+      'createRoom',
+      '--name',
+      'shell',
+      '--json',
+    ]);
+    expect(created.code).toBe(0);
+    const { roomId } = JSON.parse(created.stdout) as { roomId: string };
+    const sent = await runKith([
+      '--data-dir',
+      daemon.dataDir,
+      'send',
+      '--roomId',
+      roomId,
+      '--text',
+      'from a shell',
+    ]);
+    expect(sent.code).toBe(0);
+    const listed = await runKith(['--data-dir', daemon.dataDir, 'messages', '--roomId', roomId]);
+    expect(listed.stdout).toContain('solo: from a shell');
+    const refused = await runKith(['--data-dir', daemon.dataDir, 'leave', '--roomId', 'nope']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('no room nope');
+  });
+
+  it('says how to start a daemon when none runs, and has --help', async () => {
+    const none = await runKith(['--data-dir', '/tmp/kith-no-daemon-here', 'whoami']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('kith --data-dir /tmp/kith-no-daemon-here daemon');
+    const help = await runKith(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('createRoom');
+    const unknown = await runKith(['frobnicate']);
+    expect(unknown.code).toBe(2);
+  });
+});
