@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
-import { Daemon } from './daemon-process.ts';
+import { Daemon } from '../../src/demo/daemon-process.ts';
 
 describe('three daemons in a conversation over JSON-RPC', () => {
   let ana: Daemon;

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Daemon, runKith } from './daemon-process.ts';
+import { Daemon, runKith } from '../../src/demo/daemon-process.ts';
 
 describe('the daemon’s JSON-RPC door', () => {
   let daemon: Daemon;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+export const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const WAIT_MS = 30_000;
 
 export interface RpcReply {
@@ -36,7 +36,10 @@ export function runKith(
   });
 }
 
-/** A `kith daemon` process on loopback with its own data directory. */
+/**
+ * A `kith daemon` process on loopback with its own data directory, driven over its JSON-RPC:
+ * what the demo plays with, and what the CLI's tests drive.
+ */
 export class Daemon {
   readonly name: string;
   readonly dataDir: string;
@@ -51,8 +54,9 @@ export class Daemon {
     this.#child = child;
   }
 
-  static async start(name: string): Promise<Daemon> {
-    const dataDir = await mkdtemp(join(tmpdir(), `kith-daemon-${name}-`));
+  /** Starts a daemon on a new data directory, or on `dataDir` (a restart). */
+  static async start(name: string, dataDir?: string): Promise<Daemon> {
+    dataDir ??= await mkdtemp(join(tmpdir(), `kith-daemon-${name}-`));
     const child = spawn(
       process.execPath,
       [

@@ -1,0 +1,146 @@
+// `pnpm demo`: three Kith devices on loopback, each a real `kith daemon` process with its own
+// data directory, play a conversation while this script prints what each of them sees.
+import { rm } from 'node:fs/promises';
+import type { MessageView, RoomView, Whoami } from '../app/views.ts';
+import { Daemon } from './daemon-process.ts';
+
+const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+function step(text: string): void {
+  process.stdout.write(`\n${bold(`▶ ${text}`)}\n`);
+}
+
+async function show(device: Daemon, roomId: string, label: string): Promise<void> {
+  const messages = await device.call<MessageView[]>('messages', { roomId });
+  process.stdout.write(`  ${bold(device.name)} sees ${label}:\n`);
+  if (messages.length === 0) process.stdout.write(`    ${dim('(nothing)')}\n`);
+  const byId = new Map(messages.map((m) => [m.messageId, m]));
+  for (const m of messages) {
+    const quoted = m.replyTo === null ? '' : dim(` ↪ "${byId.get(m.replyTo)?.text ?? '…'}"`);
+    const text = m.retracted ? dim('(retracted)') : m.text + (m.edited ? dim(' (edited)') : '');
+    const reactions = Object.entries(m.reactions)
+      .map(([emoji, users]) => ` ${emoji}${users.length}`)
+      .join('');
+    process.stdout.write(`    ${m.senderName}: ${text}${quoted}${reactions}\n`);
+  }
+}
+
+async function hasTexts(device: Daemon, roomId: string, texts: readonly string[]): Promise<void> {
+  await device.until(`${texts.join(', ')} on ${device.name}`, async () => {
+    const have = new Set(
+      (await device.call<MessageView[]>('messages', { roomId })).map((m) => m.text),
+    );
+    return texts.every((t) => have.has(t));
+  });
+}
+
+async function main(): Promise<void> {
+  step('Starting three devices (ana, ben, cai), each a kith daemon on 127.0.0.1');
+  const devices = await Promise.all(['ana', 'ben', 'cai'].map((n) => Daemon.start(n)));
+  const [ana, ben, cai] = devices as [Daemon, Daemon, Daemon];
+  let caiNow = cai;
+  try {
+    const me: Record<string, Whoami> = {};
+    for (const d of devices) {
+      me[d.name] = await d.call<Whoami>('whoami');
+      process.stdout.write(`  ${d.name}: ${me[d.name]?.userId} ${dim(`(${d.dataDir})`)}\n`);
+    }
+    const id = (name: string): string => me[name]?.userId ?? '';
+
+    step('They exchange contact links (kith:… URIs, short enough for a QR code)');
+    process.stdout.write(`  ana's link: ${dim(me['ana']?.contactLink ?? '')}\n`);
+    for (const d of [ben, cai]) {
+      await ana.call('addContact', { link: me[d.name]?.contactLink });
+      await d.call('addContact', { link: me['ana']?.contactLink });
+    }
+    await ben.call('addContact', { link: me['cai']?.contactLink });
+    await cai.call('addContact', { link: me['ben']?.contactLink });
+
+    step(
+      'ana creates the group "weekend" with ben and cai (an MLS group; key packages fetched over libp2p)',
+    );
+    const { roomId } = await ana.call<{ roomId: string }>('createRoom', {
+      name: 'weekend',
+      members: [id('ben'), id('cai')],
+    });
+    for (const d of [ben, cai]) {
+      await d.until('joining', async () =>
+        (await d.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId),
+      );
+    }
+    const room = (await cai.call<RoomView[]>('rooms')).find((r) => r.roomId === roomId);
+    process.stdout.write(
+      `  cai joined "${room?.name}": ${room?.members.map((m) => `${m.displayName} (${m.role})`).join(', ')}\n`,
+    );
+
+    step('ana asks, ben replies, ana edits her question, cai reacts');
+    const { messageId } = await ana.call<{ messageId: string }>('send', {
+      roomId,
+      text: 'Hike on Saturday?',
+    });
+    await hasTexts(ben, roomId, ['Hike on Saturday?']);
+    await ben.call('send', { roomId, text: 'Count me in!', replyTo: messageId });
+    await ana.call('edit', { roomId, messageId, text: 'Hike on Saturday at 9?' });
+    await hasTexts(cai, roomId, ['Hike on Saturday at 9?', 'Count me in!']);
+    await cai.call('react', { roomId, messageId, emoji: '👍' });
+    await ana.until('the reaction', async () =>
+      (await ana.call<MessageView[]>('messages', { roomId })).some(
+        (m) => m.reactions['👍'] !== undefined,
+      ),
+    );
+    for (const d of devices) await show(d, roomId, '"weekend"');
+
+    step('ana and ben open a DM (exactly two users, both owners)');
+    const { roomId: dm } = await ana.call<{ roomId: string }>('createRoom', {
+      dm: true,
+      members: [id('ben')],
+    });
+    await ben.until('the DM', async () =>
+      (await ben.call<RoomView[]>('rooms')).some((r) => r.roomId === dm),
+    );
+    await ben.call('send', { roomId: dm, text: 'Should we invite Dee too?' });
+    await hasTexts(ana, dm, ['Should we invite Dee too?']);
+    await show(ana, dm, 'the DM');
+
+    step('cai goes offline (the daemon stops); ana and ben keep talking');
+    await cai.stop();
+    await ana.call('send', { roomId, text: 'Bring water.' });
+    await ben.call('send', { roomId, text: 'And snacks.' });
+    await hasTexts(ana, roomId, ['And snacks.']);
+
+    step('cai comes back and catches up from the members it finds online');
+    caiNow = await Daemon.start('cai', cai.dataDir);
+    await hasTexts(caiNow, roomId, ['Bring water.', 'And snacks.']);
+    const sync = await caiNow.call<{ complete: boolean }>('syncStatus', { roomId });
+    await show(caiNow, roomId, `"weekend" after catching up (history complete: ${sync.complete})`);
+
+    step('ben (a plain member) tries to remove cai: refused by every device’s policy');
+    const refused = await ben.rpc('remove', { roomId, userId: id('cai') });
+    process.stdout.write(`  error ${refused.error?.code}: ${refused.error?.message}\n`);
+
+    step('ana (owner) removes cai, then writes something cai must not read');
+    await ana.call('remove', { roomId, userId: id('cai') });
+    await caiNow.until('the removal', async () =>
+      (await caiNow.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId && !r.active),
+    );
+    await ana.call('send', { roomId, text: 'Plans for next week: secret.' });
+    await hasTexts(ben, roomId, ['Plans for next week: secret.']);
+    await show(ben, roomId, '"weekend"');
+    await show(caiNow, roomId, '"weekend" (removed: new epochs are beyond its keys)');
+    const after = await caiNow.rpc('send', { roomId, text: 'hello?' });
+    process.stdout.write(
+      `  cai tries to send: error ${after.error?.code}: ${after.error?.message}\n`,
+    );
+
+    step('Done: every device above was a separate process talking libp2p on loopback.');
+  } finally {
+    for (const d of [ana, ben, caiNow]) await d.stop();
+    for (const d of devices) await rm(d.dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
