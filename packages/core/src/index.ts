@@ -260,6 +260,16 @@ export {
 } from './sync/frames.ts';
 export { decodeAppPayload, encodeAppPayload, type AppPayload } from './sync/payload.ts';
 export { roomTopic } from './sync/topic.ts';
+export {
+  mailboxKeyOf,
+  signMailboxAuthorization,
+  signMailboxPut,
+  signMailboxRead,
+  verifyMailboxAuthorization,
+  verifyMailboxPut,
+  verifyMailboxRead,
+  type MailboxKey,
+} from './sync/mailbox.ts';
 
 // Storage
 export { StorageError, toStorageError, type StorageErrorCode } from './storage/errors.ts';

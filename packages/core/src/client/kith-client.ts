@@ -17,6 +17,13 @@ import type { RoomState } from '../room/room-state.ts';
 import { StorageError } from '../storage/errors.ts';
 import { KvStore, type KvDatabase } from '../storage/store.ts';
 import { decodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
+import { exportEpochSecrets } from '../group/exporter.ts';
+import {
+  MAILBOX_EXPORTER_CONTEXT,
+  MAILBOX_EXPORTER_LABEL,
+  mailboxKeyOf,
+  type MailboxKey,
+} from '../sync/mailbox.ts';
 import { roomUri, userUri } from '../timeline/uris.ts';
 import type { TimelineMessage } from '../timeline/timeline-message.ts';
 import { ClientError } from './errors.ts';
@@ -316,6 +323,22 @@ export class KithClient {
 
   syncStatus(roomId: RoomId): SyncStatus {
     return syncStatusOf(this.#session(roomId));
+  }
+
+  /**
+   * The room's mailbox keys, one per retained epoch, oldest first, for relay mailboxes
+   * (docs/PROTOCOL.md §12); undefined once this device is out of the room.
+   */
+  async mailboxKeys(roomId: RoomId): Promise<{ topic: string; keys: MailboxKey[] } | undefined> {
+    const s = this.#session(roomId);
+    if (!s.active) return undefined;
+    const secrets = await exportEpochSecrets(
+      [...s.group.chain],
+      this.#env.groupOptions.cs,
+      MAILBOX_EXPORTER_LABEL,
+      MAILBOX_EXPORTER_CONTEXT,
+    );
+    return { topic: s.topic, keys: secrets.map((x) => mailboxKeyOf(x.epoch, x.secret)) };
   }
 
   // ---- background ------------------------------------------------------------------------
