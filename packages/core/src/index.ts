@@ -270,6 +270,16 @@ export {
   verifyMailboxRead,
   type MailboxKey,
 } from './sync/mailbox.ts';
+export {
+  decodeMailboxRequest,
+  decodeMailboxResponse,
+  encodeMailboxRequest,
+  encodeMailboxResponse,
+  MailboxLimits,
+  type MailboxRefusal,
+  type MailboxRequest,
+  type MailboxResponse,
+} from './sync/mailbox-wire.ts';
 
 // Storage
 export { StorageError, toStorageError, type StorageErrorCode } from './storage/errors.ts';

@@ -1,0 +1,206 @@
+import { decodeCbor } from '../cbor/decode.ts';
+import { encodeCbor } from '../cbor/encode.ts';
+import { ShapeReader } from '../cbor/shape.ts';
+import type { CborValue } from '../cbor/value.ts';
+import { SyncError } from './errors.ts';
+
+/**
+ * Requests and responses of a relay's mailbox protocol (docs/PROTOCOL.md §12.2): CBOR arrays
+ * `[1, type, ...fields]`. Keys are the epoch mailbox keys of `mailbox.ts`; the relay checks
+ * signatures, never content.
+ */
+export type MailboxRequest =
+  /** `by` vouches for the key of `epoch` (self-signed, `by` = `publicKey`, claims a new topic). */
+  | {
+      readonly type: 'authorize';
+      readonly topic: string;
+      readonly epoch: bigint;
+      readonly publicKey: Uint8Array;
+      readonly by: Uint8Array;
+      readonly signature: Uint8Array;
+    }
+  | {
+      readonly type: 'put';
+      readonly topic: string;
+      readonly publicKey: Uint8Array;
+      readonly data: Uint8Array;
+      readonly signature: Uint8Array;
+    }
+  /** Messages with a sequence number above `after`, oldest first. */
+  | {
+      readonly type: 'fetch';
+      readonly topic: string;
+      readonly after: bigint;
+      readonly limit: number;
+      readonly publicKey: Uint8Array;
+      readonly signature: Uint8Array;
+    }
+  /** The newest epoch with an accepted key (none for an unclaimed topic). */
+  | { readonly type: 'status'; readonly topic: string };
+
+export type MailboxRefusal =
+  'MALFORMED' | 'UNAUTHORIZED' | 'QUOTA_EXCEEDED' | 'RATE_LIMITED' | 'TOO_LARGE';
+
+export type MailboxResponse =
+  | { readonly type: 'ok'; readonly seq: bigint }
+  | {
+      readonly type: 'messages';
+      readonly messages: readonly { readonly seq: bigint; readonly data: Uint8Array }[];
+      /** More messages wait after the last one returned. */
+      readonly more: boolean;
+    }
+  | { readonly type: 'status'; readonly epoch: bigint | undefined; readonly nextSeq: bigint }
+  | { readonly type: 'refused'; readonly code: MailboxRefusal; readonly message: string };
+
+export const MailboxLimits = {
+  maxTopicBytes: 128,
+  maxDataBytes: 1024 * 1024,
+  maxFetch: 500,
+  /** A fetch response stops adding messages past this size. */
+  maxResponseBytes: 4 * 1024 * 1024,
+} as const;
+
+const VERSION = 1;
+const REQUESTS = ['authorize', 'put', 'fetch', 'status'] as const;
+const RESPONSES = ['ok', 'messages', 'status', 'refused'] as const;
+const REFUSALS: readonly MailboxRefusal[] = [
+  'MALFORMED',
+  'UNAUTHORIZED',
+  'QUOTA_EXCEEDED',
+  'RATE_LIMITED',
+  'TOO_LARGE',
+];
+
+const r: ShapeReader = new ShapeReader(
+  (path, message) => new SyncError('SYNC_MALFORMED', `mailbox ${path}: ${message}`),
+);
+
+export function encodeMailboxRequest(request: MailboxRequest): Uint8Array {
+  const head = [VERSION, REQUESTS.indexOf(request.type), request.topic];
+  switch (request.type) {
+    case 'authorize':
+      return encodeCbor([...head, request.epoch, request.publicKey, request.by, request.signature]);
+    case 'put':
+      return encodeCbor([...head, request.publicKey, request.data, request.signature]);
+    case 'fetch':
+      return encodeCbor([
+        ...head,
+        request.after,
+        request.limit,
+        request.publicKey,
+        request.signature,
+      ]);
+    case 'status':
+      return encodeCbor(head);
+  }
+}
+
+/** Throws SyncError SYNC_MALFORMED for anything but a well-formed request. */
+export function decodeMailboxRequest(bytes: Uint8Array): MailboxRequest {
+  const a = r.array(decode(bytes), '');
+  r.version(a[0], VERSION);
+  const type = REQUESTS[r.uint(a[1], 'type', REQUESTS.length - 1)];
+  const topic = r.text(a[2], 'topic', MailboxLimits.maxTopicBytes);
+  const key = (v: CborValue, p: string): Uint8Array => r.bytes(v, p, 32);
+  const signature = (v: CborValue): Uint8Array => r.bytes(v, 'signature', 64);
+  switch (type) {
+    case 'authorize':
+      r.array(a, '', 7);
+      return {
+        type,
+        topic,
+        epoch: r.biguint(a[3], 'epoch'),
+        publicKey: key(a[4], 'publicKey'),
+        by: key(a[5], 'by'),
+        signature: signature(a[6]),
+      };
+    case 'put':
+      r.array(a, '', 6);
+      return {
+        type,
+        topic,
+        publicKey: key(a[3], 'publicKey'),
+        data: r.bytes(a[4], 'data'),
+        signature: signature(a[5]),
+      };
+    case 'fetch':
+      r.array(a, '', 7);
+      return {
+        type,
+        topic,
+        after: r.biguint(a[3], 'after'),
+        limit: r.uint(a[4], 'limit', MailboxLimits.maxFetch),
+        publicKey: key(a[5], 'publicKey'),
+        signature: signature(a[6]),
+      };
+    case 'status':
+      r.array(a, '', 3);
+      return { type, topic };
+    default:
+      return r.fail('type', 'unknown request');
+  }
+}
+
+export function encodeMailboxResponse(response: MailboxResponse): Uint8Array {
+  const head = [VERSION, RESPONSES.indexOf(response.type)];
+  switch (response.type) {
+    case 'ok':
+      return encodeCbor([...head, response.seq]);
+    case 'messages':
+      return encodeCbor([
+        ...head,
+        response.messages.map((m): CborValue => [m.seq, m.data]),
+        response.more,
+      ]);
+    case 'status':
+      return encodeCbor([...head, response.epoch ?? null, response.nextSeq]);
+    case 'refused':
+      return encodeCbor([...head, REFUSALS.indexOf(response.code), response.message]);
+  }
+}
+
+export function decodeMailboxResponse(bytes: Uint8Array): MailboxResponse {
+  const a = r.array(decode(bytes), '');
+  r.version(a[0], VERSION);
+  const type = RESPONSES[r.uint(a[1], 'type', RESPONSES.length - 1)];
+  switch (type) {
+    case 'ok':
+      r.array(a, '', 3);
+      return { type, seq: r.biguint(a[2], 'seq') };
+    case 'messages':
+      r.array(a, '', 4);
+      return {
+        type,
+        messages: r.list(a[2], 'messages', MailboxLimits.maxFetch, (v, p) => {
+          const [seq, data] = r.array(v, p, 2);
+          return { seq: r.biguint(seq, `${p}.seq`), data: r.bytes(data, `${p}.data`) };
+        }),
+        more: r.bool(a[3], 'more'),
+      };
+    case 'status':
+      r.array(a, '', 4);
+      return {
+        type,
+        epoch: a[2] === null ? undefined : r.biguint(a[2], 'epoch'),
+        nextSeq: r.biguint(a[3], 'nextSeq'),
+      };
+    case 'refused': {
+      r.array(a, '', 4);
+      const code = REFUSALS[r.uint(a[2], 'code', REFUSALS.length - 1)] ?? 'MALFORMED';
+      return { type, code, message: r.text(a[3], 'message') };
+    }
+    default:
+      return r.fail('type', 'unknown response');
+  }
+}
+
+function decode(bytes: Uint8Array): CborValue {
+  if (bytes.length > MailboxLimits.maxResponseBytes + 1024) {
+    throw new SyncError('SYNC_MALFORMED', 'mailbox message too large');
+  }
+  try {
+    return decodeCbor(bytes, { maxDepth: 4 });
+  } catch (cause) {
+    throw new SyncError('SYNC_MALFORMED', 'mailbox message is not deterministic CBOR', { cause });
+  }
+}
