@@ -269,7 +269,7 @@ export {
   verifyMailboxPut,
   verifyMailboxRead,
   type MailboxKey,
-} from './sync/mailbox.ts';
+} from './relay/mailbox.ts';
 export {
   decodeMailboxRequest,
   decodeMailboxResponse,
@@ -279,7 +279,28 @@ export {
   type MailboxRefusal,
   type MailboxRequest,
   type MailboxResponse,
-} from './sync/mailbox-wire.ts';
+} from './relay/mailbox-wire.ts';
+export {
+  decodeKeyPackageRequest,
+  decodeKeyPackageResponse,
+  encodeKeyPackageRequest,
+  encodeKeyPackageResponse,
+  KeyPackageLimits,
+  type KeyPackageRequest,
+  type KeyPackageResponse,
+} from './relay/key-package-wire.ts';
+export {
+  decodeInboxRequest,
+  decodeInboxResponse,
+  encodeInboxRequest,
+  encodeInboxResponse,
+  InboxLimits,
+  signInboxItem,
+  verifyInboxItem,
+  type InboxItem,
+  type InboxRequest,
+  type InboxResponse,
+} from './relay/inbox-wire.ts';
 
 // Storage
 export { StorageError, toStorageError, type StorageErrorCode } from './storage/errors.ts';

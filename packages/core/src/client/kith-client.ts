@@ -23,7 +23,7 @@ import {
   MAILBOX_EXPORTER_LABEL,
   mailboxKeyOf,
   type MailboxKey,
-} from '../sync/mailbox.ts';
+} from '../relay/mailbox.ts';
 import { roomUri, userUri } from '../timeline/uris.ts';
 import type { TimelineMessage } from '../timeline/timeline-message.ts';
 import { ClientError } from './errors.ts';

@@ -6,7 +6,7 @@ import {
   verifyMailboxAuthorization,
   verifyMailboxPut,
   verifyMailboxRead,
-} from '../../src/sync/mailbox.ts';
+} from '../../src/relay/mailbox.ts';
 import { World } from './world.ts';
 
 describe('mailbox keys from the MLS exporter', () => {

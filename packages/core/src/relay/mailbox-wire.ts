@@ -2,7 +2,7 @@ import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
 import { ShapeReader } from '../cbor/shape.ts';
 import type { CborValue } from '../cbor/value.ts';
-import { SyncError } from './errors.ts';
+import { SyncError } from '../sync/errors.ts';
 
 /**
  * Requests and responses of a relay's mailbox protocol (docs/PROTOCOL.md §12.2): CBOR arrays

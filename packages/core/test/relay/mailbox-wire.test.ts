@@ -6,7 +6,7 @@ import {
   encodeMailboxResponse,
   type MailboxRequest,
   type MailboxResponse,
-} from '../../src/sync/mailbox-wire.ts';
+} from '../../src/relay/mailbox-wire.ts';
 
 const key = new Uint8Array(32).fill(1);
 const sig = new Uint8Array(64).fill(2);
