@@ -39,6 +39,17 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The relay: its process, its mailboxes, devices reaching each other through it.
+        test: {
+          name: 'relay',
+          include: ['apps/relay/test/**/*.test.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
         // Interop tests load another implementation (a WASM build) per client: slower than units.
         test: { name: 'interop', include: ['test/interop/**/*.test.ts'], testTimeout: 60_000 },
       },

@@ -1,10 +1,12 @@
 import type { PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import {
   decodeContactLink,
   deviceIdFromPublicKey,
   encodeContactLink,
   KithClient,
+  keyPackageOwner,
   KvStore,
   type ContactLink,
   type DeviceId,
@@ -32,6 +34,7 @@ import { serveRequests } from './net/request-response.ts';
 import { fetchKeyPackage, KEY_PACKAGE_EXCHANGE } from './net/key-package-exchange.ts';
 import { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
 import { openDeviceDatabase } from './storage/data-directory.ts';
+import { RelayLink } from './relay/relay-link.ts';
 
 export interface KithNodeOptions extends DeviceNetworkOptions {
   /** Where the device keeps its keys and conversations (created if missing). */
@@ -44,6 +47,8 @@ export interface KithNodeOptions extends DeviceNetworkOptions {
   readonly onError?: (error: unknown) => void;
   /** A peer was cut off for breaking protocol. */
   readonly onMisbehaviour?: (m: Misbehaviour) => void;
+  /** How often relay mailboxes are checked for news (default 10 s; also on connecting). */
+  readonly mailboxPollMs?: number;
 }
 
 /** A contact as the node shows it. */
@@ -67,6 +72,8 @@ export class KithNode {
   readonly #guard: PeerGuard;
   readonly #contacts: ContactBook;
   readonly #locator: MemberLocator;
+  readonly #relayLink: RelayLink;
+  readonly #relayTimer: ReturnType<typeof setInterval>;
   readonly #onError: (error: unknown) => void;
   readonly #timer: ReturnType<typeof setInterval>;
   #ticking = false;
@@ -74,7 +81,12 @@ export class KithNode {
 
   private constructor(
     client: KithClient,
-    net: { libp2p: DeviceLibp2p; transport: Libp2pTransport; guard: PeerGuard },
+    net: {
+      libp2p: DeviceLibp2p;
+      transport: Libp2pTransport;
+      guard: PeerGuard;
+      relayLink: RelayLink;
+    },
     contacts: ContactBook,
     book: AddressBook,
     appData: AppData,
@@ -85,18 +97,24 @@ export class KithNode {
     this.libp2p = net.libp2p;
     this.#transport = net.transport;
     this.#guard = net.guard;
+    this.#relayLink = net.relayLink;
     this.#contacts = contacts;
     this.#onError = options.onError ?? (() => undefined);
     this.#locator = new MemberLocator(client, net.libp2p, net.transport);
     this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);
+    this.#relayTimer = setInterval(() => {
+      void this.visitRelays();
+    }, options.mailboxPollMs ?? 10_000);
     // Members and contacts found by discovery (mDNS, bootstrap) are dialled at once.
     this.libp2p.addEventListener('peer:discovery', (event) => {
       if (this.#closed || this.libp2p.getConnections(event.detail.id).length > 0) return;
       this.libp2p.dial(event.detail.id).catch(() => undefined);
     });
-    // Fellow devices' addresses are remembered for the next start.
+    // Fellow devices' addresses are remembered for the next start; a relay that connects is
+    // asked at once for what it kept.
     this.libp2p.addEventListener('peer:identify', (event) => {
       const { peerId, protocols, listenAddrs } = event.detail;
+      if (this.#relayLink.isRelay(peerId)) void this.visitRelays();
       if (protocols.includes(Protocols.direct)) {
         book.remember(peerId, listenAddrs).catch(this.#onError);
       }
@@ -112,8 +130,11 @@ export class KithNode {
     const db = await openDeviceDatabase(options.dataDir);
     const guard = new PeerGuard();
     if (options.onMisbehaviour !== undefined) guard.onViolation(options.onMisbehaviour);
-    const holder: { node?: KithNode; net?: { libp2p: DeviceLibp2p; transport: Libp2pTransport } } =
-      {};
+    const holder: {
+      node?: KithNode;
+      net?: { libp2p: DeviceLibp2p; transport: Libp2pTransport };
+      relayLink?: RelayLink;
+    } = {};
     const budget = new RequestBudget(6, 120);
     const kv = await KvStore.open(db);
     const book = new AddressBook(kv);
@@ -137,6 +158,12 @@ export class KithNode {
             guard,
             acceptTopicMessage: looksLikeMlsMessage,
             acceptDirectFrame: isDirectFrame,
+            onPublish: (topic, data) => {
+              holder.relayLink?.mirror(topic, data);
+            },
+            onUnreachable: (_, peer, data) => {
+              holder.relayLink?.undeliverable(peer, data);
+            },
           });
           holder.net = { libp2p, transport };
           await serveRequests(libp2p, Protocols.keyPackage, KEY_PACKAGE_EXCHANGE, (_, from) =>
@@ -156,9 +183,15 @@ export class KithNode {
       const net = holder.net;
       if (net === undefined) throw new Error('the engine opened without its transport');
       const contacts = await ContactBook.load(kv);
+      const relayLink = new RelayLink(
+        { client, libp2p: net.libp2p, transport: net.transport, kv },
+        relayPeers(options.relays ?? []),
+        options.onError ?? (() => undefined),
+      );
+      holder.relayLink = relayLink;
       const node = new KithNode(
         client,
-        { ...net, guard },
+        { ...net, guard, relayLink },
         contacts,
         book,
         new AppData(kv),
@@ -205,7 +238,10 @@ export class KithNode {
             .slice(0, 8),
         },
       ],
-      relays: [],
+      relays: this.#relayLink.relays
+        .flatMap((r) => this.libp2p.getConnections(r).map((c) => c.remoteAddr))
+        .slice(0, 8)
+        .map((a) => a.bytes),
     });
   }
 
@@ -253,26 +289,40 @@ export class KithNode {
    */
   async keyPackagesOf(user: UserId): Promise<Uint8Array[]> {
     const devices = this.#devicesOf(user);
-    if (devices.size === 0) {
-      throw new NodeError(
-        'UNKNOWN_CONTACT',
-        `no device of ${user} is known here: add their contact link first`,
-      );
-    }
     const results = await Promise.allSettled(
       [...devices].map(([deviceId, publicKey]) =>
         fetchKeyPackage(this.libp2p, peerIdOfDeviceKey(publicKey), deviceId, user),
       ),
     );
-    const packages = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    if (packages.length === 0) {
+    const packages = new Map<DeviceId, Uint8Array>();
+    for (const r of results) {
+      const owner = r.status === 'fulfilled' ? keyPackageOwner(r.value) : undefined;
+      if (owner !== undefined && r.status === 'fulfilled') packages.set(owner.deviceId, r.value);
+    }
+    // Devices that did not answer (offline) may have left key packages on a relay.
+    if (packages.size < Math.max(devices.size, 1) && this.#relayLink.relays.length > 0) {
+      for (const kp of await this.#relayLink.takeKeyPackages(user).catch(() => [])) {
+        const owner = keyPackageOwner(kp);
+        if (owner === undefined || packages.has(owner.deviceId)) continue;
+        packages.set(owner.deviceId, kp);
+        // The Welcome for it goes to this device's inbox; its peer ID must be known for that.
+        this.#transport.learn(owner.deviceId, peerIdOfDeviceKey(owner.publicKey));
+      }
+    }
+    if (packages.size === 0) {
+      if (devices.size === 0) {
+        throw new NodeError(
+          'UNKNOWN_CONTACT',
+          `no device of ${user} is known here and no relay has key packages for them: add their contact link first`,
+        );
+      }
       const first = results.find((r) => r.status === 'rejected');
       throw new NodeError(
         'UNREACHABLE',
-        `none of ${user}'s devices answered (${describe(first?.reason)}): try again when they are online`,
+        `none of ${user}'s devices answered (${describe(first?.reason)}) and no relay holds key packages for them: try again when they are online`,
       );
     }
-    return packages;
+    return [...packages.values()];
   }
 
   /** Creates a room with these users invited (their devices that are reachable now). */
@@ -328,11 +378,22 @@ export class KithNode {
     }
   }
 
+  /**
+   * Collects what the relays kept for this device (inbox, room mailboxes) and tops up its key
+   * packages there. Runs when a relay connects and every `mailboxPollMs`.
+   */
+  async visitRelays(): Promise<void> {
+    if (this.#closed) return;
+    await this.#relayLink.visit();
+  }
+
   /** Stops the timer, stores a snapshot of every room, stops libp2p and closes the database. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    clearInterval(this.#relayTimer);
+    await this.#relayLink.flushed().catch(() => undefined);
     await this.client.close();
   }
 
@@ -372,6 +433,19 @@ export class KithNode {
     }
     return peer;
   }
+}
+
+/** The peer IDs named by relay multiaddrs (each must end in /p2p/<peer id>). */
+function relayPeers(relays: readonly string[]): PeerId[] {
+  return relays.map((address) => {
+    const id = multiaddr(address)
+      .getComponents()
+      .find((c) => c.name === 'p2p')?.value;
+    if (id === undefined) {
+      throw new NodeError('BAD_ADDRESS', `relay ${address} must end in /p2p/<peer id>`);
+    }
+    return peerIdFromString(id);
+  });
 }
 
 /** The multiaddr protocol code of /p2p: a contact link stores the peer ID once, as the key. */

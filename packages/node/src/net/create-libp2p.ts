@@ -1,4 +1,6 @@
 import { bootstrap } from '@libp2p/bootstrap';
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
+import { dcutr } from '@libp2p/dcutr';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { identify, type Identify } from '@libp2p/identify';
 import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface';
@@ -18,6 +20,7 @@ export type DeviceServices = {
   pubsub: GossipSub;
   identify: Identify;
   ping: Ping;
+  dcutr: unknown;
 };
 
 export type DeviceLibp2p = Libp2p<DeviceServices>;
@@ -30,6 +33,11 @@ export interface DeviceNetworkOptions {
   /** Find Kith devices on the local network (default true). */
   readonly mdns?: boolean | { readonly interval?: number; readonly port?: number };
   readonly maxConnections?: number;
+  /**
+   * Relays (multiaddrs ending in /p2p/<relay peer id>): this device reserves a slot on each and
+   * listens on `<relay>/p2p-circuit`, so devices that cannot dial it directly reach it there.
+   */
+  readonly relays?: readonly string[];
 }
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws'] as const;
@@ -53,13 +61,16 @@ export async function createDeviceLibp2p(
     const init = typeof options.mdns === 'object' ? options.mdns : {};
     discovery.push(mdns({ serviceTag: MDNS_SERVICE, ...init }));
   }
-  if (options.bootstrap !== undefined && options.bootstrap.length > 0) {
-    discovery.push(bootstrap({ list: [...options.bootstrap] }));
-  }
+  const known = [...(options.bootstrap ?? []), ...(options.relays ?? [])];
+  if (known.length > 0) discovery.push(bootstrap({ list: known }));
+  const relays = options.relays ?? [];
   const node = await createLibp2p({
     privateKey,
-    addresses: { listen: [...(options.listen ?? DEFAULT_LISTEN)] },
-    transports: [tcp(), webSockets()],
+    addresses: {
+      listen: [...(options.listen ?? DEFAULT_LISTEN), ...relays.map((r) => `${r}/p2p-circuit`)],
+    },
+    // Relayed connections upgrade to direct ones through DCUtR where the network allows.
+    transports: [tcp(), webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: guard.gater(),
@@ -68,6 +79,7 @@ export async function createDeviceLibp2p(
     services: {
       identify: identify(),
       ping: ping(),
+      dcutr: dcutr(),
       pubsub: gossipsub({
         globalSignaturePolicy: 'StrictNoSign',
         // The topic is part of the ID: the same bytes on two topics are two messages.

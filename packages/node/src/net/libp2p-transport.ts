@@ -32,6 +32,10 @@ export interface Libp2pTransportOptions {
   readonly acceptDirectFrame?: (data: Uint8Array) => boolean;
   /** How long opening a stream to a connected peer may take (default 10 s). */
   readonly streamTimeoutMs?: number;
+  /** Told of every topic message this device publishes (relay mailboxes keep a copy). */
+  readonly onPublish?: (topic: string, data: Uint8Array) => void;
+  /** Told of a direct frame for a device that is not connected (relay inboxes may keep it). */
+  readonly onUnreachable?: (device: DeviceId, peer: PeerId | undefined, data: Uint8Array) => void;
 }
 
 /** Length-prefix errors of @libp2p/utils: the peer broke framing, not a network failure. */
@@ -57,6 +61,8 @@ export class Libp2pTransport implements TransportPort {
   readonly #acceptTopic: (data: Uint8Array) => boolean;
   readonly #acceptDirect: (data: Uint8Array) => boolean;
   readonly #streamTimeoutMs: number;
+  readonly #onPublish: (topic: string, data: Uint8Array) => void;
+  readonly #onUnreachable: (device: DeviceId, peer: PeerId | undefined, data: Uint8Array) => void;
   readonly #handlers = new Set<(m: InboundMessage) => void>();
   readonly #peerHandlers = new Set<(e: PeerEvent) => void>();
   readonly #topics = new Set<string>();
@@ -77,6 +83,8 @@ export class Libp2pTransport implements TransportPort {
     this.#acceptTopic = options.acceptTopicMessage ?? (() => true);
     this.#acceptDirect = options.acceptDirectFrame ?? (() => true);
     this.#streamTimeoutMs = options.streamTimeoutMs ?? 10_000;
+    this.#onPublish = options.onPublish ?? (() => undefined);
+    this.#onUnreachable = options.onUnreachable ?? (() => undefined);
   }
 
   /** Registers the direct protocol and starts listening to gossip and peer events. */
@@ -127,6 +135,7 @@ export class Libp2pTransport implements TransportPort {
 
   async publish(topic: string, data: Uint8Array): Promise<void> {
     this.#open();
+    this.#onPublish(topic, data);
     try {
       await this.#libp2p.services.pubsub.publish(topic, data);
     } catch (cause) {
@@ -141,6 +150,7 @@ export class Libp2pTransport implements TransportPort {
     const peer = this.#reachable.get(device);
     if (peer === undefined) {
       this.#dialInBackground(device);
+      this.#onUnreachable(device, this.#known.get(device), data.slice());
       throw new TransportError('TRANSPORT_UNREACHABLE', `device ${device} is not connected`);
     }
     const key = peer.toString();
@@ -155,6 +165,21 @@ export class Libp2pTransport implements TransportPort {
       if (this.#sending.get(key) === settled) this.#sending.delete(key);
     });
     await next;
+  }
+
+  /**
+   * Hands the engine a topic message that came another way (a relay mailbox): the same path as
+   * gossip, checked the same way.
+   */
+  deliverStored(topic: string, data: Uint8Array): void {
+    if (this.#topics.has(topic) && this.#acceptTopic(data)) {
+      this.#deliver({ kind: 'topic', topic, data });
+    }
+  }
+
+  /** The same for a direct frame that came another way (a relay inbox, signed by `from`). */
+  deliverDirectFrom(from: DeviceId, data: Uint8Array): void {
+    if (this.#acceptDirect(data)) this.#deliver({ kind: 'direct', from, data });
   }
 
   onMessage(handler: (message: InboundMessage) => void): () => void {

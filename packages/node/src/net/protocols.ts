@@ -9,6 +9,12 @@ export const Protocols = {
   keyPackage: '/kith/key-package/1.0.0',
   /** Asks a fellow member where other members' devices can be reached. */
   locate: '/kith/locate/1.0.0',
+  /** A relay's mailboxes: ciphertext kept per conversation topic for offline members. */
+  mailbox: '/kith/mailbox/1.0.0',
+  /** A relay's key packages for offline users. */
+  keyPackageDirectory: '/kith/key-package-directory/1.0.0',
+  /** A relay's per-device inboxes (Welcomes for offline devices). */
+  inbox: '/kith/inbox/1.0.0',
 } as const;
 
 /** Largest frame on a direct stream: the engine's own frame limit plus its length prefix. */

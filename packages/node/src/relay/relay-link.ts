@@ -1,0 +1,79 @@
+import type { PeerId } from '@libp2p/interface';
+import { decodeDirectFrame, type KithClient, type KvStore, type UserId } from '@kith/core';
+import type { DeviceLibp2p } from '../net/create-libp2p.ts';
+import type { Libp2pTransport } from '../net/libp2p-transport.ts';
+import { RelayDirectory } from './relay-directory.ts';
+import { RelayMailboxes } from './relay-mailboxes.ts';
+
+/**
+ * Everything this device does with its relays: mailboxes for its rooms, its key packages, and
+ * inboxes. A relay that connects is asked at once for what it kept; otherwise they are polled.
+ */
+export class RelayLink {
+  readonly relays: readonly PeerId[];
+  readonly #mailboxes: RelayMailboxes;
+  readonly #directory: RelayDirectory;
+  readonly #onError: (error: unknown) => void;
+  #visit: Promise<void> | undefined;
+
+  constructor(
+    parts: { client: KithClient; libp2p: DeviceLibp2p; transport: Libp2pTransport; kv: KvStore },
+    relays: readonly PeerId[],
+    onError: (error: unknown) => void,
+  ) {
+    this.relays = relays;
+    this.#mailboxes = new RelayMailboxes(parts, relays, onError);
+    this.#directory = new RelayDirectory(parts, relays);
+    this.#onError = onError;
+  }
+
+  isRelay(peer: PeerId): boolean {
+    return this.relays.some((r) => r.equals(peer));
+  }
+
+  /** A message this device published: the relays keep a copy for offline members. */
+  mirror(topic: string, data: Uint8Array): void {
+    this.#mailboxes.mirror(topic, data);
+  }
+
+  /** A direct frame for an unreachable device: a Welcome waits in its inbox on the relays. */
+  undeliverable(peer: PeerId | undefined, data: Uint8Array): void {
+    if (this.relays.length === 0 || peer?.type !== 'Ed25519') return;
+    if (!isWelcome(data)) return;
+    void this.#directory.deposit(peer.publicKey.raw, data).catch(this.#onError);
+  }
+
+  /** Key packages of `user` kept on the relays (for inviting a user who is offline). */
+  takeKeyPackages(user: UserId): Promise<Uint8Array[]> {
+    return this.#directory.take(user);
+  }
+
+  /** Collects inbox and mailboxes and tops up key packages; one visit at a time. */
+  visit(): Promise<void> {
+    if (this.relays.length === 0) return Promise.resolve();
+    this.#visit ??= this.#run().finally(() => {
+      this.#visit = undefined;
+    });
+    return this.#visit;
+  }
+
+  /** Resolves once every published message was offered to the relays. */
+  flushed(): Promise<void> {
+    return this.#mailboxes.flushed();
+  }
+
+  async #run(): Promise<void> {
+    // The inbox first: a Welcome there may add a room whose mailbox is then fetched.
+    await this.#directory.collect().catch(this.#onError);
+    await this.#mailboxes.fetchAll().catch(this.#onError);
+    await this.#directory.replenish().catch(this.#onError);
+  }
+}
+
+function isWelcome(frame: Uint8Array): boolean {
+  try {
+    return decodeDirectFrame(frame).type === 'welcome';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import type { PeerId } from '@libp2p/interface';
+import {
+  decodeMailboxResponse,
+  encodeMailboxRequest,
+  joinKey,
+  MailboxLimits,
+  signMailboxAuthorization,
+  signMailboxPut,
+  signMailboxRead,
+  toHex,
+  type KithClient,
+  type KvStore,
+  type MailboxKey,
+  type MailboxRequest,
+  type MailboxResponse,
+  type RoomId,
+} from '@kith/core';
+import type { DeviceLibp2p } from '../net/create-libp2p.ts';
+import type { Libp2pTransport } from '../net/libp2p-transport.ts';
+import { Protocols } from '../net/protocols.ts';
+import { sendRequest, type ExchangeLimits } from '../net/request-response.ts';
+
+export const MAILBOX_EXCHANGE: ExchangeLimits = {
+  maxRequestBytes: MailboxLimits.maxDataBytes + 4096,
+  maxResponseBytes: MailboxLimits.maxResponseBytes + 64 * 1024,
+  timeoutMs: 15_000,
+};
+
+/** Pages fetched from one mailbox in one pass (500 messages each). */
+const MAX_PAGES = 200;
+
+interface RoomKeys {
+  readonly roomId: RoomId;
+  readonly topic: string;
+  readonly keys: readonly MailboxKey[];
+}
+
+/**
+ * This device's use of relay mailboxes (docs/PROTOCOL.md §12): every message it publishes is
+ * also put in each relay's mailbox for the room, and on each pass it fetches what arrived
+ * since its cursor, handing it to the engine as if it came by gossip. Before writing, it makes
+ * sure the relay accepts the room's current key, vouching for it with an older one.
+ */
+export class RelayMailboxes {
+  readonly #client: KithClient;
+  readonly #libp2p: DeviceLibp2p;
+  readonly #transport: Libp2pTransport;
+  readonly #kv: KvStore;
+  readonly #relays: readonly PeerId[];
+  readonly #onError: (error: unknown) => void;
+  /** `relay/topic/key` triples the relay is known to accept. */
+  readonly #accepted = new Set<string>();
+  readonly #keyCache = new Map<RoomId, { epoch: bigint; keys: RoomKeys }>();
+  #writes: Promise<void> = Promise.resolve();
+  #pass: Promise<void> | undefined;
+
+  constructor(
+    parts: {
+      client: KithClient;
+      libp2p: DeviceLibp2p;
+      transport: Libp2pTransport;
+      kv: KvStore;
+    },
+    relays: readonly PeerId[],
+    onError: (error: unknown) => void,
+  ) {
+    this.#client = parts.client;
+    this.#libp2p = parts.libp2p;
+    this.#transport = parts.transport;
+    this.#kv = parts.kv;
+    this.#relays = relays;
+    this.#onError = onError;
+  }
+
+  get relays(): readonly PeerId[] {
+    return this.#relays;
+  }
+
+  /** Keeps a copy of a published message on every relay (in order, in the background). */
+  mirror(topic: string, data: Uint8Array): void {
+    if (this.#relays.length === 0) return;
+    const copy = data.slice();
+    this.#writes = this.#writes.then(() => this.#putEverywhere(topic, copy)).catch(this.#onError);
+  }
+
+  /** Resolves once every mirrored message was offered to the relays. */
+  flushed(): Promise<void> {
+    return this.#writes;
+  }
+
+  /** Fetches what every relay holds beyond this device's cursors; one pass at a time. */
+  fetchAll(): Promise<void> {
+    this.#pass ??= this.#fetchAll().finally(() => {
+      this.#pass = undefined;
+    });
+    return this.#pass;
+  }
+
+  // ---- writing ---------------------------------------------------------------------------
+
+  async #putEverywhere(topic: string, data: Uint8Array): Promise<void> {
+    const room = await this.#roomOfTopic(topic);
+    const head = room?.keys.at(-1);
+    if (room === undefined || head === undefined) return;
+    for (const relay of this.#relays) {
+      await this.#put(relay, room, head, data).catch(() => {
+        // The relay is away: the engine resends unconfirmed messages, which come back here.
+      });
+    }
+  }
+
+  async #put(relay: PeerId, room: RoomKeys, key: MailboxKey, data: Uint8Array): Promise<void> {
+    await this.#authorize(relay, room);
+    const request: MailboxRequest = {
+      type: 'put',
+      topic: room.topic,
+      publicKey: key.keyPair.publicKey,
+      data,
+      signature: signMailboxPut(key, room.topic, data),
+    };
+    const response = await this.#request(relay, request);
+    if (response.type === 'refused') {
+      if (response.code === 'UNAUTHORIZED') this.#forget(relay, room);
+      throw new Error(`relay refused a message: ${response.message}`);
+    }
+  }
+
+  /** Makes the relay accept the room's newest key: claim it, or vouch with an older key. */
+  async #authorize(relay: PeerId, room: RoomKeys): Promise<void> {
+    const head = room.keys.at(-1);
+    if (head === undefined) return;
+    const id = `${relay.toString()}/${room.topic}/${toHex(head.keyPair.publicKey)}`;
+    if (this.#accepted.has(id)) return;
+    const status = await this.#request(relay, { type: 'status', topic: room.topic });
+    const claim = status.type === 'status' && status.epoch === undefined;
+    // Newest voucher first: the relay most likely accepts the key of the epoch it saw last.
+    const vouchers = claim ? [head] : room.keys.slice(0, -1).reverse();
+    for (const by of vouchers) {
+      const next = { epoch: head.epoch, publicKey: head.keyPair.publicKey };
+      const response = await this.#request(relay, {
+        type: 'authorize',
+        topic: room.topic,
+        ...next,
+        by: by.keyPair.publicKey,
+        signature: signMailboxAuthorization(by, room.topic, next),
+      });
+      if (response.type === 'ok') {
+        this.#accepted.add(id);
+        return;
+      }
+    }
+  }
+
+  #forget(relay: PeerId, room: RoomKeys): void {
+    const prefix = `${relay.toString()}/${room.topic}/`;
+    for (const id of this.#accepted) if (id.startsWith(prefix)) this.#accepted.delete(id);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  async #fetchAll(): Promise<void> {
+    for (const summary of this.#client.rooms()) {
+      if (!summary.active) continue;
+      const room = await this.#keysOf(summary.roomId, summary.epoch);
+      if (room === undefined) continue;
+      for (const relay of this.#relays) {
+        await this.#fetch(relay, room).catch(() => {
+          // Unreachable now: the next pass tries again.
+        });
+      }
+    }
+  }
+
+  async #fetch(relay: PeerId, room: RoomKeys): Promise<void> {
+    const head = room.keys.at(-1);
+    if (head === undefined) return;
+    await this.#authorize(relay, room);
+    const cursorKey = joinKey('node', 'mailbox', relay.toString(), topicHash(room.topic));
+    const stored = await this.#kv.get(cursorKey);
+    let after = stored === undefined ? 0n : BigInt(new TextDecoder().decode(stored));
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const response = await this.#request(relay, {
+        type: 'fetch',
+        topic: room.topic,
+        after,
+        limit: MailboxLimits.maxFetch,
+        publicKey: head.keyPair.publicKey,
+        signature: signMailboxRead(head, room.topic, after),
+      });
+      if (response.type !== 'messages') return;
+      for (const m of response.messages) this.#transport.deliverStored(room.topic, m.data);
+      const last = response.messages.at(-1);
+      if (last === undefined) return;
+      after = last.seq;
+      // The cursor moves only once the engine has stored what it was handed.
+      await this.#client.idle();
+      await this.#kv.put(cursorKey, new TextEncoder().encode(after.toString()));
+      if (!response.more) return;
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  async #roomOfTopic(topic: string): Promise<RoomKeys | undefined> {
+    for (const summary of this.#client.rooms()) {
+      if (!summary.active) continue;
+      const room = await this.#keysOf(summary.roomId, summary.epoch);
+      if (room?.topic === topic) return room;
+    }
+    return undefined;
+  }
+
+  async #keysOf(roomId: RoomId, epoch: bigint): Promise<RoomKeys | undefined> {
+    const cached = this.#keyCache.get(roomId);
+    if (cached?.epoch === epoch) return cached.keys;
+    const found = await this.#client.mailboxKeys(roomId);
+    if (found === undefined) return undefined;
+    const keys = { roomId, ...found };
+    this.#keyCache.set(roomId, { epoch, keys });
+    return keys;
+  }
+
+  async #request(relay: PeerId, request: MailboxRequest): Promise<MailboxResponse> {
+    const bytes = await sendRequest(
+      this.#libp2p,
+      relay,
+      Protocols.mailbox,
+      encodeMailboxRequest(request),
+      MAILBOX_EXCHANGE,
+    );
+    return decodeMailboxResponse(bytes);
+  }
+}
+
+function topicHash(topic: string): string {
+  return createHash('sha256').update(topic).digest('hex');
+}
