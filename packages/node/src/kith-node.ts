@@ -6,7 +6,6 @@ import {
   deviceIdFromPublicKey,
   encodeContactLink,
   KithClient,
-  keyPackageOwner,
   KvStore,
   type ContactLink,
   type DeviceId,
@@ -14,7 +13,9 @@ import {
   type UserId,
 } from '@kith/core';
 import { AppData } from './app-data.ts';
+import { learnContact } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
+import { keyPackagesOf } from './invitations.ts';
 import { installNodeCrypto } from './crypto/node-ed25519.ts';
 import { NodeError } from './errors.ts';
 import { AddressBook, stickyListen } from './net/address-book.ts';
@@ -31,7 +32,7 @@ import { deviceIdOfPeer, libp2pKeyOf, peerIdOfDeviceKey } from './net/peer-ident
 import { Protocols } from './net/protocols.ts';
 import { RequestBudget } from './net/rate-limit.ts';
 import { serveRequests } from './net/request-response.ts';
-import { fetchKeyPackage, KEY_PACKAGE_EXCHANGE } from './net/key-package-exchange.ts';
+import { KEY_PACKAGE_EXCHANGE } from './net/key-package-exchange.ts';
 import { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
 import { openDeviceDatabase } from './storage/data-directory.ts';
 import { RelayLink } from './relay/relay-link.ts';
@@ -283,46 +284,18 @@ export class KithNode {
     return device;
   }
 
-  /**
-   * One fresh key package from each reachable device of `user` (a contact, or a member of a room
-   * shared with them), each checked to be that device's own.
-   */
-  async keyPackagesOf(user: UserId): Promise<Uint8Array[]> {
-    const devices = this.#devicesOf(user);
-    const results = await Promise.allSettled(
-      [...devices].map(([deviceId, publicKey]) =>
-        fetchKeyPackage(this.libp2p, peerIdOfDeviceKey(publicKey), deviceId, user),
-      ),
+  /** One key package per device of `user` (asked directly, or taken from relays). */
+  keyPackagesOf(user: UserId): Promise<Uint8Array[]> {
+    return keyPackagesOf(
+      {
+        client: this.client,
+        libp2p: this.libp2p,
+        transport: this.#transport,
+        contacts: this.#contacts,
+        relayLink: this.#relayLink,
+      },
+      user,
     );
-    const packages = new Map<DeviceId, Uint8Array>();
-    for (const r of results) {
-      const owner = r.status === 'fulfilled' ? keyPackageOwner(r.value) : undefined;
-      if (owner !== undefined && r.status === 'fulfilled') packages.set(owner.deviceId, r.value);
-    }
-    // Devices that did not answer (offline) may have left key packages on a relay.
-    if (packages.size < Math.max(devices.size, 1) && this.#relayLink.relays.length > 0) {
-      for (const kp of await this.#relayLink.takeKeyPackages(user).catch(() => [])) {
-        const owner = keyPackageOwner(kp);
-        if (owner === undefined || packages.has(owner.deviceId)) continue;
-        packages.set(owner.deviceId, kp);
-        // The Welcome for it goes to this device's inbox; its peer ID must be known for that.
-        this.#transport.learn(owner.deviceId, peerIdOfDeviceKey(owner.publicKey));
-      }
-    }
-    if (packages.size === 0) {
-      if (devices.size === 0) {
-        throw new NodeError(
-          'UNKNOWN_CONTACT',
-          `no device of ${user} is known here and no relay has key packages for them: add their contact link first`,
-        );
-      }
-      const first = results.find((r) => r.status === 'rejected');
-      throw new NodeError(
-        'UNREACHABLE',
-        `none of ${user}'s devices answered (${describe(first?.reason)}) and no relay holds key packages for them: try again when they are online`,
-      );
-    }
-    return [...packages.values()];
   }
 
   /** Creates a room with these users invited (their devices that are reachable now). */
@@ -400,30 +373,7 @@ export class KithNode {
   // ---- internals -------------------------------------------------------------------------
 
   #learnContact(contact: ContactLink): void {
-    for (const d of contact.devices) {
-      const peer = peerIdOfDeviceKey(d.publicKey);
-      this.#transport.learn(d.deviceId, peer);
-      const addresses = d.addresses.flatMap((bytes) => {
-        try {
-          return [multiaddr(bytes)];
-        } catch {
-          return [];
-        }
-      });
-      if (addresses.length > 0) {
-        void this.libp2p.peerStore.merge(peer, { multiaddrs: addresses }).catch(this.#onError);
-      }
-    }
-  }
-
-  /** Known devices of a user: from their contact link and from shared rooms. */
-  #devicesOf(user: UserId): Map<DeviceId, Uint8Array> {
-    const out = new Map<DeviceId, Uint8Array>();
-    for (const d of this.#contacts.get(user)?.devices ?? []) out.set(d.deviceId, d.publicKey);
-    for (const room of this.client.rooms()) {
-      for (const d of room.devices) if (d.userId === user) out.set(d.deviceId, d.publicKey);
-    }
-    return out;
+    learnContact(contact, this.libp2p, this.#transport).catch(this.#onError);
   }
 
   #peerOf(device: DeviceId): PeerId {

@@ -1,0 +1,224 @@
+import type { KithEvent, RoomId, UserId } from '@kith/core';
+import { describe, expect, it } from 'vitest';
+import type { MessageView, RoomView } from '../../src/app/views.ts';
+import { resolveUser } from '../../src/tui/resolve-user.ts';
+import { SystemLog, type RoomSource } from '../../src/tui/system-log.ts';
+import { buildTimeline, roomItem } from '../../src/tui/timeline.ts';
+
+// Real-looking IDs: `u` and 52 base32 characters.
+const ANA = `u${'a'.repeat(52)}` as UserId;
+const BEN = `u${'b'.repeat(52)}` as UserId;
+const BEN2 = `u${'b'.repeat(20)}${'c'.repeat(32)}` as UserId;
+
+function view(id: string, sender: UserId, text: string, extra: Partial<MessageView> = {}) {
+  const m: MessageView = {
+    messageId: id,
+    sender,
+    senderName: sender === ANA ? 'ana' : 'ben',
+    text,
+    ts: 1000,
+    replyTo: null,
+    threadId: null,
+    edited: false,
+    retracted: false,
+    reactions: {},
+    ...extra,
+  };
+  return m;
+}
+
+describe('buildTimeline', () => {
+  it('numbers messages from the oldest and finds the message each reply quotes', () => {
+    const items = buildTimeline(
+      [
+        view('m1', ANA, 'lunch?', { reactions: { '👍': [BEN, ANA], '🎉': [BEN], '😢': [] } }),
+        view('m2', BEN, 'yes', { replyTo: 'm1' }),
+        view('m3', BEN, '', { replyTo: 'gone', retracted: true }),
+        view('m4', ANA, 'hm', { replyTo: 'm3' }),
+      ],
+      [],
+      ANA,
+    );
+    expect(items).toMatchObject([
+      {
+        n: 1,
+        mine: true,
+        reactions: [
+          ['👍', 2],
+          ['🎉', 1],
+        ],
+      },
+      { n: 2, mine: false, quote: { senderName: 'ana', text: 'lunch?' } },
+      { n: 3, retracted: true, quote: { missing: true } },
+      { n: 4, quote: { senderName: 'ben', text: '(deleted)' } },
+    ]);
+  });
+
+  it('places system lines among messages by time, keeping message order', () => {
+    const items = buildTimeline(
+      [
+        view('m1', ANA, 'a', { ts: 10 }),
+        view('m2', BEN, 'b', { ts: 5 }),
+        view('m3', BEN, 'c', { ts: 30 }),
+      ],
+      [
+        { kind: 'system', ts: 40, text: 'late' },
+        { kind: 'system', ts: 1, text: 'early' },
+        { kind: 'system', ts: 20, text: 'middle' },
+      ],
+      ANA,
+    );
+    expect(items.map((i) => (i.kind === 'system' ? i.text : `#${i.n}`))).toEqual([
+      'early',
+      '#1',
+      '#2',
+      'middle',
+      '#3',
+      'late',
+    ]);
+  });
+});
+
+describe('roomItem', () => {
+  const room = (extra: Partial<RoomView>): RoomView => ({
+    roomId: 'r',
+    name: '',
+    topic: '',
+    dm: false,
+    active: true,
+    members: [
+      { userId: ANA, displayName: 'ana', role: 'owner' },
+      { userId: BEN, displayName: 'ben', role: 'member' },
+    ],
+    unread: 2,
+    ...extra,
+  });
+
+  it('names a DM after the other person, and an unnamed group after its members', () => {
+    expect(roomItem(room({ dm: true }), ANA).label).toBe('DM with ben');
+    expect(roomItem(room({ name: 'team' }), ANA)).toMatchObject({ label: 'team', unread: 2 });
+    expect(roomItem(room({}), ANA).label).toBe('ben');
+    expect(roomItem(room({ members: [] }), ANA).label).toBe('(unnamed room)');
+  });
+});
+
+describe('resolveUser', () => {
+  const people = [
+    { userId: ANA, displayName: 'Ana' },
+    { userId: BEN, displayName: 'ben' },
+    { userId: BEN2, displayName: 'Ben' },
+  ];
+
+  it('takes a user ID, a unique name in any case, or a short ID', () => {
+    expect(resolveUser(ANA, [])).toEqual({ ok: true, userId: ANA });
+    expect(resolveUser('ana', people)).toEqual({ ok: true, userId: ANA });
+    expect(resolveUser('u:aaaa-aaaa', people)).toEqual({ ok: true, userId: ANA });
+  });
+
+  it('refuses a name two people share, and says how to find people', () => {
+    const shared = resolveUser('BEN', people);
+    expect(shared.ok).toBe(false);
+    expect(!shared.ok && shared.error).toContain('2 people are called "BEN"');
+    const short = resolveUser('u:bbbb', people);
+    expect(!short.ok && short.error).toContain('fits several people');
+    const nobody = resolveUser('cai', people);
+    expect(!nobody.ok && nobody.error).toContain('/contacts');
+  });
+
+  it('counts one person once, whatever lists they are in', () => {
+    expect(resolveUser('ana', [...people, { userId: ANA, displayName: 'ana' }])).toEqual({
+      ok: true,
+      userId: ANA,
+    });
+  });
+});
+
+describe('SystemLog', () => {
+  /** An engine stand-in: rooms whose participants the test sets, and events it emits. */
+  function fakeSource() {
+    const handlers = new Map<string, ((e: KithEvent) => void)[]>();
+    const rooms = new Map<
+      string,
+      { participants: { userId: UserId; role: string }[]; name: string; topic: string }
+    >();
+    const source = {
+      on: (type: string, handler: (e: KithEvent) => void) => {
+        handlers.set(type, [...(handlers.get(type) ?? []), handler]);
+        return () => undefined;
+      },
+      room: (id: string) => rooms.get(id),
+      rooms: () => [...rooms.keys()].map((roomId) => ({ roomId })),
+    };
+    const emit = (e: KithEvent): void => {
+      for (const h of handlers.get(e.type) ?? []) h(e);
+    };
+    return { source: source as unknown as RoomSource, rooms, emit };
+  }
+
+  it('says who joined, left, was banned, changed role, and what the room became', () => {
+    const { source, rooms, emit } = fakeSource();
+    const roomId = 'r1' as RoomId;
+    rooms.set(roomId, { participants: [{ userId: ANA, role: 'owner' }], name: 'team', topic: '' });
+    let now = 100;
+    const log = new SystemLog(
+      source,
+      (u) => (u === ANA ? 'ana' : 'ben'),
+      () => now++,
+    );
+    const set = (
+      participants: { userId: UserId; role: string }[],
+      name = 'team',
+      topic = '',
+    ): void => {
+      rooms.set(roomId, { participants, name, topic });
+    };
+    const membership = (added: UserId[], removed: UserId[]) =>
+      ({ type: 'membership', roomId, added, removed, room: undefined }) as unknown as KithEvent;
+    const roomEvent = { type: 'room', roomId, room: undefined } as unknown as KithEvent;
+
+    set([
+      { userId: ANA, role: 'owner' },
+      { userId: BEN, role: 'member' },
+    ]);
+    emit(membership([BEN], []));
+    set([
+      { userId: ANA, role: 'owner' },
+      { userId: BEN, role: 'moderator' },
+    ]);
+    emit(roomEvent);
+    set(
+      [
+        { userId: ANA, role: 'owner' },
+        { userId: BEN, role: 'moderator' },
+      ],
+      'lunch',
+      'noon',
+    );
+    emit(roomEvent);
+    set(
+      [
+        { userId: ANA, role: 'owner' },
+        { userId: BEN, role: 'banned' },
+      ],
+      'lunch',
+      'noon',
+    );
+    emit(membership([], [BEN]));
+    set([{ userId: ANA, role: 'owner' }], 'lunch', '');
+    emit(roomEvent);
+    emit({ type: 'left', roomId });
+
+    expect(log.lines(roomId).map((l) => l.text)).toEqual([
+      'ben joined',
+      'ben is now moderator',
+      'room renamed to "lunch"',
+      'topic: noon',
+      'ben was banned',
+      'ben was unbanned',
+      'topic cleared',
+      'you are no longer in this room',
+    ]);
+    expect(log.lines(roomId).map((l) => l.ts)).toEqual([100, 101, 102, 103, 104, 105, 106, 107]);
+    expect(log.lines('other')).toEqual([]);
+  });
+});
