@@ -3,7 +3,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { dcutr } from '@libp2p/dcutr';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
 import { identify, type Identify } from '@libp2p/identify';
-import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface';
+import { FaultTolerance, type Ed25519PrivateKey, type Libp2p } from '@libp2p/interface';
 import { mdns } from '@libp2p/mdns';
 import { noise } from '@libp2p/noise';
 import { ping, type Ping } from '@libp2p/ping';
@@ -74,6 +74,8 @@ export async function createDeviceLibp2p(
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: guard.gater(),
+    // A relay that is down or full must not keep the device from starting on its own addresses.
+    transportManager: { faultTolerance: FaultTolerance.NO_FATAL },
     connectionManager: { maxConnections: options.maxConnections ?? 300 },
     peerDiscovery: discovery,
     services: {

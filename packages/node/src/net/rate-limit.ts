@@ -16,15 +16,18 @@ export class RequestBudget {
     this.#total = { tokens: totalPerMinute, at: now() };
   }
 
-  /** Takes one request from `key`'s budget and the shared one; false when either is empty. */
-  take(key: string): boolean {
+  /**
+   * Takes `cost` (default one request) from `key`'s budget and the shared one; false, taking
+   * nothing, when either has less.
+   */
+  take(key: string, cost = 1): boolean {
     const now = this.#now();
     const own = this.#perKey.get(key) ?? { tokens: this.#perKeyPerMinute, at: now };
     refill(own, this.#perKeyPerMinute, now);
     refill(this.#total, this.#totalPerMinute, now);
-    if (own.tokens < 1 || this.#total.tokens < 1) return false;
-    own.tokens -= 1;
-    this.#total.tokens -= 1;
+    if (own.tokens < cost || this.#total.tokens < cost) return false;
+    own.tokens -= cost;
+    this.#total.tokens -= cost;
     this.#perKey.set(key, own);
     // Forget full buckets so the map does not grow with every peer ever seen.
     if (this.#perKey.size > 10_000) {

@@ -1,0 +1,226 @@
+import {
+  bytes,
+  choice,
+  duration,
+  hostPort,
+  integer,
+  multiaddrs,
+  text,
+  type HostPort,
+  type ValueKind,
+} from './values.ts';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * One setting. Its name in the config file is `key` (dots are nesting); its flag and environment
+ * variable are derived from it: `circuit.maxReservations` is `--circuit-max-reservations` and
+ * `KITH_RELAY_CIRCUIT_MAX_RESERVATIONS`. One table drives parsing, `--help` and the README.
+ */
+export interface Setting<T> {
+  readonly key: string;
+  readonly kind: ValueKind<T>;
+  /** The default as an operator would write it; undefined for a setting that must be given. */
+  readonly default: unknown;
+  /** A list, given as a repeated flag, a JSON array, or one variable separated by commas. */
+  readonly list?: boolean;
+  /** A path: relative paths are taken from the working directory, or the config file's. */
+  readonly path?: boolean;
+  readonly summary: string;
+}
+
+const setting = <T>(s: Setting<T>): Setting<T> => s;
+
+const tcpBased = (address: string): string | undefined =>
+  !address.includes('/tcp/')
+    ? 'is not a TCP or WebSockets address'
+    : address.includes('/p2p')
+      ? 'must not name a peer (/p2p/...); the relay adds its own'
+      : undefined;
+
+const notCircuit = (address: string): string | undefined =>
+  address.includes('/p2p-circuit') ? 'is a circuit address; announce direct ones' : undefined;
+
+export const SETTINGS = {
+  dataDir: setting({
+    key: 'dataDir',
+    kind: text,
+    default: undefined,
+    path: true,
+    summary: 'Directory of the identity, the database and the state files (created 0700).',
+  }),
+  listen: setting({
+    key: 'listen',
+    kind: multiaddrs('TCP or WebSockets multiaddrs to listen on', tcpBased),
+    default: ['/ip4/0.0.0.0/tcp/4011', '/ip4/0.0.0.0/tcp/4012/ws'],
+    list: true,
+    summary: 'Addresses to listen on for libp2p: TCP and WebSockets, port 0 picks one.',
+  }),
+  announce: setting({
+    key: 'announce',
+    kind: multiaddrs('multiaddrs devices can dial', notCircuit),
+    default: [],
+    list: true,
+    summary:
+      'Public addresses to tell devices instead of the listening ones (e.g. behind NAT, or wss through a TLS proxy).',
+  }),
+  http: setting({
+    key: 'http',
+    kind: hostPort,
+    default: '127.0.0.1:4013',
+    summary: 'Where GET /health and GET /metrics answer, or "off". Keep it private.',
+  }),
+  maxConnections: setting({
+    key: 'maxConnections',
+    kind: integer(1, 100_000),
+    default: 1000,
+    summary: 'libp2p connections held at once; beyond it the least useful are closed.',
+  }),
+  logLevel: setting({
+    key: 'logLevel',
+    kind: choice(LOG_LEVELS),
+    default: 'info',
+    summary: 'Least severe level written to stderr as JSON lines.',
+  }),
+  maxReservations: setting({
+    key: 'circuit.maxReservations',
+    kind: integer(0, 100_000),
+    default: 256,
+    summary: 'Devices that may be reachable through this relay at once (0: no circuit relay).',
+  }),
+  reservationTtl: setting({
+    key: 'circuit.reservationTtl',
+    kind: duration(60_000, 86_400_000),
+    default: '2h',
+    summary: 'How long a reservation lasts unless the device renews it.',
+  }),
+  connectionDuration: setting({
+    key: 'circuit.connectionDuration',
+    kind: duration(10_000, 86_400_000),
+    default: '1h',
+    summary:
+      'How long one relayed connection may stay open (libp2p default: 2m, too short to chat).',
+  }),
+  connectionData: setting({
+    key: 'circuit.connectionData',
+    kind: bytes(64 * 1024, 16 * 1024 ** 3),
+    default: '64MiB',
+    summary: 'Bytes one relayed connection may carry, both ways together (libp2p default: 128KiB).',
+  }),
+  retention: setting({
+    key: 'mailbox.retention',
+    kind: duration(3_600_000, 3650 * 86_400_000),
+    default: '14d',
+    summary: 'How long stored ciphertext is kept for devices that have not fetched it.',
+  }),
+  topicQuota: setting({
+    key: 'mailbox.topicQuota',
+    kind: bytes(1024, 1024 ** 4),
+    default: '64MiB',
+    summary:
+      'Stored bytes per conversation topic; writes beyond it are refused until retention frees space.',
+  }),
+  peerQuota: setting({
+    key: 'mailbox.peerQuota',
+    kind: bytes(1024, 1024 ** 4),
+    default: '256MiB',
+    summary: 'Stored bytes one device may have written; beyond it its writes are refused.',
+  }),
+  totalQuota: setting({
+    key: 'mailbox.totalQuota',
+    kind: bytes(1024 ** 2, 64 * 1024 ** 4),
+    default: '8GiB',
+    summary: 'Stored bytes in all; beyond it writes are refused until retention frees space.',
+  }),
+  peerRequestsPerMinute: setting({
+    key: 'rateLimit.peerRequestsPerMinute',
+    kind: integer(1, 1_000_000),
+    default: 600,
+    summary: 'Store-and-forward requests one device may make per minute.',
+  }),
+  requestsPerMinute: setting({
+    key: 'rateLimit.requestsPerMinute',
+    kind: integer(1, 100_000_000),
+    default: 60_000,
+    summary: 'Store-and-forward requests from all devices together per minute.',
+  }),
+  peerBytesPerMinute: setting({
+    key: 'rateLimit.peerBytesPerMinute',
+    kind: bytes(1024, 16 * 1024 ** 3),
+    default: '16MiB',
+    summary: 'Bytes one device may upload to be stored per minute.',
+  }),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type SettingValues = { -readonly [K in SettingName]: ValueOf<(typeof SETTINGS)[K]> };
+type ValueOf<S> = S extends Setting<infer T> ? T : never;
+
+export function flagOf(key: string): string {
+  return `--${key.replace(/\./g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+export function envOf(key: string): string {
+  return `KITH_RELAY_${key
+    .replace(/\./g, '_')
+    .replace(/[A-Z]/g, (c) => `_${c}`)
+    .toUpperCase()}`;
+}
+
+/** Everything the relay and its services run with, every value checked. */
+export interface RelayConfig {
+  readonly dataDir: string;
+  readonly listen: readonly string[];
+  readonly announce: readonly string[];
+  /** The health and metrics server's address; undefined when it is off. */
+  readonly http: HostPort | undefined;
+  readonly maxConnections: number;
+  readonly logLevel: LogLevel;
+  readonly circuit: {
+    readonly maxReservations: number;
+    readonly reservationTtlMs: number;
+    readonly connectionDurationMs: number;
+    readonly connectionDataBytes: number;
+  };
+  /** For the store-and-forward services: checked now, enforced by them. */
+  readonly mailbox: {
+    readonly retentionMs: number;
+    readonly topicQuotaBytes: number;
+    readonly peerQuotaBytes: number;
+    readonly totalQuotaBytes: number;
+  };
+  readonly rateLimit: {
+    readonly peerRequestsPerMinute: number;
+    readonly requestsPerMinute: number;
+    readonly peerBytesPerMinute: number;
+  };
+}
+
+export function toRelayConfig(v: SettingValues): RelayConfig {
+  return {
+    dataDir: v.dataDir,
+    listen: v.listen,
+    announce: v.announce,
+    http: v.http,
+    maxConnections: v.maxConnections,
+    logLevel: v.logLevel,
+    circuit: {
+      maxReservations: v.maxReservations,
+      reservationTtlMs: v.reservationTtl,
+      connectionDurationMs: v.connectionDuration,
+      connectionDataBytes: v.connectionData,
+    },
+    mailbox: {
+      retentionMs: v.retention,
+      topicQuotaBytes: v.topicQuota,
+      peerQuotaBytes: v.peerQuota,
+      totalQuotaBytes: v.totalQuota,
+    },
+    rateLimit: {
+      peerRequestsPerMinute: v.peerRequestsPerMinute,
+      requestsPerMinute: v.requestsPerMinute,
+      peerBytesPerMinute: v.peerBytesPerMinute,
+    },
+  };
+}

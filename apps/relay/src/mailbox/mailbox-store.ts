@@ -1,0 +1,322 @@
+import { createHash } from 'node:crypto';
+import {
+  decodeCbor,
+  encodeCbor,
+  joinKey,
+  keyPrefix,
+  parseSeqKey,
+  prefixRange,
+  seqKey,
+  splitKey,
+  toHex,
+  verifyMailboxAuthorization,
+  verifyMailboxPut,
+  verifyMailboxRead,
+  MailboxLimits,
+  type KvOperation,
+  type KvStore,
+  type MailboxRequest,
+  type MailboxResponse,
+} from '@kith/core';
+
+export interface MailboxPolicy {
+  /** How long a message is kept (ms). */
+  readonly retentionMs: number;
+  /** Bytes one topic may hold. */
+  readonly maxBytesPerTopic: number;
+  /** Keys kept per topic (newest epochs). */
+  readonly maxKeysPerTopic: number;
+  /** Bytes held that one peer wrote. */
+  readonly maxBytesPerWriter: number;
+}
+
+export const DEFAULT_MAILBOX_POLICY: MailboxPolicy = {
+  retentionMs: 14 * 24 * 3600_000,
+  maxBytesPerTopic: 64 * 1024 * 1024,
+  maxKeysPerTopic: 64,
+  maxBytesPerWriter: 256 * 1024 * 1024,
+};
+
+interface TopicMeta {
+  nextSeq: bigint;
+  bytes: number;
+}
+
+/** What happened, for the relay's metrics. */
+export type MailboxOutcome =
+  | { readonly kind: 'stored'; readonly bytes: number }
+  | { readonly kind: 'served'; readonly messages: number }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'other' };
+
+/**
+ * A relay's mailboxes: ciphertext per conversation topic, written and read only with a key the
+ * topic accepted (docs/PROTOCOL.md §12). Storage layout, under `mb/<sha256(topic)>/`: `meta`
+ * (next sequence number, bytes held), `key/<epoch>/<public key>` (accepted keys),
+ * `msg/<seq>` (received time, data, writer), `dup/<sha256(data)>` (so retries are stored
+ * once); and `mbw/<writer peer>` the bytes held that each peer wrote.
+ * Calls for one topic must not interleave (the service runs them in one queue).
+ */
+export class MailboxStore {
+  readonly #kv: KvStore;
+  readonly #policy: MailboxPolicy;
+
+  constructor(kv: KvStore, policy: MailboxPolicy = DEFAULT_MAILBOX_POLICY) {
+    this.#kv = kv;
+    this.#policy = policy;
+  }
+
+  /** Handles a request from `writer` (the peer ID of the connection it came over). */
+  async handle(
+    request: MailboxRequest,
+    now: number,
+    writer: string,
+  ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
+    const t = topicKey(request.topic);
+    switch (request.type) {
+      case 'status': {
+        const keys = await this.#keys(t);
+        const meta = await this.#meta(t);
+        return {
+          response: { type: 'status', epoch: keys.at(-1)?.epoch, nextSeq: meta.nextSeq },
+          outcome: { kind: 'other' },
+        };
+      }
+      case 'authorize':
+        return this.#authorize(t, request, now);
+      case 'put':
+        return this.#put(t, request, now, writer);
+      case 'fetch':
+        return this.#fetch(t, request);
+    }
+  }
+
+  /** Deletes messages past retention; returns how many bytes were freed. */
+  async sweep(now: number): Promise<number> {
+    let freed = 0;
+    const topics = new Set<string>();
+    for await (const key of this.#kv.keys({ prefix: 'mb/' })) {
+      const t = splitKey(key)[1];
+      if (t !== undefined) topics.add(t);
+    }
+    for (const t of topics) {
+      const ops: KvOperation[] = [];
+      let bytes = 0;
+      const byWriter = new Map<string, number>();
+      for await (const [key, value] of this.#kv.entries({ prefix: keyPrefix('mb', t, 'msg') })) {
+        const [receivedAt, data, writer] = decodeCbor(value) as [number, Uint8Array, string];
+        if (now - receivedAt < this.#policy.retentionMs) break;
+        ops.push({ type: 'del', key });
+        ops.push({ type: 'del', key: joinKey('mb', t, 'dup', hashHex(data)) });
+        bytes += data.length;
+        byWriter.set(writer, (byWriter.get(writer) ?? 0) + data.length);
+      }
+      if (ops.length === 0) continue;
+      const meta = await this.#meta(t);
+      meta.bytes = Math.max(0, meta.bytes - bytes);
+      ops.push(this.#metaOp(t, meta));
+      for (const [writer, n] of byWriter) {
+        ops.push(this.#writerOp(writer, Math.max(0, (await this.#writerBytes(writer)) - n)));
+      }
+      await this.#kv.batch(ops);
+      freed += bytes;
+    }
+    return freed;
+  }
+
+  /** Bytes held in all mailboxes (for the stored-bytes gauge). */
+  async storedBytes(): Promise<number> {
+    let total = 0;
+    for await (const [key, value] of this.#kv.entries({ prefix: 'mb/' })) {
+      if (!key.endsWith('/meta')) continue;
+      total += (decodeCbor(value) as [bigint, number])[1];
+    }
+    return total;
+  }
+
+  // ---- requests --------------------------------------------------------------------------
+
+  async #authorize(
+    t: string,
+    request: Extract<MailboxRequest, { type: 'authorize' }>,
+    now: number,
+  ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
+    const next = { epoch: request.epoch, publicKey: request.publicKey };
+    if (!verifyMailboxAuthorization(request.by, request.topic, next, request.signature)) {
+      return refused('UNAUTHORIZED', 'the authorization signature does not verify');
+    }
+    const keys = await this.#keys(t);
+    if (keys.some((k) => k.hex === toHex(request.publicKey))) {
+      return { response: { type: 'ok', seq: 0n }, outcome: { kind: 'other' } };
+    }
+    if (keys.length === 0) {
+      // An unclaimed topic: the first key claims it, and must sign for itself.
+      if (toHex(request.by) !== toHex(request.publicKey)) {
+        return refused(
+          'UNAUTHORIZED',
+          'this topic has no keys yet: claim it with a self-signed key',
+        );
+      }
+    } else {
+      const voucher = keys.find((k) => k.hex === toHex(request.by));
+      if (voucher === undefined || voucher.epoch >= request.epoch) {
+        return refused(
+          'UNAUTHORIZED',
+          'the vouching key is not an accepted key of an earlier epoch',
+        );
+      }
+    }
+    const ops: KvOperation[] = [
+      {
+        type: 'put',
+        key: joinKey('mb', t, 'key', seqKey(request.epoch), toHex(request.publicKey)),
+        value: encodeCbor([now]),
+      },
+    ];
+    // Keep the newest epochs' keys only: old epochs' members have moved on.
+    const excess = keys.length + 1 - this.#policy.maxKeysPerTopic;
+    for (const old of keys.slice(0, Math.max(0, excess))) ops.push({ type: 'del', key: old.key });
+    await this.#kv.batch(ops);
+    return { response: { type: 'ok', seq: 0n }, outcome: { kind: 'other' } };
+  }
+
+  async #put(
+    t: string,
+    request: Extract<MailboxRequest, { type: 'put' }>,
+    now: number,
+    writer: string,
+  ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
+    if (request.data.length > MailboxLimits.maxDataBytes) {
+      return refused('TOO_LARGE', `a message is at most ${MailboxLimits.maxDataBytes} bytes`);
+    }
+    if (!(await this.#accepts(t, request.publicKey))) {
+      return refused('UNAUTHORIZED', 'this key may not write to this mailbox');
+    }
+    if (!verifyMailboxPut(request.publicKey, request.topic, request.data, request.signature)) {
+      return refused('UNAUTHORIZED', 'the put signature does not verify');
+    }
+    const dup = joinKey('mb', t, 'dup', hashHex(request.data));
+    const existing = await this.#kv.get(dup);
+    if (existing !== undefined) {
+      return {
+        response: { type: 'ok', seq: BigInt(decodeCbor(existing) as number | bigint) },
+        outcome: { kind: 'other' },
+      };
+    }
+    const meta = await this.#meta(t);
+    if (meta.bytes + request.data.length > this.#policy.maxBytesPerTopic) {
+      return refused('QUOTA_EXCEEDED', 'this mailbox is full: messages expire after retention');
+    }
+    const written = await this.#writerBytes(writer);
+    if (written + request.data.length > this.#policy.maxBytesPerWriter) {
+      return refused('QUOTA_EXCEEDED', 'you have stored all this relay allows you: try later');
+    }
+    const seq = meta.nextSeq;
+    meta.nextSeq += 1n;
+    meta.bytes += request.data.length;
+    await this.#kv.batch([
+      {
+        type: 'put',
+        key: joinKey('mb', t, 'msg', seqKey(seq)),
+        value: encodeCbor([now, request.data, writer]),
+      },
+      { type: 'put', key: dup, value: encodeCbor(seq) },
+      this.#metaOp(t, meta),
+      this.#writerOp(writer, written + request.data.length),
+    ]);
+    return {
+      response: { type: 'ok', seq },
+      outcome: { kind: 'stored', bytes: request.data.length },
+    };
+  }
+
+  async #fetch(
+    t: string,
+    request: Extract<MailboxRequest, { type: 'fetch' }>,
+  ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
+    if (!(await this.#accepts(t, request.publicKey))) {
+      return refused('UNAUTHORIZED', 'this key may not read this mailbox');
+    }
+    if (!verifyMailboxRead(request.publicKey, request.topic, request.after, request.signature)) {
+      return refused('UNAUTHORIZED', 'the read signature does not verify');
+    }
+    const messages: { seq: bigint; data: Uint8Array }[] = [];
+    let size = 0;
+    let more = false;
+    const from = joinKey('mb', t, 'msg', seqKey(request.after + 1n));
+    const end = prefixRange(keyPrefix('mb', t, 'msg')).lt;
+    for await (const [key, value] of this.#kv.entries(
+      end === undefined ? { gte: from } : { gte: from, lt: end },
+    )) {
+      const [, data] = decodeCbor(value) as [number, Uint8Array, string];
+      if (messages.length >= request.limit || size + data.length > MailboxLimits.maxResponseBytes) {
+        more = true;
+        break;
+      }
+      messages.push({ seq: parseSeqKey(splitKey(key).at(-1) ?? ''), data });
+      size += data.length;
+    }
+    return {
+      response: { type: 'messages', messages, more },
+      outcome: { kind: 'served', messages: messages.length },
+    };
+  }
+
+  // ---- state -----------------------------------------------------------------------------
+
+  async #keys(t: string): Promise<{ epoch: bigint; hex: string; key: string }[]> {
+    const out: { epoch: bigint; hex: string; key: string }[] = [];
+    for await (const key of this.#kv.keys({ prefix: keyPrefix('mb', t, 'key') })) {
+      const parts = splitKey(key);
+      out.push({ epoch: parseSeqKey(parts[3] ?? ''), hex: parts[4] ?? '', key });
+    }
+    return out;
+  }
+
+  async #accepts(t: string, publicKey: Uint8Array): Promise<boolean> {
+    const hex = toHex(publicKey);
+    return (await this.#keys(t)).some((k) => k.hex === hex);
+  }
+
+  async #meta(t: string): Promise<TopicMeta> {
+    const value = await this.#kv.get(joinKey('mb', t, 'meta'));
+    if (value === undefined) return { nextSeq: 1n, bytes: 0 };
+    const [nextSeq, bytes] = decodeCbor(value) as [bigint | number, number];
+    return { nextSeq: BigInt(nextSeq), bytes };
+  }
+
+  async #writerBytes(writer: string): Promise<number> {
+    const value = await this.#kv.get(joinKey('mbw', writer));
+    return value === undefined ? 0 : (decodeCbor(value) as number);
+  }
+
+  #writerOp(writer: string, bytes: number): KvOperation {
+    return { type: 'put', key: joinKey('mbw', writer), value: encodeCbor(bytes) };
+  }
+
+  #metaOp(t: string, meta: TopicMeta): KvOperation {
+    return {
+      type: 'put',
+      key: joinKey('mb', t, 'meta'),
+      value: encodeCbor([meta.nextSeq, meta.bytes]),
+    };
+  }
+}
+
+function topicKey(topic: string): string {
+  return createHash('sha256').update(topic).digest('hex');
+}
+
+function hashHex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function refused(
+  code: Extract<MailboxResponse, { type: 'refused' }>['code'],
+  message: string,
+): { response: MailboxResponse; outcome: MailboxOutcome } {
+  return {
+    response: { type: 'refused', code, message },
+    outcome: { kind: 'refused', reason: code },
+  };
+}
