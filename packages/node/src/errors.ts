@@ -13,6 +13,8 @@ export type NodeErrorCode =
   | 'BAD_ADDRESS'
   /** A device answered a key-package request with something that is not its own key package. */
   | 'BAD_KEY_PACKAGE'
+  /** A relay refused to keep something (its quota, its rate limit): the message says which. */
+  | 'RELAY_REFUSED'
   /** The node was closed. */
   | 'CLOSED';
 

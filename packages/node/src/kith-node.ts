@@ -74,6 +74,7 @@ export class KithNode {
   readonly #contacts: ContactBook;
   readonly #locator: MemberLocator;
   readonly #relayLink: RelayLink;
+  readonly #relayAddresses: readonly string[];
   readonly #relayTimer: ReturnType<typeof setInterval>;
   readonly #onError: (error: unknown) => void;
   readonly #timer: ReturnType<typeof setInterval>;
@@ -99,6 +100,7 @@ export class KithNode {
     this.#transport = net.transport;
     this.#guard = net.guard;
     this.#relayLink = net.relayLink;
+    this.#relayAddresses = options.relays ?? [];
     this.#contacts = contacts;
     this.#onError = options.onError ?? (() => undefined);
     this.#locator = new MemberLocator(client, net.libp2p, net.transport);
@@ -239,10 +241,7 @@ export class KithNode {
             .slice(0, 8),
         },
       ],
-      relays: this.#relayLink.relays
-        .flatMap((r) => this.libp2p.getConnections(r).map((c) => c.remoteAddr))
-        .slice(0, 8)
-        .map((a) => a.bytes),
+      relays: this.#relayAddresses.slice(0, 8).map((a) => multiaddr(a).bytes),
     });
   }
 

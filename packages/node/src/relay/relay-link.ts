@@ -15,6 +15,7 @@ export class RelayLink {
   readonly #directory: RelayDirectory;
   readonly #onError: (error: unknown) => void;
   #visit: Promise<void> | undefined;
+  #deposits: Promise<void> = Promise.resolve();
 
   constructor(
     parts: { client: KithClient; libp2p: DeviceLibp2p; transport: Libp2pTransport; kv: KvStore },
@@ -40,7 +41,10 @@ export class RelayLink {
   undeliverable(peer: PeerId | undefined, data: Uint8Array): void {
     if (this.relays.length === 0 || peer?.type !== 'Ed25519') return;
     if (!isWelcome(data)) return;
-    void this.#directory.deposit(peer.publicKey.raw, data).catch(this.#onError);
+    const to = peer.publicKey.raw;
+    this.#deposits = this.#deposits
+      .then(() => this.#directory.deposit(to, data))
+      .catch(this.#onError);
   }
 
   /** Key packages of `user` kept on the relays (for inviting a user who is offline). */
@@ -57,9 +61,10 @@ export class RelayLink {
     return this.#visit;
   }
 
-  /** Resolves once every published message was offered to the relays. */
-  flushed(): Promise<void> {
-    return this.#mailboxes.flushed();
+  /** Resolves once every published message and inbox deposit was offered to the relays. */
+  async flushed(): Promise<void> {
+    await this.#mailboxes.flushed();
+    await this.#deposits;
   }
 
   async #run(): Promise<void> {

@@ -16,6 +16,7 @@ import {
   type MailboxResponse,
   type RoomId,
 } from '@kith/core';
+import { NodeError } from '../errors.ts';
 import type { DeviceLibp2p } from '../net/create-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
@@ -104,8 +105,10 @@ export class RelayMailboxes {
     const head = room?.keys.at(-1);
     if (room === undefined || head === undefined) return;
     for (const relay of this.#relays) {
-      await this.#put(relay, room, head, data).catch(() => {
-        // The relay is away: the engine resends unconfirmed messages, which come back here.
+      await this.#put(relay, room, head, data).catch((error: unknown) => {
+        // A refusal is worth telling the user; a relay that is away is not (the engine resends
+        // unconfirmed messages, which come back here).
+        if (error instanceof NodeError) this.#onError(error);
       });
     }
   }
@@ -122,7 +125,10 @@ export class RelayMailboxes {
     const response = await this.#request(relay, request);
     if (response.type === 'refused') {
       if (response.code === 'UNAUTHORIZED') this.#forget(relay, room);
-      throw new Error(`relay refused a message: ${response.message}`);
+      throw new NodeError(
+        'RELAY_REFUSED',
+        `relay ${relay.toString()} refused to keep a message (${response.code}): ${response.message}`,
+      );
     }
   }
 

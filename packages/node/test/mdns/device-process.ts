@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/mdns-device.ts', import.meta.url));
 
-/** One line the fixture printed: `{"ready": id}`, `{"discovered": id}` or `{"connected": id}`. */
-export type Report = Readonly<Partial<Record<'ready' | 'discovered' | 'connected', string>>>;
+/** One line the fixture printed, such as `{"ready": id}` or `{"connected": id}`. */
+export type Report = Readonly<
+  Partial<Record<'ready' | 'discovered' | 'connected' | 'disconnected', string>>
+>;
 
 interface Waiter {
   readonly what: string;
@@ -60,9 +62,17 @@ export class DeviceProcess {
     });
   }
 
-  /** The first report (already printed or still to come) that `accept` takes, within `ms`. */
-  waitFor(what: string, accept: (report: Report) => boolean, ms: number): Promise<Report> {
-    const seen = this.reports.find(accept);
+  /**
+   * The first report that `accept` takes, within `ms`: among those already printed from index
+   * `since` on, or else the next ones.
+   */
+  waitFor(
+    what: string,
+    accept: (report: Report) => boolean,
+    ms: number,
+    since = 0,
+  ): Promise<Report> {
+    const seen = this.reports.slice(since).find(accept);
     if (seen !== undefined) return Promise.resolve(seen);
     if (this.#exit !== undefined) return Promise.reject(this.#failure(what, this.#exit));
     return new Promise((resolve, reject) => {

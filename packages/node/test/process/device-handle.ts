@@ -29,6 +29,7 @@ interface Pending {
 export class DeviceHandle {
   readonly name: string;
   readonly dataDir: string;
+  readonly #network: DeviceNetwork;
   #child: ChildProcess;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
@@ -39,16 +40,21 @@ export class DeviceHandle {
   readonly misbehaviours: string[] = [];
   identity!: Identity;
 
-  private constructor(name: string, dataDir: string, child: ChildProcess) {
+  private constructor(name: string, dataDir: string, network: DeviceNetwork, child: ChildProcess) {
     this.name = name;
     this.dataDir = dataDir;
+    this.#network = network;
     this.#child = child;
   }
 
   /** Starts a device process on a new data directory, or on `dataDir` when given. */
-  static async start(name: string, dataDir?: string): Promise<DeviceHandle> {
+  static async start(
+    name: string,
+    dataDir?: string,
+    network: DeviceNetwork = {},
+  ): Promise<DeviceHandle> {
     const dir = dataDir ?? (await mkdtemp(join(tmpdir(), `kith-${name}-`)));
-    const handle = new DeviceHandle(name, dir, spawnDevice(dir, name));
+    const handle = new DeviceHandle(name, dir, network, spawnDevice(dir, name, network));
     await handle.#attach();
     return handle;
   }
@@ -132,7 +138,7 @@ export class DeviceHandle {
 
   /** Starts the process again on the same data directory. */
   async restart(): Promise<void> {
-    this.#child = spawnDevice(this.dataDir, this.name);
+    this.#child = spawnDevice(this.dataDir, this.name, this.#network);
     await this.#attach();
   }
 
@@ -195,8 +201,14 @@ export class DeviceHandle {
   }
 }
 
-function spawnDevice(dataDir: string, name: string): ChildProcess {
-  return fork(FIXTURE, [dataDir, name], {
+/** Where a device process listens and which relays it uses (default: loopback TCP, none). */
+export interface DeviceNetwork {
+  readonly relays?: readonly string[];
+  readonly listen?: readonly string[];
+}
+
+function spawnDevice(dataDir: string, name: string, network: DeviceNetwork): ChildProcess {
+  return fork(FIXTURE, [dataDir, name, JSON.stringify(network)], {
     execArgv: ['--conditions=@kith/source'],
     // Structured clone: results may hold bigints (epochs) and bytes.
     serialization: 'advanced',
@@ -205,8 +217,11 @@ function spawnDevice(dataDir: string, name: string): ChildProcess {
 }
 
 /** Starts `names.length` devices; the first adds every other as a contact (and they it). */
-export async function startDevices(names: readonly string[]): Promise<DeviceHandle[]> {
-  const devices = await Promise.all(names.map((n) => DeviceHandle.start(n)));
+export async function startDevices(
+  names: readonly string[],
+  network: DeviceNetwork = {},
+): Promise<DeviceHandle[]> {
+  const devices = await Promise.all(names.map((n) => DeviceHandle.start(n, undefined, network)));
   const [first, ...rest] = devices;
   if (first === undefined) return devices;
   for (const d of rest) {
