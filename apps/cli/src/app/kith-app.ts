@@ -71,7 +71,7 @@ export class KithApp {
     const nodeOptions: KithNodeOptions = {
       dataDir: options.dataDir,
       ...(options.listen === undefined ? {} : { listen: options.listen }),
-      ...(options.relays === undefined ? {} : { bootstrap: options.relays }),
+      ...(options.relays === undefined ? {} : { relays: options.relays }),
       ...(options.mdns === undefined ? {} : { mdns: options.mdns }),
       ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
       ...(options.onError === undefined ? {} : { onError: options.onError }),

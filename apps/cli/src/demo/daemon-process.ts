@@ -54,8 +54,12 @@ export class Daemon {
     this.#child = child;
   }
 
-  /** Starts a daemon on a new data directory, or on `dataDir` (a restart). */
-  static async start(name: string, dataDir?: string): Promise<Daemon> {
+  /** Starts a daemon on a new data directory, or on `dataDir` (a restart), with these relays. */
+  static async start(
+    name: string,
+    dataDir?: string,
+    relays: readonly string[] = [],
+  ): Promise<Daemon> {
     dataDir ??= await mkdtemp(join(tmpdir(), `kith-daemon-${name}-`));
     const child = spawn(
       process.execPath,
@@ -72,6 +76,7 @@ export class Daemon {
         '--listen',
         '/ip4/127.0.0.1/tcp/0',
         '--no-mdns',
+        ...relays.flatMap((r) => ['--relay', r]),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

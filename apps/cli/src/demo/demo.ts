@@ -3,6 +3,7 @@
 import { rm } from 'node:fs/promises';
 import type { MessageView, RoomView, Whoami } from '../app/views.ts';
 import { Daemon } from './daemon-process.ts';
+import { DemoRelay } from './relay-process.ts';
 
 const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -36,10 +37,16 @@ async function hasTexts(device: Daemon, roomId: string, texts: readonly string[]
 }
 
 async function main(): Promise<void> {
-  step('Starting three devices (ana, ben, cai), each a kith daemon on 127.0.0.1');
-  const devices = await Promise.all(['ana', 'ben', 'cai'].map((n) => Daemon.start(n)));
+  step('Starting a relay (kith-relay) on 127.0.0.1: it will keep ciphertext for offline devices');
+  const relay = await DemoRelay.start();
+  process.stdout.write(`  relay: ${dim(relay.address)}\n`);
+  step('Starting three devices (ana, ben, cai), each a kith daemon on 127.0.0.1 using the relay');
+  const relays = [relay.address];
+  const devices = await Promise.all(
+    ['ana', 'ben', 'cai'].map((n) => Daemon.start(n, undefined, relays)),
+  );
   const [ana, ben, cai] = devices as [Daemon, Daemon, Daemon];
-  let caiNow = cai;
+  let [anaNow, benNow, caiNow] = [ana, ben, cai];
   try {
     const me: Record<string, Whoami> = {};
     for (const d of devices) {
@@ -103,40 +110,46 @@ async function main(): Promise<void> {
     await hasTexts(ana, dm, ['Should we invite Dee too?']);
     await show(ana, dm, 'the DM');
 
-    step('cai goes offline (the daemon stops); ana and ben keep talking');
+    step('cai goes offline (the daemon stops); ana and ben keep talking, then go offline too');
     await cai.stop();
     await ana.call('send', { roomId, text: 'Bring water.' });
     await ben.call('send', { roomId, text: 'And snacks.' });
     await hasTexts(ana, roomId, ['And snacks.']);
+    await ben.stop();
+    await ana.stop();
 
-    step('cai comes back and catches up from the members it finds online');
-    caiNow = await Daemon.start('cai', cai.dataDir);
+    step('cai comes back while nobody else is online, and catches up through the relay');
+    caiNow = await Daemon.start('cai', cai.dataDir, relays);
     await hasTexts(caiNow, roomId, ['Bring water.', 'And snacks.']);
-    const sync = await caiNow.call<{ complete: boolean }>('syncStatus', { roomId });
-    await show(caiNow, roomId, `"weekend" after catching up (history complete: ${sync.complete})`);
+    await show(caiNow, roomId, '"weekend" after catching up from the relay alone');
+    anaNow = await Daemon.start('ana', ana.dataDir, relays);
+    benNow = await Daemon.start('ben', ben.dataDir, relays);
 
     step('ben (a plain member) tries to remove cai: refused by every device’s policy');
-    const refused = await ben.rpc('remove', { roomId, userId: id('cai') });
+    const refused = await benNow.rpc('remove', { roomId, userId: id('cai') });
     process.stdout.write(`  error ${refused.error?.code}: ${refused.error?.message}\n`);
 
     step('ana (owner) removes cai, then writes something cai must not read');
-    await ana.call('remove', { roomId, userId: id('cai') });
+    await anaNow.call('remove', { roomId, userId: id('cai') });
     await caiNow.until('the removal', async () =>
       (await caiNow.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId && !r.active),
     );
-    await ana.call('send', { roomId, text: 'Plans for next week: secret.' });
-    await hasTexts(ben, roomId, ['Plans for next week: secret.']);
-    await show(ben, roomId, '"weekend"');
+    await anaNow.call('send', { roomId, text: 'Plans for next week: secret.' });
+    await hasTexts(benNow, roomId, ['Plans for next week: secret.']);
+    await show(benNow, roomId, '"weekend"');
     await show(caiNow, roomId, '"weekend" (removed: new epochs are beyond its keys)');
     const after = await caiNow.rpc('send', { roomId, text: 'hello?' });
     process.stdout.write(
       `  cai tries to send: error ${after.error?.code}: ${after.error?.message}\n`,
     );
 
-    step('Done: every device above was a separate process talking libp2p on loopback.');
+    step(
+      'Done: every device and the relay above were separate processes talking libp2p on loopback.',
+    );
   } finally {
-    for (const d of [ana, ben, caiNow]) await d.stop();
+    for (const d of [anaNow, benNow, caiNow]) await d.stop();
     for (const d of devices) await rm(d.dataDir, { recursive: true, force: true });
+    await relay.stop();
   }
 }
 
