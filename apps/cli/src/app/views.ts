@@ -9,7 +9,7 @@ export interface Whoami {
   readonly contactLink: string;
 }
 
-export interface MemberView {
+interface MemberView {
   readonly userId: UserId;
   readonly displayName: string;
   readonly role: string;

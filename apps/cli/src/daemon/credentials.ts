@@ -3,8 +3,8 @@ import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Files in the data directory through which a shell finds and authenticates to the daemon. */
-export const RPC_PORT_FILE = 'rpc-port';
-export const RPC_TOKEN_FILE = 'rpc-token';
+const RPC_PORT_FILE = 'rpc-port';
+const RPC_TOKEN_FILE = 'rpc-token';
 
 /** A new random token, written readable by this user only. */
 export async function writeToken(dataDir: string): Promise<string> {

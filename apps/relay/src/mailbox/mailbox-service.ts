@@ -10,7 +10,7 @@ export interface MailboxRateLimits {
   readonly requestsPerMinute: number;
 }
 
-export const DEFAULT_MAILBOX_RATE_LIMITS: MailboxRateLimits = {
+const DEFAULT_MAILBOX_RATE_LIMITS: MailboxRateLimits = {
   requestsPerMinutePerPeer: 600,
   requestsPerMinute: 60_000,
 };

@@ -30,7 +30,7 @@ export interface MailboxPolicy {
   readonly maxBytesPerWriter: number;
 }
 
-export const DEFAULT_MAILBOX_POLICY: MailboxPolicy = {
+const DEFAULT_MAILBOX_POLICY: MailboxPolicy = {
   retentionMs: 14 * 24 * 3600_000,
   maxBytesPerTopic: 64 * 1024 * 1024,
   maxKeysPerTopic: 64,

@@ -8,7 +8,7 @@ import { decodeCbor, encodeCbor, type CborValue } from '@kith/core';
  * them, so it reveals nothing the asker's own group state does not already name.
  */
 const VERSION = 1;
-export const MAX_LOCATE_KEYS = 256;
+const MAX_LOCATE_KEYS = 256;
 const MAX_ADDRESSES = 8;
 
 export function encodeLocateRequest(keys: readonly Uint8Array[]): Uint8Array {

@@ -4,7 +4,7 @@ import { createDeviceLibp2p, type DeviceLibp2p } from '../../src/net/create-libp
 import { Libp2pTransport } from '../../src/net/libp2p-transport.ts';
 import { PeerGuard } from '../../src/net/peer-guard.ts';
 
-export const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 
 export interface Libp2pEndpoint {
   readonly libp2p: DeviceLibp2p;
@@ -29,7 +29,7 @@ export async function startEndpoint(
 }
 
 /** Resolves once `transport` reports `device` reachable (identify done, protocol supported). */
-export function reachable(transport: Libp2pTransport, peer: PeerId): Promise<void> {
+function reachable(transport: Libp2pTransport, peer: PeerId): Promise<void> {
   const target = peer.toString();
   return new Promise((resolve) => {
     const off = transport.onPeer((e) => {
