@@ -113,6 +113,15 @@ export class KithNode {
       if (this.#closed || this.libp2p.getConnections(event.detail.id).length > 0) return;
       this.libp2p.dial(event.detail.id).catch(() => undefined);
     });
+    // Peers that entered the peer store before that listener existed (found by mDNS while the
+    // device was opening, or remembered from the last run) are dialled too.
+    void this.libp2p.peerStore.all().then((peers) => {
+      for (const p of peers) {
+        if (this.#closed || p.id.equals(this.libp2p.peerId)) continue;
+        if (this.libp2p.getConnections(p.id).length > 0) continue;
+        this.libp2p.dial(p.id).catch(() => undefined);
+      }
+    });
     // Fellow devices' addresses are remembered for the next start; a relay that connects is
     // asked at once for what it kept.
     this.libp2p.addEventListener('peer:identify', (event) => {

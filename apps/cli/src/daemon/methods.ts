@@ -35,6 +35,11 @@ export const methods: Record<string, Method> = {
     summary: 'the contacts this device knows',
     run: (app) => app.node.contacts(),
   },
+  peers: {
+    params: '',
+    summary: 'devices connected now (that speak Kith)',
+    run: (app) => ({ connected: app.node.connectedDevices() }),
+  },
   connect: {
     params: 'address',
     summary: 'connect to a device or relay by multiaddr (/ip4/.../tcp/.../p2p/...)',

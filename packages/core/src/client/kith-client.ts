@@ -78,6 +78,8 @@ export interface KithClientOptions {
   readonly linkedDevice?: LinkedDevice;
   /** Epochs kept for fork resolution (default 16). */
   readonly retainEpochs?: number;
+  /** Messages this device sends in one epoch before it starts a new one (default 4000). */
+  readonly rotateAfterMessages?: number;
   /** Called with errors thrown by event handlers or by background work. */
   readonly onError?: (error: unknown) => void;
 }
@@ -146,7 +148,14 @@ export class KithClient {
     const transport = await options.transport(identity.device);
     const env = {
       device: identity.device,
-      groupOptions: { cs, config, retainEpochs: retain },
+      groupOptions: {
+        cs,
+        config,
+        retainEpochs: retain,
+        ...(options.rotateAfterMessages === undefined
+          ? {}
+          : { rotateAfterMessages: options.rotateAfterMessages }),
+      },
       clock,
       kv,
       transport,

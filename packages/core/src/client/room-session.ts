@@ -19,6 +19,7 @@ import { decodeAppPayload, encodeAppPayload } from '../sync/payload.ts';
 import { roomTopic } from '../sync/topic.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
 import { ClientError } from './errors.ts';
+import { ownGeneration, rotationPoint } from '../group/ratchet-wear.ts';
 import type { KithEvent, SyncStatus } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
@@ -124,6 +125,7 @@ export class RoomSession {
     this.#ops.push(this.store.putUpdate(signed.author, signed.seq, encoded));
     this.#ops.push(this.store.putOutbox(signed.seq));
     this.outbox.add(signed.seq);
+    await this.#rotateIfWorn();
     const message = await this.group.encrypt(
       encodeAppPayload({ type: 'updates', updates: [encoded], authors: [] }),
     );
@@ -410,6 +412,23 @@ export class RoomSession {
     await this.#publish(result.commit);
   }
 
+  /**
+   * Starts a new epoch (an empty commit, which refreshes this device's path) once this device
+   * has sent so many messages in the current one that a member who missed them all could no
+   * longer open the next (see group/ratchet-wear.ts).
+   */
+  async #rotateIfWorn(): Promise<void> {
+    const state = this.group.head.state;
+    if (ownGeneration(state) < rotationPoint(state, this.#env.groupOptions.rotateAfterMessages)) {
+      return;
+    }
+    const result = await this.group.commit([], undefined);
+    if (!result.ok) return;
+    this.#afterEpoch(result.record, result.change);
+    await this.flush();
+    await this.#publish(result.commit);
+  }
+
   /** From the client's timer: commits proposals nobody else committed. */
   async commitStaleProposals(): Promise<void> {
     await this.#commitPendingProposals(true);
@@ -421,6 +440,7 @@ export class RoomSession {
     const first = Math.min(...this.outbox);
     const updates = this.doc.encodedOwnUpdates(first).filter((_, i) => this.outbox.has(first + i));
     for (const batch of batches(updates)) {
+      await this.#rotateIfWorn();
       const message = await this.group.encrypt(
         encodeAppPayload({ type: 'updates', updates: batch, authors: [] }),
       );
@@ -444,6 +464,7 @@ export class RoomSession {
   async sealUpdates(updates: readonly Uint8Array[]): Promise<Uint8Array[]> {
     const out: Uint8Array[] = [];
     for (const batch of batches(updates)) {
+      await this.#rotateIfWorn();
       const authors = this.history.certificatesOf(batch);
       out.push(
         await this.group.encrypt(encodeAppPayload({ type: 'updates', updates: batch, authors })),

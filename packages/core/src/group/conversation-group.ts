@@ -57,6 +57,11 @@ export interface GroupOptions {
   /** Epochs kept for fork resolution and for replaying to members who missed them. */
   readonly retainEpochs?: number;
   readonly pendingLimit?: number;
+  /**
+   * Application messages this device sends in one epoch before it commits to start a new one
+   * (default: 80% of the configured maximum forward ratchet steps). See `ratchet-wear.ts`.
+   */
+  readonly rotateAfterMessages?: number;
 }
 
 const DEFAULT_RETAIN = 16;
@@ -333,13 +338,7 @@ export class ConversationGroup {
     const aad = decodeAad(pm.authenticatedData);
     if (aad === undefined) return rejected('malformed', 'no Kith authenticated data');
     const index = this.#chain.indexOf(aad.epochId);
-    if (index < 0) {
-      if (this.#chain.isAbandoned(aad.epochId)) {
-        return { kind: 'ignored', reason: 'abandoned-branch' };
-      }
-      this.#pending.add(aad.epochId, bytes);
-      return { kind: 'pending' };
-    }
+    if (index < 0) return this.#unknownEpoch(aad.epochId, pm.epoch, bytes);
     const record = this.#chain.at(index);
     if (record?.epoch !== pm.epoch) {
       return rejected('malformed', 'the epoch number does not match the epoch ID');
@@ -360,16 +359,24 @@ export class ConversationGroup {
     const aad = decodeAad(pm.content.authenticatedData);
     if (aad?.kind !== 'commit') return rejected('malformed', 'no Kith authenticated data');
     const index = this.#chain.indexOf(aad.epochId);
-    if (index < 0) {
-      if (this.#chain.isAbandoned(aad.epochId))
-        return { kind: 'ignored', reason: 'abandoned-branch' };
-      this.#pending.add(aad.epochId, bytes);
-      return { kind: 'pending' };
-    }
+    if (index < 0) return this.#unknownEpoch(aad.epochId, pm.content.epoch, bytes);
     if (this.#chain.at(index)?.epoch !== pm.content.epoch) {
       return rejected('malformed', 'the epoch number does not match the epoch ID');
     }
     return this.#receiveCommit(bytes, index, (parent) => this.#applyExternal(parent, pm));
+  }
+
+  /**
+   * A message for an epoch this device does not hold: held for a later one (its commit will
+   * come), dropped for an abandoned branch or for an epoch no later than the oldest held, which
+   * this device can never reach (it joined after it, or it was pruned).
+   */
+  #unknownEpoch(epochId: Uint8Array, epoch: bigint, bytes: Uint8Array): ReceiveOutcome {
+    if (this.#chain.isAbandoned(epochId)) return { kind: 'ignored', reason: 'abandoned-branch' };
+    const oldest = this.#chain.records[0]?.epoch ?? 0n;
+    if (epoch <= oldest) return { kind: 'ignored', reason: 'before-history' };
+    this.#pending.add(epochId, bytes);
+    return { kind: 'pending' };
   }
 
   async #receiveData(pm: PrivateMessage, kind: FrameKind): Promise<ReceiveOutcome> {

@@ -31,7 +31,14 @@ export type ReceiveOutcome =
   | { readonly kind: 'pending' }
   | {
       readonly kind: 'ignored';
-      readonly reason: 'duplicate' | 'losing-commit' | 'abandoned-branch' | 'stale' | 'other-group';
+      /** `before-history`: an epoch at or before the oldest this device holds (it joined later). */
+      readonly reason:
+        | 'duplicate'
+        | 'losing-commit'
+        | 'abandoned-branch'
+        | 'stale'
+        | 'other-group'
+        | 'before-history';
       /** For a losing commit: the winning commit, to hand to whoever sent the loser. */
       readonly winner?: Uint8Array;
     }

@@ -15,13 +15,15 @@ export class World {
   readonly #dbs = new Map<KithClient, KvDatabase>();
 
   readonly #retainEpochs: number | undefined;
+  readonly #rotateAfter: number | undefined;
 
   constructor(
     seed: number,
     conditions: Partial<NetworkConditions> = {},
-    options: { retainEpochs?: number } = {},
+    options: { retainEpochs?: number; rotateAfterMessages?: number } = {},
   ) {
     this.#retainEpochs = options.retainEpochs;
+    this.#rotateAfter = options.rotateAfterMessages;
     this.random = new SeededRandom(seed);
     this.network = new SimulatedNetwork({
       seed,
@@ -58,6 +60,7 @@ export class World {
       deviceName: name,
       onError,
       ...(this.#retainEpochs === undefined ? {} : { retainEpochs: this.#retainEpochs }),
+      ...(this.#rotateAfter === undefined ? {} : { rotateAfterMessages: this.#rotateAfter }),
       ...(linkedDevice === undefined ? {} : { linkedDevice }),
     });
     this.clients.push(client);

@@ -74,6 +74,8 @@ export function stickyListen(
   const ports = new Map<string, string>();
   for (const p of previous) {
     const text = p.toString();
+    // A circuit address names the relay's port, not this device's.
+    if (text.includes('/p2p-circuit')) continue;
     const port = /\/tcp\/(\d+)/.exec(text)?.[1];
     if (port !== undefined && !ports.has(kindOf(text))) ports.set(kindOf(text), port);
   }

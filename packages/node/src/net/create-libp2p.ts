@@ -2,7 +2,7 @@ import { bootstrap } from '@libp2p/bootstrap';
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2';
 import { dcutr } from '@libp2p/dcutr';
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub';
-import { identify, type Identify } from '@libp2p/identify';
+import { identify, identifyPush, type Identify, type IdentifyPush } from '@libp2p/identify';
 import { FaultTolerance, type Ed25519PrivateKey, type Libp2p } from '@libp2p/interface';
 import { mdns } from '@libp2p/mdns';
 import { noise } from '@libp2p/noise';
@@ -19,6 +19,7 @@ import type { PeerGuard } from './peer-guard.ts';
 export type DeviceServices = {
   pubsub: GossipSub;
   identify: Identify;
+  identifyPush: IdentifyPush;
   ping: Ping;
   dcutr: unknown;
 };
@@ -80,6 +81,8 @@ export async function createDeviceLibp2p(
     peerDiscovery: discovery,
     services: {
       identify: identify(),
+      // Protocols registered after start (the engine's) reach peers already connected.
+      identifyPush: identifyPush(),
       ping: ping(),
       dcutr: dcutr(),
       pubsub: gossipsub({

@@ -241,6 +241,12 @@ export class Libp2pTransport implements TransportPort {
     };
     this.#libp2p.addEventListener('peer:identify', onIdentify);
     this.#libp2p.addEventListener('peer:disconnect', onDisconnect);
+    // Peers identified before the listener existed (they connected while the device opened).
+    for (const connection of this.#libp2p.getConnections()) {
+      const peer = connection.remotePeer;
+      const known = await this.#libp2p.peerStore.get(peer).catch(() => undefined);
+      if (known?.protocols.includes(Protocols.direct) === true) this.#reach(peer);
+    }
     this.#cleanup.push(
       () => {
         pubsub.removeEventListener('message', onGossip);

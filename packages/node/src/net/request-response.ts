@@ -1,4 +1,5 @@
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import { lpStream } from '@libp2p/utils';
 
 /** Limits of one request/response exchange. */
@@ -39,7 +40,7 @@ export async function serveRequests(
 /** Sends one request and reads one response; throws when the peer refuses or times out. */
 export async function sendRequest(
   libp2p: Libp2p,
-  peer: PeerId,
+  peer: PeerId | Multiaddr,
   protocol: string,
   request: Uint8Array,
   limits: ExchangeLimits,

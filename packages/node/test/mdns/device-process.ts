@@ -115,8 +115,9 @@ export class DeviceProcess {
 
   /** What the device said so far, for failure messages. */
   describe(): string {
-    const stdout = this.reports.map((r) => JSON.stringify(r)).join('\n  ');
-    return `${this.name} printed:\n  ${stdout || '(nothing)'}\nstderr:\n${this.#stderr || '(nothing)'}`;
+    const stdout = this.reports.map((r) => JSON.stringify(r)).join('\n  ') || '(nothing)';
+    const stderr = this.#stderr || '(nothing)';
+    return `${this.name} printed:\n  ${stdout}\nstderr:\n${stderr}`;
   }
 
   #onLine(line: string): void {

@@ -74,13 +74,7 @@ describe.skipIf(unavailable !== undefined)('Kith devices on one LAN (network nam
     return device.reports.flatMap((r) => r.connected ?? []);
   }
 
-  // Retried because of a race in KithNode.open (not in this test), which makes about one run in
-  // thirty fail: libp2p, and so mDNS, starts before the Kith protocols are registered and before
-  // the transport listens for 'peer:identify'. When device-a's periodic query happens to reach
-  // device-b in those few milliseconds, a dials b, identify reports no Kith protocol (identify
-  // push is not enabled) and neither side ever counts the other as a Kith device. Drop the retry
-  // once libp2p starts after everything listens (see the skipped tests below).
-  it('a device that joins the LAN and the one already on it connect', { retry: 2 }, async () => {
+  it('a device that joins the LAN and the one already on it connect', async () => {
     const a = start('device-a', 0);
     const idA = await ready(a);
     const b = start('device-b', 1);
@@ -94,12 +88,8 @@ describe.skipIf(unavailable !== undefined)('Kith devices on one LAN (network nam
     expect(await Promise.all([a.stop(), b.stop()])).toEqual([0, 0]);
   });
 
-  // Skipped: fails about one run in five today. KithNode listens for 'peer:discovery' only once
-  // KithNode.open() is done, long after libp2p (and mDNS) started; libp2p announces a peer once,
-  // when it first enters the peer store, so when two devices start within a few milliseconds
-  // of each other each finds the other before it listens and neither ever dials. Unskip once
-  // libp2p starts after KithNode's listeners and the Kith protocols are in place.
-  it.skip('two devices started at the same moment connect', async () => {
+  // Discoveries made while a device is still opening are dialled once it is open.
+  it('two devices started at the same moment connect', async () => {
     const a = start('device-a', 0);
     const b = start('device-b', 1);
     const [idA, idB] = await Promise.all([ready(a), ready(b)]);
@@ -107,11 +97,8 @@ describe.skipIf(unavailable !== undefined)('Kith devices on one LAN (network nam
     expect(await Promise.all([a.stop(), b.stop()])).toEqual([0, 0]);
   });
 
-  // Skipped: fails every time today, for the same reason. The restarted device's address book
-  // puts device-a in its peer store while KithNode.open() runs, before anything listens for
-  // 'peer:discovery'; device-a already has device-b in its peer store. So mDNS finds both ways,
-  // libp2p announces neither, and nobody dials. Unskip with the fix for the test above.
-  it.skip('a device that restarts reconnects to the one still running', async () => {
+  // A restarted device dials the peers it remembers; neither side waits for mDNS to re-announce.
+  it('a device that restarts reconnects to the one still running', async () => {
     const a = start('device-a', 0);
     const idA = await ready(a);
     const bDir = freshDataDir();

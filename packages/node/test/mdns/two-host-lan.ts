@@ -28,8 +28,9 @@ function ip(...args: string[]): void {
 
 /** Why this machine cannot make namespaced LANs (undefined if it can), found by trying. */
 export function whyNoLan(): string | undefined {
-  if (process.platform !== 'linux')
+  if (process.platform !== 'linux') {
     return `network namespaces are Linux-only, this is ${process.platform}`;
+  }
   if (process.getuid?.() !== 0) return 'not root: creating network namespaces needs root';
   const probe = `kith-probe-${process.pid}`;
   try {
@@ -76,6 +77,7 @@ export function createLan(tag: string, created: string[]): TwoHostLan {
  */
 export function deleteNamespace(name: string): string | undefined {
   const result = spawnSync('ip', ['netns', 'del', name], { encoding: 'utf8' });
+  if (result.error !== undefined) return `cannot delete namespace ${name}: ${result.error.message}`;
   if (result.status === 0 || result.stderr.includes('No such file')) return undefined;
-  return `cannot delete namespace ${name}: ${result.error?.message ?? result.stderr.trim()}`;
+  return `cannot delete namespace ${name}: ${result.stderr.trim()}`;
 }

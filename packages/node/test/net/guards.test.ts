@@ -92,6 +92,9 @@ describe('the locate protocol encoding', () => {
 describe('sticky listen ports', () => {
   it('reuses last time’s port per IP family and transport', () => {
     const previous = [
+      multiaddr(
+        '/ip4/127.0.0.1/tcp/5999/p2p/12D3KooWGzh6CbnS9Q5t5GrGxGgzT6vK6AKyfZ9XCQ5xbgVAdVFa/p2p-circuit',
+      ),
       multiaddr('/ip4/127.0.0.1/tcp/4100/p2p/12D3KooWGzh6CbnS9Q5t5GrGxGgzT6vK6AKyfZ9XCQ5xbgVAdVFa'),
       multiaddr('/ip4/192.168.1.5/tcp/4101/ws'),
     ];
