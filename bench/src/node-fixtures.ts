@@ -10,7 +10,7 @@ import { createDeviceLibp2p, KithNode, PeerGuard, type DeviceLibp2p } from '@kit
  * wait is for an event and bounded: a timeout throws and names what did not happen.
  */
 
-export const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
+const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 
 /** Temporary directories under the OS's, removed by `removeAll`. */
 export class TempDirs {
@@ -36,7 +36,7 @@ export function openDevice(dataDir: string, name: string): Promise<KithNode> {
  * happened; after `ms` the wait fails with an error naming `label`.
  */
 export function waitUntil(
-  label: string,
+  label: string | (() => string),
   ms: number,
   check: () => boolean,
   listen: (recheck: () => void) => () => void,
@@ -50,10 +50,11 @@ export function waitUntil(
       clearTimeout(timer);
       off();
       if (error === undefined) resolve();
-      else reject(error instanceof Error ? error : new Error(String(error)));
+      else reject(asError(error));
     };
     const timer = setTimeout(() => {
-      finish(new Error(`timed out after ${ms / 1000} s waiting for ${label}`));
+      const what = typeof label === 'string' ? label : label();
+      finish(new Error(`timed out after ${ms / 1000} s waiting for ${what}`));
     }, ms);
     const recheck = (): void => {
       try {
@@ -89,7 +90,7 @@ export function onAny(
       }
     }
     for (const node of clients) {
-      for (const type of ['timeline', 'joined', 'membership', 'sync'] as const) {
+      for (const type of ['timeline', 'joined', 'membership', 'sync', 'rejected'] as const) {
         offs.push(node.client.on(type, recheck));
       }
     }
@@ -160,6 +161,34 @@ export async function roomOf(nodes: readonly KithNode[], timeoutMs: number): Pro
   return roomId;
 }
 
+/**
+ * Resolves once the room is quiet: every device has all there is and has had its own messages
+ * acknowledged by another member (sync runs on the nodes' timer, every 2 s), and nothing waits
+ * in its input queue. Runs measured one after another start from this state.
+ */
+export async function settle(nodes: readonly KithNode[], roomId: RoomId): Promise<void> {
+  const unsettled = (): string =>
+    nodes
+      .map((n, i) => ({ i, status: n.client.syncStatus(roomId) }))
+      .filter(({ status }) => !status.complete || status.unsent > 0)
+      .map(({ i, status }) => `device ${i}: complete ${status.complete}, unsent ${status.unsent}`)
+      .join('; ');
+  await waitUntil(
+    () => `every device to be in sync with nothing unacknowledged (${unsettled()})`,
+    30_000,
+    () =>
+      nodes.every((n) => {
+        const status = n.client.syncStatus(roomId);
+        return status.complete && status.unsent === 0;
+      }),
+    onAny(
+      nodes.map((n) => [n.libp2p.services.pubsub, ['message', 'gossipsub:heartbeat']] as const),
+      nodes,
+    ),
+  );
+  await Promise.all(nodes.map((n) => n.client.idle()));
+}
+
 /** The text of each message a timeline event added. */
 export function addedTexts(changes: readonly TimelineChange[]): string[] {
   return changes.flatMap((c) => (c.type === 'added' ? [messageText(c.message.content)] : []));
@@ -180,13 +209,19 @@ export async function rawMesh(
     nodes.push(await createDeviceLibp2p(key, new PeerGuard(), { listen: LOOPBACK, mdns: false }));
   }
   for (const node of nodes) node.services.pubsub.subscribe(topic);
+  // Each pair connects once. libp2p refuses more than 5 inbound connections a second from one
+  // IP address (connectionManager.inboundConnectionThreshold), and here every node is
+  // 127.0.0.1: so each node dials the next half of the ring, and none gets more than n/2.
+  const dials: Promise<unknown>[] = [];
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const a = nodes[i];
-      const b = nodes[j];
-      if (a !== undefined && b !== undefined) await a.dial(b.getMultiaddrs());
+    for (let step = 1; step <= n / 2; step++) {
+      const j = (i + step) % n;
+      if (step === n / 2 && i >= n / 2) continue; // the opposite pair, dialled from one side
+      const [a, b] = [nodes[i], nodes[j]];
+      if (a !== undefined && b !== undefined) dials.push(a.dial(b.getMultiaddrs()));
     }
   }
+  await Promise.all(dials);
   await waitUntil(
     `${n} raw libp2p nodes to see each other subscribed`,
     timeoutMs,
@@ -197,7 +232,16 @@ export async function rawMesh(
 }
 
 export async function stopAll(nodes: readonly DeviceLibp2p[]): Promise<void> {
-  await Promise.all(nodes.map((n) => n.stop()));
+  await Promise.all(
+    nodes.map(async (n) => {
+      await n.stop();
+    }),
+  );
+}
+
+/** What was thrown, as an Error (libraries may throw anything). */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error('a non-Error was thrown', { cause: thrown });
 }
 
 /** The value at fraction `p` (0..1) of sorted samples. */

@@ -1,5 +1,7 @@
+import { benchCatchUp } from './catch-up.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
 import { benchDeliveryLatency } from './delivery-latency.bench.ts';
+import { benchDeliveryThroughput } from './delivery-throughput.bench.ts';
 import { benchGroupScale } from './group-scale.bench.ts';
 import { benchPipeline } from './pipeline.bench.ts';
 import { benchReopen } from './reopen.bench.ts';
@@ -12,6 +14,8 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   reopen: benchReopen,
   'group-scale': benchGroupScale,
   'delivery-latency': benchDeliveryLatency,
+  'delivery-throughput': benchDeliveryThroughput,
+  'catch-up': benchCatchUp,
 };
 
 const args = process.argv.slice(2);
