@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
 import { Daemon } from '../../src/demo/daemon-process.ts';
+import { DemoRelay } from '../../src/demo/relay-process.ts';
 
-describe('three daemons in a conversation over JSON-RPC', () => {
+describe('three daemons and a relay in a conversation over JSON-RPC', () => {
+  let relay: DemoRelay;
   let ana: Daemon;
   let ben: Daemon;
   let cai: Daemon;
@@ -22,7 +24,10 @@ describe('three daemons in a conversation over JSON-RPC', () => {
       await d.call('addContact', { link: me['ana']?.contactLink });
     }
   }, 60_000);
-  afterAll(() => Promise.all([ana, ben, cai].map((d) => d.remove())));
+  afterAll(async () => {
+    await Promise.all([ana, ben, cai].map((d) => d.remove()));
+    await relay.stop();
+  });
 
   const messages = (d: Daemon): Promise<MessageView[]> =>
     d.call<MessageView[]>('messages', { roomId });
@@ -79,6 +84,18 @@ describe('three daemons in a conversation over JSON-RPC', () => {
     // Its own messages never count as unread.
     await cai.call('send', { roomId, text: 'mine' });
     expect(await unread()).toBe(0);
+  });
+
+  it('a daemon that was stopped reads what it missed from the relay, nobody else online', async () => {
+    await cai.stop();
+    await ana.call('send', { roomId, text: 'while cai was away' });
+    await ben.until('the message', async () => (await texts(ben)).includes('while cai was away'));
+    await ana.stop();
+    await ben.stop();
+    cai = await Daemon.start('cai', cai.dataDir, [relay.address]);
+    await cai.until('catching up', async () => (await texts(cai)).includes('while cai was away'));
+    ana = await Daemon.start('ana', ana.dataDir, [relay.address]);
+    ben = await Daemon.start('ben', ben.dataDir, [relay.address]);
   });
 
   it('refuses what a role does not allow, and changes nothing', async () => {

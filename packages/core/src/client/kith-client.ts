@@ -389,6 +389,7 @@ export class KithClient {
         // After a storage failure the stored state is the truth: nothing more is written.
         if (this.#failed !== undefined) return;
         for (const s of this.#sessions.values()) {
+          s.saveRatchets();
           s.queue([s.store.putSnapshot(s.doc.snapshot())]);
           await s.flush();
         }

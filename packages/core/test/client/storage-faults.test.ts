@@ -69,4 +69,28 @@ describe('storage failures', () => {
       expect(texts(a, roomId).at(-1)).toBe('back');
     });
   }
+
+  it('killed after opening messages whose ratchet steps were not stored yet, it reads on', async () => {
+    const world = new World(95);
+    const db = new FaultyDb();
+    const a = await world.add('a');
+    const b = await world.add('b', { db, onError: () => undefined });
+    const roomId = await a.createRoom();
+    await world.invite(a, roomId, [b]);
+    const sent: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      sent.push(`m${i}`);
+      await a.send(roomId, `m${i}`);
+    }
+    await world.settle();
+    expect(texts(b, roomId)).toEqual(sent);
+    // The kill: nothing more reaches the disk, not even the save on close.
+    db.crashAfter(0);
+    const b2 = await world.restart(b, db.inner);
+    expect(texts(b2, roomId)).toEqual(sent);
+    await a.send(roomId, 'after the crash');
+    await world.settle();
+    await world.tickAll();
+    expect(texts(b2, roomId)).toEqual([...sent, 'after the crash']);
+  });
 });
