@@ -12,11 +12,10 @@ describe('three daemons and a relay in a conversation over JSON-RPC', () => {
   let roomId = '';
 
   beforeAll(async () => {
-    [ana, ben, cai] = await Promise.all([
-      Daemon.start('ana'),
-      Daemon.start('ben'),
-      Daemon.start('cai'),
-    ]);
+    relay = await DemoRelay.start();
+    [ana, ben, cai] = await Promise.all(
+      ['ana', 'ben', 'cai'].map((n) => Daemon.start(n, undefined, [relay.address])),
+    );
     me = {};
     for (const d of [ana, ben, cai]) me[d.name] = await d.call<Whoami>('whoami');
     for (const d of [ben, cai]) {
