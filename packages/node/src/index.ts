@@ -4,7 +4,11 @@ export { KithNode, type Contact, type KithNodeOptions } from './kith-node.ts';
 export { AppData } from './app-data.ts';
 export { NodeError, type NodeErrorCode } from './errors.ts';
 export { installNodeCrypto, nodeEd25519 } from './crypto/node-ed25519.ts';
-export { openDeviceDatabase, type DeviceDatabase } from './storage/data-directory.ts';
+export {
+  isDatabaseLocked,
+  openDeviceDatabase,
+  type DeviceDatabase,
+} from './storage/data-directory.ts';
 export {
   createDeviceLibp2p,
   DEFAULT_LISTEN,

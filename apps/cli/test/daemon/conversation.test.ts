@@ -13,9 +13,12 @@ describe('three daemons and a relay in a conversation over JSON-RPC', () => {
 
   beforeAll(async () => {
     relay = await DemoRelay.start();
-    [ana, ben, cai] = await Promise.all(
-      ['ana', 'ben', 'cai'].map((n) => Daemon.start(n, undefined, [relay.address])),
-    );
+    const relays = [relay.address];
+    [ana, ben, cai] = await Promise.all([
+      Daemon.start('ana', undefined, relays),
+      Daemon.start('ben', undefined, relays),
+      Daemon.start('cai', undefined, relays),
+    ]);
     me = {};
     for (const d of [ana, ben, cai]) me[d.name] = await d.call<Whoami>('whoami');
     for (const d of [ben, cai]) {

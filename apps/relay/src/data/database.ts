@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
+import { isDatabaseLocked } from '@kith/node';
 import { RelayError, describeError } from '../errors.ts';
 
 /**
@@ -35,7 +36,7 @@ export async function openDatabase(dataDir: string): Promise<RelayDatabase> {
   try {
     await db.open();
   } catch (cause) {
-    if (isLocked(cause)) {
+    if (isDatabaseLocked(cause)) {
       throw new RelayError(
         'DATA_DIR_IN_USE',
         `another kith-relay is using ${dataDir} (its database is locked): stop that one first, or give this one another --data-dir`,
@@ -71,11 +72,4 @@ async function checkFormat(db: RelayDatabase, dataDir: string): Promise<void> {
       `${dataDir} was written by a newer kith-relay (data format ${stored}, this one knows ${DATA_FORMAT}): run that version, or restore a backup made for this one`,
     );
   }
-}
-
-function isLocked(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return (
-    typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'LEVEL_LOCKED'
-  );
 }

@@ -27,7 +27,7 @@ export async function openDeviceDatabase(dataDir: string): Promise<DeviceDatabas
   try {
     await db.open();
   } catch (cause) {
-    if (isLocked(cause)) {
+    if (isDatabaseLocked(cause)) {
       throw new NodeError(
         'DATA_DIR_IN_USE',
         `another Kith process is using ${dataDir}: stop it first, or give this one another --data-dir`,
@@ -43,7 +43,8 @@ export async function openDeviceDatabase(dataDir: string): Promise<DeviceDatabas
   return db;
 }
 
-function isLocked(error: unknown): boolean {
+/** Whether a failed `open()` of a LevelDB database means another process holds its lock. */
+export function isDatabaseLocked(error: unknown): boolean {
   const cause = error instanceof Error ? error.cause : undefined;
   return (
     typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'LEVEL_LOCKED'
