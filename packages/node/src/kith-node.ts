@@ -115,7 +115,8 @@ export class KithNode {
     });
     // Peers that entered the peer store before that listener existed (found by mDNS while the
     // device was opening, or remembered from the last run) are dialled too.
-    void this.libp2p.peerStore.all().then((peers) => {
+    // Bounded: a long-lived device may remember many peers; the member locator finds the rest.
+    void this.libp2p.peerStore.all({ limit: STARTUP_DIALS }).then((peers) => {
       for (const p of peers) {
         if (this.#closed || p.id.equals(this.libp2p.peerId)) continue;
         if (this.libp2p.getConnections(p.id).length > 0) continue;
@@ -405,6 +406,9 @@ function relayPeers(relays: readonly string[]): PeerId[] {
     return peerIdFromString(id);
   });
 }
+
+/** Remembered or discovered peers dialled at once when a device opens. */
+const STARTUP_DIALS = 64;
 
 /** The multiaddr protocol code of /p2p: a contact link stores the peer ID once, as the key. */
 const P2P_CODE = 421;
