@@ -5,6 +5,8 @@ import { benchDeliveryThroughput } from './delivery-throughput.bench.ts';
 import { benchGroupScale } from './group-scale.bench.ts';
 import { benchPipeline } from './pipeline.bench.ts';
 import { benchReopen } from './reopen.bench.ts';
+import { benchRelayConnections } from './relay-connections.bench.ts';
+import { benchRelayMailbox } from './relay-mailbox.bench.ts';
 import { benchSyncDiff } from './sync-diff.bench.ts';
 
 const benchmarks: Record<string, (quick: boolean) => unknown> = {
@@ -16,6 +18,8 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'delivery-latency': benchDeliveryLatency,
   'delivery-throughput': benchDeliveryThroughput,
   'catch-up': benchCatchUp,
+  'relay-mailbox': benchRelayMailbox,
+  'relay-connections': benchRelayConnections,
 };
 
 const args = process.argv.slice(2);

@@ -45,6 +45,9 @@ async function main(argv: readonly string[]): Promise<number> {
   // Loaded only now: --help and a bad setting answer without loading libp2p.
   const { startRelay } = await import('./relay.ts');
   const { relayServices } = await import('./services.ts');
+  // Signature checks on every mailbox write: Node's Ed25519 is several times the portable one.
+  const { installNodeCrypto } = await import('@kith/node');
+  installNodeCrypto();
   let relay;
   try {
     relay = await startRelay(config, { log, services: relayServices(config) });

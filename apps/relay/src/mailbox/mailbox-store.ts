@@ -60,6 +60,8 @@ export type MailboxOutcome =
 export class MailboxStore {
   readonly #kv: KvStore;
   readonly #policy: MailboxPolicy;
+  /** Accepted keys per topic, read once from the store: every put checks them. */
+  readonly #keyCache = new Map<string, { epoch: bigint; hex: string; key: string }[]>();
 
   constructor(kv: KvStore, policy: MailboxPolicy = DEFAULT_MAILBOX_POLICY) {
     this.#kv = kv;
@@ -177,6 +179,7 @@ export class MailboxStore {
     const excess = keys.length + 1 - this.#policy.maxKeysPerTopic;
     for (const old of keys.slice(0, Math.max(0, excess))) ops.push({ type: 'del', key: old.key });
     await this.#kv.batch(ops);
+    this.#keyCache.delete(t);
     return { response: { type: 'ok', seq: 0n }, outcome: { kind: 'other' } };
   }
 
@@ -265,11 +268,16 @@ export class MailboxStore {
   // ---- state -----------------------------------------------------------------------------
 
   async #keys(t: string): Promise<{ epoch: bigint; hex: string; key: string }[]> {
+    const cached = this.#keyCache.get(t);
+    if (cached !== undefined) return cached;
     const out: { epoch: bigint; hex: string; key: string }[] = [];
     for await (const key of this.#kv.keys({ prefix: keyPrefix('mb', t, 'key') })) {
       const parts = splitKey(key);
       out.push({ epoch: parseSeqKey(parts[3] ?? ''), hex: parts[4] ?? '', key });
     }
+    // Forgetting is only a re-read: keep the cache bounded however many topics there are.
+    if (this.#keyCache.size >= 10_000) this.#keyCache.clear();
+    this.#keyCache.set(t, out);
     return out;
   }
 
