@@ -140,6 +140,8 @@ export class KithNode {
   /** Opens the device in `options.dataDir`, creating its identity on first start. */
   static async open(options: KithNodeOptions): Promise<KithNode> {
     installNodeCrypto();
+    // A bad relay address is the caller's mistake: refuse it before touching anything.
+    const relays = relayPeers(options.relays ?? []);
     const db = await openDeviceDatabase(options.dataDir);
     const guard = new PeerGuard();
     if (options.onMisbehaviour !== undefined) guard.onViolation(options.onMisbehaviour);
@@ -160,10 +162,12 @@ export class KithNode {
         transport: async (device) => {
           const key = await libp2pKeyOf(device);
           const sticky = stickyListen(listen, await book.ownAddresses());
-          // Last time's ports may be taken now: then any port will do.
-          const libp2p = await createDeviceLibp2p(key, guard, { ...options, listen: sticky }).catch(
-            () => createDeviceLibp2p(key, guard, { ...options, listen }),
-          );
+          // Last time's ports may be taken now (libp2p then starts without them): any will do.
+          let libp2p = await createDeviceLibp2p(key, guard, { ...options, listen: sticky });
+          if (listen.length > 0 && !listensDirectly(libp2p)) {
+            await libp2p.stop();
+            libp2p = await createDeviceLibp2p(key, guard, { ...options, listen });
+          }
           await book.saveOwnAddresses(libp2p.getMultiaddrs());
           await book.load(libp2p);
           const transport = await Libp2pTransport.start({
@@ -198,7 +202,7 @@ export class KithNode {
       const contacts = await ContactBook.load(kv);
       const relayLink = new RelayLink(
         { client, libp2p: net.libp2p, transport: net.transport, kv },
-        relayPeers(options.relays ?? []),
+        relays,
         options.onError ?? (() => undefined),
       );
       holder.relayLink = relayLink;
@@ -392,6 +396,11 @@ export class KithNode {
     }
     return peer;
   }
+}
+
+/** Whether libp2p listens on an address of its own (not only through relays). */
+function listensDirectly(libp2p: DeviceLibp2p): boolean {
+  return libp2p.getMultiaddrs().some((a) => !a.toString().includes('/p2p-circuit'));
 }
 
 /** The peer IDs named by relay multiaddrs (each must end in /p2p/<peer id>). */

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,5 +104,38 @@ describe('KithNode transports and discovery', () => {
     await expect(node.invite(roomId, ('u' + 'a'.repeat(52)) as never)).rejects.toMatchObject({
       code: 'UNKNOWN_CONTACT',
     });
+  });
+
+  it('reuses its last port on restart, and takes another when that one is taken', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kith-port-'));
+    dirs.push(dir);
+    const options = { dataDir: dir, listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false } as const;
+    const portOf = (node: KithNode): string =>
+      /\/tcp\/(\d+)/.exec(node.addresses()[0] ?? '')?.[1] ?? '';
+    const first = await KithNode.open(options);
+    const port = portOf(first);
+    await first.close();
+    const again = await KithNode.open(options);
+    expect(portOf(again)).toBe(port);
+    await again.close();
+    // Someone else holds the port now: the device still starts, on another one.
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(Number(port), '127.0.0.1', resolve));
+    try {
+      const moved = await KithNode.open(options);
+      open.push(moved);
+      expect(portOf(moved)).not.toBe(port);
+      expect(portOf(moved)).not.toBe('');
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('refuses a relay address without a peer ID before opening anything', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kith-relay-bad-'));
+    dirs.push(dir);
+    await expect(
+      KithNode.open({ dataDir: dir, relays: ['/ip4/127.0.0.1/tcp/4011'], mdns: false }),
+    ).rejects.toMatchObject({ code: 'BAD_ADDRESS' });
   });
 });
