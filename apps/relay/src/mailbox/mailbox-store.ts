@@ -44,7 +44,7 @@ interface TopicMeta {
 
 /** What happened, for the relay's metrics. */
 export type MailboxOutcome =
-  | { readonly kind: 'stored'; readonly bytes: number }
+  | { readonly kind: 'stored'; readonly bytes: number; readonly messages: number }
   | { readonly kind: 'served'; readonly messages: number }
   | { readonly kind: 'refused'; readonly reason: string }
   | { readonly kind: 'other' };
@@ -87,6 +87,18 @@ export class MailboxStore {
       case 'authorize':
         return this.#authorize(t, request, now);
       case 'put':
+        return this.#put(
+          t,
+          {
+            type: 'putMany',
+            topic: request.topic,
+            publicKey: request.publicKey,
+            entries: [request],
+          },
+          now,
+          writer,
+        );
+      case 'putMany':
         return this.#put(t, request, now, writer);
       case 'fetch':
         return this.#fetch(t, request);
@@ -185,51 +197,64 @@ export class MailboxStore {
 
   async #put(
     t: string,
-    request: Extract<MailboxRequest, { type: 'put' }>,
+    request: Extract<MailboxRequest, { type: 'putMany' }>,
     now: number,
     writer: string,
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    if (request.data.length > MailboxLimits.maxDataBytes) {
-      return refused('TOO_LARGE', `a message is at most ${MailboxLimits.maxDataBytes} bytes`);
+    for (const e of request.entries) {
+      if (e.data.length > MailboxLimits.maxDataBytes) {
+        return refused('TOO_LARGE', `a message is at most ${MailboxLimits.maxDataBytes} bytes`);
+      }
     }
     if (!(await this.#accepts(t, request.publicKey))) {
       return refused('UNAUTHORIZED', 'this key may not write to this mailbox');
     }
-    if (!verifyMailboxPut(request.publicKey, request.topic, request.data, request.signature)) {
-      return refused('UNAUTHORIZED', 'the put signature does not verify');
+    for (const e of request.entries) {
+      if (!verifyMailboxPut(request.publicKey, request.topic, e.data, e.signature)) {
+        return refused('UNAUTHORIZED', 'a put signature does not verify');
+      }
     }
-    const dup = joinKey('mb', t, 'dup', hashHex(request.data));
-    const existing = await this.#kv.get(dup);
-    if (existing !== undefined) {
-      return {
-        response: { type: 'ok', seq: BigInt(decodeCbor(existing) as number | bigint) },
-        outcome: { kind: 'other' },
-      };
-    }
+    // Retries and copies from several members are stored once.
+    const dups = request.entries.map((e) => joinKey('mb', t, 'dup', hashHex(e.data)));
+    const existing = await this.#kv.getMany(dups);
+    const fresh = new Map<string, Uint8Array>();
+    let lastSeq = 0n;
+    request.entries.forEach((e, i) => {
+      const dup = dups[i] ?? '';
+      const held = existing[i];
+      if (held !== undefined) lastSeq = BigInt(decodeCbor(held) as number | bigint);
+      else fresh.set(dup, e.data);
+    });
+    if (fresh.size === 0)
+      return { response: { type: 'ok', seq: lastSeq }, outcome: { kind: 'other' } };
+    const bytes = [...fresh.values()].reduce((n, d) => n + d.length, 0);
     const meta = await this.#meta(t);
-    if (meta.bytes + request.data.length > this.#policy.maxBytesPerTopic) {
+    if (meta.bytes + bytes > this.#policy.maxBytesPerTopic) {
       return refused('QUOTA_EXCEEDED', 'this mailbox is full: messages expire after retention');
     }
     const written = await this.#writerBytes(writer);
-    if (written + request.data.length > this.#policy.maxBytesPerWriter) {
+    if (written + bytes > this.#policy.maxBytesPerWriter) {
       return refused('QUOTA_EXCEEDED', 'you have stored all this relay allows you: try later');
     }
-    const seq = meta.nextSeq;
-    meta.nextSeq += 1n;
-    meta.bytes += request.data.length;
-    await this.#kv.batch([
-      {
-        type: 'put',
-        key: joinKey('mb', t, 'msg', seqKey(seq)),
-        value: encodeCbor([now, request.data, writer]),
-      },
-      { type: 'put', key: dup, value: encodeCbor(seq) },
-      this.#metaOp(t, meta),
-      this.#writerOp(writer, written + request.data.length),
-    ]);
+    const ops: KvOperation[] = [];
+    for (const [dup, data] of fresh) {
+      lastSeq = meta.nextSeq;
+      meta.nextSeq += 1n;
+      ops.push(
+        {
+          type: 'put',
+          key: joinKey('mb', t, 'msg', seqKey(lastSeq)),
+          value: encodeCbor([now, data, writer]),
+        },
+        { type: 'put', key: dup, value: encodeCbor(lastSeq) },
+      );
+    }
+    meta.bytes += bytes;
+    ops.push(this.#metaOp(t, meta), this.#writerOp(writer, written + bytes));
+    await this.#kv.batch(ops);
     return {
-      response: { type: 'ok', seq },
-      outcome: { kind: 'stored', bytes: request.data.length },
+      response: { type: 'ok', seq: lastSeq },
+      outcome: { kind: 'stored', bytes, messages: fresh.size },
     };
   }
 

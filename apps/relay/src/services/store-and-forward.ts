@@ -64,7 +64,7 @@ export class StoreAndForward implements RelayService {
       if (outcome.kind === 'stored') {
         stored += outcome.bytes;
         relay.stats.storedBytes.set(stored);
-        relay.stats.messagesIn.inc();
+        relay.stats.messagesIn.inc(outcome.messages);
       } else if (outcome.kind === 'served') {
         relay.stats.messagesOut.inc(outcome.messages);
       } else if (outcome.kind === 'refused') {

@@ -166,4 +166,33 @@ describe('MailboxStore', () => {
     await s.sweep(5000);
     expect((await s.handle(put(k, bytes(3)), 5000, 'greedy')).response.type).toBe('ok');
   });
+
+  it('stores a batch in one go: in order, each retry once, and refused whole when one is forged', async () => {
+    const s = await store();
+    const k = key(1n, 1);
+    await s.handle(authorize(k, k), 0, 'writer');
+    const many = (items: Uint8Array[], signer = k): MailboxRequest => ({
+      type: 'putMany',
+      topic,
+      publicKey: k.keyPair.publicKey,
+      entries: items.map((data) => ({ data, signature: signMailboxPut(signer, topic, data) })),
+    });
+    expect((await s.handle(many([bytes(1), bytes(2), bytes(1)]), 0, 'writer')).response).toEqual({
+      type: 'ok',
+      seq: 2n,
+    });
+    expect((await s.handle(put(k, bytes(2)), 0, 'writer')).response).toEqual({
+      type: 'ok',
+      seq: 2n,
+    });
+    const forged = many([bytes(3), bytes(4)], key(1n, 9));
+    expect((await s.handle(forged, 0, 'writer')).response).toMatchObject({ code: 'UNAUTHORIZED' });
+    const all = (await s.handle(fetch(k, 0n), 0, 'writer')).response;
+    expect(all).toMatchObject({
+      messages: [
+        { seq: 1n, data: bytes(1) },
+        { seq: 2n, data: bytes(2) },
+      ],
+    });
+  });
 });

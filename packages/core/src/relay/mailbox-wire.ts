@@ -26,6 +26,13 @@ export type MailboxRequest =
       readonly data: Uint8Array;
       readonly signature: Uint8Array;
     }
+  /** Several messages at once (1 to 64), each signed as a put: one request instead of many. */
+  | {
+      readonly type: 'putMany';
+      readonly topic: string;
+      readonly publicKey: Uint8Array;
+      readonly entries: readonly { readonly data: Uint8Array; readonly signature: Uint8Array }[];
+    }
   /** Messages with a sequence number above `after`, oldest first. */
   | {
       readonly type: 'fetch';
@@ -56,12 +63,14 @@ export const MailboxLimits = {
   maxTopicBytes: 128,
   maxDataBytes: 1024 * 1024,
   maxFetch: 500,
+  /** Messages in one putMany. */
+  maxPutMany: 64,
   /** A fetch response stops adding messages past this size. */
   maxResponseBytes: 4 * 1024 * 1024,
 } as const;
 
 const VERSION = 1;
-const REQUESTS = ['authorize', 'put', 'fetch', 'status'] as const;
+const REQUESTS = ['authorize', 'put', 'fetch', 'status', 'putMany'] as const;
 const RESPONSES = ['ok', 'messages', 'status', 'refused'] as const;
 const REFUSALS: readonly MailboxRefusal[] = [
   'MALFORMED',
@@ -92,6 +101,12 @@ export function encodeMailboxRequest(request: MailboxRequest): Uint8Array {
       ]);
     case 'status':
       return encodeCbor(head);
+    case 'putMany':
+      return encodeCbor([
+        ...head,
+        request.publicKey,
+        request.entries.map((e): CborValue => [e.data, e.signature]),
+      ]);
   }
 }
 
@@ -136,6 +151,15 @@ export function decodeMailboxRequest(bytes: Uint8Array): MailboxRequest {
     case 'status':
       r.array(a, '', 3);
       return { type, topic };
+    case 'putMany': {
+      r.array(a, '', 5);
+      const entries = r.list(a[4], 'entries', MailboxLimits.maxPutMany, (v, p) => {
+        const [data, sig] = r.array(v, p, 2);
+        return { data: r.bytes(data, `${p}.data`), signature: r.bytes(sig, `${p}.signature`, 64) };
+      });
+      if (entries.length === 0) return r.fail('entries', 'at least one');
+      return { type, topic, publicKey: key(a[3], 'publicKey'), entries };
+    }
     default:
       return r.fail('type', 'unknown request');
   }

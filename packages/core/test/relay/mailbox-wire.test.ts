@@ -18,6 +18,15 @@ describe('the mailbox protocol encoding', () => {
       { type: 'put', topic: 't', publicKey: key, data: new Uint8Array([9]), signature: sig },
       { type: 'fetch', topic: 't', after: 7n, limit: 100, publicKey: key, signature: sig },
       { type: 'status', topic: 't' },
+      {
+        type: 'putMany',
+        topic: 't',
+        publicKey: key,
+        entries: [
+          { data: new Uint8Array([1]), signature: sig },
+          { data: new Uint8Array([2]), signature: sig },
+        ],
+      },
     ];
     for (const q of requests) expect(decodeMailboxRequest(encodeMailboxRequest(q))).toEqual(q);
     const responses: MailboxResponse[] = [
@@ -50,6 +59,13 @@ describe('the mailbox protocol encoding', () => {
         signature: sig,
       }),
       encodeMailboxRequest({ type: 'status', topic: 'x'.repeat(129) }),
+      encodeMailboxRequest({ type: 'putMany', topic: 't', publicKey: key, entries: [] }),
+      encodeMailboxRequest({
+        type: 'putMany',
+        topic: 't',
+        publicKey: key,
+        entries: Array.from({ length: 65 }, () => ({ data: new Uint8Array(1), signature: sig })),
+      }),
     ];
     for (const b of bad) expect(() => decodeMailboxRequest(b)).toThrow(/mailbox|CBOR/);
   });

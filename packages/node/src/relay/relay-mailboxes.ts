@@ -54,6 +54,8 @@ export class RelayMailboxes {
   readonly #accepted = new Set<string>();
   readonly #keyCache = new Map<RoomId, { epoch: bigint; keys: RoomKeys }>();
   #writes: Promise<void> = Promise.resolve();
+  /** Messages waiting to be put, per topic. */
+  readonly #queued = new Map<string, Uint8Array[]>();
   #pass: Promise<void> | undefined;
 
   constructor(
@@ -78,11 +80,34 @@ export class RelayMailboxes {
     return this.#relays;
   }
 
-  /** Keeps a copy of a published message on every relay (in order, in the background). */
+  /**
+   * Keeps a copy of a published message on every relay, in the background and in order.
+   * Messages that queue up while a put is under way go together in the next one (up to 64).
+   */
   mirror(topic: string, data: Uint8Array): void {
     if (this.#relays.length === 0) return;
-    const copy = data.slice();
-    this.#writes = this.#writes.then(() => this.#putEverywhere(topic, copy)).catch(this.#onError);
+    const queue = this.#queued.get(topic) ?? [];
+    queue.push(data.slice());
+    this.#queued.set(topic, queue);
+    if (queue.length > 1) return; // a drain for this topic is already scheduled
+    this.#writes = this.#writes.then(() => this.#drain(topic)).catch(this.#onError);
+  }
+
+  async #drain(topic: string): Promise<void> {
+    for (let round = 0; round < 10_000; round++) {
+      const queue = this.#queued.get(topic) ?? [];
+      if (queue.length === 0) {
+        this.#queued.delete(topic);
+        return;
+      }
+      const batch = queue.splice(0, MailboxLimits.maxPutMany);
+      await this.#putEverywhere(topic, batch);
+      // What arrived meanwhile stays queued for the next round, in order.
+      if (queue.length === 0) {
+        this.#queued.delete(topic);
+        return;
+      }
+    }
   }
 
   /** Resolves once every mirrored message was offered to the relays. */
@@ -100,7 +125,7 @@ export class RelayMailboxes {
 
   // ---- writing ---------------------------------------------------------------------------
 
-  async #putEverywhere(topic: string, data: Uint8Array): Promise<void> {
+  async #putEverywhere(topic: string, data: readonly Uint8Array[]): Promise<void> {
     const room = await this.#roomOfTopic(topic);
     const head = room?.keys.at(-1);
     if (room === undefined || head === undefined) return;
@@ -113,14 +138,18 @@ export class RelayMailboxes {
     }
   }
 
-  async #put(relay: PeerId, room: RoomKeys, key: MailboxKey, data: Uint8Array): Promise<void> {
+  async #put(
+    relay: PeerId,
+    room: RoomKeys,
+    key: MailboxKey,
+    data: readonly Uint8Array[],
+  ): Promise<void> {
     await this.#authorize(relay, room);
     const request: MailboxRequest = {
-      type: 'put',
+      type: 'putMany',
       topic: room.topic,
       publicKey: key.keyPair.publicKey,
-      data,
-      signature: signMailboxPut(key, room.topic, data),
+      entries: data.map((d) => ({ data: d, signature: signMailboxPut(key, room.topic, d) })),
     };
     const response = await this.#request(relay, request);
     if (response.type === 'refused') {
