@@ -22,3 +22,8 @@ export type NodeErrorCode =
 export class NodeError extends KithError<NodeErrorCode> {
   override readonly name = 'NodeError';
 }
+
+/** The message of an error of any kind, for messages that say what went wrong underneath. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

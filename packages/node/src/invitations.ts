@@ -1,6 +1,6 @@
 import { keyPackageOwner, type DeviceId, type KithClient, type UserId } from '@kith/core';
 import type { ContactBook } from './contacts/contact-book.ts';
-import { NodeError } from './errors.ts';
+import { describeError, NodeError } from './errors.ts';
 import type { DeviceLibp2p } from './net/create-libp2p.ts';
 import { fetchKeyPackage } from './net/key-package-exchange.ts';
 import type { Libp2pTransport } from './net/libp2p-transport.ts';
@@ -53,7 +53,7 @@ export async function keyPackagesOf(parts: InvitationParts, user: UserId): Promi
   const first = results.find((r) => r.status === 'rejected');
   throw new NodeError(
     'UNREACHABLE',
-    `none of ${user}'s devices answered (${describe(first?.reason)}) and no relay holds key packages for them: try again when they are online`,
+    `none of ${user}'s devices answered (${describeError(first?.reason)}) and no relay holds key packages for them: try again when they are online`,
   );
 }
 
@@ -65,8 +65,4 @@ function devicesOf(parts: InvitationParts, user: UserId): Map<DeviceId, Uint8Arr
     for (const d of room.devices) if (d.userId === user) out.set(d.deviceId, d.publicKey);
   }
   return out;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -17,7 +17,7 @@ import { learnContact } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
 import { keyPackagesOf } from './invitations.ts';
 import { installNodeCrypto } from './crypto/node-ed25519.ts';
-import { NodeError } from './errors.ts';
+import { describeError, NodeError } from './errors.ts';
 import { AddressBook, stickyListen } from './net/address-book.ts';
 import {
   createDeviceLibp2p,
@@ -283,7 +283,7 @@ export class KithNode {
       throw new NodeError('BAD_ADDRESS', `"${address}" is not a multiaddr`, { cause });
     }
     const connection = await this.libp2p.dial(target).catch((cause: unknown) => {
-      throw new NodeError('UNREACHABLE', `cannot connect to ${address}: ${describe(cause)}`, {
+      throw new NodeError('UNREACHABLE', `cannot connect to ${address}: ${describeError(cause)}`, {
         cause,
       });
     });
@@ -428,8 +428,4 @@ function describeContact(link: ContactLink): Contact {
     displayName: link.displayName,
     devices: link.devices.map((d) => deviceIdFromPublicKey(d.publicKey)),
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -20,6 +20,7 @@ import { InboxStore } from '../directory/inbox-store.ts';
 import { KeyPackageDirectory } from '../directory/key-package-directory.ts';
 import { MailboxService } from '../mailbox/mailbox-service.ts';
 import { MailboxStore, type MailboxOutcome } from '../mailbox/mailbox-store.ts';
+import { describeError } from '../errors.ts';
 import type { Relay, RelayService } from '../service.ts';
 
 const DIRECTORY_EXCHANGE: ExchangeLimits = {
@@ -111,7 +112,7 @@ export class StoreAndForward implements RelayService {
           try {
             response = await directory.handle(decodeKeyPackageRequest(bytes), device);
           } catch (error) {
-            response = { type: 'refused', message: describe(error) };
+            response = { type: 'refused', message: describeError(error) };
           }
         }
         if (response.type === 'refused') {
@@ -129,7 +130,7 @@ export class StoreAndForward implements RelayService {
         try {
           response = await inboxes.handle(decodeInboxRequest(bytes), from.publicKey.raw);
         } catch (error) {
-          response = { type: 'refused', message: describe(error) };
+          response = { type: 'refused', message: describeError(error) };
         }
       }
       if (response.type === 'refused') relay.stats.rejections.labels({ reason: 'inbox' }).inc();
@@ -147,7 +148,7 @@ export class StoreAndForward implements RelayService {
           log.info('expired messages deleted', { bytes: freed });
         })
         .catch((error: unknown) => {
-          log.warn('sweep failed', { error: describe(error) });
+          log.warn('sweep failed', { error: describeError(error) });
         });
     };
     sweep();
@@ -165,8 +166,4 @@ export class StoreAndForward implements RelayService {
     if (libp2p === undefined) return;
     await libp2p.unhandle([Protocols.mailbox, Protocols.keyPackageDirectory, Protocols.inbox]);
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@ import {
   type PeerEvent,
   type TransportPort,
 } from '@kith/core';
+import { describeError } from '../errors.ts';
 import { deviceIdOfPeer } from './peer-identity.ts';
 import type { PeerGuard } from './peer-guard.ts';
 import { MAX_DIRECT_FRAME_BYTES, Protocols } from './protocols.ts';
@@ -139,9 +140,13 @@ export class Libp2pTransport implements TransportPort {
     try {
       await this.#libp2p.services.pubsub.publish(topic, data);
     } catch (cause) {
-      throw new TransportError('TRANSPORT_UNREACHABLE', `could not publish: ${describe(cause)}`, {
-        cause,
-      });
+      throw new TransportError(
+        'TRANSPORT_UNREACHABLE',
+        `could not publish: ${describeError(cause)}`,
+        {
+          cause,
+        },
+      );
     }
   }
 
@@ -320,9 +325,13 @@ export class Libp2pTransport implements TransportPort {
       });
     }
     return pending.catch((cause: unknown) => {
-      throw new TransportError('TRANSPORT_UNREACHABLE', `no stream to ${key}: ${describe(cause)}`, {
-        cause,
-      });
+      throw new TransportError(
+        'TRANSPORT_UNREACHABLE',
+        `no stream to ${key}: ${describeError(cause)}`,
+        {
+          cause,
+        },
+      );
     });
   }
 
@@ -378,8 +387,4 @@ function plain(bytes: Uint8Array): Uint8Array {
   return bytes.constructor === Uint8Array
     ? bytes
     : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -61,3 +61,23 @@ export async function sendRequest(
     throw error;
   }
 }
+
+/** A request/response protocol's encoding, for `exchange`. */
+export interface ExchangeCodec<Q, S> {
+  readonly protocol: string;
+  readonly limits: ExchangeLimits;
+  encode(request: Q): Uint8Array;
+  decode(response: Uint8Array): S;
+}
+
+/** `sendRequest` with the protocol's own encoding on both sides. */
+export async function exchange<Q, S>(
+  libp2p: Libp2p,
+  peer: PeerId | Multiaddr,
+  codec: ExchangeCodec<Q, S>,
+  request: Q,
+): Promise<S> {
+  return codec.decode(
+    await sendRequest(libp2p, peer, codec.protocol, codec.encode(request), codec.limits),
+  );
+}

@@ -21,12 +21,26 @@ import {
 import type { DeviceLibp2p } from '../net/create-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
-import { sendRequest, type ExchangeLimits } from '../net/request-response.ts';
+import { exchange, type ExchangeCodec, type ExchangeLimits } from '../net/request-response.ts';
 
 const EXCHANGE: ExchangeLimits = {
   maxRequestBytes: KeyPackageLimits.maxUpload * KeyPackageLimits.maxPackageBytes + 4096,
   maxResponseBytes: 2 * 1024 * 1024,
   timeoutMs: 15_000,
+};
+
+const KEY_PACKAGE_DIRECTORY: ExchangeCodec<KeyPackageRequest, KeyPackageResponse> = {
+  protocol: Protocols.keyPackageDirectory,
+  limits: EXCHANGE,
+  encode: encodeKeyPackageRequest,
+  decode: decodeKeyPackageResponse,
+};
+
+const INBOX: ExchangeCodec<InboxRequest, InboxResponse> = {
+  protocol: Protocols.inbox,
+  limits: EXCHANGE,
+  encode: encodeInboxRequest,
+  decode: decodeInboxResponse,
 };
 
 /** Below this many packages on a relay, this device uploads a new batch. */
@@ -109,25 +123,11 @@ export class RelayDirectory {
     }
   }
 
-  async #keyPackages(relay: PeerId, request: KeyPackageRequest): Promise<KeyPackageResponse> {
-    const bytes = await sendRequest(
-      this.#libp2p,
-      relay,
-      Protocols.keyPackageDirectory,
-      encodeKeyPackageRequest(request),
-      EXCHANGE,
-    );
-    return decodeKeyPackageResponse(bytes);
+  #keyPackages(relay: PeerId, request: KeyPackageRequest): Promise<KeyPackageResponse> {
+    return exchange(this.#libp2p, relay, KEY_PACKAGE_DIRECTORY, request);
   }
 
-  async #inbox(relay: PeerId, request: InboxRequest): Promise<InboxResponse> {
-    const bytes = await sendRequest(
-      this.#libp2p,
-      relay,
-      Protocols.inbox,
-      encodeInboxRequest(request),
-      EXCHANGE,
-    );
-    return decodeInboxResponse(bytes);
+  #inbox(relay: PeerId, request: InboxRequest): Promise<InboxResponse> {
+    return exchange(this.#libp2p, relay, INBOX, request);
   }
 }

@@ -20,12 +20,20 @@ import { NodeError } from '../errors.ts';
 import type { DeviceLibp2p } from '../net/create-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
-import { sendRequest, type ExchangeLimits } from '../net/request-response.ts';
+import { exchange, type ExchangeCodec, type ExchangeLimits } from '../net/request-response.ts';
 
+/** Limits of the mailbox protocol: a request carries at most 1 MiB of messages. */
 export const MAILBOX_EXCHANGE: ExchangeLimits = {
   maxRequestBytes: MailboxLimits.maxDataBytes + 4096,
   maxResponseBytes: MailboxLimits.maxResponseBytes + 64 * 1024,
   timeoutMs: 15_000,
+};
+
+const MAILBOX: ExchangeCodec<MailboxRequest, MailboxResponse> = {
+  protocol: Protocols.mailbox,
+  limits: MAILBOX_EXCHANGE,
+  encode: encodeMailboxRequest,
+  decode: decodeMailboxResponse,
 };
 
 /** Pages fetched from one mailbox in one pass (500 messages each). */
@@ -100,7 +108,15 @@ export class RelayMailboxes {
         this.#queued.delete(topic);
         return;
       }
-      const batch = queue.splice(0, MailboxLimits.maxPutMany);
+      // As many as fit one request: at most 64, and at most 1 MiB together (one always goes).
+      let count = 0;
+      let bytes = 0;
+      for (const data of queue.slice(0, MailboxLimits.maxPutMany)) {
+        if (count > 0 && bytes + data.length > MailboxLimits.maxDataBytes) break;
+        bytes += data.length;
+        count++;
+      }
+      const batch = queue.splice(0, count);
       await this.#putEverywhere(topic, batch);
       // What arrived meanwhile stays queued for the next round, in order.
       if (queue.length === 0) {
@@ -256,15 +272,8 @@ export class RelayMailboxes {
     return keys;
   }
 
-  async #request(relay: PeerId, request: MailboxRequest): Promise<MailboxResponse> {
-    const bytes = await sendRequest(
-      this.#libp2p,
-      relay,
-      Protocols.mailbox,
-      encodeMailboxRequest(request),
-      MAILBOX_EXCHANGE,
-    );
-    return decodeMailboxResponse(bytes);
+  #request(relay: PeerId, request: MailboxRequest): Promise<MailboxResponse> {
+    return exchange(this.#libp2p, relay, MAILBOX, request);
   }
 }
 

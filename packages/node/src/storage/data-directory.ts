@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { KvStore } from '@kith/core';
-import { NodeError } from '../errors.ts';
+import { describeError, NodeError } from '../errors.ts';
 
 /** The device's LevelDB database, keyed and valued as the engine's store needs. */
 export type DeviceDatabase = ClassicLevel<string, Uint8Array>;
@@ -19,7 +19,7 @@ export async function openDeviceDatabase(dataDir: string): Promise<DeviceDatabas
   } catch (cause) {
     throw new NodeError(
       'DATA_DIR_UNUSABLE',
-      `cannot create the data directory ${dataDir}: ${describe(cause)}; choose another with --data-dir`,
+      `cannot create the data directory ${dataDir}: ${describeError(cause)}; choose another with --data-dir`,
       { cause },
     );
   }
@@ -36,7 +36,7 @@ export async function openDeviceDatabase(dataDir: string): Promise<DeviceDatabas
     }
     throw new NodeError(
       'DATA_DIR_UNUSABLE',
-      `cannot open the database in ${dataDir}: ${describe(cause)}`,
+      `cannot open the database in ${dataDir}: ${describeError(cause)}`,
       { cause },
     );
   }
@@ -49,8 +49,4 @@ export function isDatabaseLocked(error: unknown): boolean {
   return (
     typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'LEVEL_LOCKED'
   );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
