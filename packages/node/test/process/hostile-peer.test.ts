@@ -86,8 +86,29 @@ describe('a peer sending garbage on the Kith protocols', () => {
       check();
     });
     const gone = disconnected(bad, peer);
-    for (let i = 0; i < 8; i++) {
-      await bad.services.pubsub.publish(topic, new TextEncoder().encode(`not mls ${i}`));
+    const state = { cut: false };
+    void gone.then(() => {
+      state.cut = true;
+    });
+    // Gossip sent before the attacker's stream to Ben is open is dropped on the attacker's side,
+    // so it goes on sending a round of garbage at each gossipsub heartbeat until Ben hangs up
+    // (bounded: 15 rounds of 8).
+    const pubsub = bad.services.pubsub;
+    let sent = 0;
+    const round = async (): Promise<void> => {
+      for (let i = 0; i < 8 && !state.cut; i++) {
+        await pubsub.publish(topic, new TextEncoder().encode(`not mls ${sent++}`));
+      }
+    };
+    await round();
+    for (let beat = 0; beat < 15 && !state.cut; beat++) {
+      await Promise.race([
+        gone,
+        new Promise((resolve) => {
+          pubsub.addEventListener('gossipsub:heartbeat', resolve, { once: true });
+        }),
+      ]);
+      await round();
     }
     await gone;
     await ben.until('the misbehaviour report', () =>
