@@ -1,5 +1,5 @@
 import type { Proposal } from 'ts-mls';
-import { toHex } from '../crypto/bytes.ts';
+import { bytesEqual, toHex } from '../crypto/bytes.ts';
 import { ConversationGroup, type GroupOptions } from '../group/conversation-group.ts';
 import { createDeviceKeyPackage } from '../group/key-package.ts';
 import type { CheckedCommit } from '../group/commit-policy.ts';
@@ -18,6 +18,7 @@ import { encodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
 import { decodeAppPayload, encodeAppPayload } from '../sync/payload.ts';
 import { roomTopic } from '../sync/topic.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
+import type { SignedUpdate } from '../timeline/signed-update.ts';
 import { ClientError } from './errors.ts';
 import { ownGeneration, rotationPoint } from '../group/ratchet-wear.ts';
 import type { KithEvent, SyncStatus } from './events.ts';
@@ -121,7 +122,22 @@ export class RoomSession {
   /** Writes MIMI content entries as one signed update, stores it, and publishes it. */
   async write(contents: readonly Uint8Array[]): Promise<void> {
     this.#requireActive();
-    const signed = this.doc.writeMany(contents, this.#env.clock.now());
+    await this.#publishOwn(this.doc.writeMany(contents, this.#env.clock.now()));
+  }
+
+  /**
+   * Sets a value of this device's `meta:` map (read marker, relays, ...) for every member,
+   * unless it already holds exactly that value.
+   */
+  async writeMeta(key: string, value: Uint8Array): Promise<void> {
+    this.#requireActive();
+    const current = this.doc.ownMeta(key);
+    if (current !== undefined && bytesEqual(current, value)) return;
+    await this.#publishOwn(this.doc.setMeta(key, value));
+  }
+
+  /** Stores, encrypts and publishes an update this device just wrote. */
+  async #publishOwn(signed: SignedUpdate): Promise<void> {
     const encoded = this.doc.encodedOwnUpdates(signed.seq)[0];
     if (encoded === undefined) throw new Error('the update just written is missing');
     this.#ops.push(this.store.putUpdate(signed.author, signed.seq, encoded));

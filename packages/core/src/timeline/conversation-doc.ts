@@ -10,7 +10,7 @@ import type { ControlPlaneView } from './control-plane.ts';
 import { messageKey } from './entry.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { TimelineError } from './errors.ts';
-import { READ_MARKER_KEY, TimelineLimits } from './limits.ts';
+import { META_KEY_PATTERN, READ_MARKER_KEY, TimelineLimits } from './limits.ts';
 import { Replica } from './replica.ts';
 import {
   decodeSignedUpdate,
@@ -148,10 +148,45 @@ export class ConversationDoc {
 
   /** Moves this device's read marker (in its `meta:` map) to `messageId`. */
   setReadMarker(messageId: MessageId): SignedUpdate {
+    return this.setMeta(READ_MARKER_KEY, Uint8Array.from(messageId));
+  }
+
+  /**
+   * Sets one value of this device's `meta:` map (per-device data every member replicates:
+   * read marker, relays, ...). Keys match `META_KEY_PATTERN`; values are at most
+   * `TimelineLimits.maxMetaValueBytes`.
+   */
+  setMeta(key: string, value: Uint8Array): SignedUpdate {
+    if (!META_KEY_PATTERN.test(key)) {
+      throw new TimelineError('TIMELINE_MALFORMED', `meta key ${JSON.stringify(key)} is not allowed`);
+    }
+    if (value.length > TimelineLimits.maxMetaValueBytes) {
+      throw new TimelineError(
+        'TIMELINE_TOO_LARGE',
+        `meta value of ${value.length} bytes (at most ${TimelineLimits.maxMetaValueBytes})`,
+      );
+    }
     const meta = this.#r.doc.getMap<Uint8Array>(this.#own.metaRoot);
     return this.#commit(() => {
-      meta.set(READ_MARKER_KEY, Uint8Array.from(messageId));
+      meta.set(key, value.slice());
     }).signed;
+  }
+
+  /** This device's own current value of a `meta:` key. */
+  ownMeta(key: string): Uint8Array | undefined {
+    const value = this.#r.doc.getMap<unknown>(this.#own.metaRoot).get(key);
+    return value instanceof Uint8Array ? value : undefined;
+  }
+
+  /** Every device's value of one `meta:` key (forked devices have none). */
+  metaValues(key: string): Map<DeviceId, Uint8Array> {
+    const out = new Map<DeviceId, Uint8Array>();
+    for (const chain of this.#r.chains.values()) {
+      if (chain.forkedAt !== undefined) continue;
+      const value = this.#r.doc.getMap<unknown>(chain.metaRoot).get(key);
+      if (value instanceof Uint8Array) out.set(chain.deviceId, value);
+    }
+    return out;
   }
 
   /**
@@ -218,12 +253,8 @@ export class ConversationDoc {
   /** Each device's read marker (forked devices have none). */
   readMarkers(): Map<DeviceId, MessageId> {
     const out = new Map<DeviceId, MessageId>();
-    for (const chain of this.#r.chains.values()) {
-      if (chain.forkedAt !== undefined) continue;
-      const value = this.#r.doc.getMap<unknown>(chain.metaRoot).get(READ_MARKER_KEY);
-      if (value instanceof Uint8Array && value.length === 32 && value[0] === 1) {
-        out.set(chain.deviceId, value as MessageId);
-      }
+    for (const [device, value] of this.metaValues(READ_MARKER_KEY)) {
+      if (value.length === 32 && value[0] === 1) out.set(device, value as MessageId);
     }
     return out;
   }
