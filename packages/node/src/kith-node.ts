@@ -199,6 +199,8 @@ export class KithNode {
       });
       const net = holder.net;
       if (net === undefined) throw new Error('the engine opened without its transport');
+      // Rooms record the relays of their members, so the others leave messages there too.
+      client.setRelays((options.relays ?? []).slice(0, 8));
       const contacts = await ContactBook.load(kv);
       const relayLink = new RelayLink(
         { client, libp2p: net.libp2p, transport: net.transport, kv },

@@ -51,7 +51,15 @@ import {
   type SendOptions,
 } from './compose.ts';
 import { summarize, type RoomSummary } from './summary.ts';
+import {
+  checkRelayList,
+  encodeRelayList,
+  RELAYS_META_KEY,
+  roomRelays,
+} from './room-relays.ts';
 import { openWelcome } from './welcome.ts';
+import { SafetySettings, type BlockedUser, type InvitePolicy } from './safety-settings.ts';
+import { judgeInvite, visibleEvent, visibleTimeline } from './safety-policy.ts';
 import { KeyPackageStore } from './key-package-store.ts';
 import { openSession, startSession } from './session-loader.ts';
 import { RoomStore } from './room-store.ts';
@@ -82,6 +90,8 @@ export interface KithClientOptions {
   readonly rotateAfterMessages?: number;
   /** Called with errors thrown by event handlers or by background work. */
   readonly onError?: (error: unknown) => void;
+  /** Whether a user is one of this user's contacts, for the 'contacts' invite policy. */
+  readonly isContact?: (user: UserId) => boolean;
 }
 
 /**
@@ -105,7 +115,12 @@ export class KithClient {
   readonly #reachable = new Set<DeviceId>();
   readonly #unsubscribe: (() => void)[] = [];
   readonly #queue = new SerialQueue();
+  readonly #safety: SafetySettings;
+  readonly #isContact: (user: UserId) => boolean;
+  /** Rooms whose invitation was refused this run, so a resent Welcome is reported once. */
+  readonly #refusedInvites = new Set<string>();
   #failed: StorageError | undefined;
+  #relays: readonly string[] = [];
 
   private constructor(
     kv: KvStore,
@@ -113,8 +128,11 @@ export class KithClient {
     identity: { user: UserIdentity | undefined; device: DeviceIdentity },
     env: Omit<SessionEnv, 'emit'>,
     keyPackages: KeyPackageStore,
+    safety: SafetySettings,
   ) {
     this.#kv = kv;
+    this.#safety = safety;
+    this.#isContact = options.isContact ?? (() => false);
     this.#transport = env.transport;
     this.#random = options.random ?? webRandom;
     this.#user = identity.user;
@@ -125,7 +143,9 @@ export class KithClient {
     this.#env = {
       ...env,
       emit: (e) => {
-        this.#emitter.emit(e);
+        // Blocked users' messages are kept but not shown (docs/ARCHITECTURE.md, personal safety).
+        const shown = visibleEvent(e, (u) => this.#safety.isBlocked(u));
+        if (shown !== undefined) this.#emitter.emit(shown);
       },
     };
   }
@@ -166,6 +186,7 @@ export class KithClient {
       identity,
       env,
       new KeyPackageStore(kv, cs, identity.device),
+      await SafetySettings.load(kv),
     );
     await client.#loadRooms();
     client.#listen();
@@ -326,8 +347,9 @@ export class KithClient {
     );
   }
 
+  /** The room's messages as this user sees them: those of blocked users are left out. */
   timeline(roomId: RoomId): readonly TimelineMessage[] {
-    return this.#session(roomId).doc.timeline();
+    return visibleTimeline(this.#session(roomId).doc.timeline(), (u) => this.#safety.isBlocked(u));
   }
 
   syncStatus(roomId: RoomId): SyncStatus {
@@ -358,8 +380,40 @@ export class KithClient {
    */
   tick(): Promise<void> {
     return this.#run(async () => {
-      for (const s of this.#sessions.values()) await tickRoom(s, this.#reachable);
+      for (const s of this.#sessions.values()) {
+        await tickRoom(s, this.#reachable);
+        await this.#announceRelays(s);
+      }
     });
+  }
+
+  /**
+   * The relays this device uses; every room it is in records them (meta key `relays`, written
+   * at the next `tick`), so the other members leave messages there too.
+   */
+  setRelays(relays: readonly string[]): void {
+    this.#relays = checkRelayList(relays);
+  }
+
+  /** The room whose messages go out on pub/sub `topic`, if this device is in it. */
+  roomOfTopic(topic: string): RoomId | undefined {
+    return this.#byTopic.get(topic)?.roomId;
+  }
+
+  /** The relays of a room's members (this device's first), to write to and read from. */
+  roomRelays(roomId: RoomId): string[] {
+    const session = this.#session(roomId);
+    const announced = [...session.doc.metaValues(RELAYS_META_KEY)]
+      .filter(([device]) => device !== this.#device.deviceId && session.isMemberDevice(device))
+      .map(([, value]) => value);
+    return roomRelays(this.#relays, announced);
+  }
+
+  async #announceRelays(session: RoomSession): Promise<void> {
+    if (!session.active) return;
+    const current = session.doc.ownMeta(RELAYS_META_KEY);
+    if (current === undefined && this.#relays.length === 0) return;
+    await session.writeMeta(RELAYS_META_KEY, encodeRelayList(this.#relays));
   }
 
   /** True when no input is waiting to be handled. */

@@ -54,7 +54,6 @@ export class RelayLink {
 
   /** Collects inbox and mailboxes and tops up key packages; one visit at a time. */
   visit(): Promise<void> {
-    if (this.relays.length === 0) return Promise.resolve();
     this.#visit ??= this.#run().finally(() => {
       this.#visit = undefined;
     });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PeerId } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import {
   decodeMailboxResponse,
   encodeMailboxRequest,
@@ -45,11 +47,15 @@ interface RoomKeys {
   readonly keys: readonly MailboxKey[];
 }
 
+/** Relay addresses already given to the peer store (bounded: rooms name at most 16 each). */
+const MAX_KNOWN_ADDRESSES = 4096;
+
 /**
  * This device's use of relay mailboxes (docs/PROTOCOL.md §12): every message it publishes is
- * also put in each relay's mailbox for the room, and on each pass it fetches what arrived
- * since its cursor, handing it to the engine as if it came by gossip. Before writing, it makes
- * sure the relay accepts the room's current key, vouching for it with an older one.
+ * also put in the room's mailbox on every relay the room's members use (the room records
+ * them, §12.5), and on each pass it fetches what arrived there since its cursors, handing it
+ * to the engine as if it came by gossip. Before writing, it makes sure the relay accepts the
+ * room's current key, vouching for it with an older one.
  */
 export class RelayMailboxes {
   readonly #client: KithClient;
@@ -57,6 +63,7 @@ export class RelayMailboxes {
   readonly #transport: Libp2pTransport;
   readonly #kv: KvStore;
   readonly #relays: readonly PeerId[];
+  readonly #knownAddresses = new Set<string>();
   readonly #onError: (error: unknown) => void;
   /** `relay/topic/key` triples the relay is known to accept. */
   readonly #accepted = new Set<string>();
@@ -93,7 +100,6 @@ export class RelayMailboxes {
    * Messages that queue up while a put is under way go together in the next one (up to 64).
    */
   mirror(topic: string, data: Uint8Array): void {
-    if (this.#relays.length === 0) return;
     const queue = this.#queued.get(topic) ?? [];
     queue.push(data.slice());
     this.#queued.set(topic, queue);
@@ -142,10 +148,14 @@ export class RelayMailboxes {
   // ---- writing ---------------------------------------------------------------------------
 
   async #putEverywhere(topic: string, data: readonly Uint8Array[]): Promise<void> {
+    const roomId = this.#client.roomOfTopic(topic);
+    if (roomId === undefined) return;
+    const relays = await this.#relaysOf(roomId);
+    if (relays.length === 0) return;
     const room = await this.#roomOfTopic(topic);
     const head = room?.keys.at(-1);
     if (room === undefined || head === undefined) return;
-    for (const relay of this.#relays) {
+    for (const relay of relays) {
       await this.#put(relay, room, head, data).catch((error: unknown) => {
         // A refusal is worth telling the user; a relay that is away is not (the engine resends
         // unconfirmed messages, which come back here).
@@ -213,9 +223,11 @@ export class RelayMailboxes {
   async #fetchAll(): Promise<void> {
     for (const summary of this.#client.rooms()) {
       if (!summary.active) continue;
+      const relays = await this.#relaysOf(summary.roomId);
+      if (relays.length === 0) continue;
       const room = await this.#keysOf(summary.roomId, summary.epoch);
       if (room === undefined) continue;
-      for (const relay of this.#relays) {
+      for (const relay of relays) {
         await this.#fetch(relay, room).catch(() => {
           // Unreachable now: the next pass tries again.
         });
@@ -253,6 +265,26 @@ export class RelayMailboxes {
 
   // ---- helpers ---------------------------------------------------------------------------
 
+  /**
+   * The relays of a room: this device's own and those its members recorded. Addresses named
+   * by members go to the peer store so the relay can be dialled; a malformed one is skipped.
+   */
+  async #relaysOf(roomId: RoomId): Promise<PeerId[]> {
+    const out: PeerId[] = [...this.#relays];
+    for (const address of this.#client.roomRelays(roomId)) {
+      const parsed = parseRelayAddress(address);
+      if (parsed === undefined || out.some((p) => p.equals(parsed.peer))) continue;
+      out.push(parsed.peer);
+      if (!this.#knownAddresses.has(address) && this.#knownAddresses.size < MAX_KNOWN_ADDRESSES) {
+        this.#knownAddresses.add(address);
+        await this.#libp2p.peerStore
+          .merge(parsed.peer, { multiaddrs: [parsed.address] })
+          .catch(() => undefined);
+      }
+    }
+    return out;
+  }
+
   async #roomOfTopic(topic: string): Promise<RoomKeys | undefined> {
     for (const summary of this.#client.rooms()) {
       if (!summary.active) continue;
@@ -274,6 +306,16 @@ export class RelayMailboxes {
 
   #request(relay: PeerId, request: MailboxRequest): Promise<MailboxResponse> {
     return exchange(this.#libp2p, relay, MAILBOX, request);
+  }
+}
+
+function parseRelayAddress(address: string): { peer: PeerId; address: Multiaddr } | undefined {
+  try {
+    const ma = multiaddr(address);
+    const id = ma.getComponents().find((c) => c.name === 'p2p')?.value;
+    return id === undefined ? undefined : { peer: peerIdFromString(id), address: ma };
+  } catch {
+    return undefined;
   }
 }
 
