@@ -32,11 +32,21 @@ export interface MailboxTopic {
 
 export interface MailboxWorkload {
   readonly topics: readonly MailboxTopic[];
-  /** Encoded put requests, message `i` to topic `i % topics.length`. */
+  /** Encoded put (or putMany) requests, message `i` to topic `i % topics.length`. */
   readonly puts: readonly Uint8Array[];
+  /** Messages in all requests together. */
+  readonly messages: number;
 }
 
-export function mailboxWorkload(topicCount: number, messages: number): MailboxWorkload {
+/**
+ * `messages` messages over `topicCount` topics; with `batch` > 1, each request is a putMany
+ * of `batch` consecutive messages of one topic (as a device sends what queued up meanwhile).
+ */
+export function mailboxWorkload(
+  topicCount: number,
+  messages: number,
+  batch = 1,
+): MailboxWorkload {
   const topics = Array.from({ length: topicCount }, (): MailboxTopic => {
     const topic = roomTopic(random(32));
     const key = mailboxKeyOf(1n, random(32));
@@ -51,18 +61,23 @@ export function mailboxWorkload(topicCount: number, messages: number): MailboxWo
     });
     return { topic, key, claim };
   });
-  const puts = Array.from({ length: messages }, (_, i) => {
+  const requests = Math.ceil(messages / batch);
+  const puts = Array.from({ length: requests }, (_, i) => {
     const { topic, key } = topics[i % topicCount] ?? missing('topic');
-    const data = random(MESSAGE_BYTES);
-    return encodeMailboxRequest({
-      type: 'put',
-      topic,
-      publicKey: key.keyPair.publicKey,
-      data,
-      signature: signMailboxPut(key, topic, data),
+    const count = Math.min(batch, messages - i * batch);
+    const entries = Array.from({ length: count }, () => {
+      const data = random(MESSAGE_BYTES);
+      return { data, signature: signMailboxPut(key, topic, data) };
     });
+    const publicKey = key.keyPair.publicKey;
+    const only = entries[0] ?? missing('entry');
+    return encodeMailboxRequest(
+      batch === 1
+        ? { type: 'put', topic, publicKey, ...only }
+        : { type: 'putMany', topic, publicKey, entries },
+    );
   });
-  return { topics, puts };
+  return { topics, puts, messages };
 }
 
 /** A signed fetch of the messages after `after`, at most 500 (a page). */

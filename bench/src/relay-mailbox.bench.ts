@@ -31,6 +31,8 @@ const TOPICS = 8;
 /** Concurrent writers: devices of different conversations putting at once. */
 const WRITERS = 8;
 const GOAL_PER_SECOND = 5000;
+/** Messages per putMany in the batched runs: what a device sends when messages queued up. */
+const BATCH = 16;
 
 /** Rate limits out of the way: the benchmark measures what the relay can do, not its policy. */
 const UNLIMITED = {
@@ -82,6 +84,13 @@ export async function benchRelayMailbox(quick: boolean): Promise<void> {
       nodeEd25519: true,
       ping: true,
     });
+    const inNodeMany = await inProcess(
+      await dirs.make('mailbox-node-many'),
+      mailboxWorkload(TOPICS, fast, BATCH),
+    );
+    const overNodeMany = await overNetwork(mailboxWorkload(TOPICS, network * 2, BATCH), {
+      nodeEd25519: true,
+    });
 
     const rawPut = perMessage('classic-level put', raw.writeMs, fast);
     const rawRead = perMessage('classic-level read', raw.readMs, fast);
@@ -95,6 +104,8 @@ export async function benchRelayMailbox(quick: boolean): Promise<void> {
       [
         ...rows('in process', inNode),
         ...rows('relay process', overNode),
+        ...rows(`in process, putMany of ${BATCH}`, inNodeMany),
+        ...rows(`relay process, putMany of ${BATCH}`, overNodeMany),
         [
           perMessage('put, relay process, Node', overNode.putMs, overNode.messages),
           perMessage('libp2p ping, same relay', overNode.pingMs, overNode.messages),
@@ -109,6 +120,8 @@ export async function benchRelayMailbox(quick: boolean): Promise<void> {
     const runs = [
       ['in process', inNode],
       ['relay process', overNode],
+      [`in process, putMany of ${BATCH}`, inNodeMany],
+      [`relay process, putMany of ${BATCH}`, overNodeMany],
     ] as const;
     for (const [label, run] of runs) {
       console.log(
@@ -151,8 +164,8 @@ async function inProcess(dir: string, work: MailboxWorkload): Promise<MailboxRun
       work.topics.map((t) => fetchAll(t, (request) => service.handle(request, reader))),
     );
     const fetchMs = performance.now() - fetchStart;
-    expectAll(counts, work.puts.length);
-    return { messages: work.puts.length, putMs, fetchMs, pingMs: Number.NaN };
+    expectAll(counts, work.messages);
+    return { messages: work.messages, putMs, fetchMs, pingMs: Number.NaN };
   } finally {
     await db.close();
   }
@@ -198,15 +211,15 @@ async function overNetwork(
       ),
     );
     const fetchMs = performance.now() - fetchStart;
-    expectAll(counts, work.puts.length);
+    expectAll(counts, work.messages);
     const metrics = await relay.metrics();
-    if (metrics.messagesIn !== work.puts.length || metrics.messagesOut !== work.puts.length) {
+    if (metrics.messagesIn !== work.messages || metrics.messagesOut !== work.messages) {
       throw new Error(
         `the relay counted ${metrics.messagesIn} in and ${metrics.messagesOut} out, ` +
-          `not ${work.puts.length}`,
+          `not ${work.messages}`,
       );
     }
-    return { messages: work.puts.length, putMs, fetchMs, pingMs };
+    return { messages: work.messages, putMs, fetchMs, pingMs };
   } finally {
     sources.restore();
     await stopAll(clients);

@@ -17,15 +17,14 @@ const DEFAULT_MAILBOX_RATE_LIMITS: MailboxRateLimits = {
 
 /**
  * The mailbox protocol's front door: decodes a request, applies the per-peer and overall rate
- * limits, runs it against the store one at a time (so a topic's sequence numbers and byte
- * counts never race), and reports each outcome for the metrics.
+ * limits, hands it to the store (which orders what touches its state), and reports each
+ * outcome for the metrics.
  */
 export class MailboxService {
   readonly #store: MailboxStore;
   readonly #budget: RequestBudget;
   readonly #now: () => number;
   readonly #report: (outcome: MailboxOutcome) => void;
-  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     store: MailboxStore,
@@ -60,9 +59,7 @@ export class MailboxService {
         this.#report({ kind: 'refused', reason: 'MALFORMED' });
         return encodeMailboxResponse({ type: 'refused', code: 'MALFORMED', message });
       }
-      const run = this.#queue.then(() => this.#store.handle(request, this.#now(), from.toString()));
-      this.#queue = run.catch(() => undefined);
-      const result = await run;
+      const result = await this.#store.handle(request, this.#now(), from.toString());
       this.#report(result.outcome);
       response = result.response;
     }
@@ -76,9 +73,7 @@ export class MailboxService {
 
   /** Expires old messages (the relay runs this periodically). */
   sweep(): Promise<number> {
-    const run = this.#queue.then(() => this.#store.sweep(this.#now()));
-    this.#queue = run.catch(() => undefined);
-    return run;
+    return this.#store.sweep(this.#now());
   }
 
   storedBytes(): Promise<number> {

@@ -55,13 +55,19 @@ export type MailboxOutcome =
  * (next sequence number, bytes held), `key/<epoch>/<public key>` (accepted keys),
  * `msg/<seq>` (received time, data, writer), `dup/<sha256(data)>` (so retries are stored
  * once); and `mbw/<writer peer>` the bytes held that each peer wrote.
- * Calls for one topic must not interleave (the service runs them in one queue).
+ * Signatures are checked as a request arrives; what reads and writes the store runs one
+ * request at a time (so a topic's sequence numbers and byte counts never race), while the next
+ * requests' signatures are checked during its IO. Byte counts are kept in memory once read.
  */
 export class MailboxStore {
   readonly #kv: KvStore;
   readonly #policy: MailboxPolicy;
   /** Accepted keys per topic, read once from the store: every put checks them. */
   readonly #keyCache = new Map<string, { epoch: bigint; hex: string; key: string }[]>();
+  /** Topic meta and writer byte counts as stored (write-through; forgotten if a write fails). */
+  readonly #metaCache = new Map<string, TopicMeta>();
+  readonly #writerCache = new Map<string, number>();
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(kv: KvStore, policy: MailboxPolicy = DEFAULT_MAILBOX_POLICY) {
     this.#kv = kv;
@@ -70,6 +76,27 @@ export class MailboxStore {
 
   /** Handles a request from `writer` (the peer ID of the connection it came over). */
   async handle(
+    request: MailboxRequest,
+    now: number,
+    writer: string,
+  ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
+    const refusal = checkSignatures(request);
+    if (refusal !== undefined) return refusal;
+    return this.#exclusive(() => this.#apply(request, now, writer));
+  }
+
+  /** Expires messages older than the retention; returns the bytes freed. */
+  sweep(now: number): Promise<number> {
+    return this.#exclusive(() => this.#sweep(now));
+  }
+
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #apply(
     request: MailboxRequest,
     now: number,
     writer: string,
@@ -105,8 +132,7 @@ export class MailboxStore {
     }
   }
 
-  /** Deletes messages past retention; returns how many bytes were freed. */
-  async sweep(now: number): Promise<number> {
+  async #sweep(now: number): Promise<number> {
     let freed = 0;
     const topics = new Set<string>();
     for await (const key of this.#kv.keys({ prefix: 'mb/' })) {
@@ -129,10 +155,14 @@ export class MailboxStore {
       const meta = await this.#meta(t);
       meta.bytes = Math.max(0, meta.bytes - bytes);
       ops.push(this.#metaOp(t, meta));
+      const writers = new Map<string, number>();
       for (const [writer, n] of byWriter) {
-        ops.push(this.#writerOp(writer, Math.max(0, (await this.#writerBytes(writer)) - n)));
+        writers.set(writer, Math.max(0, (await this.#writerBytes(writer)) - n));
       }
-      await this.#kv.batch(ops);
+      for (const [writer, held] of writers) ops.push(this.#writerOp(writer, held));
+      await this.#write(ops, t, writers.keys());
+      this.#metaCache.set(t, meta);
+      for (const [writer, held] of writers) this.#writerCache.set(writer, held);
       freed += bytes;
     }
     return freed;
@@ -155,10 +185,6 @@ export class MailboxStore {
     request: Extract<MailboxRequest, { type: 'authorize' }>,
     now: number,
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    const next = { epoch: request.epoch, publicKey: request.publicKey };
-    if (!verifyMailboxAuthorization(request.by, request.topic, next, request.signature)) {
-      return refused('UNAUTHORIZED', 'the authorization signature does not verify');
-    }
     const keys = await this.#keys(t);
     if (keys.some((k) => k.hex === toHex(request.publicKey))) {
       return { response: { type: 'ok', seq: 0n }, outcome: { kind: 'other' } };
@@ -201,18 +227,8 @@ export class MailboxStore {
     now: number,
     writer: string,
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    for (const e of request.entries) {
-      if (e.data.length > MailboxLimits.maxDataBytes) {
-        return refused('TOO_LARGE', `a message is at most ${MailboxLimits.maxDataBytes} bytes`);
-      }
-    }
     if (!(await this.#accepts(t, request.publicKey))) {
       return refused('UNAUTHORIZED', 'this key may not write to this mailbox');
-    }
-    for (const e of request.entries) {
-      if (!verifyMailboxPut(request.publicKey, request.topic, e.data, e.signature)) {
-        return refused('UNAUTHORIZED', 'a put signature does not verify');
-      }
     }
     // Retries and copies from several members are stored once.
     const dups = request.entries.map((e) => joinKey('mb', t, 'dup', hashHex(e.data)));
@@ -251,7 +267,9 @@ export class MailboxStore {
     }
     meta.bytes += bytes;
     ops.push(this.#metaOp(t, meta), this.#writerOp(writer, written + bytes));
-    await this.#kv.batch(ops);
+    await this.#write(ops, t, [writer]);
+    this.#metaCache.set(t, meta);
+    this.#writerCache.set(writer, written + bytes);
     return {
       response: { type: 'ok', seq: lastSeq },
       outcome: { kind: 'stored', bytes, messages: fresh.size },
@@ -264,9 +282,6 @@ export class MailboxStore {
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
     if (!(await this.#accepts(t, request.publicKey))) {
       return refused('UNAUTHORIZED', 'this key may not read this mailbox');
-    }
-    if (!verifyMailboxRead(request.publicKey, request.topic, request.after, request.signature)) {
-      return refused('UNAUTHORIZED', 'the read signature does not verify');
     }
     const messages: { seq: bigint; data: Uint8Array }[] = [];
     let size = 0;
@@ -311,16 +326,35 @@ export class MailboxStore {
     return (await this.#keys(t)).some((k) => k.hex === hex);
   }
 
+  /** A copy of a topic's meta (callers change it, then store it with `#write`). */
   async #meta(t: string): Promise<TopicMeta> {
+    const cached = this.#metaCache.get(t);
+    if (cached !== undefined) return { ...cached };
     const value = await this.#kv.get(joinKey('mb', t, 'meta'));
     if (value === undefined) return { nextSeq: 1n, bytes: 0 };
     const [nextSeq, bytes] = decodeCbor(value) as [bigint | number, number];
+    bounded(this.#metaCache).set(t, { nextSeq: BigInt(nextSeq), bytes });
     return { nextSeq: BigInt(nextSeq), bytes };
   }
 
   async #writerBytes(writer: string): Promise<number> {
+    const cached = this.#writerCache.get(writer);
+    if (cached !== undefined) return cached;
     const value = await this.#kv.get(joinKey('mbw', writer));
-    return value === undefined ? 0 : (decodeCbor(value) as number);
+    const bytes = value === undefined ? 0 : (decodeCbor(value) as number);
+    bounded(this.#writerCache).set(writer, bytes);
+    return bytes;
+  }
+
+  /** Writes a batch; if it fails, the cached counts it meant to change are read again later. */
+  async #write(ops: KvOperation[], t: string, writers: Iterable<string>): Promise<void> {
+    try {
+      await this.#kv.batch(ops);
+    } catch (error) {
+      this.#metaCache.delete(t);
+      for (const w of writers) this.#writerCache.delete(w);
+      throw error;
+    }
   }
 
   #writerOp(writer: string, bytes: number): KvOperation {
@@ -334,6 +368,50 @@ export class MailboxStore {
       value: encodeCbor([meta.nextSeq, meta.bytes]),
     };
   }
+}
+
+/**
+ * The checks that need no stored state (sizes, signatures under the request's own key), made
+ * as the request arrives; whether that key may use the topic is decided in turn, in #apply.
+ */
+function checkSignatures(
+  request: MailboxRequest,
+): { response: MailboxResponse; outcome: MailboxOutcome } | undefined {
+  switch (request.type) {
+    case 'authorize': {
+      const next = { epoch: request.epoch, publicKey: request.publicKey };
+      return verifyMailboxAuthorization(request.by, request.topic, next, request.signature)
+        ? undefined
+        : refused('UNAUTHORIZED', 'the authorization signature does not verify');
+    }
+    case 'put':
+    case 'putMany': {
+      const entries = request.type === 'put' ? [request] : request.entries;
+      for (const e of entries) {
+        if (e.data.length > MailboxLimits.maxDataBytes) {
+          return refused('TOO_LARGE', `a message is at most ${MailboxLimits.maxDataBytes} bytes`);
+        }
+      }
+      for (const e of entries) {
+        if (!verifyMailboxPut(request.publicKey, request.topic, e.data, e.signature)) {
+          return refused('UNAUTHORIZED', 'a put signature does not verify');
+        }
+      }
+      return undefined;
+    }
+    case 'fetch':
+      return verifyMailboxRead(request.publicKey, request.topic, request.after, request.signature)
+        ? undefined
+        : refused('UNAUTHORIZED', 'the read signature does not verify');
+    case 'status':
+      return undefined;
+  }
+}
+
+/** Caches of counts are only shortcuts: past 10,000 entries they start again empty. */
+function bounded<K, V>(cache: Map<K, V>): Map<K, V> {
+  if (cache.size >= 10_000) cache.clear();
+  return cache;
 }
 
 function topicKey(topic: string): string {

@@ -195,4 +195,26 @@ describe('MailboxStore', () => {
       ],
     });
   });
+
+  it('gives concurrent writers to one topic distinct sequence numbers and counts every byte', async () => {
+    const s = await store({
+      retentionMs: 1000,
+      maxBytesPerTopic: 1 << 20,
+      maxKeysPerTopic: 4,
+      maxBytesPerWriter: 1 << 20,
+    });
+    const k1 = key(1n, 1);
+    await s.handle(authorize(k1, k1), 0, 'a');
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => s.handle(put(k1, bytes(i + 1)), 0, i % 2 ? 'a' : 'b')),
+    );
+    const seqs = results.map((r) => (r.response.type === 'ok' ? r.response.seq : -1n));
+    expect(new Set(seqs).size).toBe(40);
+    const page = await s.handle(fetch(k1, 0n), 0, 'a');
+    expect(page.response.type === 'messages' && page.response.messages.length).toBe(40);
+    expect(await s.storedBytes()).toBe(400);
+    // The counts kept in memory agree with what a sweep frees.
+    expect(await s.sweep(5000)).toBe(400);
+    expect(await s.storedBytes()).toBe(0);
+  });
 });
