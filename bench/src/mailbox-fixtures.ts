@@ -8,6 +8,7 @@ import {
   roomTopic,
   signMailboxAuthorization,
   signMailboxPut,
+  signMailboxPutMany,
   signMailboxRead,
   type MailboxKey,
   type MailboxResponse,
@@ -42,11 +43,7 @@ export interface MailboxWorkload {
  * `messages` messages over `topicCount` topics; with `batch` > 1, each request is a putMany
  * of `batch` consecutive messages of one topic (as a device sends what queued up meanwhile).
  */
-export function mailboxWorkload(
-  topicCount: number,
-  messages: number,
-  batch = 1,
-): MailboxWorkload {
+export function mailboxWorkload(topicCount: number, messages: number, batch = 1): MailboxWorkload {
   const topics = Array.from({ length: topicCount }, (): MailboxTopic => {
     const topic = roomTopic(random(32));
     const key = mailboxKeyOf(1n, random(32));
@@ -65,16 +62,19 @@ export function mailboxWorkload(
   const puts = Array.from({ length: requests }, (_, i) => {
     const { topic, key } = topics[i % topicCount] ?? missing('topic');
     const count = Math.min(batch, messages - i * batch);
-    const entries = Array.from({ length: count }, () => {
-      const data = random(MESSAGE_BYTES);
-      return { data, signature: signMailboxPut(key, topic, data) };
-    });
+    const data = Array.from({ length: count }, () => random(MESSAGE_BYTES));
     const publicKey = key.keyPair.publicKey;
-    const only = entries[0] ?? missing('entry');
+    const only = data[0] ?? missing('message');
     return encodeMailboxRequest(
       batch === 1
-        ? { type: 'put', topic, publicKey, ...only }
-        : { type: 'putMany', topic, publicKey, entries },
+        ? { type: 'put', topic, publicKey, data: only, signature: signMailboxPut(key, topic, only) }
+        : {
+            type: 'putMany',
+            topic,
+            publicKey,
+            data,
+            signature: signMailboxPutMany(key, topic, data),
+          },
     );
   });
   return { topics, puts, messages };

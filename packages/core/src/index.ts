@@ -264,9 +264,11 @@ export {
   mailboxKeyOf,
   signMailboxAuthorization,
   signMailboxPut,
+  signMailboxPutMany,
   signMailboxRead,
   verifyMailboxAuthorization,
   verifyMailboxPut,
+  verifyMailboxPutMany,
   verifyMailboxRead,
   type MailboxKey,
 } from './relay/mailbox.ts';

@@ -11,6 +11,7 @@ import {
   toHex,
   verifyMailboxAuthorization,
   verifyMailboxPut,
+  verifyMailboxPutMany,
   verifyMailboxRead,
   MailboxLimits,
   type KvOperation,
@@ -114,19 +115,9 @@ export class MailboxStore {
       case 'authorize':
         return this.#authorize(t, request, now);
       case 'put':
-        return this.#put(
-          t,
-          {
-            type: 'putMany',
-            topic: request.topic,
-            publicKey: request.publicKey,
-            entries: [request],
-          },
-          now,
-          writer,
-        );
+        return this.#put(t, request.publicKey, [request.data], now, writer);
       case 'putMany':
-        return this.#put(t, request, now, writer);
+        return this.#put(t, request.publicKey, request.data, now, writer);
       case 'fetch':
         return this.#fetch(t, request);
     }
@@ -223,23 +214,24 @@ export class MailboxStore {
 
   async #put(
     t: string,
-    request: Extract<MailboxRequest, { type: 'putMany' }>,
+    publicKey: Uint8Array,
+    data: readonly Uint8Array[],
     now: number,
     writer: string,
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    if (!(await this.#accepts(t, request.publicKey))) {
+    if (!(await this.#accepts(t, publicKey))) {
       return refused('UNAUTHORIZED', 'this key may not write to this mailbox');
     }
     // Retries and copies from several members are stored once.
-    const dups = request.entries.map((e) => joinKey('mb', t, 'dup', hashHex(e.data)));
+    const dups = data.map((d) => joinKey('mb', t, 'dup', hashHex(d)));
     const existing = await this.#kv.getMany(dups);
     const fresh = new Map<string, Uint8Array>();
     let lastSeq = 0n;
-    request.entries.forEach((e, i) => {
+    data.forEach((d, i) => {
       const dup = dups[i] ?? '';
       const held = existing[i];
       if (held !== undefined) lastSeq = BigInt(decodeCbor(held) as number | bigint);
-      else fresh.set(dup, e.data);
+      else fresh.set(dup, d);
     });
     if (fresh.size === 0)
       return { response: { type: 'ok', seq: lastSeq }, outcome: { kind: 'other' } };
@@ -386,18 +378,15 @@ function checkSignatures(
     }
     case 'put':
     case 'putMany': {
-      const entries = request.type === 'put' ? [request] : request.entries;
-      for (const e of entries) {
-        if (e.data.length > MailboxLimits.maxDataBytes) {
-          return refused('TOO_LARGE', `a message is at most ${MailboxLimits.maxDataBytes} bytes`);
-        }
+      const data = request.type === 'put' ? [request.data] : request.data;
+      if (data.some((d) => d.length > MailboxLimits.maxDataBytes)) {
+        return refused('TOO_LARGE', `a message is at most ${MailboxLimits.maxDataBytes} bytes`);
       }
-      for (const e of entries) {
-        if (!verifyMailboxPut(request.publicKey, request.topic, e.data, e.signature)) {
-          return refused('UNAUTHORIZED', 'a put signature does not verify');
-        }
-      }
-      return undefined;
+      const verifies =
+        request.type === 'put'
+          ? verifyMailboxPut(request.publicKey, request.topic, request.data, request.signature)
+          : verifyMailboxPutMany(request.publicKey, request.topic, request.data, request.signature);
+      return verifies ? undefined : refused('UNAUTHORIZED', 'the put signature does not verify');
     }
     case 'fetch':
       return verifyMailboxRead(request.publicKey, request.topic, request.after, request.signature)

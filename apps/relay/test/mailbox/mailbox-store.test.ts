@@ -5,6 +5,7 @@ import {
   mailboxKeyOf,
   signMailboxAuthorization,
   signMailboxPut,
+  signMailboxPutMany,
   signMailboxRead,
   type MailboxKey,
   type MailboxRequest,
@@ -175,7 +176,8 @@ describe('MailboxStore', () => {
       type: 'putMany',
       topic,
       publicKey: k.keyPair.publicKey,
-      entries: items.map((data) => ({ data, signature: signMailboxPut(signer, topic, data) })),
+      data: items,
+      signature: signMailboxPutMany(signer, topic, items),
     });
     expect((await s.handle(many([bytes(1), bytes(2), bytes(1)]), 0, 'writer')).response).toEqual({
       type: 'ok',

@@ -26,12 +26,13 @@ export type MailboxRequest =
       readonly data: Uint8Array;
       readonly signature: Uint8Array;
     }
-  /** Several messages at once (1 to 64), each signed as a put: one request instead of many. */
+  /** Several messages at once (1 to 64) under one signature: one request instead of many. */
   | {
       readonly type: 'putMany';
       readonly topic: string;
       readonly publicKey: Uint8Array;
-      readonly entries: readonly { readonly data: Uint8Array; readonly signature: Uint8Array }[];
+      readonly data: readonly Uint8Array[];
+      readonly signature: Uint8Array;
     }
   /** Messages with a sequence number above `after`, oldest first. */
   | {
@@ -105,7 +106,8 @@ export function encodeMailboxRequest(request: MailboxRequest): Uint8Array {
       return encodeCbor([
         ...head,
         request.publicKey,
-        request.entries.map((e): CborValue => [e.data, e.signature]),
+        [...request.data],
+        request.signature,
       ]);
   }
 }
@@ -152,13 +154,11 @@ export function decodeMailboxRequest(bytes: Uint8Array): MailboxRequest {
       r.array(a, '', 3);
       return { type, topic };
     case 'putMany': {
-      r.array(a, '', 5);
-      const entries = r.list(a[4], 'entries', MailboxLimits.maxPutMany, (v, p) => {
-        const [data, sig] = r.array(v, p, 2);
-        return { data: r.bytes(data, `${p}.data`), signature: r.bytes(sig, `${p}.signature`, 64) };
-      });
-      if (entries.length === 0) return r.fail('entries', 'at least one');
-      return { type, topic, publicKey: key(a[3], 'publicKey'), entries };
+      r.array(a, '', 6);
+      const data = r.list(a[4], 'data', MailboxLimits.maxPutMany, (v, p) => r.bytes(v, p));
+      if (data.length === 0) return r.fail('data', 'at least one');
+      const signature = r.bytes(a[5], 'signature', 64);
+      return { type, topic, publicKey: key(a[3], 'publicKey'), data, signature };
     }
     default:
       return r.fail('type', 'unknown request');

@@ -18,6 +18,7 @@ import { utf8 } from '../crypto/utf8.ts';
 export const MAILBOX_EXPORTER_LABEL = 'kith mailbox write key';
 
 const CONTEXT_PUT = 'kith/mailbox-put/v1';
+const CONTEXT_PUT_MANY = 'kith/mailbox-put-many/v1';
 const CONTEXT_AUTHORIZE = 'kith/mailbox-authorize/v1';
 const CONTEXT_READ = 'kith/mailbox-read/v1';
 
@@ -33,6 +34,10 @@ export function mailboxKeyOf(epoch: bigint, exportedSecret: Uint8Array): Mailbox
 
 function putMessage(topic: string, data: Uint8Array): Uint8Array {
   return encodeCbor([topic, sha256(data)]);
+}
+
+function putManyMessage(topic: string, data: readonly Uint8Array[]): Uint8Array {
+  return encodeCbor([topic, data.map((d) => sha256(d))]);
 }
 
 function authorizeMessage(topic: string, epoch: bigint, publicKey: Uint8Array): Uint8Array {
@@ -55,6 +60,27 @@ export function verifyMailboxPut(
   signature: Uint8Array,
 ): boolean {
   return verifyWithContext(publicKey, CONTEXT_PUT, putMessage(topic, data), signature);
+}
+
+/**
+ * Signs several messages for the topic's mailbox at once: one signature for the batch, so a
+ * relay verifies one signature per request however many messages it carries.
+ */
+export function signMailboxPutMany(
+  key: MailboxKey,
+  topic: string,
+  data: readonly Uint8Array[],
+): Uint8Array {
+  return signWithContext(key.keyPair.secretKey, CONTEXT_PUT_MANY, putManyMessage(topic, data));
+}
+
+export function verifyMailboxPutMany(
+  publicKey: Uint8Array,
+  topic: string,
+  data: readonly Uint8Array[],
+  signature: Uint8Array,
+): boolean {
+  return verifyWithContext(publicKey, CONTEXT_PUT_MANY, putManyMessage(topic, data), signature);
 }
 
 /** `by` (a key the relay already accepts) vouches for the key of a later epoch. */

@@ -22,10 +22,8 @@ describe('the mailbox protocol encoding', () => {
         type: 'putMany',
         topic: 't',
         publicKey: key,
-        entries: [
-          { data: new Uint8Array([1]), signature: sig },
-          { data: new Uint8Array([2]), signature: sig },
-        ],
+        data: [new Uint8Array([1]), new Uint8Array([2])],
+        signature: sig,
       },
     ];
     for (const q of requests) expect(decodeMailboxRequest(encodeMailboxRequest(q))).toEqual(q);
@@ -59,12 +57,19 @@ describe('the mailbox protocol encoding', () => {
         signature: sig,
       }),
       encodeMailboxRequest({ type: 'status', topic: 'x'.repeat(129) }),
-      encodeMailboxRequest({ type: 'putMany', topic: 't', publicKey: key, entries: [] }),
       encodeMailboxRequest({
         type: 'putMany',
         topic: 't',
         publicKey: key,
-        entries: Array.from({ length: 65 }, () => ({ data: new Uint8Array(1), signature: sig })),
+        data: [],
+        signature: sig,
+      }),
+      encodeMailboxRequest({
+        type: 'putMany',
+        topic: 't',
+        publicKey: key,
+        data: Array.from({ length: 65 }, () => new Uint8Array(1)),
+        signature: sig,
       }),
     ];
     for (const b of bad) expect(() => decodeMailboxRequest(b)).toThrow(/mailbox|CBOR/);

@@ -8,7 +8,7 @@ import {
   joinKey,
   MailboxLimits,
   signMailboxAuthorization,
-  signMailboxPut,
+  signMailboxPutMany,
   signMailboxRead,
   toHex,
   type KithClient,
@@ -175,7 +175,8 @@ export class RelayMailboxes {
       type: 'putMany',
       topic: room.topic,
       publicKey: key.keyPair.publicKey,
-      entries: data.map((d) => ({ data: d, signature: signMailboxPut(key, room.topic, d) })),
+      data,
+      signature: signMailboxPutMany(key, room.topic, data),
     };
     const response = await this.#request(relay, request);
     if (response.type === 'refused') {
