@@ -77,6 +77,13 @@ export const SETTINGS = {
     default: 1000,
     summary: 'libp2p connections held at once; beyond it the least useful are closed.',
   }),
+  connectionsPerSecondPerIp: setting({
+    key: 'connectionsPerSecondPerIp',
+    kind: integer(1, 100_000),
+    default: 20,
+    summary:
+      'New connections one IP address may open per second (devices behind one NAT share it; libp2p allows 5).',
+  }),
   logLevel: setting({
     key: 'logLevel',
     kind: choice(LOG_LEVELS),
@@ -176,6 +183,7 @@ export interface RelayConfig {
   /** The health and metrics server's address; undefined when it is off. */
   readonly http: HostPort | undefined;
   readonly maxConnections: number;
+  readonly connectionsPerSecondPerIp: number;
   readonly logLevel: LogLevel;
   readonly circuit: {
     readonly maxReservations: number;
@@ -204,6 +212,7 @@ export function toRelayConfig(v: SettingValues): RelayConfig {
     announce: v.announce,
     http: v.http,
     maxConnections: v.maxConnections,
+    connectionsPerSecondPerIp: v.connectionsPerSecondPerIp,
     logLevel: v.logLevel,
     circuit: {
       maxReservations: v.maxReservations,

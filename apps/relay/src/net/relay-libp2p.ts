@@ -47,7 +47,10 @@ export async function startRelayLibp2p(
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionManager: { maxConnections: config.maxConnections },
+    connectionManager: {
+      maxConnections: config.maxConnections,
+      inboundConnectionThreshold: config.connectionsPerSecondPerIp,
+    },
     connectionGater: {
       // Only counts: the circuit server itself refuses the reservation just after.
       denyInboundRelayReservation: (peer) => {

@@ -56,6 +56,15 @@ describe('relay settings', () => {
     });
     expect(config.mailbox.retentionMs).toBe(14 * 86_400_000);
     expect(config.rateLimit.peerRequestsPerMinute).toBe(600);
+    // Above libp2p's 5 a second, so devices behind one NAT reconnect together after a restart.
+    expect(config.connectionsPerSecondPerIp).toBe(20);
+  });
+
+  it('takes the per-IP connection rate from a flag and refuses zero', async () => {
+    const config = await load(['--data-dir', 'd', '--connections-per-second-per-ip', '50']);
+    expect(config.connectionsPerSecondPerIp).toBe(50);
+    const error = await refusal(['--data-dir', 'd', '--connections-per-second-per-ip', '0']);
+    expect(error.message).toMatch(/connections-per-second-per-ip/);
   });
 
   it('takes flags over the environment over the file over the defaults', async () => {
