@@ -347,3 +347,70 @@ export {
   type ContactLinkErrorCode,
   type ContactLinkInput,
 } from './contacts/contact-link.ts';
+export {
+  INVITE_POLICIES,
+  isInvitePolicy,
+  type BlockedUser,
+  type InvitePolicy,
+} from './client/safety-settings.ts';
+export type { InviteRefusalReason } from './client/safety-policy.ts';
+
+// People: profiles, mentions, threads, capabilities shown before trying
+export { cleanDisplayText } from './people/display-text.ts';
+export {
+  cleanAvatar,
+  decodeDeviceProfile,
+  encodeDeviceProfile,
+  PROFILE_META_KEY,
+  ProfileLimits,
+  type DeviceProfile,
+} from './people/profile.ts';
+export {
+  roomMembers,
+  userProfiles,
+  type KnownDevice,
+  type MemberDeviceProfile,
+  type RoomMember,
+  type UserProfile,
+} from './people/members.ts';
+export {
+  linkMentions,
+  mentionedUsers,
+  mentionOf,
+  userOfMentionUri,
+  type Mentionable,
+} from './people/mentions.ts';
+export type { ProfileInput } from './client/people.ts';
+export { threadMessages, threadsOf, type ThreadSummary } from './timeline/threads.ts';
+export { capabilitiesOf, type UserCapabilities } from './room/user-capabilities.ts';
+
+// Receipts, typing and presence (docs/PROTOCOL.md, "Receipts" and "Ephemeral signals")
+export type { PublishOptions } from './ports/transport.ts';
+export {
+  decodeRoomPayload,
+  encodeSignalPayload,
+  type RoomPayload,
+  type SignalPayload,
+  type UnknownPayload,
+} from './sync/payload.ts';
+export {
+  decodeSignal,
+  encodeSignal,
+  PRESENCE_STATES,
+  type EphemeralSignal,
+  type PresenceState,
+} from './signals/signal-codec.ts';
+export { markerIntervalMs, presenceRefreshMs, SignalTimings } from './signals/limits.ts';
+export type { UserPresence } from './signals/presence.ts';
+export {
+  DELIVERED_META_KEY,
+  RoomReceipts,
+  type DeviceReceipt,
+  type MessageReceipts,
+  type ReceiptStatus,
+} from './signals/receipts.ts';
+export { DEFAULT_SIGNAL_SETTINGS, type SignalSettings } from './signals/settings.ts';
+export type { BodyChanges, StoredBodies } from './timeline/bodies.ts';
+export { expiryOf } from './timeline/expiry.ts';
+export { withBodies, withoutBodies } from './timeline/signed-update.ts';
+export { withExpiry } from './client/disappearing.ts';

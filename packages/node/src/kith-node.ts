@@ -155,8 +155,11 @@ export class KithNode {
     const book = new AddressBook(kv);
     const listen = options.listen ?? DEFAULT_LISTEN;
     try {
+      // Loaded first: the engine asks it about inviters (the 'contacts' invite policy).
+      const contacts = await ContactBook.load(kv);
       const client = await KithClient.open({
         storage: db,
+        isContact: (user) => contacts.get(user) !== undefined,
         ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
         transport: async (device) => {
@@ -201,7 +204,6 @@ export class KithNode {
       if (net === undefined) throw new Error('the engine opened without its transport');
       // Rooms record the relays of their members, so the others leave messages there too.
       client.setRelays((options.relays ?? []).slice(0, 8));
-      const contacts = await ContactBook.load(kv);
       const relayLink = new RelayLink(
         { client, libp2p: net.libp2p, transport: net.transport, kv },
         relays,

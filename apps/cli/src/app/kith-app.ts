@@ -11,9 +11,23 @@ import {
   type TimelineMessage,
   type UserId,
 } from '@kith/core';
+import { hostname } from 'node:os';
 import { KithNode, type KithNodeOptions } from '@kith/node';
 import { AppError } from './app-error.ts';
-import type { MessageView, RoomView, SyncView, Whoami } from './views.ts';
+import { DmStarter, dmWith, duplicateDms } from './dms.ts';
+import { AppSafety } from './safety.ts';
+import { AppPeople } from './people.ts';
+import { AppSignals } from './signals.ts';
+import type {
+  CapabilitiesView,
+  MemberDetailView,
+  MessageView,
+  RoomView,
+  SyncView,
+  ThreadView,
+  VersionView,
+  Whoami,
+} from './views.ts';
 
 export interface KithAppOptions {
   readonly dataDir: string;
@@ -27,7 +41,21 @@ export interface KithAppOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-const CHANGES: KithEventType[] = ['timeline', 'membership', 'room', 'joined', 'left', 'sync'];
+const CHANGES: KithEventType[] = [
+  'timeline',
+  'membership',
+  'room',
+  'joined',
+  'left',
+  'sync',
+  'blocked',
+  'inviteRefused',
+  'meta',
+  'mention',
+  'typing',
+  'presence',
+  'receipts',
+];
 
 /**
  * What a person does with Kith, in the words of the daemon's JSON-RPC and the terminal chat: IDs
@@ -35,15 +63,30 @@ const CHANGES: KithEventType[] = ['timeline', 'membership', 'room', 'joined', 'l
  */
 export class KithApp {
   readonly node: KithNode;
+  /** Blocking users and who may invite this user. */
+  readonly safety: AppSafety;
+  /** Profiles, mentions, threads, edit history and capabilities. */
+  readonly people: AppPeople;
+  /** Read and delivery receipts, typing, presence. */
+  readonly signals: AppSignals;
+  readonly #dms = new DmStarter();
   #displayName: string;
-  readonly #readMarkers = new Map<string, string>();
   /** Counts engine changes, for callers that wait for the next one (`waitForChange`). */
   #changes = 0;
   readonly #waiters = new Set<() => void>();
+  /** Per-room disappearing time of what this device sends (`setDefaultExpiry`). */
+  readonly #expiry = new Map<RoomId, number>();
 
   private constructor(node: KithNode, displayName: string) {
     this.node = node;
     this.#displayName = displayName;
+    this.safety = new AppSafety(node.client, (u) => this.nameOf(u), Date.now);
+    this.people = new AppPeople(node.client, (u) => this.nameOf(u));
+    this.signals = new AppSignals(
+      node.client,
+      (u) => this.nameOf(u),
+      (text) => this.#roomId(text),
+    );
     this.onChange(() => {
       this.#changes++;
       for (const w of [...this.#waiters]) w();
@@ -70,6 +113,8 @@ export class KithApp {
   static async open(options: KithAppOptions): Promise<KithApp> {
     const nodeOptions: KithNodeOptions = {
       dataDir: options.dataDir,
+      // Other members see which of a user's devices wrote (used only when the device is created).
+      deviceName: hostname().slice(0, 64),
       ...(options.listen === undefined ? {} : { listen: options.listen }),
       ...(options.relays === undefined ? {} : { relays: options.relays }),
       ...(options.mdns === undefined ? {} : { mdns: options.mdns }),
@@ -83,10 +128,18 @@ export class KithApp {
       await node.appData.put(name, 'profile', 'displayName');
     }
     const app = new KithApp(node, name);
-    for (const room of node.client.rooms()) {
-      const marker = await node.appData.get<string>('read', room.roomId);
-      if (marker !== undefined) app.#readMarkers.set(room.roomId, marker);
+    // Rooms show the name this device publishes (set before rooms carried profiles, or by --name).
+    if (node.client.profile === undefined && name !== '') {
+      await node.client.setProfile({ displayName: name });
     }
+    for (const room of node.client.rooms()) {
+      // Read positions this app kept before the engine did: handed over once.
+      const marker = await node.appData.get<string>('read', room.roomId);
+      if (marker === undefined || node.client.readPosition(room.roomId) !== undefined) continue;
+      await app.markRead(room.roomId, marker).catch(() => undefined);
+    }
+    // Announced to each room once a fellow member's device is within reach.
+    await node.client.setPresence('online');
     return app;
   }
 
@@ -104,10 +157,15 @@ export class KithApp {
     };
   }
 
-  async setProfile(displayName: string): Promise<void> {
+  /** Sets the name (and avatar reference) in the contact link and in every room. */
+  async setProfile(displayName: string, avatar?: string): Promise<void> {
     if (new TextEncoder().encode(displayName).length > 64) {
       throw new AppError('INVALID_PARAMS', 'a display name is at most 64 bytes');
     }
+    await this.node.client.setProfile({
+      displayName,
+      ...(avatar === undefined ? {} : { avatar }),
+    });
     await this.node.appData.put(displayName, 'profile', 'displayName');
     this.#displayName = displayName;
   }
@@ -122,6 +180,8 @@ export class KithApp {
 
   nameOf(user: UserId): string {
     if (user === this.node.userId) return this.#displayName || 'me';
+    const published = this.people.profileName(user);
+    if (published !== undefined) return published;
     const contact = this.node.contacts().find((c) => c.userId === user);
     return contact?.displayName !== undefined && contact.displayName !== ''
       ? contact.displayName
@@ -131,6 +191,10 @@ export class KithApp {
   // ---- rooms -----------------------------------------------------------------------------
 
   async createRoom(options: { name?: string; members?: UserId[]; dm?: boolean }): Promise<RoomId> {
+    const [partner, ...more] = options.members ?? [];
+    if (options.dm === true && partner !== undefined && more.length === 0) {
+      return (await this.createDm(partner)).roomId;
+    }
     return this.node.createRoom({
       ...(options.name === undefined ? {} : { name: options.name }),
       ...(options.dm === undefined ? {} : { dm: options.dm }),
@@ -138,8 +202,20 @@ export class KithApp {
     });
   }
 
+  /** The DM with `user`: the existing one (one per pair of users), or a new one. */
+  createDm(user: UserId): Promise<{ roomId: RoomId; created: boolean }> {
+    return this.#dms.start(
+      user,
+      () => dmWith(this.node.client.rooms(), this.node.userId, user),
+      () => this.node.createRoom({ dm: true, members: [user] }),
+    );
+  }
+
+  /** Rooms, without DMs that duplicate another with the same user (see `dmWith`). */
   rooms(): RoomView[] {
-    return this.node.client.rooms().map((r) => this.#roomView(r.roomId));
+    const all = this.node.client.rooms();
+    const hidden = duplicateDms(all, this.node.userId);
+    return all.filter((r) => !hidden.has(r.roomId)).map((r) => this.#roomView(r.roomId));
   }
 
   room(roomId: string): RoomView {
@@ -197,15 +273,35 @@ export class KithApp {
   async send(
     roomId: string,
     text: string,
-    options: { replyTo?: string; threadId?: string } = {},
+    options: { replyTo?: string; threadId?: string; markdown?: boolean; expiresInMs?: number } = {},
   ): Promise<string> {
-    const id = await this.node.client.send(this.#roomId(roomId), text, {
+    const room = this.#roomId(roomId);
+    const expiresInMs = options.expiresInMs ?? this.#expiry.get(room);
+    const markdown = options.markdown === true;
+    const body = markdown ? this.people.linkMentions(room, text) : text;
+    const id = await this.node.client.send(room, body, {
+      ...(markdown ? { markdown } : {}),
       ...(options.replyTo === undefined ? {} : { replyTo: messageIdOf(options.replyTo) }),
       ...(options.threadId === undefined
         ? {}
         : { threadId: bytesOf(options.threadId, 'threadId') }),
+      ...(expiresInMs === undefined ? {} : { expiresInMs }),
     });
     return toHex(id);
+  }
+
+  /**
+   * This device's disappearing time for what it sends in a room (undefined: none), used when
+   * `send` is given no `expiresInMs`. Kept in memory: a restart forgets it.
+   */
+  setDefaultExpiry(roomId: string, ms: number | undefined): void {
+    const room = this.#roomId(roomId);
+    if (ms === undefined) this.#expiry.delete(room);
+    else this.#expiry.set(room, ms);
+  }
+
+  defaultExpiry(roomId: string): number | undefined {
+    return this.#expiry.get(this.#roomId(roomId));
   }
 
   async edit(roomId: string, messageId: string, text: string): Promise<string> {
@@ -226,22 +322,45 @@ export class KithApp {
     return toHex(await this.node.client.unreact(this.#roomId(roomId), id, emoji));
   }
 
-  /** The last `limit` messages, oldest first. */
-  messages(roomId: string, limit?: number): MessageView[] {
-    const all = this.node.client.timeline(this.#roomId(roomId));
+  /** The last `limit` messages, oldest first; only those of one thread with `threadId`. */
+  messages(roomId: string, limit?: number, threadId?: string): MessageView[] {
+    const id = this.#roomId(roomId);
+    const timeline = this.node.client.timeline(id);
+    const all =
+      threadId === undefined
+        ? timeline
+        : this.node.client.thread(id, bytesOf(threadId, 'threadId'));
     const slice = limit === undefined ? all : all.slice(Math.max(0, all.length - limit));
-    return slice.map((m) => this.#messageView(m));
+    const byId = new Map(timeline.map((m) => [toHex(m.messageId), m]));
+    const receipts = this.signals.counter(id);
+    return slice.map((m) => ({ ...this.#messageView(m, byId), ...receipts?.(m) }));
   }
 
-  /** Marks everything in the room as read. */
-  async markRead(roomId: string): Promise<void> {
+  /** The room's threads, the most recently active first. */
+  threads(roomId: string): ThreadView[] {
     const id = this.#roomId(roomId);
-    const last = this.node.client.timeline(id).at(-1);
-    if (last === undefined) return;
-    const marker = toHex(last.messageId);
-    if (this.#readMarkers.get(id) === marker) return;
-    this.#readMarkers.set(id, marker);
-    await this.node.appData.put(marker, 'read', id);
+    const byId = new Map(this.node.client.timeline(id).map((m) => [toHex(m.messageId), m]));
+    return this.people.threads(id, (m) => this.#messageView(m, byId));
+  }
+
+  /** Every version of a message, the original first. */
+  history(roomId: string, messageId: string): VersionView[] {
+    return this.people.history(this.#roomId(roomId), messageIdOf(messageId));
+  }
+
+  /** The room's members with display names, avatars and device names. */
+  members(roomId: string): MemberDetailView[] {
+    return this.people.members(this.#roomId(roomId));
+  }
+
+  /** What this user's role lets them do in the room. */
+  capabilities(roomId: string): CapabilitiesView {
+    return this.people.capabilities(this.#roomId(roomId));
+  }
+
+  /** Marks the room read up to `messageId` (never back), or everything in it. */
+  async markRead(roomId: string, messageId?: string): Promise<void> {
+    await this.signals.markRead(roomId, messageId);
   }
 
   close(): Promise<void> {
@@ -269,18 +388,23 @@ export class KithApp {
         .filter((p) => p.role !== 'banned')
         .map((p) => ({ userId: p.userId, displayName: this.nameOf(p.userId), role: p.role })),
       unread: this.#unread(roomId),
+      hidden: this.node.client.hiddenCount(roomId),
+      mentions: this.people.mentionedSince(
+        this.node.client.timeline(roomId),
+        this.signals.readPosition(roomId),
+      ),
     };
   }
 
   #unread(roomId: RoomId): number {
     const timeline = this.node.client.timeline(roomId);
-    const marker = this.#readMarkers.get(roomId);
+    const marker = this.signals.readPosition(roomId);
     const from =
       marker === undefined ? 0 : timeline.findIndex((m) => toHex(m.messageId) === marker) + 1;
     return timeline.slice(from).filter((m) => m.sender !== this.node.userId).length;
   }
 
-  #messageView(m: TimelineMessage): MessageView {
+  #messageView(m: TimelineMessage, byId: ReadonlyMap<string, TimelineMessage>): MessageView {
     const reactions: Record<string, UserId[]> = {};
     for (const [emoji, users] of m.reactions) reactions[emoji] = [...users];
     return {
@@ -294,6 +418,7 @@ export class KithApp {
       edited: m.edited,
       retracted: m.retracted,
       reactions,
+      ...this.people.fields(m, byId),
     };
   }
 }

@@ -25,6 +25,10 @@ export interface RoomView {
   readonly members: MemberView[];
   /** Messages from others after this device's read marker. */
   readonly unread: number;
+  /** Whether one of those unread messages mentions this user. */
+  readonly mentions: boolean;
+  /** Messages from users this user blocks, kept but not shown. */
+  readonly hidden?: number;
 }
 
 export interface MessageView {
@@ -40,6 +44,16 @@ export interface MessageView {
   readonly edited: boolean;
   readonly retracted: boolean;
   readonly reactions: Record<string, UserId[]>;
+  /** Whether `text` is GFM-MIMI Markdown (mentions are links to `kith:user/<user ID>`). */
+  readonly markdown: boolean;
+  /** The users the message mentions. */
+  readonly mentions: UserId[];
+  readonly mentionsMe: boolean;
+  /** For a reply: the message it answers, when this device holds it. */
+  readonly quote: QuoteView | null;
+  /** In `messages`: users (the sender aside) with a device that has it, and that read it. */
+  readonly deliveredTo?: number;
+  readonly readBy?: number;
 }
 
 export interface SyncView {
@@ -50,4 +64,71 @@ export interface SyncView {
   readonly waiting: number;
   /** This device's messages no other member has confirmed yet. */
   readonly unsent: number;
+}
+
+export interface BlockedView {
+  readonly userId: UserId;
+  readonly displayName: string;
+  /** When this user was blocked, milliseconds since the Unix epoch (this device's clock). */
+  readonly since: number;
+}
+
+/** An invitation this device turned down (a block or the invite policy); it never joined. */
+export interface RefusedInviteView {
+  readonly roomId: string;
+  /** The inviting user; null when the invitation did not come from a device of the room. */
+  readonly from: UserId | null;
+  readonly fromName: string | null;
+  /** 'blocked', 'not-a-contact', 'nobody' or 'unknown-inviter'. */
+  readonly reason: string;
+  readonly ts: number;
+}
+
+/** A room member with their profile: what `members` shows. */
+export interface MemberDetailView {
+  readonly userId: UserId;
+  readonly displayName: string;
+  readonly role: string;
+  /** An image reference (a URI) the user chose, or null. */
+  readonly avatar: string | null;
+  readonly devices: { readonly deviceId: DeviceId; readonly deviceName: string }[];
+}
+
+/** The message a reply answers, as the reply shows it (MIMI's quoted fallback). */
+export interface QuoteView {
+  readonly messageId: string;
+  readonly sender: UserId;
+  readonly senderName: string;
+  /** '' when the original was retracted. */
+  readonly text: string;
+  readonly retracted: boolean;
+}
+
+/** A thread (MIMI topic) of a room. */
+export interface ThreadView {
+  /** Hex of the topic ID: the ID of the message the thread started from. */
+  readonly threadId: string;
+  /** That message, when this device holds it. */
+  readonly root: MessageView | null;
+  /** Messages posted in the thread (retracted ones not counted). */
+  readonly replies: number;
+  /** Milliseconds since the Unix epoch, by the sender's clock, of the newest message in it. */
+  readonly lastActivity: number;
+  readonly participants: { readonly userId: UserId; readonly displayName: string }[];
+}
+
+/** One version of an edited message, oldest first. */
+export interface VersionView {
+  readonly messageId: string;
+  readonly text: string;
+  readonly ts: number;
+  readonly deviceId: DeviceId;
+}
+
+/** What this user's role lets them do in a room. */
+export interface CapabilitiesView {
+  readonly role: string;
+  /** MIMI capability names (canSendMessage, canBan...). */
+  readonly capabilities: string[];
+  readonly invitesRestricted: boolean;
 }

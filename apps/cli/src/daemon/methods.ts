@@ -18,12 +18,32 @@ export const methods: Record<string, Method> = {
     run: (app) => app.whoami(),
   },
   setProfile: {
-    params: 'displayName',
-    summary: 'set the name others see in your contact link',
+    params: 'displayName [avatar]',
+    summary: 'set the name (and avatar URI) others see, in your contact link and every room',
     run: async (app, p) => {
-      await app.setProfile(p.string('displayName'));
+      await app.setProfile(p.string('displayName'), p.optionalString('avatar'));
       return ok;
     },
+  },
+  members: {
+    params: 'roomId',
+    summary: "a room's members: display name, role, avatar and each device's name",
+    run: (app, p) => app.members(p.string('roomId')),
+  },
+  capabilities: {
+    params: 'roomId',
+    summary: 'what your role lets you do in the room: { role, capabilities, invitesRestricted }',
+    run: (app, p) => app.capabilities(p.string('roomId')),
+  },
+  threads: {
+    params: 'roomId',
+    summary: "a room's threads with their root, reply count and last activity",
+    run: (app, p) => app.threads(p.string('roomId')),
+  },
+  history: {
+    params: 'roomId messageId',
+    summary: 'every version of an edited message, the original first',
+    run: (app, p) => app.history(p.string('roomId'), p.string('messageId')),
   },
   addContact: {
     params: 'link',
@@ -59,6 +79,50 @@ export const methods: Record<string, Method> = {
       });
       return { roomId };
     },
+  },
+  createDm: {
+    params: 'userId',
+    summary: 'the DM with a user: the existing one, or a new one; returns { roomId, created }',
+    run: (app, p) => app.createDm(p.userId('userId')),
+  },
+  block: {
+    params: 'userId',
+    summary: 'block a user: hide their messages, refuse their invitations and DMs',
+    run: async (app, p) => {
+      await app.safety.block(p.userId('userId'));
+      return ok;
+    },
+  },
+  unblock: {
+    params: 'userId',
+    summary: 'lift a block (their messages show again)',
+    run: async (app, p) => {
+      await app.safety.unblock(p.userId('userId'));
+      return ok;
+    },
+  },
+  blocked: {
+    params: '',
+    summary: 'the users you block',
+    run: (app) => app.safety.blocked(),
+  },
+  setInvitePolicy: {
+    params: 'policy',
+    summary: 'who may add you to rooms: anyone, contacts or nobody',
+    run: async (app, p) => {
+      await app.safety.setInvitePolicy(p.string('policy'));
+      return ok;
+    },
+  },
+  invitePolicy: {
+    params: '',
+    summary: 'who may add you to rooms; returns { policy }',
+    run: (app) => ({ policy: app.safety.invitePolicy() }),
+  },
+  refusedInvites: {
+    params: '',
+    summary: 'invitations refused since the daemon started (blocked inviter, invite policy)',
+    run: (app) => app.safety.refusedInvites(),
   },
   rooms: {
     params: '',
@@ -127,14 +191,19 @@ export const methods: Record<string, Method> = {
     },
   },
   send: {
-    params: 'roomId text [replyTo] [threadId]',
-    summary: 'send a message; returns messageId',
+    params: 'roomId text [replyTo] [threadId] [markdown] [expiresInMs]',
+    summary:
+      'send a message (markdown: true links @names of members; expiresInMs: it disappears from every device that long after); returns messageId',
     run: async (app, p) => {
       const replyTo = p.optionalString('replyTo');
       const threadId = p.optionalString('threadId');
+      const markdown = p.optionalBoolean('markdown');
+      const expiresInMs = p.optionalCount('expiresInMs');
       const messageId = await app.send(p.string('roomId'), p.text('text'), {
+        ...(expiresInMs === undefined ? {} : { expiresInMs }),
         ...(replyTo === undefined ? {} : { replyTo }),
         ...(threadId === undefined ? {} : { threadId }),
+        ...(markdown === undefined ? {} : { markdown }),
       });
       return { messageId };
     },
@@ -168,13 +237,73 @@ export const methods: Record<string, Method> = {
     }),
   },
   messages: {
-    params: 'roomId [limit]',
-    summary: 'the last messages, oldest first (marks the room read)',
+    params: 'roomId [limit] [threadId] [markRead]',
+    summary:
+      'the last messages (of one thread with threadId), oldest first; marks the room read unless markRead is false',
     run: async (app, p) => {
       const roomId = p.string('roomId');
-      const list = app.messages(roomId, p.optionalCount('limit'));
-      await app.markRead(roomId);
+      const list = app.messages(roomId, p.optionalCount('limit'), p.optionalString('threadId'));
+      if (p.optionalBoolean('markRead') !== false) await app.markRead(roomId);
       return list;
+    },
+  },
+  markRead: {
+    params: 'roomId [messageId]',
+    summary: 'mark the room read up to a message (default: its newest); never moves back',
+    run: async (app, p) => {
+      await app.markRead(p.string('roomId'), p.optionalString('messageId'));
+      return ok;
+    },
+  },
+  receipts: {
+    params: 'roomId messageId',
+    summary: 'who has a message and who read it: { deliveredTo, readBy } (the sender aside)',
+    run: (app, p) => app.signals.receipts(p.string('roomId'), p.string('messageId')),
+  },
+  setTyping: {
+    params: 'roomId typing',
+    summary: 'you are typing (true) or stopped (false); call it often, it is rate-limited',
+    run: async (app, p) => {
+      await app.signals.setTyping(p.string('roomId'), p.boolean('typing'));
+      return ok;
+    },
+  },
+  typing: {
+    params: 'roomId',
+    summary: 'who is typing in the room now: { users }',
+    run: (app, p) => ({ users: app.signals.typing(p.string('roomId')) }),
+  },
+  setPresence: {
+    params: 'state',
+    summary: 'you are online, away or offline (announced when presence is on)',
+    run: async (app, p) => {
+      await app.signals.setPresence(p.string('state'));
+      return ok;
+    },
+  },
+  presence: {
+    params: '[userId]',
+    summary: 'presence (state, lastSeen) of one user, or of everyone heard from',
+    run: (app, p) => {
+      const user = p.optionalString('userId');
+      return app.signals.presence(user === undefined ? undefined : p.userId('userId'));
+    },
+  },
+  signals: {
+    params: '',
+    summary: 'which signals you send: { readReceipts, deliveryReceipts, typing, presence }',
+    run: (app) => app.signals.settings(),
+  },
+  setSignals: {
+    params: '[readReceipts] [deliveryReceipts] [typing] [presence]',
+    summary: 'switch each signal you send on (true) or off (false); returns the settings',
+    run: (app, p) => {
+      const change: Record<string, boolean> = {};
+      for (const key of ['readReceipts', 'deliveryReceipts', 'typing', 'presence']) {
+        const value = p.optionalBoolean(key);
+        if (value !== undefined) change[key] = value;
+      }
+      return app.signals.setSettings(change);
     },
   },
   waitForChange: {

@@ -41,6 +41,12 @@ export class Params {
     return v;
   }
 
+  boolean(key: string): boolean {
+    const v = this.#value[key];
+    if (typeof v !== 'boolean') throw invalid(key, 'true or false');
+    return v;
+  }
+
   optionalBoolean(key: string): boolean | undefined {
     const v = this.#value[key];
     if (v === undefined) return undefined;

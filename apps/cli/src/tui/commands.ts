@@ -1,3 +1,6 @@
+import { expireSpec } from './expire-command.ts';
+import { signalSpec } from './signal-commands.ts';
+
 /** What a line typed in the composer asks for. */
 export type Command =
   | { readonly kind: 'send'; readonly text: string }
@@ -5,13 +8,25 @@ export type Command =
   | { readonly kind: 'add'; readonly contactLink: string }
   | { readonly kind: 'new'; readonly name: string; readonly users: readonly string[] }
   | { readonly kind: 'dm' | 'invite' | 'remove' | 'ban' | 'unban'; readonly user: string }
+  | { readonly kind: 'block' | 'unblock'; readonly user: string }
+  | { readonly kind: 'blocked' }
+  | { readonly kind: 'invites'; readonly policy: string | undefined }
   | { readonly kind: 'role'; readonly user: string; readonly role: string }
   | { readonly kind: 'name' | 'nick'; readonly name: string }
   | { readonly kind: 'topic'; readonly topic: string }
   | { readonly kind: 'reply' | 'edit'; readonly n: number; readonly text: string }
   | { readonly kind: 'delete'; readonly n: number }
   | { readonly kind: 'react' | 'unreact'; readonly n: number; readonly emoji: string }
-  | { readonly kind: 'room'; readonly n: number };
+  | { readonly kind: 'room'; readonly n: number }
+  | { readonly kind: 'thread'; readonly n: number | undefined }
+  | { readonly kind: 'threads' }
+  | { readonly kind: 'history'; readonly n: number }
+  | { readonly kind: 'expire'; readonly ms: number | undefined; readonly off: boolean }
+  | {
+      readonly kind: 'signal';
+      readonly signal: 'receipts' | 'typing' | 'presence';
+      readonly on: boolean | undefined;
+    };
 
 export type Parsed =
   | { readonly ok: true; readonly command: Command }
@@ -66,6 +81,25 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
         ? 'give a user and a role (member, moderator, admin or owner)'
         : { kind: 'role', user: w[0], role: w[1] },
   },
+  block: {
+    usage: '/block <user>',
+    summary: 'hide their messages everywhere, refuse their invitations and DMs',
+    parse: user('block'),
+  },
+  unblock: { usage: '/unblock <user>', summary: 'lift a block', parse: user('unblock') },
+  blocked: {
+    usage: '/blocked',
+    summary: 'the users you block',
+    parse: () => ({ kind: 'blocked' }),
+  },
+  invites: {
+    usage: '/invites [anyone|contacts|nobody]',
+    summary: 'who may add you to rooms (alone: show it)',
+    parse: (w) =>
+      w.length > 1 || (w[0] !== undefined && !['anyone', 'contacts', 'nobody'].includes(w[0]))
+        ? 'give anyone, contacts or nobody'
+        : { kind: 'invites', policy: w[0] },
+  },
   members: {
     usage: '/members',
     summary: 'who is in this room, with their roles',
@@ -110,6 +144,27 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
     summary: 'take your reaction back',
     parse: (w) => withEmoji('unreact', w),
   },
+  thread: {
+    usage: '/thread [n]',
+    summary: 'follow the thread of message n (start one there); alone: back to all messages',
+    parse: (w) => {
+      const n = numberOf(w[0]);
+      return w.length > 0 && n === undefined ? 'give a message number' : { kind: 'thread', n };
+    },
+  },
+  threads: {
+    usage: '/threads',
+    summary: 'the threads of this room, the latest first',
+    parse: () => ({ kind: 'threads' }),
+  },
+  history: {
+    usage: '/history <n>',
+    summary: 'every version of edited message n',
+    parse: (w) => {
+      const n = numberOf(w[0]);
+      return n === undefined ? 'give the message number' : { kind: 'history', n };
+    },
+  },
   room: {
     usage: '/room <n>',
     summary: 'go to room n (also Tab, Ctrl-N, Ctrl-P, Alt-Up, Alt-Down)',
@@ -118,11 +173,15 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
       return n === undefined ? 'give the room number' : { kind: 'room', n };
     },
   },
+  receipts: signalSpec('receipts', 'read and delivery receipts (✓ delivered, ✓✓ read)'),
+  typing: signalSpec('typing', '"typing…" to the room'),
+  presence: signalSpec('presence', 'your presence (online, away)'),
   nick: {
     usage: '/nick <your name>',
     summary: 'change the name in your contact link',
     parse: (_, rest) => (rest === '' ? 'give your new name' : { kind: 'nick', name: rest }),
   },
+  expire: expireSpec,
   quit: {
     usage: '/quit',
     summary: 'leave the chat (also Ctrl-C)',
@@ -172,13 +231,25 @@ export function splitWords(text: string): string[] | string {
   return words;
 }
 
-/** The /help text, one line per command. */
-export function helpLines(): string[] {
-  const specs = Object.values(COMMANDS);
-  const width = Math.max(...specs.map((s) => s.usage.length));
+/**
+ * The /help text, one line per command. Commands `unavailable` gives a reason for (what the
+ * user's role in the room on screen does not allow) are listed apart, with that reason.
+ */
+export function helpLines(
+  unavailable: (command: string) => string | undefined = () => undefined,
+): string[] {
+  const specs = Object.entries(COMMANDS);
+  const width = Math.max(...specs.map(([, s]) => s.usage.length));
+  const refused = specs.flatMap(([name, s]) => {
+    const why = unavailable(name);
+    return why === undefined ? [] : [`  ${s.usage.padEnd(width)}  ${why}`];
+  });
   return [
     'Type a message and press Enter to send it. Commands:',
-    ...specs.map((s) => `  ${s.usage.padEnd(width)}  ${s.summary}`),
+    ...specs
+      .filter(([name]) => unavailable(name) === undefined)
+      .map(([, s]) => `  ${s.usage.padEnd(width)}  ${s.summary}`),
+    ...(refused.length === 0 ? [] : ['', 'Not available to you in this room:', ...refused]),
     '',
     `<user> is ${USER}.`,
     '<n> is the number beside a message; rooms are numbered in the list on the left.',
@@ -187,7 +258,7 @@ export function helpLines(): string[] {
   ];
 }
 
-function user(kind: 'dm' | 'invite' | 'remove' | 'ban' | 'unban') {
+function user(kind: 'dm' | 'invite' | 'remove' | 'ban' | 'unban' | 'block' | 'unblock') {
   return (w: readonly string[]): Command | string =>
     w[0] === undefined || w.length > 1 ? `give one user, ${USER}` : { kind, user: w[0] };
 }

@@ -7,6 +7,8 @@ import { parseKeys, type Key } from './keys.ts';
 import { layout, panelScrollLimit } from './render.ts';
 import type { ChatState, Notice, Panel, RoomItem } from './state.ts';
 import { SystemLog } from './system-log.ts';
+import { refusedInviteText } from './safety-commands.ts';
+import { typingText } from './signal-commands.ts';
 import { buildTimeline, roomItem } from './timeline.ts';
 import { scrollLimit } from './timeline-rows.ts';
 
@@ -34,6 +36,10 @@ const QUICK = new Set<Command['kind']>([
   'contacts',
   'members',
   'room',
+  'thread',
+  'threads',
+  'history',
+  'signal',
 ]);
 
 /**
@@ -46,7 +52,10 @@ export class ChatController {
   readonly #relays: number;
   readonly #hooks: ChatHooks;
   readonly #log: SystemLog;
+  readonly #offRefused: () => void;
   #roomId: string | undefined;
+  /** The thread followed (/thread), in the room it belongs to. */
+  #thread: { roomId: string; id: string; label: string } | undefined;
   #rooms: RoomItem[] = [];
   #ids: string[] = [];
   #composer: Composer = EMPTY_COMPOSER;
@@ -62,6 +71,12 @@ export class ChatController {
     this.#relays = relays;
     this.#hooks = hooks;
     this.#log = new SystemLog(app.node.client, (u) => app.nameOf(u), Date.now);
+    // A refused invitation has no room to show it in: it is said in the notice line.
+    this.#offRefused = app.node.client.on('inviteRefused', (e) => {
+      const from = e.from === undefined ? undefined : app.nameOf(e.from);
+      this.#notice = { kind: 'info', text: refusedInviteText(from, e.reason) };
+      this.#hooks.redraw();
+    });
   }
 
   /** What to draw now. Reading a room marks it read. */
@@ -77,7 +92,8 @@ export class ChatController {
     const room = rooms[current];
     this.#roomId = room?.roomId;
     this.#rooms = rooms;
-    const messages = room === undefined ? [] : app.messages(room.roomId);
+    const thread = this.#thread?.roomId === room?.roomId ? this.#thread : undefined;
+    const messages = room === undefined ? [] : app.messages(room.roomId, undefined, thread?.id);
     this.#ids = messages.map((m) => m.messageId);
     if (room !== undefined && room.unread > 0 && !this.#onMainScreen) {
       rooms[current] = { ...room, unread: 0 };
@@ -96,12 +112,24 @@ export class ChatController {
       me: app.displayName,
       rooms,
       current,
-      timeline: room === undefined ? [] : buildTimeline(messages, this.#log.lines(room.roomId), me),
-      status: { peers: app.node.connectedDevices().length, relays: this.#relays, sync },
+      timeline:
+        room === undefined
+          ? []
+          : buildTimeline(messages, this.#log.lines(room.roomId), me, {
+              nameOf: (u) => app.nameOf(u),
+              threadReplies: new Map(app.threads(room.roomId).map((t) => [t.threadId, t.replies])),
+            }),
+      status: {
+        peers: app.node.connectedDevices().length,
+        relays: this.#relays,
+        sync,
+        ...typingStatus(app, room),
+      },
       notice: this.#notice,
       composer: this.#composer,
       panel: this.#panel,
       scroll: this.#scroll,
+      ...(thread === undefined ? {} : { thread: { label: thread.label } }),
     };
     return this.#last;
   }
@@ -121,6 +149,7 @@ export class ChatController {
 
   close(): void {
     this.#log.close();
+    this.#offRefused();
   }
 
   #key(key: Key): void {
@@ -168,9 +197,26 @@ export class ChatController {
         return;
       default: {
         const next = edit(this.#composer, key);
-        if (next !== undefined) this.#composer = next;
+        if (next !== undefined) {
+          this.#typed(this.#composer.text, next.text);
+          this.#composer = next;
+        }
       }
     }
+  }
+
+  /**
+   * Tells the room the user is typing a message (not a command), or stopped by clearing it. Every
+   * keystroke calls this; the engine sends at most one signal per few seconds.
+   */
+  #typed(before: string, after: string): void {
+    const roomId = this.#roomId;
+    const writing = (t: string): boolean => t !== '' && !t.startsWith('/');
+    if (roomId === undefined || before === after) return;
+    if (!writing(after) && !writing(before)) return;
+    this.#app.signals.setTyping(roomId, writing(after)).catch((error: unknown) => {
+      this.warn(messageOf(error));
+    });
   }
 
   #submit(): void {
@@ -192,7 +238,13 @@ export class ChatController {
     this.#notice = pending;
     const room = this.#rooms.find((r) => r.roomId === this.#roomId);
     const ids = this.#ids;
-    const context = { app: this.#app, room, messageId: (n: number) => ids[n - 1] };
+    const thread = this.#thread?.roomId === room?.roomId ? this.#thread?.id : undefined;
+    const context = {
+      app: this.#app,
+      room,
+      messageId: (n: number) => ids[n - 1],
+      ...(thread === undefined ? {} : { thread }),
+    };
     execute(context, command)
       .then(
         (outcome) => {
@@ -210,6 +262,12 @@ export class ChatController {
   }
 
   #apply(outcome: Outcome): void {
+    if (outcome.thread !== undefined) {
+      const roomId = this.#roomId;
+      this.#thread =
+        outcome.thread === null || roomId === undefined ? undefined : { roomId, ...outcome.thread };
+      this.#scroll = 0;
+    }
     if (outcome.notice !== undefined) this.#notice = outcome.notice;
     if (outcome.panel !== undefined) this.#setPanel(outcome.panel);
     if (outcome.open !== undefined) this.#open(outcome.open);
@@ -276,4 +334,11 @@ export class ChatController {
 /** A person-readable message for any error (KithErrors carry one written for people). */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The status line's "ana is typing…" for the room on screen. */
+function typingStatus(app: KithApp, room: RoomItem | undefined): { typing?: string } {
+  if (room?.active !== true) return {};
+  const text = typingText(app.signals.typing(room.roomId).map((p) => p.displayName));
+  return text === undefined ? {} : { typing: text };
 }

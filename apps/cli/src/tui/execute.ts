@@ -1,7 +1,11 @@
 import { KithError, shortUserId, type UserId } from '@kith/core';
 import type { KithApp } from '../app/kith-app.ts';
-import { helpLines, type Command } from './commands.ts';
+import type { Command } from './commands.ts';
+import { helpFor, runThreadCommand } from './people-commands.ts';
 import { resolveUser, type Person } from './resolve-user.ts';
+import { runSafetyCommand } from './safety-commands.ts';
+import { runSignalCommand } from './signal-commands.ts';
+import { runExpireCommand } from './expire-command.ts';
 import type { Notice, Panel, RoomItem } from './state.ts';
 
 /** What the chat does after a command: say something, show a list, open a room, and so on. */
@@ -15,6 +19,8 @@ export interface Outcome {
   /** Show this on the normal screen until a key is pressed (the contact link). */
   readonly mainScreen?: string;
   readonly quit?: true;
+  /** Follow this thread of the room on screen, or (null) show the whole room again. */
+  readonly thread?: { readonly id: string; readonly label: string } | null;
 }
 
 /** What a command can see of the chat. */
@@ -24,6 +30,8 @@ export interface CommandContext {
   readonly room: RoomItem | undefined;
   /** The message ID shown with number `n` in the room on screen. */
   messageId(n: number): string | undefined;
+  /** The thread followed in the room on screen: what is sent goes into it. */
+  readonly thread?: string;
 }
 
 const info = (text: string): Outcome => ({ notice: { kind: 'info', text } });
@@ -33,7 +41,7 @@ export async function execute(ctx: CommandContext, command: Command): Promise<Ou
   const { app } = ctx;
   switch (command.kind) {
     case 'help':
-      return { panel: { title: 'Commands', lines: helpLines() } };
+      return { panel: { title: 'Commands', lines: helpFor(app, ctx.room?.roomId) } };
     case 'quit':
       return { quit: true };
     case 'link':
@@ -52,18 +60,22 @@ export async function execute(ctx: CommandContext, command: Command): Promise<Ou
     }
     case 'dm': {
       const user = userOf(app, command.user);
-      const existing = app
-        .rooms()
-        .find((r) => r.dm && r.active && r.members.some((m) => m.userId === user));
-      if (existing !== undefined) return { open: existing.roomId };
-      const roomId = await app.createRoom({ dm: true, members: [user] });
+      const { roomId, created } = await app.createDm(user);
+      if (!created) return { open: roomId };
       return { open: roomId, ...info(`started a DM with ${app.nameOf(user)}`) };
     }
+    case 'block':
+    case 'unblock':
+    case 'blocked':
+    case 'invites':
+      return runSafetyCommand(app, command, (text) => userOf(app, text));
+    case 'signal':
+      return runSignalCommand(app, command);
     case 'room':
       return { openIndex: command.n };
     case 'nick':
       await app.setProfile(command.name);
-      return info(`your name is now ${command.name} (in the contact link /link shows)`);
+      return info(`your name is now ${command.name}, in your rooms and your contact link`);
     default:
       return inRoom(ctx, roomOf(ctx), command);
   }
@@ -74,10 +86,17 @@ async function inRoom(ctx: CommandContext, roomId: string, command: Command): Pr
   const { app } = ctx;
   switch (command.kind) {
     case 'send':
-      await app.send(roomId, command.text);
+      // The chat writes GFM-MIMI Markdown: @names of members become mentions.
+      await app.send(roomId, command.text, { markdown: true, ...threadOf(ctx) });
       return {};
+    case 'thread':
+    case 'threads':
+    case 'history':
+      return runThreadCommand(app, roomId, (n) => ctx.messageId(n), command);
     case 'members':
       return { panel: { title: 'Members', lines: memberLines(app, roomId) } };
+    case 'expire':
+      return runExpireCommand(app, roomId, command);
     case 'invite': {
       const user = userOf(app, command.user);
       await app.invite(roomId, user);
@@ -113,7 +132,11 @@ async function inRoom(ctx: CommandContext, roomId: string, command: Command): Pr
       await app.setRoom(roomId, { topic: command.topic });
       return info(command.topic === '' ? 'cleared the topic' : 'set the topic');
     case 'reply':
-      await app.send(roomId, command.text, { replyTo: messageOf(ctx, command.n) });
+      await app.send(roomId, command.text, {
+        replyTo: messageOf(ctx, command.n),
+        markdown: true,
+        ...threadOf(ctx),
+      });
       return {};
     case 'edit':
       await app.edit(roomId, messageOf(ctx, command.n), command.text);
@@ -139,6 +162,10 @@ class CommandError extends KithError<'BAD_COMMAND'> {
   constructor(message: string) {
     super('BAD_COMMAND', message);
   }
+}
+
+function threadOf(ctx: CommandContext): { threadId?: string } {
+  return ctx.thread === undefined ? {} : { threadId: ctx.thread };
 }
 
 function roomOf(ctx: CommandContext): string {
@@ -193,7 +220,10 @@ function contactLines(app: KithApp): string[] {
 }
 
 function memberLines(app: KithApp, roomId: string): string[] {
-  return app
-    .room(roomId)
-    .members.map((m) => `${m.displayName}  ${m.role}  ${shortUserId(m.userId)}`);
+  return app.members(roomId).map((m) => {
+    const devices = m.devices.map((d) => d.deviceName).join(', ');
+    const presence = app.signals.presence(m.userId)[0]?.state;
+    const line = `${m.displayName}  ${m.role}  ${shortUserId(m.userId)}  (${devices})`;
+    return presence === undefined ? line : `${line}  ${presence}`;
+  });
 }

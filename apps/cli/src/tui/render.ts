@@ -78,6 +78,11 @@ function header(state: ChatState, withRoom: boolean): Styled {
     const number = withRoom ? `${state.current + 1}/${state.rooms.length} ` : '';
     parts.push(seg(` · ${number}${sanitize(room.label)}`, Style.bar));
     if (room.topic !== '') parts.push(seg(` · ${sanitize(room.topic)}`, Style.bar));
+    if (state.thread !== undefined) {
+      parts.push(
+        seg(` · thread: ${sanitize(state.thread.label)} (/thread alone for all)`, Style.bar),
+      );
+    }
   }
   if (withRoom) {
     const unread = state.rooms.reduce((n, r, i) => n + (i === state.current ? 0 : r.unread), 0);
@@ -95,7 +100,9 @@ function roomRows(rooms: readonly RoomItem[], current: number, width: number, he
   const digits = String(rooms.length).length;
   for (const [i, room] of rooms.slice(first, first + height).entries()) {
     const index = first + i;
-    const unread = room.unread > 0 ? ` ${room.unread > 99 ? '99+' : room.unread}` : '';
+    const count = room.unread > 99 ? '99+' : String(room.unread);
+    // A mention is marked with @ before the count: someone asked for this user there.
+    const unread = room.unread > 0 ? ` ${room.mentions === true ? '@' : ''}${count}` : '';
     const number = `${String(index + 1).padStart(digits)} `;
     const label = room.active ? room.label : `${room.label} (left)`;
     const name = truncate(sanitize(label), width - 1 - number.length - unread.length);
@@ -159,6 +166,8 @@ function statusLine(me: string, status: StatusInfo, width: number): Styled {
       `${status.sync.unsent} unsent`,
     );
   }
+  // Next to the name, where a narrow terminal does not cut it off.
+  if (status.typing !== undefined) parts.splice(1, 0, sanitize(status.typing));
   return [seg(truncate(` ${parts.join(' · ')}`, width), Style.bar)];
 }
 

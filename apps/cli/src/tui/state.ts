@@ -1,4 +1,5 @@
 import type { Composer } from './editor.ts';
+import type { Segment } from './text.ts';
 
 /** What the screen shows, as plain data: everything `render` needs and nothing else. */
 export interface ChatState {
@@ -16,6 +17,8 @@ export interface ChatState {
   readonly panel: Panel | undefined;
   /** Rows the timeline is scrolled up from the newest. */
   readonly scroll: number;
+  /** The thread followed in the current room (only its messages show); undefined for all. */
+  readonly thread?: { readonly label: string };
 }
 
 export interface RoomItem {
@@ -26,6 +29,8 @@ export interface RoomItem {
   readonly unread: number;
   /** False once this device left or was removed. */
   readonly active: boolean;
+  /** Whether an unread message mentions this user. */
+  readonly mentions?: boolean;
 }
 
 export type TimelineItem = MessageItem | SystemItem;
@@ -45,6 +50,16 @@ export interface MessageItem {
     { readonly senderName: string; readonly text: string } | { readonly missing: true };
   /** Each reaction and how many reacted with it, in the order first seen. */
   readonly reactions: readonly (readonly [emoji: string, count: number])[];
+  /** The text as styled Markdown (GFM-MIMI messages); `text` is shown when absent. */
+  readonly rich?: readonly Segment[];
+  /** Whether the message mentions this user. */
+  readonly mentionsMe?: boolean;
+  /** Posted in a thread (MIMI topic). */
+  readonly inThread?: boolean;
+  /** For a thread's first message: how many messages were posted in the thread. */
+  readonly threadReplies?: number;
+  /** For this user's messages: someone has it (delivered), or has read it. */
+  readonly receipt?: 'delivered' | 'read';
 }
 
 export interface SystemItem {
@@ -61,6 +76,8 @@ export interface StatusInfo {
   /** The current room's sync state; undefined without a room. */
   readonly sync:
     { readonly complete: boolean; readonly waiting: number; readonly unsent: number } | undefined;
+  /** Who is typing in the current room ("ana is typing…"), if anyone. */
+  readonly typing?: string;
 }
 
 export interface Notice {

@@ -2,6 +2,8 @@ import type { ChatState, MessageItem, SystemItem, TimelineItem } from './state.t
 import { sanitize, seg, truncate, wrap, type Segment, type Styled } from './text.ts';
 
 const DIM = '2';
+/** A message that mentions this user: its sender's name stands out. */
+const MENTION = '1;30;43';
 const QUOTE_COLUMNS = 32;
 
 /**
@@ -65,9 +67,10 @@ function messageRows(m: MessageItem, width: number, digits: number): Styled[] {
   const indent = lead.length;
   const line: Segment[] = [
     seg(lead, DIM),
-    seg(`${sanitize(m.senderName)}:`, m.mine ? '1;36' : '1'),
+    seg(`${sanitize(m.senderName)}:`, m.mentionsMe === true ? MENTION : m.mine ? '1;36' : '1'),
     seg(' '),
   ];
+  if (m.inThread === true) line.push(seg('↳ ', DIM));
   if (m.quote !== undefined) {
     const quoted =
       'missing' in m.quote
@@ -76,12 +79,18 @@ function messageRows(m: MessageItem, width: number, digits: number): Styled[] {
     line.push(seg(quoted, '2;3'), seg(' '));
   }
   if (m.retracted) line.push(seg('(message deleted)', '2;3'));
+  else if (m.rich !== undefined) line.push(...m.rich);
   else line.push(seg(sanitize(m.text, true)));
   if (m.edited && !m.retracted) line.push(seg(' (edited)', DIM));
+  if (m.receipt !== undefined) line.push(seg(m.receipt === 'read' ? ' ✓✓' : ' ✓', DIM));
   const rows = wrap(line, width, indent);
   if (m.reactions.length > 0) {
     const text = m.reactions.map(([emoji, count]) => `${sanitize(emoji)} ${count}`).join('  ');
     rows.push(...wrap([seg(' '.repeat(indent)), seg(text, '33')], width, indent));
+  }
+  if (m.threadReplies !== undefined && m.threadReplies > 0) {
+    const replies = `${m.threadReplies} in thread: /thread ${m.n}`;
+    rows.push(...wrap([seg(' '.repeat(indent)), seg(replies, DIM)], width, indent));
   }
   return rows;
 }

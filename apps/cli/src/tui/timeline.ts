@@ -1,5 +1,7 @@
 import type { MessageView, RoomView } from '../app/views.ts';
 import type { MessageItem, RoomItem, SystemItem, TimelineItem } from './state.ts';
+import { peopleFields, type TimelinePeople } from './timeline-people.ts';
+import { receiptOf } from './signal-commands.ts';
 
 /**
  * A room's timeline as the screen shows it: messages numbered from 1 (oldest first, so a number
@@ -10,6 +12,7 @@ export function buildTimeline(
   messages: readonly MessageView[],
   system: readonly SystemItem[],
   me: string,
+  people?: TimelinePeople,
 ): TimelineItem[] {
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   const items: MessageItem[] = messages.map((m, i) => {
@@ -37,6 +40,8 @@ export function buildTimeline(
       retracted: m.retracted,
       ...(quote === undefined ? {} : { quote }),
       reactions,
+      ...(people === undefined ? {} : peopleFields(m, me, people)),
+      ...(m.sender === me ? receiptOf(m) : {}),
     };
   });
   // Merge by time; messages keep the engine's order among themselves.
@@ -70,5 +75,6 @@ export function roomItem(view: RoomView, me: string): RoomItem {
     topic: view.topic,
     unread: view.unread,
     active: view.active,
+    ...(view.mentions ? { mentions: true } : {}),
   };
 }

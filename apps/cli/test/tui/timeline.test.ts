@@ -22,6 +22,10 @@ function view(id: string, sender: UserId, text: string, extra: Partial<MessageVi
     edited: false,
     retracted: false,
     reactions: {},
+    markdown: false,
+    mentions: [],
+    mentionsMe: false,
+    quote: null,
     ...extra,
   };
   return m;
@@ -91,6 +95,7 @@ describe('roomItem', () => {
       { userId: BEN, displayName: 'ben', role: 'member' },
     ],
     unread: 2,
+    mentions: false,
     ...extra,
   });
 

@@ -10,7 +10,7 @@ import {
 } from '../content/builders.ts';
 import { asMessageId, type MessageId } from '../content/message-id.ts';
 import type { MimiContent } from '../content/model.ts';
-import { textPart } from '../content/parts.ts';
+import { markdownPart, MediaTypes, textPart } from '../content/parts.ts';
 import type { UserId } from '../ids.ts';
 import type { Capability } from '../room/capabilities.ts';
 import { can } from '../room/room-state.ts';
@@ -22,6 +22,8 @@ export interface SendOptions {
   /** A thread (MIMI topicId) to post in. */
   readonly threadId?: Uint8Array;
   readonly markdown?: boolean;
+  /** Disappearing message: deleted from every member's store this long after sending. */
+  readonly expiresInMs?: number;
 }
 
 /**
@@ -56,7 +58,10 @@ export function composeEdit(
   if (ref.sender !== user)
     throw new ClientError('NOT_ALLOWED', 'only the author may edit a message');
   need(session, user, 'canEditOwnMessage', 'edit messages');
-  return edit(ref, textPart(text), base);
+  // An edit keeps the message's format: Markdown stays Markdown.
+  const body = ref.content.body;
+  const markdown = body.kind === 'single' && body.contentType === MediaTypes.markdown;
+  return edit(ref, markdown ? markdownPart(text) : textPart(text), base);
 }
 
 export function composeRetraction(

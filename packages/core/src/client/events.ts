@@ -1,6 +1,9 @@
+import type { MessageId } from '../content/message-id.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
 import type { RoomState } from '../room/room-state.ts';
+import type { PresenceState } from '../signals/signal-codec.ts';
 import type { TimelineChange } from '../timeline/timeline-message.ts';
+import type { InviteRefusalReason } from './safety-policy.ts';
 
 /** Where a room's history stands on this device. */
 export interface SyncStatus {
@@ -35,8 +38,44 @@ export type KithEvent =
   /** This device is no longer in the room (removed, banned, or left). */
   | { readonly type: 'left'; readonly roomId: RoomId }
   | { readonly type: 'sync'; readonly status: SyncStatus }
+  /** A message from someone else that mentions this user arrived. */
+  | {
+      readonly type: 'mention';
+      readonly roomId: RoomId;
+      readonly messageId: MessageId;
+      readonly by: UserId;
+    }
+  /** A device's per-device values (`meta:` keys: profile, read marker...) changed. */
+  | {
+      readonly type: 'meta';
+      readonly roomId: RoomId;
+      readonly device: DeviceId;
+      readonly keys: readonly string[];
+    }
+  /** Who is typing in a room changed (a signal arrived, or one ran out). */
+  | { readonly type: 'typing'; readonly roomId: RoomId; readonly users: readonly UserId[] }
+  /** A user's presence changed; `lastSeen` is when a device of theirs last announced itself. */
+  | {
+      readonly type: 'presence';
+      readonly user: UserId;
+      readonly state: PresenceState;
+      readonly lastSeen: number;
+    }
+  /** Other members' read or delivery markers moved: receipts in the room changed. */
+  | { readonly type: 'receipts'; readonly roomId: RoomId }
   /** Something another device sent was refused; nothing changed. For diagnostics. */
-  | { readonly type: 'rejected'; readonly roomId: RoomId | undefined; readonly reason: string };
+  | { readonly type: 'rejected'; readonly roomId: RoomId | undefined; readonly reason: string }
+  /** This user blocked or unblocked someone: what every room shows may have changed. */
+  | { readonly type: 'blocked'; readonly user: UserId; readonly blocked: boolean }
+  /** An invitation this device turned down (invite policy or a block); it did not join. */
+  | {
+      readonly type: 'inviteRefused';
+      readonly roomId: RoomId;
+      /** The inviting user, when the Welcome came from a device of the room. */
+      readonly from: UserId | undefined;
+      readonly device: DeviceId;
+      readonly reason: InviteRefusalReason;
+    };
 
 export type KithEventType = KithEvent['type'];
 export type KithEventOf<T extends KithEventType> = Extract<KithEvent, { type: T }>;

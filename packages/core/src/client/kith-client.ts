@@ -51,15 +51,34 @@ import {
   type SendOptions,
 } from './compose.ts';
 import { summarize, type RoomSummary } from './summary.ts';
-import {
-  checkRelayList,
-  encodeRelayList,
-  RELAYS_META_KEY,
-  roomRelays,
-} from './room-relays.ts';
+import { withExpiry } from './disappearing.ts';
+import { checkRelayList, encodeRelayList, RELAYS_META_KEY, roomRelays } from './room-relays.ts';
 import { openWelcome } from './welcome.ts';
+import { SignalEngine } from './signal-engine.ts';
+import type { UserPresence } from '../signals/presence.ts';
+import type { MessageReceipts, RoomReceipts } from '../signals/receipts.ts';
+import type { SignalSettings } from '../signals/settings.ts';
+import type { PresenceState } from '../signals/signal-codec.ts';
+import {
+  announceProfile,
+  loadOwnProfile,
+  membersOf,
+  mentionEvents,
+  newOwnProfile,
+  storeOwnProfile,
+  type ProfileInput,
+} from './people.ts';
+import type { DeviceProfile } from '../people/profile.ts';
+import type { RoomMember } from '../people/members.ts';
+import { threadMessages, threadsOf, type ThreadSummary } from '../timeline/threads.ts';
+import { capabilitiesOf, type UserCapabilities } from '../room/user-capabilities.ts';
 import { SafetySettings, type BlockedUser, type InvitePolicy } from './safety-settings.ts';
-import { judgeInvite, visibleEvent, visibleTimeline } from './safety-policy.ts';
+import {
+  judgeInvite,
+  refuseDmWithBlocked,
+  visibleEvent,
+  visibleTimeline,
+} from './safety-policy.ts';
 import { KeyPackageStore } from './key-package-store.ts';
 import { openSession, startSession } from './session-loader.ts';
 import { RoomStore } from './room-store.ts';
@@ -121,12 +140,16 @@ export class KithClient {
   readonly #refusedInvites = new Set<string>();
   #failed: StorageError | undefined;
   #relays: readonly string[] = [];
+  /** The profile this device publishes in every room it is in (see setProfile). */
+  #profile: DeviceProfile | undefined;
+  /** Receipts, typing and presence (set in `open`). */
+  #signals!: SignalEngine;
 
   private constructor(
     kv: KvStore,
     options: KithClientOptions,
     identity: { user: UserIdentity | undefined; device: DeviceIdentity },
-    env: Omit<SessionEnv, 'emit'>,
+    env: Omit<SessionEnv, 'emit' | 'signal'>,
     keyPackages: KeyPackageStore,
     safety: SafetySettings,
   ) {
@@ -146,6 +169,12 @@ export class KithClient {
         // Blocked users' messages are kept but not shown (docs/ARCHITECTURE.md, personal safety).
         const shown = visibleEvent(e, (u) => this.#safety.isBlocked(u));
         if (shown !== undefined) this.#emitter.emit(shown);
+        if (shown !== undefined) {
+          for (const m of mentionEvents(shown, this.userId)) this.#emitter.emit(m);
+        }
+      },
+      signal: (session, sender, signal) => {
+        this.#signals.receive(session, sender, signal);
       },
     };
   }
@@ -188,6 +217,8 @@ export class KithClient {
       new KeyPackageStore(kv, cs, identity.device),
       await SafetySettings.load(kv),
     );
+    client.#profile = await loadOwnProfile(kv);
+    await client.#startSignals();
     await client.#loadRooms();
     client.#listen();
     return client;
@@ -249,6 +280,7 @@ export class KithClient {
     return this.#run(async () => {
       const invites = (options.invite ?? []).map(readKeyPackage);
       const room = initialRoomState(this.userId, options, invites);
+      if (room.kind === 'dm') refuseDmWithBlocked(room, (u) => this.#safety.isBlocked(u));
       const kp = await createDeviceKeyPackage(this.#device, this.#env.groupOptions.cs);
       const group = await ConversationGroup.create(
         this.#random.bytes(32),
@@ -259,6 +291,7 @@ export class KithClient {
       );
       const session = await startSession(this.#env, group);
       this.#addSession(session);
+      await announceProfile(session, this.#profile);
       if (invites.length > 0) await session.change(inviteIntent(invites));
       return session.roomId;
     });
@@ -313,11 +346,55 @@ export class KithClient {
     return this.#session(roomId).group.room;
   }
 
+  // ---- people ----------------------------------------------------------------------------
+
+  /**
+   * Sets this user's display name (and avatar reference) as this device publishes it: in every
+   * room it is in now and every room it joins later (meta key `profile`). Names are cleaned
+   * (see cleanDisplayText); a name still longer than 64 characters is refused.
+   */
+  setProfile(profile: ProfileInput): Promise<void> {
+    return this.#run(async () => {
+      const next = newOwnProfile(
+        profile,
+        this.#device.certificate.deviceName,
+        this.userId,
+        this.#sessions.values(),
+        this.#env.clock.now(),
+      );
+      await storeOwnProfile(this.#kv, next);
+      this.#profile = next;
+      for (const s of this.#sessions.values()) await announceProfile(s, next);
+    });
+  }
+
+  /** The profile this device publishes, if one was set. */
+  get profile(): DeviceProfile | undefined {
+    return this.#profile;
+  }
+
+  /** The room's members: role, display name and avatar per user, name per device. */
+  members(roomId: RoomId): RoomMember[] {
+    return membersOf(this.#session(roomId));
+  }
+
+  /** What this user's role lets them do in the room, to show before they try. */
+  capabilities(roomId: RoomId): UserCapabilities {
+    return capabilitiesOf(this.#session(roomId).group.room, this.userId);
+  }
+
   // ---- messages --------------------------------------------------------------------------
 
   send(roomId: RoomId, text: string, options: SendOptions = {}): Promise<MessageId> {
+    this.#signals.sentMessage(roomId);
     return this.#write(roomId, (base, session) =>
-      composeMessage(session, this.userId, text, options, base),
+      composeMessage(
+        session,
+        this.userId,
+        text,
+        options,
+        withExpiry(base, options.expiresInMs, this.#env.clock.now()),
+      ),
     );
   }
 
@@ -352,6 +429,16 @@ export class KithClient {
     return visibleTimeline(this.#session(roomId).doc.timeline(), (u) => this.#safety.isBlocked(u));
   }
 
+  /** The room's threads (MIMI topics), the most recently active first. */
+  threads(roomId: RoomId): ThreadSummary[] {
+    return threadsOf(this.timeline(roomId));
+  }
+
+  /** One thread's messages: its root (when held) and every message posted in it. */
+  thread(roomId: RoomId, threadId: Uint8Array): TimelineMessage[] {
+    return threadMessages(this.timeline(roomId), threadId);
+  }
+
   syncStatus(roomId: RoomId): SyncStatus {
     return syncStatusOf(this.#session(roomId));
   }
@@ -372,6 +459,148 @@ export class KithClient {
     return { topic: s.topic, keys: secrets.map((x) => mailboxKeyOf(x.epoch, x.secret)) };
   }
 
+  // ---- personal safety -------------------------------------------------------------------
+
+  /**
+   * Blocks a user for this user on this device: their messages and reactions are hidden (kept,
+   * so unblocking shows them again), their invitations and DMs refused. Nobody is told.
+   */
+  blockUser(user: UserId): Promise<void> {
+    return this.#run(async () => {
+      if (user === this.userId) {
+        throw new ClientError('INVALID_ARGUMENT', 'you cannot block yourself');
+      }
+      if (await this.#safety.block(user, this.#env.clock.now())) {
+        this.#env.emit({ type: 'blocked', user, blocked: true });
+      }
+    });
+  }
+
+  unblockUser(user: UserId): Promise<void> {
+    return this.#run(async () => {
+      if (await this.#safety.unblock(user)) {
+        this.#env.emit({ type: 'blocked', user, blocked: false });
+      }
+    });
+  }
+
+  /** How many of a room's messages `timeline` leaves out because their senders are blocked. */
+  hiddenCount(roomId: RoomId): number {
+    const all = this.#session(roomId).doc.timeline();
+    return all.filter((m) => this.#safety.isBlocked(m.sender)).length;
+  }
+
+  blockedUsers(): BlockedUser[] {
+    return this.#safety.blocked();
+  }
+
+  isBlocked(user: UserId): boolean {
+    return this.#safety.isBlocked(user);
+  }
+
+  /** Who may add this user to rooms: checked by this device on every invitation it receives. */
+  setInvitePolicy(policy: InvitePolicy): Promise<void> {
+    return this.#run(() => this.#safety.setInvitePolicy(policy));
+  }
+
+  get invitePolicy(): InvitePolicy {
+    return this.#safety.invitePolicy;
+  }
+
+  // ---- receipts, typing, presence --------------------------------------------------------
+
+  /**
+   * Marks the room read up to `messageId` (never backwards). The position is kept on this
+   * device and, when read receipts are on, published to the room (meta key `read`) at most
+   * once per few seconds, however often this is called.
+   */
+  markRead(roomId: RoomId, messageId: MessageId): Promise<void> {
+    return this.#run(() => this.#signals.markRead(this.#session(roomId), messageId));
+  }
+
+  /** How far this user has read in the room on this device. */
+  readPosition(roomId: RoomId): MessageId | undefined {
+    return this.#signals.readPosition(this.#session(roomId));
+  }
+
+  /** Who has a message (delivered) and who has read it, from every member device's markers. */
+  receipts(roomId: RoomId, messageId: MessageId): MessageReceipts {
+    const receipts = this.roomReceipts(roomId).of(messageId);
+    if (receipts === undefined) {
+      throw new ClientError('UNKNOWN_MESSAGE', 'no such message in the room');
+    }
+    return receipts;
+  }
+
+  /** The receipts of every message of the room at once (for a view of many messages). */
+  roomReceipts(roomId: RoomId): RoomReceipts {
+    const session = this.#session(roomId);
+    if (!session.active) {
+      throw new ClientError('NOT_IN_ROOM', 'this device is no longer in the room');
+    }
+    return this.#signals.receipts(session);
+  }
+
+  /**
+   * The user is typing in the room (true) or stopped (false). Call it on every keystroke: at
+   * most one signal goes out per few seconds, and none when typing notifications are off.
+   */
+  setTyping(roomId: RoomId, typing: boolean): Promise<void> {
+    return this.#run(() => this.#signals.setTyping(this.#session(roomId), typing));
+  }
+
+  /** The users typing in the room now (others only). */
+  typing(roomId: RoomId): UserId[] {
+    return this.#signals.typing(this.#session(roomId));
+  }
+
+  /**
+   * What the user is: online, away or offline. Nothing is announced until this is first
+   * called; then every room hears of changes, and a refresh now and then (when presence is on).
+   */
+  setPresence(state: PresenceState): Promise<void> {
+    return this.#run(() => this.#signals.setPresence(state, this.#sessions.values()));
+  }
+
+  /** A user's presence as last heard, or undefined when never heard. */
+  presence(user: UserId): UserPresence | undefined {
+    return this.#signals.presence(user);
+  }
+
+  /** The presence of everyone heard from. */
+  presenceList(): UserPresence[] {
+    return this.#signals.presenceAll();
+  }
+
+  /** Which signals this device sends (read and delivery receipts, typing, presence). */
+  setSignals(change: Partial<SignalSettings>): Promise<void> {
+    return this.#run(() => this.#signals.setSettings(change, this.#sessions.values()));
+  }
+
+  get signals(): SignalSettings {
+    return this.#signals.settings;
+  }
+
+  async #startSignals(): Promise<void> {
+    this.#signals = await SignalEngine.load({
+      userId: this.userId,
+      deviceId: this.deviceId,
+      clock: this.#env.clock,
+      kv: this.#kv,
+      emit: (e) => {
+        this.#env.emit(e);
+      },
+      hidden: (u) => this.#safety.isBlocked(u),
+      anyoneThere: (s) => s.members().some((m) => this.#reachable.has(m.deviceId)),
+    });
+    this.#emitter.on('meta', (e) => {
+      this.#signals.noteMeta(e);
+    });
+    this.#emitter.on('timeline', (e) => {
+      this.#signals.noteTimeline(e);
+    });
+  }
+
   // ---- background ------------------------------------------------------------------------
 
   /**
@@ -381,9 +610,12 @@ export class KithClient {
   tick(): Promise<void> {
     return this.#run(async () => {
       for (const s of this.#sessions.values()) {
+        await s.expire();
         await tickRoom(s, this.#reachable);
         await this.#announceRelays(s);
+        await announceProfile(s, this.#profile);
       }
+      await this.#signals.tick(this.#sessions.values());
     });
   }
 
@@ -442,10 +674,12 @@ export class KithClient {
         for (const off of this.#unsubscribe) off();
         // After a storage failure the stored state is the truth: nothing more is written.
         if (this.#failed !== undefined) return;
+        await this.#signals.close(this.#sessions.values());
         for (const s of this.#sessions.values()) {
           s.saveRatchets();
-          s.queue([s.store.putSnapshot(s.doc.snapshot())]);
+          s.queue([s.store.putSnapshot(s.doc.snapshot({ bodies: false }))]);
           await s.flush();
+          await s.compactPurged();
         }
       });
     } finally {
@@ -538,7 +772,10 @@ export class KithClient {
   #listen(): void {
     this.#unsubscribe.push(
       this.#transport.onMessage((m) => {
-        this.#background(() => this.#inbound(m));
+        this.#background(async () => {
+          await this.#inbound(m);
+          this.#signals.flushReceipts();
+        });
       }),
       this.#transport.onPeer((e) => {
         if (e.reachable) {
@@ -554,7 +791,9 @@ export class KithClient {
       if (!s.active) continue;
       const welcome = s.pendingWelcomes.get(device);
       if (welcome !== undefined) await s.sendTo(device, welcome);
-      if (s.isMemberDevice(device)) await s.sendFrame(device, helloFrame(s, false));
+      if (!s.isMemberDevice(device)) continue;
+      await s.sendFrame(device, helloFrame(s, false));
+      this.#signals.peerReachable(s);
     }
   }
 
@@ -601,6 +840,7 @@ export class KithClient {
     ) {
       return;
     }
+    if (existing?.active !== true && !this.#acceptInvite(from, group, roomId)) return;
     let session = existing;
     if (session === undefined) {
       session = await startSession(this.#env, group);
@@ -611,6 +851,36 @@ export class KithClient {
     this.#env.emit({ type: 'joined', roomId, invitedBy: from });
     await session.sendFrame(from, helloFrame(session, false));
     await session.resendOutbox();
+    await announceProfile(session, this.#profile);
+  }
+
+  /**
+   * Applies this user's blocks and invite policy to a Welcome into a room this device is not
+   * in. The inviter is the user of the device that sent the Welcome (the transport
+   * authenticated it), looked up among the room's devices.
+   */
+  #acceptInvite(from: DeviceId, group: ConversationGroup, roomId: RoomId): boolean {
+    const inviter = group.members().find((d) => d.deviceId === from)?.userId;
+    const verdict = judgeInvite(inviter, {
+      self: this.userId,
+      policy: this.#safety.invitePolicy,
+      isBlocked: (u) => this.#safety.isBlocked(u),
+      isContact: this.#isContact,
+    });
+    if (verdict.ok) return true;
+    // The inviter resends its Welcome to a device that never answers: report it once.
+    const key = `${roomId}/${verdict.reason}`;
+    if (!this.#refusedInvites.has(key)) {
+      this.#refusedInvites.add(key);
+      this.#env.emit({
+        type: 'inviteRefused',
+        roomId,
+        from: inviter,
+        device: from,
+        reason: verdict.reason,
+      });
+    }
+    return false;
   }
 }
 

@@ -58,10 +58,7 @@ export function decodeRelayList(bytes: Uint8Array): string[] {
  * announced, without repeats, at most `maxPerRoom`. A relay is where members leave messages
  * for each other, so every member writes to them all and reads from them all.
  */
-export function roomRelays(
-  own: readonly string[],
-  announced: Iterable<Uint8Array>,
-): string[] {
+export function roomRelays(own: readonly string[], announced: Iterable<Uint8Array>): string[] {
   const out = new Set<string>(own);
   for (const value of announced) {
     for (const relay of decodeRelayList(value)) {

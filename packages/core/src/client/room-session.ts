@@ -15,7 +15,7 @@ import { Roles } from '../room/roles.ts';
 import { withParticipant } from '../room/room-state.ts';
 import type { KvOperation, KvStore } from '../storage/store.ts';
 import { encodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
-import { decodeAppPayload, encodeAppPayload } from '../sync/payload.ts';
+import { decodeRoomPayload, encodeAppPayload, encodeSignalPayload } from '../sync/payload.ts';
 import { roomTopic } from '../sync/topic.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
 import type { SignedUpdate } from '../timeline/signed-update.ts';
@@ -37,6 +37,9 @@ import {
 } from './session-helpers.ts';
 import type { PeerPosition } from './room-sync.ts';
 
+/** Ticks on which the body range is compacted after a purge (see `compactPurged`). */
+const PURGE_COMPACTIONS = 3;
+
 export interface SessionEnv {
   readonly device: DeviceIdentity;
   readonly groupOptions: GroupOptions;
@@ -44,6 +47,8 @@ export interface SessionEnv {
   readonly kv: KvStore;
   readonly transport: TransportPort;
   readonly emit: (event: KithEvent) => void;
+  /** An ephemeral signal (typing, presence) from `sender`, as MLS authenticated it. */
+  readonly signal: (session: RoomSession, sender: MemberDevice, signal: Uint8Array) => void;
 }
 
 /**
@@ -79,6 +84,8 @@ export class RoomSession {
   #unsavedReceives = 0;
   #lastSync = '';
   #events: KithEvent[] = [];
+  /** Compactions still due after bodies were purged (see `compactPurged`). */
+  #compactions = 0;
 
   constructor(
     env: SessionEnv,
@@ -99,9 +106,13 @@ export class RoomSession {
         device: env.device.keyPair,
         controlPlane: history,
         deviceIdOf: deviceIdFromPublicKey,
+        now: () => env.clock.now(),
       });
     this.doc.onChange((changes) => {
       if (changes.length > 0) this.#events.push({ type: 'timeline', roomId: this.roomId, changes });
+    });
+    this.doc.onMetaChange((device, keys) => {
+      this.#events.push({ type: 'meta', roomId: this.roomId, device, keys });
     });
   }
 
@@ -150,6 +161,21 @@ export class RoomSession {
     this.#saveHead();
     await this.flush();
     await this.#publish(message);
+  }
+
+  /**
+   * Sends a signal of the ephemeral plane: an MLS message like any other (the ratchet state
+   * it moved is stored first), but nothing of it is kept, and relays are not asked to keep it.
+   */
+  async publishSignal(signal: Uint8Array): Promise<void> {
+    this.#requireActive();
+    await this.#rotateIfWorn();
+    const message = await this.group.encrypt(encodeSignalPayload(signal));
+    this.#saveHead();
+    await this.flush();
+    await this.#env.transport
+      .publish(this.topic, message, { ephemeral: true })
+      .catch(() => undefined);
   }
 
   /** Commits a control-plane change; a refusal throws a ClientError and changes nothing. */
@@ -296,7 +322,7 @@ export class RoomSession {
   #receivePayload(plaintext: Uint8Array, sender: MemberDevice): void {
     let payload;
     try {
-      payload = decodeAppPayload(plaintext);
+      payload = decodeRoomPayload(plaintext);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#events.push({
@@ -304,6 +330,11 @@ export class RoomSession {
         roomId: this.roomId,
         reason: `from ${sender.deviceId}: ${reason}`,
       });
+      return;
+    }
+    if (payload.type === 'unknown') return;
+    if (payload.type === 'signal') {
+      this.#env.signal(this, sender, payload.signal);
       return;
     }
     for (const certificate of payload.authors) {
@@ -519,15 +550,39 @@ export class RoomSession {
     // A snapshot bounds the work of reopening: taken once a quarter of what is stored (and at
     // least 1000 updates) came after the last one, so its cost stays proportional.
     if (this.#sinceSnapshot >= 1000 && this.#sinceSnapshot * 4 >= heldUpdates(this.doc)) {
-      this.#ops.push(this.store.putSnapshot(this.doc.snapshot()));
+      this.#ops.push(this.store.putSnapshot(this.doc.snapshot({ bodies: false })));
       this.#sinceSnapshot = 0;
     }
+    const bodies = this.doc.takeStoreChanges();
+    if (bodies.purged.length > 0) this.#compactions = PURGE_COMPACTIONS;
+    this.#ops.push(...this.store.bodyOps(bodies));
     const ops = this.#ops;
     this.#ops = [];
     if (ops.length > 0) await this.#env.kv.batch(ops);
     const events = this.#events;
     this.#events = [];
     for (const e of events) this.#env.emit(e);
+  }
+
+  /**
+   * Disappearing messages: takes out and purges what expired by the clock (docs/PROTOCOL.md
+   * §6.1), then compacts purged bodies out of the database files.
+   */
+  async expire(): Promise<void> {
+    this.doc.expire(this.#env.clock.now());
+    await this.flush();
+    await this.compactPurged();
+  }
+
+  /**
+   * Makes purged bodies leave the database files too. Batched: called from the tick and on
+   * close, not after every purge (a compaction rewrites the files of the whole body range),
+   * and on a few ticks in a row, since LevelDB keeps what a concurrent reader could still see.
+   */
+  async compactPurged(): Promise<void> {
+    if (this.#compactions === 0) return;
+    this.#compactions--;
+    await this.#env.kv.compact(this.store.bodyPrefix);
   }
 
   /** Queues a `sync` event if the room's sync status changed since the last one. */

@@ -1,7 +1,9 @@
 import type { ClientConfig } from 'ts-mls';
 import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
-import { toHex } from '../crypto/bytes.ts';
+import { fromHex, toHex } from '../crypto/bytes.ts';
+import type { BodyChanges, StoredBodies } from '../timeline/bodies.ts';
+import { withoutBodies } from '../timeline/signed-update.ts';
 import type { EpochRecord } from '../group/epoch.ts';
 import { decodeRoomState, encodeRoomState } from '../room/room-state-codec.ts';
 import type { RoomState } from '../room/room-state.ts';
@@ -87,8 +89,45 @@ export class RoomStore {
     return out;
   }
 
+  /** Stores a signed update in its 8-field form: its bodies go to `putBody` (§6.1). */
   putUpdate(author: Uint8Array, seq: number, bytes: Uint8Array): KvOperation {
-    return { type: 'put', key: this.#updateKey(author, seq), value: bytes };
+    return { type: 'put', key: this.#updateKey(author, seq), value: withoutBodies(bytes) };
+  }
+
+  /** The store's side of what the timeline kept, purged and saw expire (timeline/bodies.ts). */
+  bodyOps(changes: BodyChanges): KvOperation[] {
+    const ops: KvOperation[] = [];
+    for (const [id, body] of changes.stored) {
+      ops.push({ type: 'put', key: this.#bodyKey('body', id), value: body });
+    }
+    for (const id of changes.purged) ops.push({ type: 'del', key: this.#bodyKey('body', id) });
+    for (const id of changes.expired) {
+      ops.push({ type: 'put', key: this.#bodyKey('expired', id), value: new Uint8Array() });
+    }
+    return ops;
+  }
+
+  /** The key prefix of the bodies, to compact once some were purged. */
+  get bodyPrefix(): string {
+    return keyPrefix('room', this.#room, 'body');
+  }
+
+  async storedBodies(): Promise<StoredBodies> {
+    const bodies: [Uint8Array, Uint8Array][] = [];
+    for await (const [key, value] of this.#kv.entries({ prefix: this.bodyPrefix })) {
+      const id = fromHex(splitKey(key).at(-1) ?? '');
+      if (id !== undefined) bodies.push([id, value]);
+    }
+    const expired: Uint8Array[] = [];
+    for await (const key of this.#kv.keys({ prefix: keyPrefix('room', this.#room, 'expired') })) {
+      const id = fromHex(splitKey(key).at(-1) ?? '');
+      if (id !== undefined) expired.push(id);
+    }
+    return { bodies, expired };
+  }
+
+  #bodyKey(table: 'body' | 'expired', id: Uint8Array): string {
+    return joinKey('room', this.#room, table, toHex(id));
   }
 
   /**

@@ -50,8 +50,14 @@ export async function openSession(
     device: env.device.keyPair,
     controlPlane: history,
     deviceIdOf: deviceIdFromPublicKey,
+    now: () => env.clock.now(),
+    stored: await store.storedBodies(),
   };
-  const doc = snapshot === undefined ? undefined : ConversationDoc.restore(options, snapshot);
+  // Built here even without a snapshot: the stored bodies go in with the options.
+  const doc =
+    snapshot === undefined
+      ? new ConversationDoc(options)
+      : ConversationDoc.restore(options, snapshot);
   const session = new RoomSession(env, group, history, doc);
   for (const encoded of await store.updatesAfter(session.doc.stateVector())) {
     session.doc.receive(encoded);

@@ -11,8 +11,12 @@ export interface TransportPort {
   readonly self: DeviceId;
   subscribe(topic: string): void;
   unsubscribe(topic: string): void;
-  /** Broadcasts to the topic's other subscribers (never back to this device). */
-  publish(topic: string, data: Uint8Array): Promise<void>;
+  /**
+   * Broadcasts to the topic's other subscribers (never back to this device). An `ephemeral`
+   * message (typing, presence) is for whoever is online now: it must not be kept for later
+   * (relay mailboxes), as nobody would want it then.
+   */
+  publish(topic: string, data: Uint8Array, options?: PublishOptions): Promise<void>;
   /**
    * Sends to one device. The receiver learns `from` from the channel's authentication
    * (the libp2p peer ID bound to the device key), not from anything in `data`.
@@ -27,6 +31,10 @@ export interface TransportPort {
    */
   onPeer(handler: (event: PeerEvent) => void): () => void;
   close(): Promise<void>;
+}
+
+export interface PublishOptions {
+  readonly ephemeral?: boolean;
 }
 
 export type InboundMessage =

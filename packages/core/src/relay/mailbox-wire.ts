@@ -103,12 +103,7 @@ export function encodeMailboxRequest(request: MailboxRequest): Uint8Array {
     case 'status':
       return encodeCbor(head);
     case 'putMany':
-      return encodeCbor([
-        ...head,
-        request.publicKey,
-        [...request.data],
-        request.signature,
-      ]);
+      return encodeCbor([...head, request.publicKey, [...request.data], request.signature]);
   }
 }
 

@@ -21,6 +21,8 @@ export interface KvDatabase {
   clear(options: LevelRangeOptions): Promise<void>;
   keyEncoding(): { readonly commonName: string };
   valueEncoding(): { readonly commonName: string };
+  /** classic-level only: rewrites the files holding a key range, dropping deleted values. */
+  compactRange?(start: string, end: string): Promise<void>;
 }
 
 /** abstract-level's range options (`RangeOptions<string>`). */
@@ -198,6 +200,30 @@ export class KvStore {
       await this.#db.clear(range);
     } catch (error) {
       throw toStorageError(error, `clearPrefix ${prefix}`);
+    }
+  }
+
+  /**
+   * Makes deleted values under `prefix` leave the database files (LevelDB keeps them in its log
+   * and table files until a compaction): for purged message bodies. A no-op on backends that
+   * do not compact (memory-level; IndexedDB manages its own files).
+   *
+   * LevelDB keeps a deleted value that an open iterator could still see, and a later manual
+   * compaction skips the deepest level holding it; deleting the range's two edge keys first
+   * makes a new file that spans the whole range, so the compaction rewrites every file there.
+   * A value an iterator pinned goes at the next call, once the iterator is closed.
+   */
+  async compact(prefix: string): Promise<void> {
+    if (this.#db.compactRange === undefined) return;
+    const range = prefixRange(prefix);
+    try {
+      await this.#db.batch([
+        { type: 'del', key: range.gte },
+        { type: 'del', key: `${prefix}~` },
+      ]);
+      await this.#db.compactRange(range.gte, range.lt ?? '\uffff');
+    } catch (error) {
+      throw toStorageError(error, `compact ${prefix}`);
     }
   }
 

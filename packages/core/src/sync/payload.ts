@@ -35,18 +35,59 @@ const r: ShapeReader = new ShapeReader(
   (path, message) => new SyncError('SYNC_MALFORMED', `payload ${path}: ${message}`),
 );
 
-export function decodeAppPayload(bytes: Uint8Array): AppPayload {
+/** A signal of the ephemeral plane (typing, presence): handed on, never stored nor synced. */
+export interface SignalPayload {
+  readonly type: 'signal';
+  readonly signal: Uint8Array;
+}
+
+/** A payload type this version does not know: receivers ignore it, so new types degrade safely. */
+export interface UnknownPayload {
+  readonly type: 'unknown';
+  readonly code: number;
+}
+
+export type RoomPayload = AppPayload | SignalPayload | UnknownPayload;
+
+const SIGNAL_TYPE = 2;
+/** Largest signal carried: signals are a few bytes; this bounds what a member can make others hold. */
+const MAX_SIGNAL_BYTES = 1024;
+
+export function encodeSignalPayload(signal: Uint8Array): Uint8Array {
+  return encodeCbor([VERSION, SIGNAL_TYPE, signal]);
+}
+
+/** Reads any payload of a room's MLS application messages. */
+export function decodeRoomPayload(bytes: Uint8Array): RoomPayload {
   let value;
   try {
     value = decodeCbor(bytes, { maxDepth: 3 });
   } catch (cause) {
     throw new SyncError('SYNC_MALFORMED', 'payload is not deterministic CBOR', { cause });
   }
-  const a = r.array(value, '', 4);
+  const a = r.array(value, '');
   r.version(a[0], VERSION);
-  const type = TYPES[r.uint(a[1], 'type', TYPES.length - 1)] ?? 'updates';
+  const code = r.uint(a[1], 'type');
+  if (code === SIGNAL_TYPE) {
+    r.array(value, '', 3);
+    const signal = r.bytes(a[2], 'signal');
+    if (signal.length > MAX_SIGNAL_BYTES) r.fail('signal', `at most ${MAX_SIGNAL_BYTES} bytes`);
+    return { type: 'signal', signal };
+  }
+  const type = TYPES[code];
+  if (type === undefined) return { type: 'unknown', code };
+  r.array(value, '', 4);
   const updates = r.list(a[2], 'updates', MAX_UPDATES, (v, p) => r.bytes(v, p));
   if (type === 'evidence' && updates.length !== 2) r.fail('updates', 'evidence is two updates');
   const authors = r.list(a[3], 'authors', MAX_AUTHORS, (v, p) => r.bytes(v, p));
   return { type, updates, authors };
+}
+
+/** Reads a payload that must carry updates or evidence. */
+export function decodeAppPayload(bytes: Uint8Array): AppPayload {
+  const payload = decodeRoomPayload(bytes);
+  if (payload.type === 'signal' || payload.type === 'unknown') {
+    throw new SyncError('SYNC_MALFORMED', `payload type: updates or evidence expected`);
+  }
+  return payload;
 }

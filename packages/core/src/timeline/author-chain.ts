@@ -66,6 +66,8 @@ export class AuthorChain {
   lastLogItem: LogItemId | null = null;
   /** Lamport of the author's last accepted entry; entries must go strictly up. */
   lastLamport = 0;
+  /** The body hashes of each accepted update's entries, by seq: the bodies to send with it. */
+  readonly bodyRefs: (Uint8Array[] | undefined)[] = [];
   readonly #room: Uint8Array;
   readonly #clientIds: number[] = [];
   readonly #generationOf = new Map<number, number>();

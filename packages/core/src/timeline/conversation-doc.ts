@@ -1,13 +1,14 @@
 import * as Y from 'yjs';
 import type { MessageRef } from '../content/builders.ts';
 import { decodeContent } from '../content/codec.ts';
-import type { MessageId } from '../content/message-id.ts';
+import { contentMessageId, type MessageId } from '../content/message-id.ts';
 import { bytesEqual } from '../crypto/bytes.ts';
 import type { SigningKeyPair } from '../crypto/ed25519.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
 import type { AuthorChain, ForkEvidence } from './author-chain.ts';
 import type { ControlPlaneView } from './control-plane.ts';
 import { messageKey } from './entry.ts';
+import type { BodyChanges, StoredBodies } from './bodies.ts';
 import { encodeEnvelope } from './envelope.ts';
 import { TimelineError } from './errors.ts';
 import { META_KEY_PATTERN, READ_MARKER_KEY, TimelineLimits } from './limits.ts';
@@ -28,6 +29,7 @@ import {
   type TimelineStateVector,
 } from './sync.ts';
 import type { TimelineChange, TimelineMessage } from './timeline-message.ts';
+import { roomUri, userUri } from './uris.ts';
 import type { UpdateVerdict } from './verdict.ts';
 
 export interface ConversationDocOptions {
@@ -38,15 +40,22 @@ export interface ConversationDocOptions {
   readonly controlPlane: ControlPlaneView;
   /** The device ID of a device public key (identity/'s `deviceIdFromPublicKey`). */
   readonly deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId;
+  /** The clock (ms): a message that arrives after its expiry is never shown. */
+  readonly now?: () => number;
+  /** Bodies and purge stubs this device stored (bodies.ts), when it reopens the room. */
+  readonly stored?: StoredBodies;
 }
 
 export type TimelineListener = (changes: readonly TimelineChange[]) => void;
+/** Called with the `meta:` keys of one device that a write or a received update changed. */
+export type MetaListener = (device: DeviceId, keys: readonly string[]) => void;
 
 const LOCAL = Symbol('kith/timeline/local');
 /** A Yjs v1 update with no structs and an empty delete set. */
 const EMPTY_YJS_UPDATE = Uint8Array.of(0, 0);
 /** Envelope and Yjs bytes around each entry's content, for the size check before writing. */
 const PER_ENTRY_OVERHEAD = 64;
+const c0 = new Uint8Array();
 
 /**
  * One room's timeline as one device holds it: a Y.Doc in which every author device writes only
@@ -59,14 +68,21 @@ export class ConversationDoc {
   readonly #key: SigningKeyPair;
   readonly #own: AuthorChain;
   readonly #listeners = new Set<TimelineListener>();
+  readonly #metaListeners = new Set<MetaListener>();
   #captured: Uint8Array | undefined;
 
   constructor(options: ConversationDocOptions) {
-    this.#r = new Replica(options.room, options.controlPlane, options.deviceIdOf);
+    this.#r = new Replica(options.room, options.controlPlane, options.deviceIdOf, options.now);
+    if (options.stored !== undefined) {
+      this.#r.bodies.table.load(options.stored);
+    }
     this.#key = options.device;
     this.#own = this.#r.chainFor(options.device.publicKey);
     this.#r.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === LOCAL) this.#captured = update;
+    });
+    this.#r.doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (this.#metaListeners.size > 0) this.#metaChanged(tr);
     });
   }
 
@@ -109,14 +125,29 @@ export class ConversationDoc {
     }
     const log = this.#r.doc.getArray<[Uint8Array]>(own.logRoot);
     const position = log.length;
-    // Decoding checks the content: a device never sends what it would refuse to receive.
+    // Decoding checks the content: a device never sends what it would refuse to show.
+    const user = this.#r.controlPlane.userOf(this.#key.publicKey);
+    if (user === undefined) throw new TimelineError('TIMELINE_NOT_MEMBER', 'not a member');
+    const sender = userUri(user);
+    const room = roomUri(this.#r.roomId);
     const entries = contents.map((content, i) => ({
-      envelope: { seq, lamport: first + i, ts: now, content },
+      envelope: {
+        seq,
+        lamport: first + i,
+        ts: now,
+        messageId: contentMessageId(content, sender, room),
+      },
       content: decodeContent(content),
       position: position + i,
     }));
-    const envelopes = entries.map((e) => encodeEnvelope(e.envelope));
     let total = 0;
+    for (const content of contents) {
+      if (content.length > TimelineLimits.maxEntryBytes) {
+        throw new TimelineError('TIMELINE_TOO_LARGE', `entry of ${content.length} bytes`);
+      }
+      total += content.length;
+    }
+    const envelopes = entries.map((e) => encodeEnvelope(e.envelope));
     for (const e of envelopes) {
       if (e.length > TimelineLimits.maxEntryBytes) {
         throw new TimelineError('TIMELINE_TOO_LARGE', `entry of ${e.length} bytes`);
@@ -137,13 +168,18 @@ export class ConversationDoc {
       own.lastLamport = first + envelopes.length - 1;
       this.#r.maxLamport = own.lastLamport;
     }
+    own.bodyRefs[signed.seq] = entries.map((e) => e.envelope.messageId);
+    const bodies = contents.map((c) => c.slice());
+    const sidecar = new Map<string, Uint8Array>();
+    entries.forEach((e, i) => sidecar.set(messageKey(e.envelope.messageId), bodies[i] ?? c0));
     this.#r.addEntries(
       own,
       signed.epoch,
       entries.map((e, i) => ({ ...e, item: { client, clock: clock + i } })),
+      sidecar,
     );
     this.#emit();
-    return signed;
+    return bodies.length === 0 ? signed : { ...signed, bodies };
   }
 
   /** Moves this device's read marker (in its `meta:` map) to `messageId`. */
@@ -158,7 +194,10 @@ export class ConversationDoc {
    */
   setMeta(key: string, value: Uint8Array): SignedUpdate {
     if (!META_KEY_PATTERN.test(key)) {
-      throw new TimelineError('TIMELINE_MALFORMED', `meta key ${JSON.stringify(key)} is not allowed`);
+      throw new TimelineError(
+        'TIMELINE_MALFORMED',
+        `meta key ${JSON.stringify(key)} is not allowed`,
+      );
     }
     if (value.length > TimelineLimits.maxMetaValueBytes) {
       throw new TimelineError(
@@ -218,12 +257,39 @@ export class ConversationDoc {
 
   /** `updatesSince`, as the bytes received (cheaper when they are only forwarded). */
   encodedUpdatesSince(theirs: TimelineStateVector): Uint8Array[] {
-    return encodedUpdatesSince(this.#r.chains.values(), theirs);
+    return encodedUpdatesSince(this.#r.chains.values(), theirs, (chain, seq, encoded) =>
+      this.#r.attachBodies(chain, seq, encoded),
+    );
   }
 
-  /** This device's own signed updates from `fromSeq` on, encoded (outbox, resending). */
+  /**
+   * This device's own signed updates from `fromSeq` on, encoded with the bodies it still holds
+   * (outbox, resending). Store them with `withoutBodies`: bodies have their own table.
+   */
   encodedOwnUpdates(fromSeq = 0): Uint8Array[] {
-    return this.#own.links.slice(fromSeq).map((l) => l.encoded);
+    return this.#own.links
+      .slice(fromSeq)
+      .map((l) => this.#r.attachBodies(this.#own, l.seq, l.encoded));
+  }
+
+  /**
+   * Takes out every message whose expiry (MIMI `expires`) is at or before `now` and purges it
+   * with everything that refers to it; returns how many expired.
+   */
+  expire(now: number): number {
+    const n = this.#r.bodies.expire(now);
+    this.#emit();
+    return n;
+  }
+
+  /** Bodies to store, bodies to delete and purge stubs since the last call, for the store. */
+  takeStoreChanges(): BodyChanges {
+    return this.#r.bodies.table.take();
+  }
+
+  /** How many message bodies this device holds (purged ones are gone). */
+  get bodyCount(): number {
+    return this.#r.bodies.table.size;
   }
 
   timeline(): readonly TimelineMessage[] {
@@ -273,14 +339,36 @@ export class ConversationDoc {
     return out;
   }
 
-  snapshot(): Uint8Array {
-    return encodeSnapshot(this.#r.snapshotState(this.#key.publicKey));
+  /**
+   * The document at rest. `bodies: false` leaves message bodies out (a device that stores them
+   * in their own table, see `takeStoreChanges`, restores with the `stored` option).
+   */
+  snapshot(options: { readonly bodies?: boolean } = {}): Uint8Array {
+    return encodeSnapshot(this.#r.snapshotState(this.#key.publicKey, options.bodies ?? true));
   }
 
   /** Calls `listener` with the timeline changes each write or receive makes. */
   onChange(listener: TimelineListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` with each device's `meta:` keys that a write or receive changes. */
+  onMetaChange(listener: MetaListener): () => void {
+    this.#metaListeners.add(listener);
+    return () => this.#metaListeners.delete(listener);
+  }
+
+  #metaChanged(tr: Y.Transaction): void {
+    for (const [type, keys] of tr.changed) {
+      if (type._item !== null || !(type instanceof Y.Map)) continue;
+      const changed = [...keys].filter((k): k is string => typeof k === 'string');
+      if (changed.length === 0) continue;
+      for (const chain of this.#r.chains.values()) {
+        if (this.#r.doc.getMap(chain.metaRoot) !== type) continue;
+        for (const listener of this.#metaListeners) listener(chain.deviceId, changed);
+      }
+    }
   }
 
   /** Runs a local change in a transaction and signs the Yjs update it made. */
@@ -329,7 +417,7 @@ export class ConversationDoc {
   }
 
   #emit(): void {
-    const changes = this.#r.reducer.flush();
+    const changes = this.#r.settle();
     if (changes.length === 0) return;
     for (const listener of this.#listeners) listener(changes);
   }

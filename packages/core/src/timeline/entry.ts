@@ -29,6 +29,8 @@ export interface RawEntry {
   readonly content?: MimiContent | undefined;
   /** Known already (from a snapshot): saves hashing the content again. */
   readonly messageId?: MessageId | undefined;
+  /** An entry whose body this device does not hold (purged, or never sent): see `stub`. */
+  readonly stub?: boolean;
 }
 
 const utf8 = new TextDecoder();
@@ -62,6 +64,11 @@ export class TimelineEntry {
   readonly topicId: Uint8Array | undefined;
   /** The text of a reaction (single-part body); undefined otherwise. */
   readonly reactionText: string | undefined;
+  /**
+   * No body: a placeholder with only the envelope's message ID, shown only as a retracted
+   * message (the reducer hides it otherwise). Content and kind are made up.
+   */
+  readonly stub: boolean;
 
   constructor(raw: RawEntry, user: UserId, room: RoomId) {
     const content = raw.content ?? decodeContent(raw.contentBytes);
@@ -74,6 +81,7 @@ export class TimelineEntry {
     this.ts = raw.ts;
     this.epoch = raw.epoch;
     this.contentBytes = raw.contentBytes;
+    this.stub = raw.stub === true;
     this.messageId =
       raw.messageId ?? contentMessageId(raw.contentBytes, userUri(user), roomUri(room));
     this.idKey = messageKey(this.messageId);

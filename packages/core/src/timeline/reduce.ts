@@ -33,6 +33,8 @@ export class TimelineReducer {
   readonly #winners = new Map<string, TimelineEntry>();
   readonly #views = new Map<string, MessageView>();
   #dirty = new Set<string>();
+  /** Messages whose view came out retracted since `takeRetracted` (their bodies get purged). */
+  #retracted = new Set<string>();
   #changes: TimelineChange[] = [];
   #cached: readonly TimelineMessage[] | undefined;
 
@@ -61,6 +63,46 @@ export class TimelineReducer {
     this.#modifiers.clear();
     this.#reactionTargets.clear();
     for (const entries of this.#byAuthor.values()) for (const e of entries) this.#index(e);
+  }
+
+  /** The IDs of messages materialized as retracted since the last call. */
+  takeRetracted(): string[] {
+    this.#flushQuietly();
+    const out = [...this.#retracted];
+    this.#retracted.clear();
+    return out;
+  }
+
+  /**
+   * Every entry of a message: its copies, edits and retractions, its reactions and their
+   * retractions (what goes when the message is purged).
+   */
+  related(idKey: string): TimelineEntry[] {
+    const c = this.#messages.get(idKey);
+    const out = c === undefined ? [] : Array.isArray(c) ? [...c] : [c];
+    out.push(...(this.#modifiers.get(idKey) ?? []));
+    for (const r of this.#reactions.get(idKey) ?? []) {
+      out.push(r, ...(this.#modifiers.get(r.idKey) ?? []));
+    }
+    return out;
+  }
+
+  /** Takes entries out (an expired message and what refers to it) and recomputes what they touched. */
+  remove(entries: ReadonlySet<TimelineEntry>): void {
+    if (entries.size === 0) return;
+    const authors = new Set<string>();
+    for (const e of entries) {
+      authors.add(e.authorHex);
+      this.#unindex(e, entries);
+    }
+    for (const hex of authors) {
+      const list = this.#byAuthor.get(hex);
+      if (list !== undefined)
+        this.#byAuthor.set(
+          hex,
+          list.filter((e) => !entries.has(e)),
+        );
+    }
   }
 
   /** The message IDs of an author's entries, 32 bytes per log position (zeros where none). */
@@ -147,6 +189,29 @@ export class TimelineReducer {
     }
   }
 
+  #unindex(e: TimelineEntry, gone: ReadonlySet<TimelineEntry>): void {
+    const keep = (list: TimelineEntry[] | undefined): TimelineEntry[] =>
+      (list ?? []).filter((x) => !gone.has(x));
+    if (e.kind === 'message') {
+      const c = this.#messages.get(e.idKey);
+      const rest = keep(c === undefined ? [] : Array.isArray(c) ? c : [c]);
+      if (rest.length === 0) this.#messages.delete(e.idKey);
+      else this.#messages.set(e.idKey, rest.length === 1 && rest[0] !== undefined ? rest[0] : rest);
+      this.#dirty.add(e.idKey);
+      return;
+    }
+    const target = e.targetKey;
+    if (target === undefined) return;
+    if (e.kind === 'reaction') {
+      this.#reactions.set(target, keep(this.#reactions.get(target)));
+      this.#reactionTargets.get(e.idKey)?.delete(target);
+    } else if (e.kind === 'edit' || e.kind === 'retraction') {
+      this.#modifiers.set(target, keep(this.#modifiers.get(target)));
+      for (const t of this.#reactionTargets.get(target) ?? []) this.#dirty.add(t);
+    }
+    this.#dirty.add(target);
+  }
+
   #winner(idKey: string): TimelineEntry | undefined {
     const c = this.#messages.get(idKey);
     if (c === undefined) return undefined;
@@ -155,10 +220,13 @@ export class TimelineReducer {
   }
 
   #materialize(idKey: string): void {
-    const winner = this.#winner(idKey);
+    let winner = this.#winner(idKey);
     const previous = this.#winners.get(idKey);
     const before = this.#views.get(idKey);
-    const after = winner === undefined ? undefined : this.#view(winner);
+    let after = winner === undefined ? undefined : this.#view(winner);
+    // A message whose body this device lacks is shown only once retracted (body-keeper.ts).
+    if (winner?.stub === true && after?.retracted !== true) winner = after = undefined;
+    if (after?.retracted === true) this.#retracted.add(idKey);
     const changes = diffMessage(before, after);
     if (winner === previous && changes.length === 0) return;
     this.#changes.push(...changes);

@@ -1,16 +1,10 @@
 import * as Y from 'yjs';
-import { decodeContent } from '../content/codec.ts';
-import type { MessageId } from '../content/message-id.ts';
 import { bytesEqual, toHex } from '../crypto/bytes.ts';
 import type { DeviceId, RoomId } from '../ids.ts';
-import {
-  AuthorChain,
-  type ForkEvidence,
-  type LogItemId,
-  type PendingUpdate,
-} from './author-chain.ts';
+import { AuthorChain, type ForkEvidence, type PendingUpdate } from './author-chain.ts';
 import type { ControlPlaneView } from './control-plane.ts';
-import { TimelineEntry } from './entry.ts';
+import { BodyKeeper, sidecarOf } from './body-keeper.ts';
+import { messageKey } from './entry.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { TimelineLimits } from './limits.ts';
 import { TimelineReducer } from './reduce.ts';
@@ -20,9 +14,11 @@ import {
   MAX_SIGNED_UPDATE_BYTES,
   signedUpdateHash,
   verifySignedUpdate,
+  withBodies,
   type SignedUpdate,
 } from './signed-update.ts';
 import type { SnapshotState } from './snapshot.ts';
+import type { TimelineChange } from './timeline-message.ts';
 import { checkPrev, judgeLink, precheck } from './validate-update.ts';
 import { rejected, type UpdateVerdict } from './verdict.ts';
 import { logValueBytes, type CheckedEntry } from './yjs-check.ts';
@@ -41,6 +37,8 @@ export class Replica {
   readonly doc = new Y.Doc();
   readonly chains = new Map<string, AuthorChain>();
   readonly reducer: TimelineReducer;
+  /** Message bodies beside the Y.Doc, and the purges (bodies.ts). */
+  readonly bodies: BodyKeeper;
   readonly controlPlane: ControlPlaneView;
   readonly #deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId;
   /** The highest lamport of any accepted entry: the next local entry goes one above. */
@@ -50,6 +48,7 @@ export class Replica {
     room: Uint8Array,
     controlPlane: ControlPlaneView,
     deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId,
+    now?: () => number,
   ) {
     this.room = room;
     this.roomId = toHex(room) as RoomId;
@@ -58,6 +57,26 @@ export class Replica {
     this.reducer = new TimelineReducer((user, action, epoch) =>
       controlPlane.can(user, action, epoch),
     );
+    this.bodies = new BodyKeeper(this.reducer, this.roomId, now);
+  }
+
+  /** The reducer's changes since the last call; bodies of what was retracted are purged. */
+  settle(): TimelineChange[] {
+    const changes = this.reducer.flush();
+    this.bodies.purgeRetracted();
+    return changes;
+  }
+
+  /** An update's encoding with the bodies of its entries this device still holds. */
+  attachBodies(chain: AuthorChain, seq: number, encoded: Uint8Array): Uint8Array {
+    const refs = chain.bodyRefs[seq];
+    if (refs === undefined || refs.length === 0) return encoded;
+    const bodies: Uint8Array[] = [];
+    for (const h of refs) {
+      const body = this.bodies.table.get(messageKey(h));
+      if (body !== undefined) bodies.push(body);
+    }
+    return withBodies(encoded, bodies);
   }
 
   receive(input: SignedUpdate | Uint8Array): UpdateVerdict {
@@ -71,10 +90,21 @@ export class Replica {
       } catch (error) {
         return rejected('malformed', error instanceof Error ? error.message : 'undecodable');
       }
-      encoded = Uint8Array.from(input);
+      // Chains hold and hash the 8-field form; the bodies are kept apart.
+      if (u.bodies === undefined) encoded = Uint8Array.from(input);
     } else {
       u = input;
     }
+    const verdict = this.#judge(u, encoded);
+    // Bodies for entries accepted earlier without them (the sender held them back, or purged).
+    if (verdict.verdict !== 'accepted' && Array.isArray(u.bodies) && u.bodies.length > 0) {
+      this.bodies.offer(sidecarOf(u.bodies, this.controlPlane.userOf(u.author), this.roomId));
+    }
+    return verdict;
+  }
+
+  #judge(u: SignedUpdate, given: Uint8Array | undefined): UpdateVerdict {
+    let encoded = given;
     const refusal = precheck(u, this.room);
     if (refusal !== undefined) return rejected(refusal.reason, refusal.detail);
     encoded ??= encodeSignedUpdate(u);
@@ -151,7 +181,10 @@ export class Replica {
     chain.lastLogItem = decision.check.lastLogItem;
     chain.lastLamport = decision.check.lastLamport;
     this.maxLamport = Math.max(this.maxLamport, chain.lastLamport);
-    this.addEntries(chain, u.epoch, decision.check.entries);
+    const entries = decision.check.entries;
+    chain.bodyRefs[u.seq] = entries.map((e) => e.envelope.messageId);
+    const user = this.controlPlane.userOf(u.author);
+    this.addEntries(chain, u.epoch, entries, sidecarOf(u.bodies, user, this.roomId));
     return { verdict: 'accepted' };
   }
 
@@ -189,43 +222,20 @@ export class Replica {
     this.reducer.hideFrom(chain.hex, chain.forkedAt ?? seq);
   }
 
-  /**
-   * Hands accepted entries to the reducer. Where the Yjs item is known, the content bytes are
-   * swapped for a view into the Y.Doc's own copy, so each is kept once.
-   */
-  addEntries(chain: AuthorChain, epoch: bigint, entries: readonly CheckedEntry[]): void {
+  /** Hands accepted entries to the reducer, each once its body is there (body-keeper.ts). */
+  addEntries(
+    chain: AuthorChain,
+    epoch: bigint,
+    entries: readonly CheckedEntry[],
+    sidecar?: ReadonlyMap<string, Uint8Array>,
+  ): void {
     const user = this.controlPlane.userOf(chain.author);
     if (user === undefined) return;
-    for (const e of entries) {
-      let contentBytes = e.envelope.content;
-      const stored = e.item === undefined ? undefined : this.#storedBytes(e.item);
-      if (stored !== undefined) contentBytes = stored.subarray(stored.length - contentBytes.length);
-      this.reducer.add(
-        new TimelineEntry(
-          {
-            authorHex: chain.hex,
-            deviceId: chain.deviceId,
-            seq: e.envelope.seq,
-            position: e.position,
-            lamport: e.envelope.lamport,
-            ts: e.envelope.ts,
-            epoch,
-            contentBytes,
-            content: e.content,
-            messageId: e.messageId,
-          },
-          user,
-          this.roomId,
-        ),
-      );
-    }
+    for (const e of entries) this.bodies.admit(chain, user, epoch, e, sidecar);
   }
 
-  /**
-   * Re-reads an author's entries from the Y.Doc after a restore. `ids` are the entries'
-   * message IDs by log position (32 bytes each) as the snapshot kept them.
-   */
-  #reload(chain: AuthorChain, ids: Uint8Array): void {
+  /** Re-reads an author's entries from the Y.Doc after a restore. */
+  #reload(chain: AuthorChain): void {
     const raw = this.doc.getArray(chain.logRoot).toArray();
     const entries: CheckedEntry[] = [];
     let epoch: bigint | undefined;
@@ -234,24 +244,33 @@ export class Replica {
     };
     raw.forEach((value, position) => {
       const envelope = decodeEnvelope(logValueBytes(value) ?? new Uint8Array());
+      (chain.bodyRefs[envelope.seq] ??= []).push(envelope.messageId);
       if (chain.forkedAt !== undefined && envelope.seq >= chain.forkedAt) return;
       const linkEpoch = chain.links[envelope.seq]?.epoch ?? 0n;
       if (linkEpoch !== epoch) flush();
       epoch = linkEpoch;
-      const id = ids.subarray(position * 32, position * 32 + 32);
-      entries.push({
-        envelope,
-        content: decodeContent(envelope.content),
-        position,
-        messageId: id[0] === 1 ? (id as MessageId) : undefined,
-      });
+      entries.push({ envelope, position });
     });
     flush();
   }
 
-  snapshotState(device: Uint8Array): SnapshotState {
+  /** The state to snapshot; with `withBodies`, the bodies held too (in log order). */
+  snapshotState(device: Uint8Array, withBodies = true): SnapshotState {
     const chains = [...this.chains.values()];
+    const bodies: [Uint8Array, Uint8Array][] = [];
+    if (withBodies) {
+      for (const c of chains) {
+        for (const refs of c.bodyRefs) {
+          for (const id of refs ?? []) {
+            const body = this.bodies.table.get(messageKey(id));
+            if (body !== undefined) bodies.push([id, body]);
+          }
+        }
+      }
+    }
     return {
+      bodies,
+      expired: this.bodies.table.expiredIds(),
       room: this.room,
       device,
       yjs: Y.encodeStateAsUpdate(this.doc),
@@ -260,7 +279,6 @@ export class Replica {
         links: c.links,
         lastLogItem: c.lastLogItem,
         lastLamport: c.lastLamport,
-        messageIds: this.reducer.messageIdsOf(c.hex, this.doc.getArray(c.logRoot).length),
       })),
       evidence: chains.flatMap((c) => c.evidence),
     };
@@ -268,6 +286,7 @@ export class Replica {
 
   /** Loads a snapshot into this (new, empty) replica. */
   restore(s: SnapshotState): void {
+    this.bodies.table.load({ bodies: s.bodies, expired: s.expired });
     Y.applyUpdate(this.doc, s.yjs, REMOTE);
     for (const a of s.authors) {
       const chain = this.chainFor(a.author);
@@ -277,19 +296,8 @@ export class Replica {
       this.maxLamport = Math.max(this.maxLamport, a.lastLamport);
     }
     for (const e of s.evidence) this.chainFor(e.author).recordFork(e);
-    for (const a of s.authors) this.#reload(this.chainFor(a.author), a.messageIds);
-    this.reducer.flush();
-  }
-
-  /** The envelope bytes the Y.Doc holds in a log item (binary search in the struct store). */
-  #storedBytes(id: LogItemId): Uint8Array | undefined {
-    const structs = this.doc.store.clients.get(id.client);
-    if (structs === undefined || id.clock >= Y.getState(this.doc.store, id.client))
-      return undefined;
-    const item = structs[Y.findIndexSS(structs, id.clock)];
-    return item instanceof Y.Item && item.content instanceof Y.ContentAny
-      ? logValueBytes(item.content.arr[id.clock - item.id.clock])
-      : undefined;
+    for (const a of s.authors) this.#reload(this.chainFor(a.author));
+    this.settle();
   }
 
   chainFor(author: Uint8Array): AuthorChain {

@@ -34,16 +34,27 @@ export interface SignedUpdate {
   /** Yjs update, format v1. */
   readonly update: Uint8Array;
   readonly signature: Uint8Array;
+  /**
+   * The MIMI content of the update's log entries, beside the signature and not covered by it
+   * (each is checked against the SHA-256 its entry's envelope holds, see bodies.ts). Absent or
+   * partial when bodies were purged: the update itself stays valid.
+   */
+  readonly bodies?: readonly Uint8Array[];
 }
 
-export type UnsignedUpdate = Omit<SignedUpdate, 'signature'>;
+export type UnsignedUpdate = Omit<SignedUpdate, 'signature' | 'bodies'>;
 
 const CONTEXT = 'kith/update/v1';
 export const HASH_LENGTH = 32;
 export const GENESIS_PREV: Uint8Array = new Uint8Array(HASH_LENGTH);
 /** Envelope bytes around the Yjs update; generous, it only bounds what we try to decode. */
 const MAX_FRAMING_BYTES = 512;
-export const MAX_SIGNED_UPDATE_BYTES = TimelineLimits.maxUpdateBytes + MAX_FRAMING_BYTES;
+/** The Yjs update and, beside it, bodies of at most the same total size (writeMany bounds both). */
+export const MAX_SIGNED_UPDATE_BYTES = 2 * TimelineLimits.maxUpdateBytes + MAX_FRAMING_BYTES;
+const MAX_BODIES = 4096;
+/** CBOR heads of an array of 8 and of 9 items. */
+const ARRAY_OF_8 = 0x88;
+const ARRAY_OF_9 = 0x89;
 
 function unsignedFields(u: UnsignedUpdate): CborValue[] {
   return [u.room, u.author, u.generation, u.seq, u.prev, u.epoch, u.update];
@@ -59,9 +70,29 @@ export function verifySignedUpdate(u: SignedUpdate): boolean {
   return verifyWithContext(u.author, CONTEXT, encodeCbor(unsignedFields(u)), u.signature);
 }
 
-/** Deterministic CBOR: `[room, author, generation, seq, prev, epoch, update, signature]`. */
+/**
+ * Deterministic CBOR: `[room, author, generation, seq, prev, epoch, update, signature]`, the
+ * form that is stored and hashed into chains; bodies are left out (see `withBodies`).
+ */
 export function encodeSignedUpdate(u: SignedUpdate): Uint8Array {
   return encodeCbor([...unsignedFields(u), u.signature]);
+}
+
+/** An encoded update with `bodies` as a ninth field (none: unchanged), for sending. */
+export function withBodies(encoded: Uint8Array, bodies: readonly Uint8Array[]): Uint8Array {
+  if (bodies.length === 0 || encoded[0] !== ARRAY_OF_8) return encoded;
+  const tail = encodeCbor([...bodies]);
+  const out = new Uint8Array(encoded.length + tail.length);
+  out.set(encoded);
+  out[0] = ARRAY_OF_9;
+  out.set(tail, encoded.length);
+  return out;
+}
+
+/** The 8-field form of an encoded update (the one stored and hashed), without its bodies. */
+export function withoutBodies(encoded: Uint8Array): Uint8Array {
+  if (encoded[0] !== ARRAY_OF_9) return encoded;
+  return encodeSignedUpdate(decodeSignedUpdate(encoded));
 }
 
 /** The update's identity in chains and fork evidence: a labeled hash of its encoding. */
@@ -77,14 +108,19 @@ export function decodeSignedUpdate(bytes: Uint8Array): SignedUpdate {
   }
   let value: CborValue;
   try {
-    value = decodeCbor(bytes, { maxDepth: 2 });
+    value = decodeCbor(bytes, { maxDepth: 3 });
   } catch (error) {
     throw new TimelineError('TIMELINE_MALFORMED', 'signed update: not deterministic CBOR', {
       cause: error,
     });
   }
-  const f = readArray(value, 'signed update', 8);
+  const f = readArray(value, 'signed update');
+  if (f.length !== 8 && f.length !== 9) throw malformed('signed update: 8 or 9 elements');
+  const bodies =
+    f[8] === undefined ? undefined : readArray(f[8], 'bodies').map((b) => readBytes(b, 'body'));
+  if (bodies !== undefined && bodies.length > MAX_BODIES) throw malformed('too many bodies');
   const u: SignedUpdate = {
+    ...(bodies === undefined ? {} : { bodies }),
     room: readBytes(f[0], 'room'),
     author: readBytes(f[1], 'author'),
     generation: readUint(f[2], 'generation', TimelineLimits.maxGeneration),

@@ -18,6 +18,13 @@ export interface SnapshotState {
   readonly yjs: Uint8Array;
   readonly authors: readonly SnapshotAuthor[];
   readonly evidence: readonly ForkEvidence[];
+  /**
+   * Message bodies (bodies.ts); empty in the snapshot a device stores for itself, which keeps
+   * bodies in their own table so that purging one never means rewriting the snapshot.
+   */
+  readonly bodies: readonly (readonly [Uint8Array, Uint8Array])[];
+  /** IDs of messages that expired (bodies.ts). */
+  readonly expired: readonly Uint8Array[];
 }
 
 interface SnapshotAuthor {
@@ -25,11 +32,9 @@ interface SnapshotAuthor {
   readonly links: readonly ChainLink[];
   readonly lastLogItem: LogItemId | null;
   readonly lastLamport: number;
-  /** Message IDs of the author's entries by log position, 32 bytes each: no rehashing. */
-  readonly messageIds: Uint8Array;
 }
 
-const VERSION = 1;
+const VERSION = 2;
 const KINDS = ['equivocation', 'broken-link'] as const;
 
 export function encodeSnapshot(s: SnapshotState): Uint8Array {
@@ -43,7 +48,6 @@ export function encodeSnapshot(s: SnapshotState): Uint8Array {
       a.links.map((l) => [l.encoded, l.hash, l.epoch, l.generation, l.accepted]),
       a.lastLogItem === null ? null : [a.lastLogItem.client, a.lastLogItem.clock],
       a.lastLamport,
-      a.messageIds,
     ]),
     s.evidence.map((e) => [
       KINDS.indexOf(e.kind),
@@ -51,6 +55,8 @@ export function encodeSnapshot(s: SnapshotState): Uint8Array {
       encodeSignedUpdate(e.first),
       encodeSignedUpdate(e.second),
     ]),
+    s.bodies.map(([id, body]) => [id, body]),
+    [...s.expired],
   ]);
 }
 
@@ -62,8 +68,9 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
   } catch {
     throw malformed('snapshot: not deterministic CBOR');
   }
-  const [version, room, device, yjs, authors, evidence] = readArray(value, 'snapshot', 6);
-  if (version !== VERSION) throw malformed(`unknown snapshot version`);
+  const fields = readArray(value, 'snapshot');
+  if (fields[0] !== VERSION) throw malformed(`unknown snapshot version`);
+  const [, room, device, yjs, authors, evidence, bodies, expired] = readArray(value, 'snapshot', 8);
   return {
     room: readBytes(room, 'room', HASH_LENGTH),
     device: readBytes(device, 'device', 32),
@@ -81,11 +88,16 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
         second: decodeSignedUpdate(readBytes(second, 'evidence second')),
       };
     }),
+    bodies: readArray(bodies, 'bodies').map((row) => {
+      const [id, body] = readArray(row, 'body', 2);
+      return [readBytes(id, 'body message ID', 32), readBytes(body, 'body')] as const;
+    }),
+    expired: readArray(expired, 'expired').map((id) => readBytes(id, 'expired message ID', 32)),
   };
 }
 
 function readAuthor(row: CborValue): SnapshotAuthor {
-  const [author, links, last, lamport, ids] = readArray(row, 'author', 5);
+  const [author, links, last, lamport] = readArray(row, 'author', 4);
   return {
     author: readBytes(author, 'author', 32),
     links: readArray(links, 'links').map((link, seq): ChainLink => {
@@ -107,6 +119,5 @@ function readAuthor(row: CborValue): SnapshotAuthor {
             return { client: readUint(client, 'client'), clock: readUint(clock, 'clock') };
           })(),
     lastLamport: readUint(lamport, 'last lamport'),
-    messageIds: readBytes(ids, 'message IDs'),
   };
 }

@@ -31,6 +31,7 @@ export function stateVectorOf(chains: Iterable<AuthorChain>): Map<string, ChainH
 export function encodedUpdatesSince(
   chains: Iterable<AuthorChain>,
   theirs: TimelineStateVector,
+  attach: (chain: AuthorChain, seq: number, encoded: Uint8Array) => Uint8Array = (_c, _s, e) => e,
 ): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const chain of chains) {
@@ -42,7 +43,7 @@ export function encodedUpdatesSince(
       else if (bytesEqual(ours.hash, their.head)) from = their.seq + 1;
     }
     for (let seq = from; seq < chain.links.length; seq++) {
-      out.push((chain.links[seq] as { encoded: Uint8Array }).encoded);
+      out.push(attach(chain, seq, (chain.links[seq] as { encoded: Uint8Array }).encoded));
     }
     for (const e of chain.evidence)
       out.push(encodeSignedUpdate(e.first), encodeSignedUpdate(e.second));

@@ -45,7 +45,10 @@ export type RejectReason =
   | 'bad-envelope'
   | 'envelope-seq-mismatch'
   | 'lamport-regressed'
-  /** The entry's MIMI content does not decode. */
+  /**
+   * Unused since bodies travel beside the update (PROTOCOL.md §6.1): an entry whose body is not
+   * MIMI content stays invisible instead. Kept so that callers matching on it still compile.
+   */
   | 'bad-content';
 
 /**

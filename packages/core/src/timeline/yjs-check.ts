@@ -1,6 +1,4 @@
 import * as Y from 'yjs';
-import { decodeContent } from '../content/codec.ts';
-import type { MessageId } from '../content/message-id.ts';
 import type { MimiContent } from '../content/model.ts';
 import type { AuthorChain, LogItemId } from './author-chain.ts';
 import { decodeEnvelope, type EntryEnvelope } from './envelope.ts';
@@ -10,12 +8,12 @@ import type { RejectReason } from './verdict.ts';
 /** A new timeline entry found in an update, already checked. */
 export interface CheckedEntry {
   readonly envelope: EntryEnvelope;
-  readonly content: MimiContent;
+  /** Known when this device wrote it; otherwise decoded from the body once it is there. */
+  readonly content?: MimiContent | undefined;
   /** Index in the author's log. */
   readonly position: number;
   /** The Yjs item holding it (absent when read back from the Y.Doc). */
   readonly item?: LogItemId | undefined;
-  readonly messageId?: MessageId | undefined;
 }
 
 export type YjsCheck =
@@ -184,11 +182,15 @@ export function logValueBytes(value: unknown): Uint8Array | undefined {
   return bytes instanceof Uint8Array ? bytes : undefined;
 }
 
+/**
+ * The envelope only: the body is not part of the signed update (bodies.ts), so whether it
+ * decodes decides whether the entry is shown, never the verdict on the update.
+ */
 function checkEntry(
   bytes: Uint8Array,
   seq: number,
   lastLamport: number,
-): { envelope: EntryEnvelope; content: MimiContent } | (YjsCheck & { ok: false }) {
+): { envelope: EntryEnvelope } | (YjsCheck & { ok: false }) {
   if (bytes.length > TimelineLimits.maxEntryBytes) {
     return fail('entry-too-large', `entry of ${bytes.length} bytes`);
   }
@@ -204,11 +206,7 @@ function checkEntry(
   if (envelope.lamport <= lastLamport) {
     return fail('lamport-regressed', `lamport ${envelope.lamport} after ${lastLamport}`);
   }
-  try {
-    return { envelope, content: decodeContent(envelope.content) };
-  } catch (error) {
-    return fail('bad-content', error instanceof Error ? error.message : 'undecodable');
-  }
+  return { envelope };
 }
 
 /** Only the author's `meta:` items may be deleted (a map overwrite); log entries stay. */

@@ -42,7 +42,9 @@ describe('a conversation records the relays its members use', () => {
     const world = new World(72);
     const a = await world.add('a');
     const many = Array.from({ length: RoomRelayLimits.maxPerDevice + 1 }, (_, i) => `${RA}${i}`);
-    expect(() => a.setRelays(many)).toThrow(/at most 8 relays/);
+    expect(() => {
+      a.setRelays(many);
+    }).toThrow(/at most 8 relays/);
   });
 });
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import type { MessageId } from '../../src/content/message-id.ts';
 import { toHex } from '../../src/crypto/bytes.ts';
 import { yjsClientId } from '../../src/timeline/client-id.ts';
 import { encodeEnvelope } from '../../src/timeline/envelope.ts';
@@ -206,14 +207,31 @@ describe('a malicious member', () => {
     stillWorks();
   });
 
-  it('cannot send an entry whose content is not MIMI content', () => {
+  it('an entry whose body is not MIMI content is never shown (the verdict ignores bodies)', () => {
+    const { mallory, attack } = setup();
+    const doc = mallory.mirror();
+    const id = Uint8Array.of(1, ...new Uint8Array(31).fill(7)) as MessageId;
+    const update = Forger.capture(doc, () => {
+      const bad = encodeEnvelope({ seq: 0, lamport: 10, ts: 0, messageId: id });
+      doc.getArray(`log:${mallory.device}`).insert(0, [[bad]]);
+    });
+    const signed = { ...mallory.sign(update), bodies: [Uint8Array.of(1, 2)] };
+    expect(attack(signed).map(reason)).toEqual(['accepted', 'accepted']);
+  });
+
+  it('cannot name a body with anything but a SHA-256 message ID', () => {
     const { mallory, attack } = setup();
     const doc = mallory.mirror();
     const update = Forger.capture(doc, () => {
-      const bad = encodeEnvelope({ seq: 0, lamport: 10, ts: 0, content: Uint8Array.of(1, 2) });
+      const bad = encodeEnvelope({
+        seq: 0,
+        lamport: 10,
+        ts: 0,
+        messageId: new Uint8Array(32) as MessageId,
+      });
       doc.getArray(`log:${mallory.device}`).insert(0, [[bad]]);
     });
-    expect(attack(mallory.sign(update)).map(reason)).toEqual(['bad-content', 'bad-content']);
+    expect(attack(mallory.sign(update)).map(reason)).toEqual(['bad-envelope', 'bad-envelope']);
   });
 
   it('cannot write other content types (strings, bare bytes, nested types)', () => {
@@ -242,18 +260,10 @@ describe('a malicious member', () => {
     mallory.prev = new Uint8Array(32);
     const doc = mallory.mirror();
     const update = Forger.capture(doc, () => {
-      const envelope = encodeEnvelope({
-        seq: 0,
-        lamport: 10,
-        ts: 0,
-        content: new Uint8Array(70_000),
-      });
-      doc.getArray(`log:${mallory.device}`).insert(0, [[envelope]]);
+      doc.getArray(`log:${mallory.device}`).insert(0, [mallory.entry(0, 10, 'x'.repeat(70_000))]);
     });
-    expect(attack(mallory.sign(update)).map(reason)).toEqual([
-      'entry-too-large',
-      'entry-too-large',
-    ]);
+    // An oversized body is dropped (the entry stays invisible); the update itself is valid.
+    expect(attack(mallory.sign(update)).map(reason)).toEqual(['accepted', 'accepted']);
   });
 
   it('random bytes never throw and change nothing', () => {

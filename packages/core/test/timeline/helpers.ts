@@ -186,10 +186,14 @@ export class Forger {
   prev: Uint8Array = GENESIS_PREV;
   generation = 0;
   epoch = 1n;
+  /** The user the forger's device belongs to (message IDs of its entries name it). */
+  user: UserId;
+  readonly bodies: Uint8Array[] = [];
 
-  constructor(key: SigningKeyPair) {
+  constructor(key: SigningKeyPair, user?: UserId) {
     this.key = key;
     this.device = deviceIdOf(key.publicKey);
+    this.user = user ?? ('umallory' as UserId);
   }
 
   get clientId(): number {
@@ -204,9 +208,10 @@ export class Forger {
     return doc;
   }
 
-  /** Signs the next update of the chain (and advances it). */
+  /** Signs the next update of the chain (and advances it), with the bodies of its entries. */
   sign(update: Uint8Array, overrides: Partial<SignedUpdate> = {}): SignedUpdate {
-    const signed = signUpdate(
+    const bodies = this.bodies.splice(0);
+    const bare = signUpdate(
       {
         room: ROOM,
         author: this.key.publicKey,
@@ -220,8 +225,8 @@ export class Forger {
       this.key.secretKey,
     );
     this.seq++;
-    this.prev = signedUpdateHash(signed);
-    return signed;
+    this.prev = signedUpdateHash(bare);
+    return bodies.length === 0 ? bare : { ...bare, bodies };
   }
 
   /** Captures the Yjs update a change to `doc` makes. */
@@ -237,16 +242,14 @@ export class Forger {
     return captured;
   }
 
-  /** A well-formed log value: `[envelope]` (see `logValueBytes`). */
+  /**
+   * A well-formed log value: `[envelope]` (see `logValueBytes`). Its body goes into `bodies`,
+   * which `sign` sends beside the update.
+   */
   entry(seq: number, lamport: number, text = 'forged'): [Uint8Array] {
-    return [
-      encodeEnvelope({
-        seq,
-        lamport,
-        ts: 0,
-        content: encodeContent(textMessage(text, { salt: freshSalt() })),
-      }),
-    ];
+    const body = encodeContent(textMessage(text, { salt: freshSalt() }));
+    this.bodies.push(body);
+    return [encodeEnvelope({ seq, lamport, ts: 0, messageId: idOf(body, this.user) })];
   }
 }
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { MessageId } from '../../src/content/message-id.ts';
 import { KithError } from '../../src/errors.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../src/timeline/envelope.ts';
 import {
@@ -77,7 +78,12 @@ describe('signed updates', () => {
 
 describe('entry envelopes', () => {
   it('round-trip and refuse a zero lamport', () => {
-    const e = { seq: 3, lamport: 9, ts: -5, content: Uint8Array.of(1) };
+    const e = {
+      seq: 3,
+      lamport: 9,
+      ts: -5,
+      messageId: Uint8Array.of(1, ...new Uint8Array(31)) as MessageId,
+    };
     expect(decodeEnvelope(encodeEnvelope(e))).toEqual(e);
     expect(() => decodeEnvelope(encodeEnvelope({ ...e, lamport: 0 }))).toThrow(/lamport/);
     expect(() => decodeEnvelope(Uint8Array.of(0x80))).toThrow(/4 elements/);

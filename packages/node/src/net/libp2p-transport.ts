@@ -6,6 +6,7 @@ import {
   type DeviceId,
   type InboundMessage,
   type PeerEvent,
+  type PublishOptions,
   type TransportPort,
 } from '@kith/core';
 import { describeError } from '../errors.ts';
@@ -33,7 +34,10 @@ export interface Libp2pTransportOptions {
   readonly acceptDirectFrame?: (data: Uint8Array) => boolean;
   /** How long opening a stream to a connected peer may take (default 10 s). */
   readonly streamTimeoutMs?: number;
-  /** Told of every topic message this device publishes (relay mailboxes keep a copy). */
+  /**
+   * Told of every topic message this device publishes, ephemeral ones aside (relay mailboxes
+   * keep a copy).
+   */
   readonly onPublish?: (topic: string, data: Uint8Array) => void;
   /** Told of a direct frame for a device that is not connected (relay inboxes may keep it). */
   readonly onUnreachable?: (device: DeviceId, peer: PeerId | undefined, data: Uint8Array) => void;
@@ -134,9 +138,10 @@ export class Libp2pTransport implements TransportPort {
     pubsub.topicValidators.delete(topic);
   }
 
-  async publish(topic: string, data: Uint8Array): Promise<void> {
+  async publish(topic: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
     this.#open();
-    this.#onPublish(topic, data);
+    // Ephemeral signals (typing, presence) are for whoever is online: never kept on relays.
+    if (options?.ephemeral !== true) this.#onPublish(topic, data);
     try {
       await this.#libp2p.services.pubsub.publish(topic, data);
     } catch (cause) {

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
+import { Daemon } from '../../src/demo/daemon-process.ts';
+import { DemoRelay } from '../../src/demo/relay-process.ts';
+
+/** The files of a data directory (recursively) that hold `text`, as UTF-8 bytes. */
+async function filesHolding(dir: string, text: string): Promise<string[]> {
+  const needle = Buffer.from(text, 'utf8');
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    // A LevelDB file can go between the listing and the read (a compaction): it holds nothing.
+    const bytes = await readFile(path).catch(() => Buffer.alloc(0));
+    if (bytes.includes(needle)) out.push(path);
+  }
+  return out;
+}
+
+describe('redaction that purges, and disappearing messages, across daemons', () => {
+  let relay: DemoRelay;
+  let ana: Daemon;
+  let ben: Daemon;
+  let cai: Daemon;
+  let me: Record<string, Whoami> = {};
+  let roomId = '';
+  const everyone = (): Daemon[] => [ana, ben, cai];
+
+  beforeAll(async () => {
+    relay = await DemoRelay.start();
+    const relays = [relay.address];
+    [ana, ben, cai] = await Promise.all([
+      Daemon.start('ana', undefined, relays),
+      Daemon.start('ben', undefined, relays),
+      Daemon.start('cai', undefined, relays),
+    ]);
+    me = {};
+    for (const d of everyone()) me[d.name] = await d.call<Whoami>('whoami');
+    for (const d of [ben, cai]) {
+      await ana.call('addContact', { link: me[d.name]?.contactLink });
+      await d.call('addContact', { link: me['ana']?.contactLink });
+    }
+    ({ roomId } = await ana.call<{ roomId: string }>('createRoom', {
+      name: 'vanishing',
+      members: [me['ben']?.userId, me['cai']?.userId],
+    }));
+    for (const d of [ben, cai]) {
+      await d.until('joining', async () =>
+        (await d.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId),
+      );
+    }
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all(everyone().map((d) => d.remove()));
+    await relay.stop();
+  });
+
+  const messages = (d: Daemon): Promise<MessageView[]> =>
+    d.call<MessageView[]>('messages', { roomId });
+  const texts = async (d: Daemon): Promise<string[]> => (await messages(d)).map((m) => m.text);
+  /** Text no other part of the test (or chance) writes. */
+  const unique = (label: string): string => `${label}-${randomBytes(8).toString('hex')}`;
+
+  it('a retracted message’s text leaves every daemon’s data directory', async () => {
+    const secret = unique('retract-me');
+    const other = unique('bystander');
+    const { messageId } = await ana.call<{ messageId: string }>('send', { roomId, text: secret });
+    await ben.call('send', { roomId, text: other });
+    for (const d of everyone()) {
+      await d.until('both messages', async () => {
+        const t = await texts(d);
+        return t.includes(secret) && t.includes(other);
+      });
+    }
+    // Stored on disk first (the test would prove nothing otherwise).
+    for (const d of everyone()) {
+      await d.until(
+        'the message on disk',
+        async () => (await filesHolding(d.dataDir, secret)).length > 0,
+      );
+    }
+    // Ben, a plain member, may not retract Ana's message: refused, nothing purged.
+    const refused = await ben.rpc('retract', { roomId, messageId });
+    expect(refused.error).toMatchObject({ code: 1003, data: { kithCode: 'NOT_ALLOWED' } });
+
+    await ana.call('retract', { roomId, messageId });
+    for (const d of everyone()) {
+      await d.until('the retraction', async () =>
+        (await messages(d)).some((m) => m.messageId === messageId && m.retracted),
+      );
+      const shown = (await messages(d)).find((m) => m.messageId === messageId);
+      expect(shown?.text).not.toContain(secret);
+      // The tick compacts the purged body out of LevelDB's files.
+      await d.until(
+        'the text gone from the data directory',
+        async () => (await filesHolding(d.dataDir, secret)).length === 0,
+      );
+      expect(await filesHolding(d.dataDir, other)).not.toEqual([]);
+    }
+  });
+
+  it('a message sent with expiresInMs vanishes from every daemon and its files', async () => {
+    const ink = unique('vanishing-ink');
+    const { messageId } = await cai.call<{ messageId: string }>('send', {
+      roomId,
+      text: ink,
+      expiresInMs: 4000,
+    });
+    for (const d of everyone()) {
+      await d.until('the message', async () => (await texts(d)).includes(ink));
+    }
+    for (const d of everyone()) {
+      await d.until('the message expired', async () =>
+        (await messages(d)).every((m) => m.messageId !== messageId),
+      );
+      await d.until(
+        'the text gone from the data directory',
+        async () => (await filesHolding(d.dataDir, ink)).length === 0,
+      );
+    }
+    const bad = await ana.rpc('send', { roomId, text: 'x', expiresInMs: 'soon' });
+    expect(bad.error?.code).toBe(-32602);
+  });
+});

@@ -1,0 +1,101 @@
+import { messageKey } from './entry.ts';
+
+/**
+ * Message bodies (encoded MIMI content) kept beside the signed timeline: an entry's envelope
+ * holds only the body's MIMI message ID (a SHA-256 over the body, sender and room), so a device
+ * can forget a body (a retraction, an expiry) and still hold, verify and forward the signed
+ * chain (docs/PROTOCOL.md §6.1).
+ */
+
+/** Bodies and expired message IDs as a device stored them, handed back when it reopens a room. */
+export interface StoredBodies {
+  /** `[message ID, body]`. */
+  readonly bodies: Iterable<readonly [Uint8Array, Uint8Array]>;
+  /** IDs of messages that expired here: entries that refer to them are purged on arrival. */
+  readonly expired: Iterable<Uint8Array>;
+}
+
+/** What the store must do since the last `take`: bodies to write and delete, expired IDs. */
+export interface BodyChanges {
+  /** `[message ID, body]`. */
+  readonly stored: readonly (readonly [Uint8Array, Uint8Array])[];
+  readonly purged: readonly Uint8Array[];
+  readonly expired: readonly Uint8Array[];
+}
+
+/**
+ * The bodies one device holds, by message ID key, and a journal of changes for its store. A
+ * body put and purged between two `take`s never reaches the store at all.
+ */
+export class BodyTable {
+  readonly #bodies = new Map<string, Uint8Array>();
+  readonly #expired = new Set<string>();
+  #puts = new Map<string, Uint8Array>();
+  #dels = new Set<string>();
+  #expiredNew = new Set<string>();
+
+  get size(): number {
+    return this.#bodies.size;
+  }
+
+  get(key: string): Uint8Array | undefined {
+    return this.#bodies.get(key);
+  }
+
+  /** Keeps a body; `journal: false` for bodies read back from the store. */
+  put(key: string, body: Uint8Array, journal = true): void {
+    if (this.#bodies.has(key)) return;
+    this.#bodies.set(key, body);
+    if (journal) {
+      this.#puts.set(key, body);
+      this.#dels.delete(key);
+    }
+  }
+
+  /** Forgets a body for good (a no-op when it is not held). */
+  purge(key: string): void {
+    if (!this.#bodies.delete(key)) return;
+    if (!this.#puts.delete(key)) this.#dels.add(key);
+  }
+
+  isExpired(key: string): boolean {
+    return this.#expired.has(key);
+  }
+
+  markExpired(key: string, journal = true): void {
+    if (this.#expired.has(key)) return;
+    this.#expired.add(key);
+    if (journal) this.#expiredNew.add(key);
+  }
+
+  /** `[message ID, body]` of every body held, in no particular order. */
+  entries(): [Uint8Array, Uint8Array][] {
+    return [...this.#bodies].map(([key, body]) => [idBytes(key), body]);
+  }
+
+  expiredIds(): Uint8Array[] {
+    return [...this.#expired].map(idBytes);
+  }
+
+  load(stored: StoredBodies): void {
+    for (const [id, body] of stored.bodies) this.put(messageKey(id), body, false);
+    for (const id of stored.expired) this.markExpired(messageKey(id), false);
+  }
+
+  take(): BodyChanges {
+    const changes: BodyChanges = {
+      stored: [...this.#puts].map(([key, body]) => [idBytes(key), body] as const),
+      purged: [...this.#dels].map(idBytes),
+      expired: [...this.#expiredNew].map(idBytes),
+    };
+    this.#puts = new Map();
+    this.#dels = new Set();
+    this.#expiredNew = new Set();
+    return changes;
+  }
+}
+
+/** The bytes of a `messageKey`. */
+function idBytes(key: string): Uint8Array {
+  return Uint8Array.from(key, (c) => c.charCodeAt(0));
+}

@@ -1,0 +1,173 @@
+import { textMessage } from '../content/builders.ts';
+import { decodeContent, encodeContent } from '../content/codec.ts';
+import { contentMessageId } from '../content/message-id.ts';
+import type { MimiContent } from '../content/model.ts';
+import type { RoomId, UserId } from '../ids.ts';
+import type { AuthorChain } from './author-chain.ts';
+import { BodyTable } from './bodies.ts';
+import { messageKey, TimelineEntry } from './entry.ts';
+import { expiryOf } from './expiry.ts';
+import { TimelineLimits } from './limits.ts';
+import type { TimelineReducer } from './reduce.ts';
+import { roomUri, userUri } from './uris.ts';
+import type { CheckedEntry } from './yjs-check.ts';
+
+/** An accepted entry whose body this device does not hold, and its placeholder. */
+interface Waiting {
+  readonly chain: AuthorChain;
+  readonly user: UserId;
+  readonly epoch: bigint;
+  readonly entry: CheckedEntry;
+  stub?: TimelineEntry;
+}
+
+/** Content of placeholders (never shown: a placeholder is shown only as retracted). */
+const STUB_CONTENT: MimiContent = textMessage('', { salt: new Uint8Array(16) });
+const STUB_BYTES = encodeContent(STUB_CONTENT);
+
+/**
+ * Joins accepted entries with their bodies before the reducer sees them, and forgets bodies
+ * when the rules say so (docs/PROTOCOL.md §6.1): the message a retraction the reducer accepted
+ * ends, with its edits and reactions; a message whose expiry passed, with everything that
+ * refers to it. An entry without a body enters the reducer as a placeholder, shown only as a
+ * retracted message, so every member shows a retraction the same way whatever bodies it holds.
+ */
+export class BodyKeeper {
+  readonly table = new BodyTable();
+  readonly #reducer: TimelineReducer;
+  readonly #roomId: RoomId;
+  readonly #now: (() => number) | undefined;
+  /** By message ID key: usually one entry; a replayed message can occur twice. */
+  readonly #waiting = new Map<string, Waiting[]>();
+  /** Expiry (ms) of shown messages that have one, by message ID key. */
+  readonly #expiry = new Map<string, number>();
+
+  constructor(reducer: TimelineReducer, roomId: RoomId, now: (() => number) | undefined) {
+    this.#reducer = reducer;
+    this.#roomId = roomId;
+    this.#now = now;
+  }
+
+  /** Hands an accepted entry to the reducer, with its body if held or in `sidecar`. */
+  admit(
+    chain: AuthorChain,
+    user: UserId,
+    epoch: bigint,
+    entry: CheckedEntry,
+    sidecar: ReadonlyMap<string, Uint8Array> | undefined,
+  ): void {
+    const key = messageKey(entry.envelope.messageId);
+    if (this.table.isExpired(key)) return;
+    const w: Waiting = { chain, user, epoch, entry };
+    const body = this.table.get(key) ?? sidecar?.get(key);
+    if (body !== undefined && this.#enter(w, key, body)) return;
+    w.stub = this.#entry(w, STUB_BYTES, STUB_CONTENT, true);
+    this.#reducer.add(w.stub);
+    const list = this.#waiting.get(key);
+    if (list === undefined) this.#waiting.set(key, [w]);
+    else list.push(w);
+  }
+
+  /** Bodies that came later than their entries (a duplicate carrying them, a sync answer). */
+  offer(bodies: ReadonlyMap<string, Uint8Array>): void {
+    for (const [key, body] of bodies) {
+      const list = this.#waiting.get(key);
+      if (list === undefined) continue;
+      this.#waiting.delete(key);
+      const stubs = new Set(list.flatMap((w) => (w.stub === undefined ? [] : [w.stub])));
+      this.#reducer.remove(stubs);
+      for (const w of list) this.#enter(w, key, body);
+    }
+  }
+
+  /** Purges what the retractions the reducer accepted since the last call end. */
+  purgeRetracted(): void {
+    for (const idKey of this.#reducer.takeRetracted()) {
+      for (const e of this.#reducer.related(idKey)) {
+        if (e.kind === 'retraction' && e.targetKey === idKey) continue;
+        this.table.purge(e.idKey);
+      }
+    }
+  }
+
+  /** Takes every message whose expiry is at or before `now` out, and purges it. */
+  expire(now: number): number {
+    const due: string[] = [];
+    for (const [idKey, at] of this.#expiry) if (at <= now) due.push(idKey);
+    for (const idKey of due) {
+      this.#expiry.delete(idKey);
+      this.table.markExpired(idKey);
+      const entries = new Set(this.#reducer.related(idKey));
+      this.#reducer.remove(entries);
+      for (const e of entries) this.table.purge(e.idKey);
+    }
+    return due.length;
+  }
+
+  /** Enters an entry with its body; false when the body is not MIMI content. */
+  #enter(w: Waiting, key: string, body: Uint8Array): boolean {
+    if (this.table.isExpired(key)) return true;
+    // `key` is the message ID computed from this body (`sidecarOf`) or a body stored here.
+    let content: MimiContent;
+    try {
+      content = w.entry.content ?? decodeContent(body);
+    } catch {
+      // Not MIMI content: the entry stays a placeholder, on every member alike.
+      return false;
+    }
+    const e = this.#entry(w, body, content, false);
+    if (e.targetKey !== undefined && this.table.isExpired(e.targetKey)) return true;
+    const at = e.kind === 'message' ? expiryOf(content, e.ts) : undefined;
+    const now = this.#now?.();
+    if (at !== undefined && now !== undefined && at <= now) {
+      this.table.markExpired(key);
+      return true;
+    }
+    this.table.put(key, body);
+    if (at !== undefined) this.#expiry.set(key, at);
+    this.#reducer.add(e);
+    return true;
+  }
+
+  #entry(w: Waiting, body: Uint8Array, content: MimiContent, stub: boolean): TimelineEntry {
+    const env = w.entry.envelope;
+    return new TimelineEntry(
+      {
+        authorHex: w.chain.hex,
+        deviceId: w.chain.deviceId,
+        seq: env.seq,
+        position: w.entry.position,
+        lamport: env.lamport,
+        ts: env.ts,
+        epoch: w.epoch,
+        contentBytes: body,
+        content,
+        messageId: env.messageId,
+        stub,
+      },
+      w.user,
+      this.#roomId,
+    );
+  }
+}
+
+/** The bodies an update carries, by message ID key (copies: the received buffer is not kept). */
+export function sidecarOf(
+  bodies: readonly unknown[] | undefined,
+  user: UserId | undefined,
+  roomId: RoomId,
+): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  if (!Array.isArray(bodies) || user === undefined) return out;
+  const sender = userUri(user);
+  const room = roomUri(roomId);
+  for (const b of bodies as readonly unknown[]) {
+    if (!(b instanceof Uint8Array) || b.length > TimelineLimits.maxEntryBytes) continue;
+    try {
+      out.set(messageKey(contentMessageId(b, sender, room)), Uint8Array.from(b));
+    } catch {
+      // Not content: nothing refers to it.
+    }
+  }
+  return out;
+}
