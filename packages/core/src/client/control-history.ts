@@ -84,6 +84,18 @@ export class ControlHistory implements ControlPlaneView {
     return this.#epochs.get(epoch)?.room;
   }
 
+  /**
+   * Whether what was written at `epoch` may be handed to `user` (history for a newcomer), by
+   * the room's policy at that epoch: always under `all`; under `since-joined` only if the user
+   * was a participant then. Epochs before this device's first were shared with it, so it
+   * shares them on.
+   */
+  mayShare(user: UserId, epoch: bigint): boolean {
+    const room = this.#epochs.get(epoch)?.room;
+    if (room === undefined || room.history === 'all') return true;
+    return (room.participants.get(user) ?? Roles.none) >= Roles.member;
+  }
+
   #view(epoch: bigint): EpochView | undefined {
     const exact = this.#epochs.get(epoch);
     if (exact !== undefined) return exact;

@@ -3,7 +3,13 @@ import { decodeKeyPackage } from '../group/key-package.ts';
 import { deviceOfKeyPackage } from '../group/leaves.ts';
 import type { UserId } from '../ids.ts';
 import { Roles, type RoleIndex } from '../room/roles.ts';
-import { newRoomState, withChanges, withParticipant, type RoomState } from '../room/room-state.ts';
+import {
+  newRoomState,
+  withChanges,
+  withParticipant,
+  type HistorySharing,
+  type RoomState,
+} from '../room/room-state.ts';
 import { ClientError } from './errors.ts';
 
 /**
@@ -86,6 +92,15 @@ export function invitesRestrictedIntent(restricted: boolean): Intent {
     adds: [],
     removeUsers: [],
     room: (r) => withChanges(r, { invitesRestricted: restricted }),
+  };
+}
+
+/** What members who join later may read of what is written from now on. */
+export function historyIntent(history: HistorySharing): Intent {
+  return {
+    adds: [],
+    removeUsers: [],
+    room: (r) => withChanges(r, { history }),
   };
 }
 

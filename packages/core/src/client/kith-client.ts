@@ -13,7 +13,7 @@ import { systemClock, type ClockPort } from '../ports/clock.ts';
 import { webRandom, type RandomPort } from '../ports/random.ts';
 import type { InboundMessage, TransportPort } from '../ports/transport.ts';
 import { Roles, type RoleName } from '../room/roles.ts';
-import type { RoomState } from '../room/room-state.ts';
+import type { HistorySharing, RoomState } from '../room/room-state.ts';
 import { StorageError } from '../storage/errors.ts';
 import { KvStore, type KvDatabase } from '../storage/store.ts';
 import { decodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
@@ -33,6 +33,7 @@ import { loadIdentity, type LinkedDevice } from './identity-store.ts';
 import { encodeDeviceCertificate, issueDeviceCertificate } from '../identity/device-certificate.ts';
 import {
   initialRoomState,
+  historyIntent,
   inviteIntent,
   invitesRestrictedIntent,
   profileIntent,
@@ -327,6 +328,15 @@ export class KithClient {
   /** Restricts inviting to admins and owners (true) or opens it to members (false). */
   setInvitesRestricted(roomId: RoomId, restricted: boolean): Promise<void> {
     return this.#change(roomId, invitesRestrictedIntent(restricted));
+  }
+
+  /**
+   * What members who join later may read of what is written from now on: everything (`all`),
+   * or only what was written while they were members (`since-joined`). Needs
+   * canChangeRoomMembershipStyle (admins, owners).
+   */
+  setHistorySharing(roomId: RoomId, history: HistorySharing): Promise<void> {
+    return this.#change(roomId, historyIntent(history));
   }
 
   /** Leaves the room: proposes the removal of this user's devices, which another member commits. */

@@ -491,7 +491,15 @@ export class RoomSession {
   async resendOutbox(): Promise<void> {
     if (this.outbox.size === 0 || this.embargo.size > 0 || !this.group.active) return;
     const first = Math.min(...this.outbox);
-    const updates = this.doc.encodedOwnUpdates(first).filter((_, i) => this.outbox.has(first + i));
+    // A resend reaches today's members: content written while history was kept from later
+    // members goes without its bodies if one of them is such a member (the others get the
+    // bodies in sync answers, which are per device).
+    const users = new Set(this.members().map((m) => m.userId));
+    const shareBodies = (epoch: bigint): boolean =>
+      [...users].every((u) => this.history.mayShare(u, epoch));
+    const updates = this.doc
+      .encodedOwnUpdates(first, shareBodies)
+      .filter((_, i) => this.outbox.has(first + i));
     for (const batch of batches(updates)) {
       await this.#rotateIfWorn();
       const message = await this.group.encrypt(

@@ -64,9 +64,11 @@ async function answerHello(
     await session.sendFrame(from, { type: 'groupinfo', groupId: session.group.groupId, groupInfo });
   }
   if (!session.embargo.has(toHex(member.publicKey))) {
-    // Every member gets all history: the room state's `history: 'since-joined'` is recorded but
-    // not enforced (docs/ARCHITECTURE.md, "History before joining").
-    const missing = session.doc.encodedUpdatesSince(theirs);
+    // Content written while the room shared history only with its members of the time goes
+    // without its bodies to a user who was not one (docs/PROTOCOL.md §6.1).
+    const missing = session.doc.encodedUpdatesSince(theirs, (epoch) =>
+      session.history.mayShare(member.userId, epoch),
+    );
     for (const message of await session.sealUpdates(missing)) {
       await session.sendFrame(from, { type: 'data', groupId: session.group.groupId, message });
     }

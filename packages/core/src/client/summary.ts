@@ -8,6 +8,15 @@ export interface RoomSummary {
   readonly kind: RoomState['kind'];
   readonly name: string;
   readonly topic: string;
+  /** An image reference (filled by the media work); undefined for none. */
+  readonly avatar: string | undefined;
+  /** What members who join later may read (the policy in force now). */
+  readonly history: RoomState['history'];
+  /**
+   * Messages this device knows of but was never given the content of: history from before it
+   * joined that the room did not share. Zero when its history is complete.
+   */
+  readonly withheld: number;
   readonly epoch: bigint;
   /** False once this device has left or been removed. */
   readonly active: boolean;
@@ -28,6 +37,9 @@ export function summarize(s: RoomSession): RoomSummary {
     kind: room.kind,
     name: room.profile.name,
     topic: room.profile.topic,
+    avatar: room.profile.avatar,
+    history: room.history,
+    withheld: s.doc.withheldCount,
     epoch: s.group.head.epoch,
     active: s.active,
     participants: [...room.participants].map(([userId, role]) => ({

@@ -68,6 +68,11 @@ export class BodyKeeper {
     else list.push(w);
   }
 
+  /** Accepted entries whose bodies this device does not hold. */
+  get waitingCount(): number {
+    return this.#waiting.size;
+  }
+
   /** Bodies that came later than their entries (a duplicate carrying them, a sync answer). */
   offer(bodies: ReadonlyMap<string, Uint8Array>): void {
     for (const [key, body] of bodies) {

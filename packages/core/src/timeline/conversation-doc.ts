@@ -255,21 +255,40 @@ export class ConversationDoc {
     return this.encodedUpdatesSince(theirs).map(decodeSignedUpdate);
   }
 
-  /** `updatesSince`, as the bytes received (cheaper when they are only forwarded). */
-  encodedUpdatesSince(theirs: TimelineStateVector): Uint8Array[] {
+  /**
+   * `updatesSince`, as the bytes received (cheaper when they are only forwarded). Bodies go
+   * with the updates of the epochs `shareBodies` allows (the room's history policy): the rest
+   * go without, so the recipient's chains stay whole while it never sees that content.
+   */
+  encodedUpdatesSince(
+    theirs: TimelineStateVector,
+    shareBodies: (epoch: bigint) => boolean = () => true,
+  ): Uint8Array[] {
     return encodedUpdatesSince(this.#r.chains.values(), theirs, (chain, seq, encoded) =>
-      this.#r.attachBodies(chain, seq, encoded),
+      shareBodies(chain.links[seq]?.epoch ?? 0n)
+        ? this.#r.attachBodies(chain, seq, encoded)
+        : encoded,
     );
+  }
+
+  /** Messages this device holds without their content (history not shared with it). */
+  get withheldCount(): number {
+    return this.#r.bodies.waitingCount;
   }
 
   /**
    * This device's own signed updates from `fromSeq` on, encoded with the bodies it still holds
    * (outbox, resending). Store them with `withoutBodies`: bodies have their own table.
    */
-  encodedOwnUpdates(fromSeq = 0): Uint8Array[] {
+  encodedOwnUpdates(
+    fromSeq = 0,
+    shareBodies: (epoch: bigint) => boolean = () => true,
+  ): Uint8Array[] {
     return this.#own.links
       .slice(fromSeq)
-      .map((l) => this.#r.attachBodies(this.#own, l.seq, l.encoded));
+      .map((l) =>
+        shareBodies(l.epoch) ? this.#r.attachBodies(this.#own, l.seq, l.encoded) : l.encoded,
+      );
   }
 
   /**
