@@ -57,6 +57,14 @@ const CHANGES: KithEventType[] = [
   'receipts',
 ];
 
+/** What `setRoom` changes; what is left out stays. */
+export interface RoomChange {
+  readonly name?: string;
+  readonly topic?: string;
+  readonly avatar?: string | null;
+  readonly history?: 'all' | 'since-joined';
+}
+
 /**
  * What a person does with Kith, in the words of the daemon's JSON-RPC and the terminal chat: IDs
  * as text, names resolved, unread counts kept. One KithNode underneath.
@@ -222,8 +230,12 @@ export class KithApp {
     return this.#roomView(this.#roomId(roomId));
   }
 
-  async setRoom(roomId: string, profile: { name?: string; topic?: string }): Promise<void> {
-    await this.node.client.setRoomProfile(this.#roomId(roomId), profile);
+  /** Changes the room's profile (name, topic, avatar; null removes it) and history policy. */
+  async setRoom(roomId: string, change: RoomChange): Promise<void> {
+    const id = this.#roomId(roomId);
+    const { history, ...profile } = change;
+    if (Object.keys(profile).length > 0) await this.node.client.setRoomProfile(id, profile);
+    if (history !== undefined) await this.node.client.setHistorySharing(id, history);
   }
 
   invite(roomId: string, user: UserId): Promise<void> {
@@ -382,6 +394,9 @@ export class KithApp {
       roomId,
       name: r.name,
       topic: r.topic,
+      avatar: r.avatar ?? null,
+      history: r.history,
+      withheld: r.withheld,
       dm: r.kind === 'dm',
       active: r.active,
       members: r.participants

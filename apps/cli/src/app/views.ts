@@ -19,6 +19,12 @@ export interface RoomView {
   readonly roomId: string;
   readonly name: string;
   readonly topic: string;
+  /** The room's avatar (an image reference), or null. */
+  readonly avatar: string | null;
+  /** What members who join later may read: `all`, or `since-joined`. */
+  readonly history: 'all' | 'since-joined';
+  /** Messages of this room whose content was not shared with this device (before it joined). */
+  readonly withheld: number;
   readonly dm: boolean;
   /** False once this device left or was removed. */
   readonly active: boolean;

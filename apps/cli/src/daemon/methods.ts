@@ -1,3 +1,4 @@
+import { AppError } from '../app/app-error.ts';
 import type { KithApp } from '../app/kith-app.ts';
 import type { Params } from './params.ts';
 
@@ -178,14 +179,22 @@ export const methods: Record<string, Method> = {
     },
   },
   setRoom: {
-    params: 'roomId [name] [topic]',
-    summary: "change the room's name or topic",
+    params: 'roomId [name] [topic] [avatar] [history]',
+    summary:
+      'change the room\'s name, topic, avatar ("" removes it) or history policy (all, since-joined)',
     run: async (app, p) => {
       const name = p.optionalString('name');
       const topic = p.optionalString('topic');
+      const avatar = p.optionalString('avatar');
+      const history = p.optionalString('history');
+      if (history !== undefined && history !== 'all' && history !== 'since-joined') {
+        throw new AppError('INVALID_PARAMS', 'history must be "all" or "since-joined"');
+      }
       await app.setRoom(p.string('roomId'), {
         ...(name === undefined ? {} : { name }),
         ...(topic === undefined ? {} : { topic }),
+        ...(avatar === undefined ? {} : { avatar: avatar === '' ? null : avatar }),
+        ...(history === undefined ? {} : { history }),
       });
       return ok;
     },

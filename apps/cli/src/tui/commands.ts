@@ -14,6 +14,8 @@ export type Command =
   | { readonly kind: 'role'; readonly user: string; readonly role: string }
   | { readonly kind: 'name' | 'nick'; readonly name: string }
   | { readonly kind: 'topic'; readonly topic: string }
+  | { readonly kind: 'roomAvatar'; readonly avatar: string | null }
+  | { readonly kind: 'shareHistory'; readonly history: 'all' | 'since-joined' }
   | { readonly kind: 'reply' | 'edit'; readonly n: number; readonly text: string }
   | { readonly kind: 'delete'; readonly n: number }
   | { readonly kind: 'react' | 'unreact'; readonly n: number; readonly emoji: string }
@@ -115,6 +117,22 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
     usage: '/topic <text>',
     summary: 'set this room’s topic (nothing clears it)',
     parse: (_, rest) => ({ kind: 'topic', topic: rest }),
+  },
+  'room-avatar': {
+    usage: '/room-avatar <image uri>|off',
+    summary: 'set or remove this room’s avatar',
+    parse: (w) =>
+      w[0] === undefined
+        ? 'give an image URI, or off'
+        : { kind: 'roomAvatar', avatar: w[0] === 'off' ? null : w[0] },
+  },
+  'share-history': {
+    usage: '/share-history all|since-joined',
+    summary: 'what people who join later may read of what is written from now on',
+    parse: (w) =>
+      w[0] === 'all' || w[0] === 'since-joined'
+        ? { kind: 'shareHistory', history: w[0] }
+        : 'give all or since-joined',
   },
   reply: {
     usage: '/reply <n> <text>',

@@ -131,6 +131,16 @@ async function inRoom(ctx: CommandContext, roomId: string, command: Command): Pr
     case 'topic':
       await app.setRoom(roomId, { topic: command.topic });
       return info(command.topic === '' ? 'cleared the topic' : 'set the topic');
+    case 'roomAvatar':
+      await app.setRoom(roomId, { avatar: command.avatar });
+      return info(command.avatar === null ? 'removed the room’s avatar' : 'set the room’s avatar');
+    case 'shareHistory':
+      await app.setRoom(roomId, { history: command.history });
+      return info(
+        command.history === 'all'
+          ? 'people who join later will read what is written from now on'
+          : 'people who join later will read only what is written after they join',
+      );
     case 'reply':
       await app.send(roomId, command.text, {
         replyTo: messageOf(ctx, command.n),

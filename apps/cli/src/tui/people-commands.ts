@@ -14,6 +14,11 @@ const NEEDS: Readonly<Record<string, { capability: Capability; what: string }>> 
   role: { capability: 'canChangeUserRole', what: 'change roles' },
   name: { capability: 'canChangeRoomName', what: 'rename the room' },
   topic: { capability: 'canChangeRoomDescription', what: 'set the topic' },
+  'room-avatar': { capability: 'canChangeRoomAvatar', what: 'set the room’s avatar' },
+  'share-history': {
+    capability: 'canChangeRoomMembershipStyle',
+    what: 'change who reads history',
+  },
   reply: { capability: 'canReplyToMessage', what: 'reply' },
   edit: { capability: 'canEditOwnMessage', what: 'edit messages' },
   react: { capability: 'canReactToMessage', what: 'react' },

@@ -78,6 +78,9 @@ function header(state: ChatState, withRoom: boolean): Styled {
     const number = withRoom ? `${state.current + 1}/${state.rooms.length} ` : '';
     parts.push(seg(` · ${number}${sanitize(room.label)}`, Style.bar));
     if (room.topic !== '') parts.push(seg(` · ${sanitize(room.topic)}`, Style.bar));
+    if (room.withheld !== undefined) {
+      parts.push(seg(` · ${room.withheld} earlier messages not shared with you`, Style.bar));
+    }
     if (state.thread !== undefined) {
       parts.push(
         seg(` · thread: ${sanitize(state.thread.label)} (/thread alone for all)`, Style.bar),

@@ -31,6 +31,8 @@ export interface RoomItem {
   readonly active: boolean;
   /** Whether an unread message mentions this user. */
   readonly mentions?: boolean;
+  /** Messages from before this device joined that the room did not share with it. */
+  readonly withheld?: number;
 }
 
 export type TimelineItem = MessageItem | SystemItem;

@@ -76,5 +76,6 @@ export function roomItem(view: RoomView, me: string): RoomItem {
     unread: view.unread,
     active: view.active,
     ...(view.mentions ? { mentions: true } : {}),
+    ...(view.withheld > 0 ? { withheld: view.withheld } : {}),
   };
 }

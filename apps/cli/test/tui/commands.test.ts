@@ -97,4 +97,18 @@ describe('helpLines', () => {
       expect(help).toContain(name);
     }
   });
+
+  it('reads the room avatar and history policy commands, refusing anything else', () => {
+    expect(command('/room-avatar https://x.org/a.png')).toEqual({
+      kind: 'roomAvatar',
+      avatar: 'https://x.org/a.png',
+    });
+    expect(command('/room-avatar off')).toEqual({ kind: 'roomAvatar', avatar: null });
+    expect(command('/share-history since-joined')).toEqual({
+      kind: 'shareHistory',
+      history: 'since-joined',
+    });
+    expect(error('/share-history sometimes')).toMatch(/all or since-joined/);
+    expect(error('/room-avatar')).toMatch(/image URI/);
+  });
 });

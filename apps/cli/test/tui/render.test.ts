@@ -51,6 +51,13 @@ describe('render: layout', () => {
     expect(t[0]).toContain('team · lunch plans');
   });
 
+  it('says in the header when earlier history was not shared with this device', () => {
+    const t = text(render(state({ rooms: [room('team', 0, { withheld: 3 })] }), 100, 8));
+    expect(t[0]).toContain('3 earlier messages not shared with you');
+    const none = text(render(state({ rooms: [room('team', 0)] }), 100, 8));
+    expect(none[0]).not.toContain('not shared');
+  });
+
   it('welcomes a person with no room yet', () => {
     const s = state({ rooms: [], current: -1, status: { peers: 0, relays: 0, sync: undefined } });
     const t = text(render(s, 80, 12)).join('\n');

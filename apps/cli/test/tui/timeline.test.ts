@@ -88,6 +88,9 @@ describe('roomItem', () => {
     roomId: 'r',
     name: '',
     topic: '',
+    avatar: null,
+    history: 'all',
+    withheld: 0,
     dm: false,
     active: true,
     members: [
