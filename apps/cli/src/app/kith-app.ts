@@ -141,6 +141,8 @@ export class KithApp {
       await node.client.setProfile({ displayName: name });
     }
     for (const room of node.client.rooms()) {
+      const expiry = await node.appData.get<number | null>('expiry', room.roomId);
+      if (typeof expiry === 'number') app.#expiry.set(room.roomId, expiry);
       // Read positions this app kept before the engine did: handed over once.
       const marker = await node.appData.get<string>('read', room.roomId);
       if (marker === undefined || node.client.readPosition(room.roomId) !== undefined) continue;
@@ -306,10 +308,12 @@ export class KithApp {
    * This device's disappearing time for what it sends in a room (undefined: none), used when
    * `send` is given no `expiresInMs`. Kept in memory: a restart forgets it.
    */
-  setDefaultExpiry(roomId: string, ms: number | undefined): void {
+  /** Kept in the device's app data, so it holds after a restart. */
+  async setDefaultExpiry(roomId: string, ms: number | undefined): Promise<void> {
     const room = this.#roomId(roomId);
     if (ms === undefined) this.#expiry.delete(room);
     else this.#expiry.set(room, ms);
+    await this.node.appData.put(ms ?? null, 'expiry', room);
   }
 
   defaultExpiry(roomId: string): number | undefined {

@@ -48,9 +48,13 @@ export const expireSpec = {
 };
 
 /** /expire: this device's disappearing time for what it sends in the room on screen. */
-export function runExpireCommand(app: KithApp, roomId: string, command: ExpireCommand): Outcome {
-  if (command.off) app.setDefaultExpiry(roomId, undefined);
-  else if (command.ms !== undefined) app.setDefaultExpiry(roomId, command.ms);
+export async function runExpireCommand(
+  app: KithApp,
+  roomId: string,
+  command: ExpireCommand,
+): Promise<Outcome> {
+  if (command.off) await app.setDefaultExpiry(roomId, undefined);
+  else if (command.ms !== undefined) await app.setDefaultExpiry(roomId, command.ms);
   const ms = app.defaultExpiry(roomId);
   const text =
     ms === undefined
