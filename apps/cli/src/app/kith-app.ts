@@ -1,14 +1,9 @@
 import {
-  asMessageId,
-  fromHex,
-  messageText,
   shortUserId,
   toHex,
   type KithEventType,
-  type MessageId,
   type RoleName,
   type RoomId,
-  type TimelineMessage,
   type UserId,
 } from '@kith/core';
 import { hostname } from 'node:os';
@@ -18,6 +13,7 @@ import { DmStarter, dmWith, duplicateDms } from './dms.ts';
 import { AppSafety } from './safety.ts';
 import { AppPeople } from './people.ts';
 import { AppSignals } from './signals.ts';
+import { bytesOf, messageIdOf, ViewBuilder } from './view-builder.ts';
 import type {
   CapabilitiesView,
   MemberDetailView,
@@ -78,6 +74,7 @@ export class KithApp {
   /** Read and delivery receipts, typing, presence. */
   readonly signals: AppSignals;
   readonly #dms = new DmStarter();
+  readonly #views: ViewBuilder;
   #displayName: string;
   /** Counts engine changes, for callers that wait for the next one (`waitForChange`). */
   #changes = 0;
@@ -95,6 +92,7 @@ export class KithApp {
       (u) => this.nameOf(u),
       (text) => this.#roomId(text),
     );
+    this.#views = new ViewBuilder(node, this.people, this.signals, (u) => this.nameOf(u));
     this.onChange(() => {
       this.#changes++;
       for (const w of [...this.#waiters]) w();
@@ -225,11 +223,11 @@ export class KithApp {
   rooms(): RoomView[] {
     const all = this.node.client.rooms();
     const hidden = duplicateDms(all, this.node.userId);
-    return all.filter((r) => !hidden.has(r.roomId)).map((r) => this.#roomView(r.roomId));
+    return all.filter((r) => !hidden.has(r.roomId)).map((r) => this.#views.room(r.roomId));
   }
 
   room(roomId: string): RoomView {
-    return this.#roomView(this.#roomId(roomId));
+    return this.#views.room(this.#roomId(roomId));
   }
 
   /** Changes the room's profile (name, topic, avatar; null removes it) and history policy. */
@@ -349,14 +347,14 @@ export class KithApp {
     const slice = limit === undefined ? all : all.slice(Math.max(0, all.length - limit));
     const byId = new Map(timeline.map((m) => [toHex(m.messageId), m]));
     const receipts = this.signals.counter(id);
-    return slice.map((m) => ({ ...this.#messageView(m, byId), ...receipts?.(m) }));
+    return slice.map((m) => ({ ...this.#views.message(m, byId), ...receipts?.(m) }));
   }
 
   /** The room's threads, the most recently active first. */
   threads(roomId: string): ThreadView[] {
     const id = this.#roomId(roomId);
     const byId = new Map(this.node.client.timeline(id).map((m) => [toHex(m.messageId), m]));
-    return this.people.threads(id, (m) => this.#messageView(m, byId));
+    return this.people.threads(id, (m) => this.#views.message(m, byId));
   }
 
   /** Every version of a message, the original first. */
@@ -390,71 +388,5 @@ export class KithApp {
     const known = this.node.client.rooms().find((r) => r.roomId === text);
     if (known === undefined) throw new AppError('UNKNOWN_ROOM', `no room ${text} on this device`);
     return known.roomId;
-  }
-
-  #roomView(roomId: RoomId): RoomView {
-    const r = this.node.client.room(roomId);
-    return {
-      roomId,
-      name: r.name,
-      topic: r.topic,
-      avatar: r.avatar ?? null,
-      history: r.history,
-      withheld: r.withheld,
-      dm: r.kind === 'dm',
-      active: r.active,
-      members: r.participants
-        .filter((p) => p.role !== 'banned')
-        .map((p) => ({ userId: p.userId, displayName: this.nameOf(p.userId), role: p.role })),
-      unread: this.#unread(roomId),
-      hidden: this.node.client.hiddenCount(roomId),
-      mentions: this.people.mentionedSince(
-        this.node.client.timeline(roomId),
-        this.signals.readPosition(roomId),
-      ),
-    };
-  }
-
-  #unread(roomId: RoomId): number {
-    const timeline = this.node.client.timeline(roomId);
-    const marker = this.signals.readPosition(roomId);
-    const from =
-      marker === undefined ? 0 : timeline.findIndex((m) => toHex(m.messageId) === marker) + 1;
-    return timeline.slice(from).filter((m) => m.sender !== this.node.userId).length;
-  }
-
-  #messageView(m: TimelineMessage, byId: ReadonlyMap<string, TimelineMessage>): MessageView {
-    const reactions: Record<string, UserId[]> = {};
-    for (const [emoji, users] of m.reactions) reactions[emoji] = [...users];
-    return {
-      messageId: toHex(m.messageId),
-      sender: m.sender,
-      senderName: this.nameOf(m.sender),
-      text: m.retracted ? '' : messageText(m.content),
-      ts: m.ts,
-      replyTo: m.inReplyTo === undefined ? null : toHex(m.inReplyTo),
-      threadId: m.topicId === undefined ? null : toHex(m.topicId),
-      edited: m.edited,
-      retracted: m.retracted,
-      reactions,
-      ...this.people.fields(m, byId),
-    };
-  }
-}
-
-function bytesOf(hex: string, what: string): Uint8Array {
-  const bytes = fromHex(hex);
-  if (bytes === undefined) throw new AppError('INVALID_PARAMS', `${what} must be hex`);
-  return bytes;
-}
-
-function messageIdOf(hex: string): MessageId {
-  try {
-    return asMessageId(bytesOf(hex, 'messageId'));
-  } catch (cause) {
-    if (cause instanceof AppError) throw cause;
-    throw new AppError('INVALID_PARAMS', 'messageId must be the hex of a 32-byte message ID', {
-      cause,
-    });
   }
 }
