@@ -20,6 +20,8 @@ export interface ChatHooks {
   readonly showOnMainScreen: (text: string) => void;
   readonly returnToChat: () => void;
   readonly size: () => { readonly columns: number; readonly rows: number };
+  /** Gets the user's attention (a mention). */
+  readonly bell?: () => void;
 }
 
 /** Commands that finish at once: no "working" notice for them. */
@@ -53,6 +55,7 @@ export class ChatController {
   readonly #hooks: ChatHooks;
   readonly #log: SystemLog;
   readonly #offRefused: () => void;
+  readonly #offMention: () => void;
   #roomId: string | undefined;
   /** The thread followed (/thread), in the room it belongs to. */
   #thread: { roomId: string; id: string; label: string } | undefined;
@@ -75,6 +78,15 @@ export class ChatController {
     this.#offRefused = app.node.client.on('inviteRefused', (e) => {
       const from = e.from === undefined ? undefined : app.nameOf(e.from);
       this.#notice = { kind: 'info', text: refusedInviteText(from, e.reason) };
+      this.#hooks.redraw();
+    });
+    // A mention notifies: the bell, and a notice naming who and where.
+    this.#offMention = app.node.client.on('mention', (e) => {
+      this.#hooks.bell?.();
+      if (e.roomId === this.#roomId && !this.#onMainScreen) return;
+      const room = this.#rooms.find((r) => r.roomId === e.roomId);
+      const where = room === undefined ? '' : ` in ${room.label}`;
+      this.#notice = { kind: 'info', text: `${app.nameOf(e.by)} mentioned you${where}` };
       this.#hooks.redraw();
     });
   }
@@ -150,6 +162,7 @@ export class ChatController {
   close(): void {
     this.#log.close();
     this.#offRefused();
+    this.#offMention();
   }
 
   #key(key: Key): void {

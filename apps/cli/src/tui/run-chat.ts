@@ -118,6 +118,9 @@ async function chat(
       hooks.redraw();
     },
     size: () => ({ columns: screen.columns, rows: screen.rows }),
+    bell: () => {
+      screen.bell();
+    },
   };
   const controller = new ChatController(app, relays, hooks);
   onWarning((text) => {

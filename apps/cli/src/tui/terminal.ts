@@ -71,6 +71,11 @@ export class Screen {
     this.#output.write(out);
   }
 
+  /** Rings the terminal's bell (a mention): terminals turn it into a sound or a notification. */
+  bell(): void {
+    if (this.#active) this.#output.write('\x07');
+  }
+
   /** Forgets what is on screen, so the next frame is drawn whole (after a resize, Ctrl-L). */
   invalidate(): void {
     this.#shown = [];

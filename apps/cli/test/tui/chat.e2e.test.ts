@@ -143,6 +143,13 @@ describe('the chat in a terminal', () => {
     await chat.waitForText(/ 2 lunch +│/);
     expect(chat.rows()[0]).toContain('kith · lunch');
 
+    // A mention in the other room rings the bell and says who and where.
+    const bells = chat.bells;
+    await ben.send(roomId, '@ana are you coming?', { markdown: true });
+    await chat.waitForText('ben mentioned you in team');
+    expect(chat.bells).toBeGreaterThan(bells);
+    expect(chat.rows()[1]).toMatch(/^ 1 team +@/);
+
     chat.kill('SIGTERM');
     expect(await chat.waitForExit()).toBe(0);
     expect(chat.onAlternateScreen).toBe(false);

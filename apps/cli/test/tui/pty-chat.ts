@@ -27,10 +27,15 @@ export class PtyChat {
   readonly #pty: IPty;
   readonly #checks = new Set<() => void>();
   exitCode: number | undefined;
+  /** Times the chat rang the terminal's bell. */
+  bells = 0;
 
   private constructor(term: xterm.Terminal, pty: IPty) {
     this.term = term;
     this.#pty = pty;
+    term.onBell(() => {
+      this.bells++;
+    });
     pty.onData((data) => {
       term.write(data, () => {
         this.#recheck();
