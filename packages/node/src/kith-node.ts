@@ -18,24 +18,16 @@ import { ContactBook } from './contacts/contact-book.ts';
 import { keyPackagesOf } from './invitations.ts';
 import { installNodeCrypto } from './crypto/node-ed25519.ts';
 import { describeError, NodeError } from './errors.ts';
-import { AddressBook, stickyListen } from './net/address-book.ts';
-import {
-  createDeviceLibp2p,
-  DEFAULT_LISTEN,
-  type DeviceLibp2p,
-  type DeviceNetworkOptions,
-} from './net/create-libp2p.ts';
-import { Libp2pTransport } from './net/libp2p-transport.ts';
+import { AddressBook } from './net/address-book.ts';
+import type { DeviceLibp2p, DeviceNetworkOptions } from './net/create-libp2p.ts';
+import type { Libp2pTransport } from './net/libp2p-transport.ts';
 import { MemberLocator } from './net/member-locator.ts';
 import { PeerGuard, type Misbehaviour } from './net/peer-guard.ts';
-import { deviceIdOfPeer, libp2pKeyOf, peerIdOfDeviceKey } from './net/peer-identity.ts';
+import { deviceIdOfPeer, peerIdOfDeviceKey } from './net/peer-identity.ts';
 import { Protocols } from './net/protocols.ts';
-import { RequestBudget } from './net/rate-limit.ts';
-import { serveRequests } from './net/request-response.ts';
-import { KEY_PACKAGE_EXCHANGE } from './net/key-package-exchange.ts';
-import { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
 import { openDeviceDatabase } from './storage/data-directory.ts';
 import { RelayLink } from './relay/relay-link.ts';
+import { deviceTransport, type NetworkParts } from './node-network.ts';
 
 export interface KithNodeOptions extends DeviceNetworkOptions {
   /** Where the device keeps its keys and conversations (created if missing). */
@@ -145,15 +137,9 @@ export class KithNode {
     const db = await openDeviceDatabase(options.dataDir);
     const guard = new PeerGuard();
     if (options.onMisbehaviour !== undefined) guard.onViolation(options.onMisbehaviour);
-    const holder: {
-      node?: KithNode;
-      net?: { libp2p: DeviceLibp2p; transport: Libp2pTransport };
-      relayLink?: RelayLink;
-    } = {};
-    const budget = new RequestBudget(6, 120);
+    const parts: NetworkParts = {};
     const kv = await KvStore.open(db);
     const book = new AddressBook(kv);
-    const listen = options.listen ?? DEFAULT_LISTEN;
     try {
       // Loaded first: the engine asks it about inviters (the 'contacts' invite policy).
       const contacts = await ContactBook.load(kv);
@@ -162,45 +148,9 @@ export class KithNode {
         isContact: (user) => contacts.get(user) !== undefined,
         ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
-        transport: async (device) => {
-          const key = await libp2pKeyOf(device);
-          const sticky = stickyListen(listen, await book.ownAddresses());
-          // Last time's ports may be taken now (libp2p then starts without them): any will do.
-          let libp2p = await createDeviceLibp2p(key, guard, { ...options, listen: sticky });
-          if (listen.length > 0 && !listensDirectly(libp2p)) {
-            await libp2p.stop();
-            libp2p = await createDeviceLibp2p(key, guard, { ...options, listen });
-          }
-          await book.saveOwnAddresses(libp2p.getMultiaddrs());
-          await book.load(libp2p);
-          const transport = await Libp2pTransport.start({
-            libp2p,
-            guard,
-            acceptTopicMessage: looksLikeMlsMessage,
-            acceptDirectFrame: isDirectFrame,
-            onPublish: (topic, data) => {
-              holder.relayLink?.mirror(topic, data);
-            },
-            onUnreachable: (_, peer, data) => {
-              holder.relayLink?.undeliverable(peer, data);
-            },
-          });
-          holder.net = { libp2p, transport };
-          await serveRequests(libp2p, Protocols.keyPackage, KEY_PACKAGE_EXCHANGE, (_, from) =>
-            budget.take(from.toString())
-              ? (holder.node?.client.createKeyPackage() ?? Promise.resolve(undefined))
-              : Promise.resolve(undefined),
-          );
-          await serveRequests(libp2p, Protocols.locate, MemberLocator.limits, (request, from) => {
-            const node = holder.node;
-            return node === undefined
-              ? Promise.resolve(undefined)
-              : node.#locator.answer(request, from);
-          });
-          return transport;
-        },
+        transport: deviceTransport(options, guard, book, parts),
       });
-      const net = holder.net;
+      const net = parts.net;
       if (net === undefined) throw new Error('the engine opened without its transport');
       // Rooms record the relays of their members, so the others leave messages there too.
       client.setRelays((options.relays ?? []).slice(0, 8));
@@ -209,7 +159,7 @@ export class KithNode {
         relays,
         options.onError ?? (() => undefined),
       );
-      holder.relayLink = relayLink;
+      parts.relayLink = relayLink;
       const node = new KithNode(
         client,
         { ...net, guard, relayLink },
@@ -218,11 +168,11 @@ export class KithNode {
         new AppData(kv),
         options,
       );
-      holder.node = node;
+      parts.node = { client, locator: node.#locator };
       for (const c of contacts.all()) node.#learnContact(c);
       return node;
     } catch (error) {
-      await holder.net?.transport.close().catch(() => undefined);
+      await parts.net?.transport.close().catch(() => undefined);
       await db.close().catch(() => undefined);
       throw error;
     }
@@ -400,11 +350,6 @@ export class KithNode {
     }
     return peer;
   }
-}
-
-/** Whether libp2p listens on an address of its own (not only through relays). */
-function listensDirectly(libp2p: DeviceLibp2p): boolean {
-  return libp2p.getMultiaddrs().some((a) => !a.toString().includes('/p2p-circuit'));
 }
 
 /** The peer IDs named by relay multiaddrs (each must end in /p2p/<peer id>). */

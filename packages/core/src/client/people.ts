@@ -13,6 +13,7 @@ import {
 import { cleanDisplayText } from '../people/display-text.ts';
 import type { KvStore } from '../storage/store.ts';
 import { TimelineError } from '../timeline/errors.ts';
+import type { DeviceContext } from './device-context.ts';
 import { ClientError } from './errors.ts';
 import type { KithEvent } from './events.ts';
 import type { RoomSession } from './room-session.ts';
@@ -32,7 +33,7 @@ export async function loadOwnProfile(kv: KvStore): Promise<DeviceProfile | undef
   return bytes === undefined ? undefined : decodeDeviceProfile(bytes);
 }
 
-export async function storeOwnProfile(kv: KvStore, profile: DeviceProfile): Promise<void> {
+async function storeOwnProfile(kv: KvStore, profile: DeviceProfile): Promise<void> {
   await kv.put(OWN_PROFILE_KEY, encodeDeviceProfile(profile));
 }
 
@@ -41,7 +42,7 @@ export async function storeOwnProfile(kv: KvStore, profile: DeviceProfile): Prom
  * to be what the user meant, and stamped later than any profile of this user this device has
  * seen, so the newest change wins on every device even when the user's clocks disagree.
  */
-export function newOwnProfile(
+function newOwnProfile(
   input: ProfileInput,
   deviceName: string,
   user: UserId,
@@ -66,6 +67,23 @@ export function newOwnProfile(
   }
   const updatedAt = Math.min(Number.MAX_SAFE_INTEGER, Math.max(now, after + 1));
   return { userName: name, deviceName, avatar, updatedAt };
+}
+
+/**
+ * Sets this device's profile (see KithClient.setProfile): stored first, for rooms joined later,
+ * then published in every room it is in now.
+ */
+export async function setOwnProfile(d: DeviceContext, input: ProfileInput): Promise<void> {
+  const next = newOwnProfile(
+    input,
+    d.device.certificate.deviceName,
+    d.device.userId,
+    d.sessions.values(),
+    d.env.clock.now(),
+  );
+  await storeOwnProfile(d.kv, next);
+  d.profile = next;
+  for (const s of d.sessions.values()) await announceProfile(s, next);
 }
 
 /** Publishes `profile` in a room unless it holds it already; a forked device writes nothing. */

@@ -1,40 +1,26 @@
-import type { Proposal } from 'ts-mls';
 import { bytesEqual, toHex } from '../crypto/bytes.ts';
 import { ConversationGroup, type GroupOptions } from '../group/conversation-group.ts';
 import { createDeviceKeyPackage } from '../group/key-package.ts';
-import type { CheckedCommit } from '../group/commit-policy.ts';
-import type { EpochRecord } from '../group/epoch.ts';
-import { deviceOfKeyPackage, type MemberDevice } from '../group/leaves.ts';
-import type { ReceiveOutcome } from '../group/outcomes.ts';
+import type { MemberDevice } from '../group/leaves.ts';
 import { deviceIdFromPublicKey } from '../identity/user-id.ts';
 import type { DeviceIdentity } from '../identity/identities.ts';
-import type { DeviceId, RoomId, UserId } from '../ids.ts';
+import type { DeviceId, RoomId } from '../ids.ts';
 import type { ClockPort } from '../ports/clock.ts';
 import type { TransportPort } from '../ports/transport.ts';
-import { Roles } from '../room/roles.ts';
-import { withParticipant } from '../room/room-state.ts';
 import type { KvOperation, KvStore } from '../storage/store.ts';
 import { encodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
-import { decodeRoomPayload, encodeAppPayload, encodeSignalPayload } from '../sync/payload.ts';
+import { encodeSignalPayload } from '../sync/payload.ts';
 import { roomTopic } from '../sync/topic.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
-import type { SignedUpdate } from '../timeline/signed-update.ts';
 import { ClientError } from './errors.ts';
-import { ownGeneration, rotationPoint } from '../group/ratchet-wear.ts';
 import type { KithEvent, SyncStatus } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
 import { RoomStore } from './room-store.ts';
-import {
-  authorAndSeq,
-  groupInfoHead,
-  isAhead,
-  heldUpdates,
-  batches,
-  memberKeys,
-  remaining,
-  roomChangedBeyondMembers,
-} from './session-helpers.ts';
+import { commitIntent, commitPendingProposals, rotateIfWorn } from './session-epochs.ts';
+import { authorAndSeq, groupInfoHead, isAhead, heldUpdates } from './session-helpers.ts';
+import { handleOutcome } from './session-inbound.ts';
+import { publishOwn, resendUnconfirmed, sealForSync } from './session-outbox.ts';
 import type { PeerPosition } from './room-sync.ts';
 
 /** Ticks on which the body range is compacted after a purge (see `compactPurged`). */
@@ -52,6 +38,25 @@ export interface SessionEnv {
 }
 
 /**
+ * What a session lends the modules that do parts of its work (session-epochs.ts,
+ * session-inbound.ts, session-outbox.ts): its private buffers, whose contents are stored and
+ * emitted at its next `flush`, and its own sends.
+ */
+export interface SessionCore {
+  readonly session: RoomSession;
+  readonly env: SessionEnv;
+  /** The control-plane changes this device committed, by epoch ID, to make again after a fork. */
+  readonly intents: Map<string, Intent>;
+  /** Queues an event for the next flush. */
+  note(event: KithEvent): void;
+  /** Queues storing the head epoch's state (its ratchets moved). */
+  saveHead(): void;
+  /** Counts a message opened; the head epoch's state is stored now and then (see the session). */
+  opened(): void;
+  publish(message: Uint8Array): Promise<void>;
+}
+
+/**
  * One room on this device: its MLS group (control plane), its timeline document (data plane),
  * what it has stored, and what it still owes other members. Every method runs to completion
  * before the next starts (the client serialises them), stores what changed in one batch, and
@@ -65,6 +70,7 @@ export class RoomSession {
   readonly history: ControlHistory;
   readonly store: RoomStore;
   readonly #env: SessionEnv;
+  readonly #core: SessionCore;
   /** Own update seqs no other member is known to hold. */
   readonly outbox = new Set<number>();
   /**
@@ -73,14 +79,13 @@ export class RoomSession {
    * until the removal is committed again.
    */
   readonly embargo = new Set<string>();
-  readonly #intents = new Map<string, Intent>();
   /** Welcomes not yet acknowledged by a hello from the invited device. */
   readonly pendingWelcomes = new Map<DeviceId, Uint8Array>();
   /** Where each peer stood at its last hello (for the sync status). */
   readonly peers = new Map<DeviceId, PeerPosition>();
   #ops: KvOperation[] = [];
   #sinceSnapshot = 0;
-  /** Messages opened since the head epoch's state was last stored (see `#handle`). */
+  /** Messages opened since the head epoch's state was last stored (see `SessionCore.opened`). */
   #unsavedReceives = 0;
   #lastSync = '';
   #events: KithEvent[] = [];
@@ -94,6 +99,25 @@ export class RoomSession {
     doc: ConversationDoc | undefined,
   ) {
     this.#env = env;
+    this.#core = {
+      session: this,
+      env,
+      intents: new Map(),
+      note: (e) => {
+        this.#events.push(e);
+      },
+      saveHead: () => {
+        this.#saveHead();
+      },
+      // Opening a message moves only the sender's receive ratchet, which an older stored state
+      // can move again after a crash (the messages come again by sync and are deduplicated).
+      // Storing the whole group state after every message was a tenth of a delivery's cost, so
+      // it is stored every 64 messages, and before any send or close.
+      opened: () => {
+        if (++this.#unsavedReceives >= 64) this.saveRatchets();
+      },
+      publish: (message) => this.#publish(message),
+    };
     this.group = group;
     this.history = history;
     this.roomId = toHex(group.groupId) as RoomId;
@@ -133,7 +157,7 @@ export class RoomSession {
   /** Writes MIMI content entries as one signed update, stores it, and publishes it. */
   async write(contents: readonly Uint8Array[]): Promise<void> {
     this.#requireActive();
-    await this.#publishOwn(this.doc.writeMany(contents, this.#env.clock.now()));
+    await publishOwn(this.#core, this.doc.writeMany(contents, this.#env.clock.now()));
   }
 
   /**
@@ -144,23 +168,7 @@ export class RoomSession {
     this.#requireActive();
     const current = this.doc.ownMeta(key);
     if (current !== undefined && bytesEqual(current, value)) return;
-    await this.#publishOwn(this.doc.setMeta(key, value));
-  }
-
-  /** Stores, encrypts and publishes an update this device just wrote. */
-  async #publishOwn(signed: SignedUpdate): Promise<void> {
-    const encoded = this.doc.encodedOwnUpdates(signed.seq)[0];
-    if (encoded === undefined) throw new Error('the update just written is missing');
-    this.#ops.push(this.store.putUpdate(signed.author, signed.seq, encoded));
-    this.#ops.push(this.store.putOutbox(signed.seq));
-    this.outbox.add(signed.seq);
-    await this.#rotateIfWorn();
-    const message = await this.group.encrypt(
-      encodeAppPayload({ type: 'updates', updates: [encoded], authors: [] }),
-    );
-    this.#saveHead();
-    await this.flush();
-    await this.#publish(message);
+    await publishOwn(this.#core, this.doc.setMeta(key, value));
   }
 
   /**
@@ -169,7 +177,7 @@ export class RoomSession {
    */
   async publishSignal(signal: Uint8Array): Promise<void> {
     this.#requireActive();
-    await this.#rotateIfWorn();
+    await rotateIfWorn(this.#core);
     const message = await this.group.encrypt(encodeSignalPayload(signal));
     this.#saveHead();
     await this.flush();
@@ -181,33 +189,7 @@ export class RoomSession {
   /** Commits a control-plane change; a refusal throws a ClientError and changes nothing. */
   async change(intent: Intent): Promise<void> {
     this.#requireActive();
-    const room = intent.room(this.group.room);
-    const proposals: Proposal[] = intent.adds.map((kp) => ({
-      proposalType: 'add',
-      add: { keyPackage: kp },
-    }));
-    for (const user of intent.removeUsers) {
-      for (const m of this.members()) {
-        if (m.userId === user)
-          proposals.push({ proposalType: 'remove', remove: { removed: m.leafIndex } });
-      }
-    }
-    if (proposals.length === 0 && room === undefined) return;
-    const result = await this.group.commit(proposals, room);
-    if (!result.ok) throw new ClientError(result.refusal.code, result.refusal.message);
-    this.#intents.set(toHex(result.record.epochId), intent);
-    this.#afterEpoch(result.record, result.change);
-    await this.flush();
-    await this.#publish(result.commit);
-    if (result.welcome !== undefined) {
-      const frame = encodeDirectFrame({ type: 'welcome', welcome: result.welcome });
-      for (const kp of intent.adds) {
-        const device = deviceOfKeyPackage(kp);
-        if (device === undefined) continue;
-        this.pendingWelcomes.set(device.deviceId, frame);
-        await this.sendTo(device.deviceId, frame);
-      }
-    }
+    await commitIntent(this.#core, intent);
   }
 
   /**
@@ -279,70 +261,10 @@ export class RoomSession {
     const queue = [bytes];
     for (let i = 0; i < queue.length && i < 10_000; i++) {
       const outcome = await this.group.receive(queue[i] ?? new Uint8Array());
-      await this.#handle(outcome);
+      await handleOutcome(this.#core, outcome);
       queue.push(...this.group.takeReleased());
     }
     await this.flush();
-  }
-
-  async #handle(outcome: ReceiveOutcome): Promise<void> {
-    switch (outcome.kind) {
-      case 'application':
-        this.#receivePayload(outcome.plaintext, outcome.sender);
-        // Opening a message moves only the sender's receive ratchet, which an older stored
-        // state can move again after a crash (the messages come again by sync and are
-        // deduplicated). Storing the whole group state after every message was a tenth of a
-        // delivery's cost, so it is stored every 64 messages, and before any send or close.
-        if (++this.#unsavedReceives >= 64) this.saveRatchets();
-        return;
-      case 'commit':
-        this.#afterEpoch(outcome.record, outcome.change);
-        await this.#commitPendingProposals();
-        return;
-      case 'fork-switched':
-        await this.#afterFork(outcome.record, outcome.change, outcome.lost);
-        return;
-      case 'proposal':
-        this.#saveHead();
-        await this.#commitPendingProposals();
-        return;
-      case 'rejected':
-        this.#events.push({
-          type: 'rejected',
-          roomId: this.roomId,
-          reason: `${outcome.reason}: ${outcome.detail}`,
-        });
-        return;
-      case 'pending':
-      case 'ignored':
-        return;
-    }
-  }
-
-  #receivePayload(plaintext: Uint8Array, sender: MemberDevice): void {
-    let payload;
-    try {
-      payload = decodeRoomPayload(plaintext);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.#events.push({
-        type: 'rejected',
-        roomId: this.roomId,
-        reason: `from ${sender.deviceId}: ${reason}`,
-      });
-      return;
-    }
-    if (payload.type === 'unknown') return;
-    if (payload.type === 'signal') {
-      this.#env.signal(this, sender, payload.signal);
-      return;
-    }
-    for (const certificate of payload.authors) {
-      const learned = this.history.learnCertificate(certificate);
-      if (learned !== undefined)
-        this.#ops.push(this.store.putAuthor(learned.publicKey, certificate));
-    }
-    for (const encoded of payload.updates) this.receiveUpdate(encoded);
   }
 
   /** Judges one signed update; stores it unless it was refused or already held. */
@@ -362,153 +284,14 @@ export class RoomSession {
     this.#sinceSnapshot++;
   }
 
-  #afterEpoch(record: EpochRecord, change: CheckedCommit): void {
-    const wasRoom = this.history.roomAt(this.history.currentEpoch());
-    this.history.record([record]);
-    this.#ops.push(this.store.putEpoch(record), this.store.putHistory(record));
-    // Remember every device ever seen, to vouch for its history to later members.
-    for (const d of change.added) this.#ops.push(this.store.putAuthor(d.publicKey, d.certificate));
-    const oldest = this.group.chain[0]?.epoch;
-    if (oldest !== undefined && oldest > 0n) this.#ops.push(this.store.delEpoch(oldest - 1n));
-    this.doc.retryPending();
-    const members = new Set(this.members().map((m) => toHex(m.publicKey)));
-    for (const hex of this.embargo) if (!members.has(hex)) this.embargo.delete(hex);
-    const added = [...new Set(change.added.map((d) => d.userId))].filter(
-      (u) =>
-        wasRoom === undefined ||
-        !wasRoom.participants.has(u) ||
-        (wasRoom.participants.get(u) ?? 0) < Roles.member,
-    );
-    const removed = [...new Set(change.removed.map((d) => d.userId))].filter(
-      (u) => (change.room.participants.get(u) ?? 0) < Roles.member,
-    );
-    if (added.length > 0 || removed.length > 0) {
-      this.#events.push({
-        type: 'membership',
-        roomId: this.roomId,
-        added,
-        removed,
-        room: change.room,
-      });
-    }
-    if (wasRoom !== undefined && roomChangedBeyondMembers(wasRoom, change.room)) {
-      this.#events.push({ type: 'room', roomId: this.roomId, room: change.room });
-    }
-    if (!this.group.active) this.#events.push({ type: 'left', roomId: this.roomId });
-  }
-
-  async #afterFork(
-    record: EpochRecord,
-    change: CheckedCommit,
-    lost: readonly EpochRecord[],
-  ): Promise<void> {
-    const parent = this.group.chain.at(-2);
-    const last = lost.at(-1);
-    if (parent !== undefined && last !== undefined) {
-      const kept = new Set(this.members().map((m) => toHex(m.publicKey)));
-      const lastMembers = new Set(memberKeys(last));
-      for (const hex of memberKeys(parent))
-        if (!lastMembers.has(hex) && kept.has(hex)) this.embargo.add(hex);
-    }
-    // The abandoned branch's epochs beyond the winner's head must not come back on reopening.
-    for (const r of lost) {
-      if (r.epoch > record.epoch) {
-        this.#ops.push(this.store.delEpoch(r.epoch), this.store.delHistory(r.epoch));
-      }
-    }
-    this.#afterEpoch(record, change);
-    const mine = lost
-      .filter((r) => r.committedByMe)
-      .map((r) => this.#intents.get(toHex(r.epochId)));
-    await this.flush();
-    for (const intent of mine) {
-      if (intent === undefined) continue;
-      await this.change(remaining(intent, this.group.room, this.members())).catch(
-        (error: unknown) => {
-          const reason = error instanceof Error ? error.message : String(error);
-          this.#events.push({
-            type: 'rejected',
-            roomId: this.roomId,
-            reason: `re-applying a change after a fork: ${reason}`,
-          });
-        },
-      );
-    }
-    await this.resendOutbox();
-  }
-
-  /**
-   * Commits proposals waiting in this epoch (members leaving) when this device is the
-   * designated committer: the remaining member with the lowest leaf index. Others commit
-   * them from `tick` if the designated one stays silent.
-   */
-  async #commitPendingProposals(force = false): Promise<void> {
-    const pending = this.group.pendingProposals();
-    if (pending.length === 0 || !this.group.active) return;
-    const leaving = new Set<UserId>();
-    const byLeaf = new Map(this.members().map((m) => [m.leafIndex, m]));
-    for (const p of pending) {
-      if (p.proposal.proposalType !== 'remove') continue;
-      const sender = p.senderLeafIndex === undefined ? undefined : byLeaf.get(p.senderLeafIndex);
-      const target = byLeaf.get(p.proposal.remove.removed);
-      if (target !== undefined && sender?.userId === target.userId) leaving.add(target.userId);
-    }
-    const staying = this.members().filter((m) => !leaving.has(m.userId));
-    const self = this.group.self();
-    if (!force && staying[0]?.leafIndex !== self?.leafIndex) return;
-    let room = this.group.room;
-    for (const user of leaving) room = withParticipant(room, user, Roles.none);
-    const result = await this.group.commit([], room === this.group.room ? undefined : room);
-    if (!result.ok) return;
-    this.#afterEpoch(result.record, result.change);
-    await this.flush();
-    await this.#publish(result.commit);
-  }
-
-  /**
-   * Starts a new epoch (an empty commit, which refreshes this device's path) once this device
-   * has sent so many messages in the current one that a member who missed them all could no
-   * longer open the next (see group/ratchet-wear.ts).
-   */
-  async #rotateIfWorn(): Promise<void> {
-    const state = this.group.head.state;
-    if (ownGeneration(state) < rotationPoint(state, this.#env.groupOptions.rotateAfterMessages)) {
-      return;
-    }
-    const result = await this.group.commit([], undefined);
-    if (!result.ok) return;
-    this.#afterEpoch(result.record, result.change);
-    await this.flush();
-    await this.#publish(result.commit);
-  }
-
   /** From the client's timer: commits proposals nobody else committed. */
   async commitStaleProposals(): Promise<void> {
-    await this.#commitPendingProposals(true);
+    await commitPendingProposals(this.#core, true);
   }
 
   /** Publishes own updates no member has confirmed, unless an embargo holds them back. */
-  async resendOutbox(): Promise<void> {
-    if (this.outbox.size === 0 || this.embargo.size > 0 || !this.group.active) return;
-    const first = Math.min(...this.outbox);
-    // A resend reaches today's members: content written while history was kept from later
-    // members goes without its bodies if one of them is such a member (the others get the
-    // bodies in sync answers, which are per device).
-    const users = new Set(this.members().map((m) => m.userId));
-    const shareBodies = (epoch: bigint): boolean =>
-      [...users].every((u) => this.history.mayShare(u, epoch));
-    const updates = this.doc
-      .encodedOwnUpdates(first, shareBodies)
-      .filter((_, i) => this.outbox.has(first + i));
-    for (const batch of batches(updates)) {
-      await this.#rotateIfWorn();
-      const message = await this.group.encrypt(
-        encodeAppPayload({ type: 'updates', updates: batch, authors: [] }),
-      );
-      this.#saveHead();
-      await this.flush();
-      await this.#publish(message);
-    }
+  resendOutbox(): Promise<void> {
+    return resendUnconfirmed(this.#core);
   }
 
   /** Stores the head epoch's state if messages were opened since it was last stored. */
@@ -532,17 +315,8 @@ export class RoomSession {
   }
 
   /** Encrypts a batch of updates for a sync answer (an MLS message of the current epoch). */
-  async sealUpdates(updates: readonly Uint8Array[]): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = [];
-    for (const batch of batches(updates)) {
-      await this.#rotateIfWorn();
-      const authors = this.history.certificatesOf(batch);
-      out.push(
-        await this.group.encrypt(encodeAppPayload({ type: 'updates', updates: batch, authors })),
-      );
-    }
-    if (out.length > 0) this.#saveHead();
-    return out;
+  sealUpdates(updates: readonly Uint8Array[]): Promise<Uint8Array[]> {
+    return sealForSync(this.#core, updates);
   }
 
   async sendTo(device: DeviceId, frame: Uint8Array): Promise<void> {

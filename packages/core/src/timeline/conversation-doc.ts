@@ -9,18 +9,11 @@ import type { AuthorChain, ForkEvidence } from './author-chain.ts';
 import type { ControlPlaneView } from './control-plane.ts';
 import { messageKey } from './entry.ts';
 import type { BodyChanges, StoredBodies } from './bodies.ts';
-import { encodeEnvelope } from './envelope.ts';
 import { TimelineError } from './errors.ts';
 import { META_KEY_PATTERN, READ_MARKER_KEY, TimelineLimits } from './limits.ts';
+import { encodeEnvelopes, LocalWriter } from './local-writer.ts';
 import { Replica } from './replica.ts';
-import {
-  decodeSignedUpdate,
-  encodeSignedUpdate,
-  GENESIS_PREV,
-  signedUpdateHash,
-  signUpdate,
-  type SignedUpdate,
-} from './signed-update.ts';
+import { decodeSignedUpdate, type SignedUpdate } from './signed-update.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.ts';
 import {
   encodedUpdatesSince,
@@ -50,11 +43,6 @@ export type TimelineListener = (changes: readonly TimelineChange[]) => void;
 /** Called with the `meta:` keys of one device that a write or a received update changed. */
 export type MetaListener = (device: DeviceId, keys: readonly string[]) => void;
 
-const LOCAL = Symbol('kith/timeline/local');
-/** A Yjs v1 update with no structs and an empty delete set. */
-const EMPTY_YJS_UPDATE = Uint8Array.of(0, 0);
-/** Envelope and Yjs bytes around each entry's content, for the size check before writing. */
-const PER_ENTRY_OVERHEAD = 64;
 const c0 = new Uint8Array();
 
 /**
@@ -69,7 +57,7 @@ export class ConversationDoc {
   readonly #own: AuthorChain;
   readonly #listeners = new Set<TimelineListener>();
   readonly #metaListeners = new Set<MetaListener>();
-  #captured: Uint8Array | undefined;
+  readonly #writer: LocalWriter;
 
   constructor(options: ConversationDocOptions) {
     this.#r = new Replica(options.room, options.controlPlane, options.deviceIdOf, options.now);
@@ -78,9 +66,7 @@ export class ConversationDoc {
     }
     this.#key = options.device;
     this.#own = this.#r.chainFor(options.device.publicKey);
-    this.#r.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === LOCAL) this.#captured = update;
-    });
+    this.#writer = new LocalWriter(this.#r, options.device, this.#own);
     this.#r.doc.on('afterTransaction', (tr: Y.Transaction) => {
       if (this.#metaListeners.size > 0) this.#metaChanged(tr);
     });
@@ -140,24 +126,11 @@ export class ConversationDoc {
       content: decodeContent(content),
       position: position + i,
     }));
-    let total = 0;
-    for (const content of contents) {
-      if (content.length > TimelineLimits.maxEntryBytes) {
-        throw new TimelineError('TIMELINE_TOO_LARGE', `entry of ${content.length} bytes`);
-      }
-      total += content.length;
-    }
-    const envelopes = entries.map((e) => encodeEnvelope(e.envelope));
-    for (const e of envelopes) {
-      if (e.length > TimelineLimits.maxEntryBytes) {
-        throw new TimelineError('TIMELINE_TOO_LARGE', `entry of ${e.length} bytes`);
-      }
-      total += e.length + PER_ENTRY_OVERHEAD;
-    }
-    if (total > TimelineLimits.maxUpdateBytes) {
-      throw new TimelineError('TIMELINE_TOO_LARGE', `update of about ${total} bytes`);
-    }
-    const { signed, client, clock } = this.#commit(() => {
+    const envelopes = encodeEnvelopes(
+      contents,
+      entries.map((e) => e.envelope),
+    );
+    const { signed, client, clock } = this.#writer.commit(() => {
       log.insert(
         log.length,
         envelopes.map((e): [Uint8Array] => [e]),
@@ -206,7 +179,7 @@ export class ConversationDoc {
       );
     }
     const meta = this.#r.doc.getMap<Uint8Array>(this.#own.metaRoot);
-    return this.#commit(() => {
+    return this.#writer.commit(() => {
       meta.set(key, value.slice());
     }).signed;
   }
@@ -388,51 +361,6 @@ export class ConversationDoc {
         for (const listener of this.#metaListeners) listener(chain.deviceId, changed);
       }
     }
-  }
-
-  /** Runs a local change in a transaction and signs the Yjs update it made. */
-  #commit(change: () => void): { signed: SignedUpdate; client: number; clock: number } {
-    const own = this.#own;
-    if (own.forkedAt !== undefined) {
-      throw new TimelineError('TIMELINE_FORKED', 'this device is forked in this room');
-    }
-    const cp = this.#r.controlPlane;
-    const epoch = cp.currentEpoch();
-    if (!cp.isMember(this.#key.publicKey, epoch)) {
-      throw new TimelineError('TIMELINE_NOT_MEMBER', `not a member in epoch ${epoch}`);
-    }
-    const doc = this.#r.doc;
-    const generation = own.nextGeneration();
-    const client = own.clientId(generation);
-    // Yjs picks a new random client ID when it applies a remote update under its own.
-    doc.clientID = client;
-    const clock = Y.getState(doc.store, client);
-    this.#captured = undefined;
-    doc.transact(change, LOCAL);
-    const seq = own.links.length;
-    const signed = signUpdate(
-      {
-        room: this.#r.room,
-        author: this.#key.publicKey,
-        generation,
-        seq,
-        prev: own.head?.hash ?? GENESIS_PREV,
-        epoch,
-        update: this.#takeCaptured(),
-      },
-      this.#key.secretKey,
-    );
-    const encoded = encodeSignedUpdate(signed);
-    const hash = signedUpdateHash(encoded);
-    own.links.push({ seq, hash, encoded, epoch, generation, accepted: true });
-    return { signed, client, clock };
-  }
-
-  /** The Yjs update the last local transaction made (none when it changed nothing). */
-  #takeCaptured(): Uint8Array {
-    const update = this.#captured ?? EMPTY_YJS_UPDATE;
-    this.#captured = undefined;
-    return update;
   }
 
   #emit(): void {

@@ -1,0 +1,190 @@
+import type { MessageId } from '../content/message-id.ts';
+import type { DeviceIdentity, UserIdentity } from '../identity/identities.ts';
+import type { DeviceId, RoomId, UserId } from '../ids.ts';
+import type { RoomMember } from '../people/members.ts';
+import type { DeviceProfile } from '../people/profile.ts';
+import type { MailboxKey } from '../relay/mailbox.ts';
+import type { RoomState } from '../room/room-state.ts';
+import { capabilitiesOf, type UserCapabilities } from '../room/user-capabilities.ts';
+import type { UserPresence } from '../signals/presence.ts';
+import type { MessageReceipts, RoomReceipts } from '../signals/receipts.ts';
+import type { SignalSettings } from '../signals/settings.ts';
+import { threadMessages, threadsOf, type ThreadSummary } from '../timeline/threads.ts';
+import type { TimelineMessage } from '../timeline/timeline-message.ts';
+import { mailboxKeysOf, relaysOf } from './client-rooms.ts';
+import { hiddenCount } from './client-safety.ts';
+import { messageReceipts, roomReceiptsOf } from './client-signals.ts';
+import { sessionOf, type DeviceContext } from './device-context.ts';
+import type { KithEventOf, KithEventType, SyncStatus } from './events.ts';
+import { membersOf } from './people.ts';
+import type { RoomSession } from './room-session.ts';
+import { syncStatusOf } from './room-sync.ts';
+import type { BlockedUser, InvitePolicy } from './safety-settings.ts';
+import { visibleTimeline } from './safety-policy.ts';
+import { summarize, type RoomSummary } from './summary.ts';
+
+/**
+ * What a device shows: who it is, its rooms, their messages and people, its settings, and what
+ * others signal; and its events. Nothing here changes the device, so none of it waits its turn.
+ * KithClient adds what a user does (which runs one input at a time); this is its read side,
+ * kept apart so each stays a readable size.
+ */
+export class ClientView {
+  readonly #d: DeviceContext;
+
+  protected constructor(device: DeviceContext) {
+    this.#d = device;
+  }
+
+  get userId(): UserId {
+    return this.#d.device.userId;
+  }
+
+  get deviceId(): DeviceId {
+    return this.#d.device.deviceId;
+  }
+
+  get device(): DeviceIdentity {
+    return this.#d.device;
+  }
+
+  /** The user identity key, if this device holds it (the first device of a user does). */
+  get userIdentity(): UserIdentity | undefined {
+    return this.#d.user;
+  }
+
+  on<T extends KithEventType>(type: T, handler: (event: KithEventOf<T>) => void): () => void {
+    return this.#d.emitter.on(type, handler);
+  }
+
+  // ---- rooms -----------------------------------------------------------------------------
+
+  rooms(): RoomSummary[] {
+    return [...this.#d.sessions.values()].map(summarize);
+  }
+
+  room(roomId: RoomId): RoomSummary {
+    return summarize(this.#session(roomId));
+  }
+
+  roomState(roomId: RoomId): RoomState {
+    return this.#session(roomId).group.room;
+  }
+
+  syncStatus(roomId: RoomId): SyncStatus {
+    return syncStatusOf(this.#session(roomId));
+  }
+
+  /** The room whose messages go out on pub/sub `topic`, if this device is in it. */
+  roomOfTopic(topic: string): RoomId | undefined {
+    return this.#d.byTopic.get(topic)?.roomId;
+  }
+
+  /** The relays of a room's members (this device's first), to write to and read from. */
+  roomRelays(roomId: RoomId): string[] {
+    return relaysOf(this.#d, roomId);
+  }
+
+  /**
+   * The room's mailbox keys, one per retained epoch, oldest first, for relay mailboxes
+   * (docs/PROTOCOL.md §12); undefined once this device is out of the room.
+   */
+  mailboxKeys(roomId: RoomId): Promise<{ topic: string; keys: MailboxKey[] } | undefined> {
+    return mailboxKeysOf(this.#d, roomId);
+  }
+
+  // ---- people ----------------------------------------------------------------------------
+
+  /** The profile this device publishes, if one was set. */
+  get profile(): DeviceProfile | undefined {
+    return this.#d.profile;
+  }
+
+  /** The room's members: role, display name and avatar per user, name per device. */
+  members(roomId: RoomId): RoomMember[] {
+    return membersOf(this.#session(roomId));
+  }
+
+  /** What this user's role lets them do in the room, to show before they try. */
+  capabilities(roomId: RoomId): UserCapabilities {
+    return capabilitiesOf(this.#session(roomId).group.room, this.userId);
+  }
+
+  // ---- messages --------------------------------------------------------------------------
+
+  /** The room's messages as this user sees them: those of blocked users are left out. */
+  timeline(roomId: RoomId): readonly TimelineMessage[] {
+    return visibleTimeline(this.#session(roomId).doc.timeline(), (u) =>
+      this.#d.safety.isBlocked(u),
+    );
+  }
+
+  /** The room's threads (MIMI topics), the most recently active first. */
+  threads(roomId: RoomId): ThreadSummary[] {
+    return threadsOf(this.timeline(roomId));
+  }
+
+  /** One thread's messages: its root (when held) and every message posted in it. */
+  thread(roomId: RoomId, threadId: Uint8Array): TimelineMessage[] {
+    return threadMessages(this.timeline(roomId), threadId);
+  }
+
+  // ---- personal safety -------------------------------------------------------------------
+
+  /** How many of a room's messages `timeline` leaves out because their senders are blocked. */
+  hiddenCount(roomId: RoomId): number {
+    return hiddenCount(this.#d, roomId);
+  }
+
+  blockedUsers(): BlockedUser[] {
+    return this.#d.safety.blocked();
+  }
+
+  isBlocked(user: UserId): boolean {
+    return this.#d.safety.isBlocked(user);
+  }
+
+  get invitePolicy(): InvitePolicy {
+    return this.#d.safety.invitePolicy;
+  }
+
+  // ---- receipts, typing, presence --------------------------------------------------------
+
+  /** How far this user has read in the room on this device. */
+  readPosition(roomId: RoomId): MessageId | undefined {
+    return this.#d.signals.readPosition(this.#session(roomId));
+  }
+
+  /** Who has a message (delivered) and who has read it, from every member device's markers. */
+  receipts(roomId: RoomId, messageId: MessageId): MessageReceipts {
+    return messageReceipts(this.roomReceipts(roomId), messageId);
+  }
+
+  /** The receipts of every message of the room at once (for a view of many messages). */
+  roomReceipts(roomId: RoomId): RoomReceipts {
+    return roomReceiptsOf(this.#d, roomId);
+  }
+
+  /** The users typing in the room now (others only). */
+  typing(roomId: RoomId): UserId[] {
+    return this.#d.signals.typing(this.#session(roomId));
+  }
+
+  /** A user's presence as last heard, or undefined when never heard. */
+  presence(user: UserId): UserPresence | undefined {
+    return this.#d.signals.presence(user);
+  }
+
+  /** The presence of everyone heard from. */
+  presenceList(): UserPresence[] {
+    return this.#d.signals.presenceAll();
+  }
+
+  get signals(): SignalSettings {
+    return this.#d.signals.settings;
+  }
+
+  #session(roomId: RoomId): RoomSession {
+    return sessionOf(this.#d, roomId);
+  }
+}

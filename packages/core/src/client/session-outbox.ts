@@ -1,0 +1,68 @@
+import { encodeAppPayload } from '../sync/payload.ts';
+import type { SignedUpdate } from '../timeline/signed-update.ts';
+import type { SessionCore } from './room-session.ts';
+import { rotateIfWorn } from './session-epochs.ts';
+import { batches } from './session-helpers.ts';
+
+/**
+ * How a room session sends signed updates as MLS application messages: its own as it writes
+ * them (kept in the outbox until a member confirms them), again from the outbox, and anyone's
+ * in sync answers. The ratchet state each encryption moved is stored before the message goes.
+ */
+
+/** Stores, encrypts and publishes an update this device just wrote. */
+export async function publishOwn(core: SessionCore, signed: SignedUpdate): Promise<void> {
+  const s = core.session;
+  const encoded = s.doc.encodedOwnUpdates(signed.seq)[0];
+  if (encoded === undefined) throw new Error('the update just written is missing');
+  s.queue([s.store.putUpdate(signed.author, signed.seq, encoded), s.store.putOutbox(signed.seq)]);
+  s.outbox.add(signed.seq);
+  await rotateIfWorn(core);
+  const message = await s.group.encrypt(
+    encodeAppPayload({ type: 'updates', updates: [encoded], authors: [] }),
+  );
+  core.saveHead();
+  await s.flush();
+  await core.publish(message);
+}
+
+/** Publishes own updates no member has confirmed, unless an embargo holds them back. */
+export async function resendUnconfirmed(core: SessionCore): Promise<void> {
+  const s = core.session;
+  if (s.outbox.size === 0 || s.embargo.size > 0 || !s.group.active) return;
+  const first = Math.min(...s.outbox);
+  // A resend reaches today's members: content written while history was kept from later
+  // members goes without its bodies if one of them is such a member (the others get the
+  // bodies in sync answers, which are per device).
+  const users = new Set(s.members().map((m) => m.userId));
+  const shareBodies = (epoch: bigint): boolean =>
+    [...users].every((u) => s.history.mayShare(u, epoch));
+  const updates = s.doc
+    .encodedOwnUpdates(first, shareBodies)
+    .filter((_, i) => s.outbox.has(first + i));
+  for (const batch of batches(updates)) {
+    await rotateIfWorn(core);
+    const message = await s.group.encrypt(
+      encodeAppPayload({ type: 'updates', updates: batch, authors: [] }),
+    );
+    core.saveHead();
+    await s.flush();
+    await core.publish(message);
+  }
+}
+
+/** Encrypts a batch of updates for a sync answer (an MLS message of the current epoch). */
+export async function sealForSync(
+  core: SessionCore,
+  updates: readonly Uint8Array[],
+): Promise<Uint8Array[]> {
+  const s = core.session;
+  const out: Uint8Array[] = [];
+  for (const batch of batches(updates)) {
+    await rotateIfWorn(core);
+    const authors = s.history.certificatesOf(batch);
+    out.push(await s.group.encrypt(encodeAppPayload({ type: 'updates', updates: batch, authors })));
+  }
+  if (out.length > 0) core.saveHead();
+  return out;
+}
