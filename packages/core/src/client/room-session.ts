@@ -79,6 +79,11 @@ export class RoomSession {
    * until the removal is committed again.
    */
   readonly embargo = new Set<string>();
+  /**
+   * When the outbox may be published again, and the wait after that: each resend doubles it
+   * (up to `RESEND_MAX_MS`), a confirmation starts it over.
+   */
+  readonly resend = { at: 0, waitMs: 0 };
   /** Welcomes not yet acknowledged by a hello from the invited device. */
   readonly pendingWelcomes = new Map<DeviceId, Uint8Array>();
   /** Where each peer stood at its last hello (for the sync status). */
@@ -310,6 +315,8 @@ export class RoomSession {
       if (s <= seq) {
         this.outbox.delete(s);
         this.#ops.push(this.store.delOutbox(s));
+        this.resend.at = 0;
+        this.resend.waitMs = 0;
       }
     }
   }

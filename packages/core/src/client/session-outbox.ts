@@ -26,10 +26,22 @@ export async function publishOwn(core: SessionCore, signed: SignedUpdate): Promi
   await core.publish(message);
 }
 
-/** Publishes own updates no member has confirmed, unless an embargo holds them back. */
+/** The first wait between resends of unconfirmed updates, and the longest. */
+const RESEND_FIRST_MS = 4_000;
+const RESEND_MAX_MS = 5 * 60_000;
+
+/**
+ * Publishes own updates no member has confirmed, unless an embargo holds them back, backing
+ * off while nobody confirms: each resend is new ciphertext for everyone (and for the relays'
+ * mailboxes), and members who come back get what they lack by sync anyway.
+ */
 export async function resendUnconfirmed(core: SessionCore): Promise<void> {
   const s = core.session;
   if (s.outbox.size === 0 || s.embargo.size > 0 || !s.group.active) return;
+  const now = core.env.clock.now();
+  if (now < s.resend.at) return;
+  s.resend.waitMs = Math.min(RESEND_MAX_MS, Math.max(RESEND_FIRST_MS, s.resend.waitMs * 2));
+  s.resend.at = now + s.resend.waitMs;
   const first = Math.min(...s.outbox);
   // A resend reaches today's members: content written while history was kept from later
   // members goes without its bodies if one of them is such a member (the others get the
