@@ -49,6 +49,7 @@ const BY_KITH_CODE: Record<string, number> = {
   INVALID_CHANGE: RpcErrorCodes.invalidAction,
   STORAGE_FAILED: RpcErrorCodes.storageFailed,
   STORAGE_CORRUPT: RpcErrorCodes.storageFailed,
+  STORAGE_LAYOUT: RpcErrorCodes.storageFailed,
 };
 
 export function toRpcError(error: unknown): RpcError {

@@ -18,6 +18,7 @@ import { RoomStore } from './room-store.ts';
 import { SafetySettings } from './safety-settings.ts';
 import { visibleEvent } from './safety-policy.ts';
 import { openSession } from './session-loader.ts';
+import { checkStorageLayout } from './storage-layout.ts';
 import { SignalEngine } from './signal-engine.ts';
 
 /**
@@ -57,6 +58,10 @@ export interface DeviceContext {
  */
 export async function openDevice(options: KithClientOptions): Promise<DeviceContext> {
   const kv = await KvStore.open(options.storage);
+  await checkStorageLayout(kv).catch(async (error: unknown) => {
+    await kv.close();
+    throw error;
+  });
   const clock = options.clock ?? systemClock;
   const random = options.random ?? webRandom;
   const identity = await loadIdentity(

@@ -15,6 +15,8 @@ export type ClientErrorCode =
   | 'NOT_IN_ROOM'
   /** Stored data this device wrote does not decode: the storage is damaged. */
   | 'STORAGE_CORRUPT'
+  /** The database was written by a Kith with another storage layout (`STORAGE_LAYOUT`). */
+  | 'STORAGE_LAYOUT'
   /** Storage failed under an earlier step; the device must be reopened. */
   | 'STORAGE_FAILED'
   /** The client was closed. */
