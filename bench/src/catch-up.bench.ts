@@ -3,6 +3,7 @@ import { ClassicLevel } from 'classic-level';
 import type { KithNode } from '@kith/node';
 import type { RoomId } from '@kith/core';
 import { format, goal, report } from './measure.ts';
+import { profileWindow } from './cpu-profile.ts';
 import {
   addedTexts,
   indexedPayload,
@@ -65,6 +66,7 @@ async function catchUpOn(n: number): Promise<void> {
     }
     const produceMs = performance.now() - produceStart;
 
+    const stopProfile = await profileWindow(`catch-up-${n}`);
     const start = performance.now();
     const b = await openDevice(dirB, 'offline');
     nodes.push(b);
@@ -94,6 +96,7 @@ async function catchUpOn(n: number): Promise<void> {
       onAny([[b.libp2p, ['peer:identify']]], [b]),
     ).then(() => (got === n ? 'complete' : 'stuck'));
     const kithMs = performance.now() - start;
+    await stopProfile();
     const size = sizes.sort((x, y) => x - y)[Math.floor(sizes.length / 2)] ?? 0;
     const rawMs = await rawLevel(await dirs.make('catch-up-level'), n, size);
     const label = `catch-up on ${n.toLocaleString('en')} messages`;

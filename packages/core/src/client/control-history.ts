@@ -4,7 +4,7 @@ import {
   verifyDeviceCertificate,
 } from '../identity/device-certificate.ts';
 import { userIdFromPublicKey } from '../identity/user-id.ts';
-import { decodeSignedUpdate } from '../timeline/signed-update.ts';
+import { authorOfEncoded } from '../timeline/signed-update.ts';
 import type { HistoryEntry } from './room-store.ts';
 import type { EpochRecord } from '../group/epoch.ts';
 import { memberDevices } from '../group/leaves.ts';
@@ -146,11 +146,9 @@ export class ControlHistory implements ControlPlaneView {
   certificatesOf(updates: readonly Uint8Array[]): Uint8Array[] {
     const authors = new Set<string>();
     for (const u of updates) {
-      try {
-        authors.add(toHex(decodeSignedUpdate(u).author));
-      } catch {
-        // Not ours to judge here: the receiver refuses it.
-      }
+      const author = authorOfEncoded(u);
+      if (author !== undefined) authors.add(toHex(author));
+      // Otherwise not ours to judge here: the receiver refuses it.
     }
     const out: Uint8Array[] = [];
     for (const hex of authors) {

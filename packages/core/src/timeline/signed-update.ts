@@ -78,6 +78,22 @@ export function encodeSignedUpdate(u: SignedUpdate): Uint8Array {
   return encodeCbor([...unsignedFields(u), u.signature]);
 }
 
+/** CBOR head of a 32-byte byte string: major type 2, one-byte length 32. */
+const BYTES_32 = [0x58, 0x20] as const;
+
+/**
+ * The author key of an encoded update, read where deterministic CBOR puts it (after the array
+ * head and the 32-byte room ID) without decoding the rest; undefined if it is not there. For
+ * bookkeeping on updates this device holds or forwards, never for judging one.
+ */
+export function authorOfEncoded(encoded: Uint8Array): Uint8Array | undefined {
+  const head = encoded[0];
+  if (head !== ARRAY_OF_8 && head !== ARRAY_OF_9) return undefined;
+  if (encoded[1] !== BYTES_32[0] || encoded[2] !== BYTES_32[1]) return undefined;
+  if (encoded[35] !== BYTES_32[0] || encoded[36] !== BYTES_32[1]) return undefined;
+  return encoded.length < 69 ? undefined : encoded.subarray(37, 69);
+}
+
 /** An encoded update with `bodies` as a ninth field (none: unchanged), for sending. */
 export function withBodies(encoded: Uint8Array, bodies: readonly Uint8Array[]): Uint8Array {
   if (bodies.length === 0 || encoded[0] !== ARRAY_OF_8) return encoded;

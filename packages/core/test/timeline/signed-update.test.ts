@@ -4,12 +4,14 @@ import type { MessageId } from '../../src/content/message-id.ts';
 import { KithError } from '../../src/errors.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../src/timeline/envelope.ts';
 import {
+  authorOfEncoded,
   decodeSignedUpdate,
   encodeSignedUpdate,
   GENESIS_PREV,
   signedUpdateHash,
   signUpdate,
   verifySignedUpdate,
+  withBodies,
 } from '../../src/timeline/signed-update.ts';
 import { keyOf, ROOM } from './helpers.ts';
 
@@ -33,6 +35,19 @@ describe('signed updates', () => {
     expect(encodeSignedUpdate(decoded)).toEqual(encoded);
     expect(verifySignedUpdate(decoded)).toBe(true);
     expect(signedUpdateHash(decoded)).toEqual(signedUpdateHash(encoded));
+  });
+
+  it('give up their author without a full decode, with or without bodies', () => {
+    const encoded = encodeSignedUpdate(signUpdate(unsigned, alice.secretKey));
+    expect(authorOfEncoded(encoded)).toEqual(alice.publicKey);
+    expect(authorOfEncoded(withBodies(encoded, [Uint8Array.of(1, 2)]))).toEqual(alice.publicKey);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (junk) => {
+        const author = authorOfEncoded(junk);
+        if (author !== undefined) expect(author).toHaveLength(32);
+      }),
+    );
+    expect(authorOfEncoded(encoded.subarray(0, 50))).toBeUndefined();
   });
 
   it('small epochs decode as bigints', () => {
