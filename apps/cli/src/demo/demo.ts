@@ -1,6 +1,7 @@
 // `pnpm demo`: three Kith devices on loopback, each a real `kith daemon` process with its own
 // data directory, play a conversation while this script prints what each of them sees.
 import { rm } from 'node:fs/promises';
+import type { ReceiptsView } from '../app/signals.ts';
 import type { MessageView, RoomView, Whoami } from '../app/views.ts';
 import { Daemon } from './daemon-process.ts';
 import { DemoRelay } from './relay-process.ts';
@@ -19,7 +20,9 @@ async function show(device: Daemon, roomId: string, label: string): Promise<void
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   for (const m of messages) {
     const quoted = m.replyTo === null ? '' : dim(` ↪ "${byId.get(m.replyTo)?.text ?? '…'}"`);
-    const text = m.retracted ? dim('(retracted)') : m.text + (m.edited ? dim(' (edited)') : '');
+    // Mentions travel as Markdown links to the user; shown here as @name.
+    const body = m.text.replace(/\[(@[^\]]+)\]\(kith:user\/[a-z0-9]+\)/g, '$1');
+    const text = m.retracted ? dim('(retracted)') : body + (m.edited ? dim(' (edited)') : '');
     const reactions = Object.entries(m.reactions)
       .map(([emoji, users]) => ` ${emoji}${users.length}`)
       .join('');
@@ -97,6 +100,34 @@ async function main(): Promise<void> {
       ),
     );
     for (const d of devices) await show(d, roomId, '"weekend"');
+
+    step('ben mentions cai in Markdown; ana sees who has read her question');
+    await ben.call('send', { roomId, text: '@cai can you **bring the map**?', markdown: true });
+    await cai.until('the mention', async () =>
+      (await cai.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId && r.mentions),
+    );
+    process.stdout.write('  cai’s room list marks "weekend" with a mention\n');
+    await ana.until('read receipts', async () => {
+      const r = await ana.call<ReceiptsView>('receipts', { roomId, messageId });
+      return r.readBy.length === 2;
+    });
+    const receipts = await ana.call<ReceiptsView>('receipts', { roomId, messageId });
+    process.stdout.write(
+      `  ana’s question was read by ${receipts.readBy.map((p) => p.displayName).join(' and ')}\n`,
+    );
+
+    step('ana sends a message that disappears after 3 s: it goes from every device’s store');
+    await ana.call('send', { roomId, text: 'Gate code: 4711', expiresInMs: 3000 });
+    await hasTexts(cai, roomId, ['Gate code: 4711']);
+    process.stdout.write('  cai has it…\n');
+    for (const d of devices) {
+      await d.until('the expiry', async () =>
+        (await d.call<MessageView[]>('messages', { roomId })).every(
+          (m) => m.text !== 'Gate code: 4711',
+        ),
+      );
+    }
+    process.stdout.write('  …and 3 s later nobody has it any more\n');
 
     step('ana and ben open a DM (exactly two users, both owners)');
     const { roomId: dm } = await ana.call<{ roomId: string }>('createRoom', {
