@@ -127,6 +127,9 @@ export class KithNode {
     for (const type of ['joined', 'membership'] as const) {
       client.on(type, () => void this.#locator.run().catch(this.#onError));
     }
+    // A relay may have connected while the device opened, before the listener above: ask now
+    // rather than at the first poll (a visit dials relays it is not connected to).
+    void this.visitRelays();
   }
 
   /** Opens the device in `options.dataDir`, creating its identity on first start. */
