@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
 import { Daemon } from '../../src/demo/daemon-process.ts';
-import { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import {
+  createRoomWith,
+  exchangeContacts,
+  messagesOf,
+  removeAll,
+  startDaemons,
+  textsOf,
+} from './cast.ts';
 
 describe('three daemons and a relay in a conversation over JSON-RPC', () => {
   let relay: DemoRelay;
@@ -12,39 +20,18 @@ describe('three daemons and a relay in a conversation over JSON-RPC', () => {
   let roomId = '';
 
   beforeAll(async () => {
-    relay = await DemoRelay.start();
-    const relays = [relay.address];
-    [ana, ben, cai] = await Promise.all([
-      Daemon.start('ana', undefined, relays),
-      Daemon.start('ben', undefined, relays),
-      Daemon.start('cai', undefined, relays),
-    ]);
-    me = {};
-    for (const d of [ana, ben, cai]) me[d.name] = await d.call<Whoami>('whoami');
-    for (const d of [ben, cai]) {
-      await ana.call('addContact', { link: me[d.name]?.contactLink });
-      await d.call('addContact', { link: me['ana']?.contactLink });
-    }
+    const cast = await startDaemons(['ana', 'ben', 'cai']);
+    ({ relay, me } = cast);
+    [ana, ben, cai] = cast.daemons;
+    await exchangeContacts(me, ana, [ben, cai]);
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ana, ben, cai].map((d) => d.remove()));
-    await relay.stop();
-  });
+  afterAll(() => removeAll(relay, [ana, ben, cai]));
 
-  const messages = (d: Daemon): Promise<MessageView[]> =>
-    d.call<MessageView[]>('messages', { roomId });
-  const texts = async (d: Daemon): Promise<string[]> => (await messages(d)).map((m) => m.text);
+  const messages = (d: Daemon): Promise<MessageView[]> => messagesOf(d, roomId);
+  const texts = (d: Daemon): Promise<string[]> => textsOf(d, roomId);
 
   it('creates a group, and messages, replies, edits and reactions reach everyone', async () => {
-    ({ roomId } = await ana.call<{ roomId: string }>('createRoom', {
-      name: 'team',
-      members: [me['ben']?.userId, me['cai']?.userId],
-    }));
-    for (const d of [ben, cai]) {
-      await d.until('joining', async () =>
-        (await d.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId),
-      );
-    }
+    roomId = await createRoomWith(me, ana, 'team', [ben, cai]);
     const rooms = await ben.call<RoomView[]>('rooms');
     expect(rooms[0]).toMatchObject({ name: 'team', dm: false });
     expect(rooms[0]?.members.map((m) => [m.displayName, m.role])).toContainEqual(['ana', 'owner']);

@@ -2,9 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
-import { Daemon } from '../../src/demo/daemon-process.ts';
-import { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { MessageView, Whoami } from '../../src/app/views.ts';
+import type { Daemon } from '../../src/demo/daemon-process.ts';
+import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import {
+  createRoomWith,
+  exchangeContacts,
+  messagesOf,
+  removeAll,
+  startDaemons,
+  textsOf,
+} from './cast.ts';
 
 /** The files of a data directory (recursively) that hold `text`, as UTF-8 bytes. */
 async function filesHolding(dir: string, text: string): Promise<string[]> {
@@ -30,37 +38,16 @@ describe('redaction that purges, and disappearing messages, across daemons', () 
   const everyone = (): Daemon[] => [ana, ben, cai];
 
   beforeAll(async () => {
-    relay = await DemoRelay.start();
-    const relays = [relay.address];
-    [ana, ben, cai] = await Promise.all([
-      Daemon.start('ana', undefined, relays),
-      Daemon.start('ben', undefined, relays),
-      Daemon.start('cai', undefined, relays),
-    ]);
-    me = {};
-    for (const d of everyone()) me[d.name] = await d.call<Whoami>('whoami');
-    for (const d of [ben, cai]) {
-      await ana.call('addContact', { link: me[d.name]?.contactLink });
-      await d.call('addContact', { link: me['ana']?.contactLink });
-    }
-    ({ roomId } = await ana.call<{ roomId: string }>('createRoom', {
-      name: 'vanishing',
-      members: [me['ben']?.userId, me['cai']?.userId],
-    }));
-    for (const d of [ben, cai]) {
-      await d.until('joining', async () =>
-        (await d.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId),
-      );
-    }
+    const cast = await startDaemons(['ana', 'ben', 'cai']);
+    ({ relay, me } = cast);
+    [ana, ben, cai] = cast.daemons;
+    await exchangeContacts(me, ana, [ben, cai]);
+    roomId = await createRoomWith(me, ana, 'vanishing', [ben, cai]);
   }, 90_000);
-  afterAll(async () => {
-    await Promise.all(everyone().map((d) => d.remove()));
-    await relay.stop();
-  });
+  afterAll(() => removeAll(relay, everyone()));
 
-  const messages = (d: Daemon): Promise<MessageView[]> =>
-    d.call<MessageView[]>('messages', { roomId });
-  const texts = async (d: Daemon): Promise<string[]> => (await messages(d)).map((m) => m.text);
+  const messages = (d: Daemon): Promise<MessageView[]> => messagesOf(d, roomId);
+  const texts = (d: Daemon): Promise<string[]> => textsOf(d, roomId);
   /** Text no other part of the test (or chance) writes. */
   const unique = (label: string): string => `${label}-${randomBytes(8).toString('hex')}`;
 

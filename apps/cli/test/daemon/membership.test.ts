@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
-import { Daemon } from '../../src/demo/daemon-process.ts';
-import { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RoomView, Whoami } from '../../src/app/views.ts';
+import type { Daemon } from '../../src/demo/daemon-process.ts';
+import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import {
+  createRoomWith,
+  exchangeContacts,
+  removeAll,
+  roomOf,
+  startDaemons,
+  textsOf,
+} from './cast.ts';
 
 describe('kick, ban, unban and leave across daemons, each with its role check', () => {
   let relay: DemoRelay;
@@ -11,38 +19,20 @@ describe('kick, ban, unban and leave across daemons, each with its role check', 
   let me: Record<string, Whoami> = {};
   let roomId = '';
 
-  const room = async (d: Daemon): Promise<RoomView | undefined> =>
-    (await d.call<RoomView[]>('rooms')).find((r) => r.roomId === roomId);
+  const room = (d: Daemon): Promise<RoomView | undefined> => roomOf(d, roomId);
   const members = async (d: Daemon): Promise<string[]> =>
     ((await room(d))?.members ?? []).map((m) => m.displayName).sort();
-  const texts = async (d: Daemon): Promise<string[]> =>
-    (await d.call<MessageView[]>('messages', { roomId })).map((m) => m.text);
+  const texts = (d: Daemon): Promise<string[]> => textsOf(d, roomId);
   const id = (name: string): string => me[name]?.userId ?? '';
 
   beforeAll(async () => {
-    relay = await DemoRelay.start();
-    const relays = [relay.address];
-    [ana, ben, cai] = await Promise.all([
-      Daemon.start('ana', undefined, relays),
-      Daemon.start('ben', undefined, relays),
-      Daemon.start('cai', undefined, relays),
-    ]);
-    me = {};
-    for (const d of [ana, ben, cai]) me[d.name] = await d.call<Whoami>('whoami');
-    for (const d of [ben, cai]) {
-      await ana.call('addContact', { link: me[d.name]?.contactLink });
-      await d.call('addContact', { link: me['ana']?.contactLink });
-    }
-    ({ roomId } = await ana.call<{ roomId: string }>('createRoom', {
-      name: 'club',
-      members: [id('ben'), id('cai')],
-    }));
-    for (const d of [ben, cai]) await d.until('joining', async () => (await room(d)) !== undefined);
+    const cast = await startDaemons(['ana', 'ben', 'cai']);
+    ({ relay, me } = cast);
+    [ana, ben, cai] = cast.daemons;
+    await exchangeContacts(me, ana, [ben, cai]);
+    roomId = await createRoomWith(me, ana, 'club', [ben, cai]);
   }, 90_000);
-  afterAll(async () => {
-    await Promise.all([ana, ben, cai].map((d) => d.remove()));
-    await relay.stop();
-  });
+  afterAll(() => removeAll(relay, [ana, ben, cai]));
 
   it('a moderator kicks a member but may not ban', async () => {
     await ana.call('setRole', { roomId, userId: id('ben'), role: 'moderator' });

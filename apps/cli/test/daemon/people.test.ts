@@ -4,13 +4,20 @@ import type {
   CapabilitiesView,
   MemberDetailView,
   MessageView,
-  RoomView,
   ThreadView,
   VersionView,
   Whoami,
 } from '../../src/app/views.ts';
-import { Daemon } from '../../src/demo/daemon-process.ts';
-import { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { Daemon } from '../../src/demo/daemon-process.ts';
+import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import {
+  createRoomWith,
+  exchangeContacts,
+  messagesOf,
+  removeAll,
+  roomOf,
+  startDaemons,
+} from './cast.ts';
 
 describe('people, mentions, threads, edit history and capabilities across daemons', () => {
   let relay: DemoRelay;
@@ -21,35 +28,15 @@ describe('people, mentions, threads, edit history and capabilities across daemon
   let roomId = '';
 
   beforeAll(async () => {
-    relay = await DemoRelay.start();
-    const relays = [relay.address];
-    [ana, ben, cai] = await Promise.all([
-      Daemon.start('ana', undefined, relays),
-      Daemon.start('ben', undefined, relays),
-      Daemon.start('cai', undefined, relays),
-    ]);
-    me = {};
-    for (const d of [ana, ben, cai]) me[d.name] = await d.call<Whoami>('whoami');
+    const cast = await startDaemons(['ana', 'ben', 'cai']);
+    ({ relay, me } = cast);
+    [ana, ben, cai] = cast.daemons;
     // Ben and Cai are Ana's contacts, not each other's: what they know of each other's names
     // comes from the room.
-    for (const d of [ben, cai]) {
-      await ana.call('addContact', { link: me[d.name]?.contactLink });
-      await d.call('addContact', { link: me['ana']?.contactLink });
-    }
-    ({ roomId } = await ana.call<{ roomId: string }>('createRoom', {
-      name: 'people',
-      members: [me['ben']?.userId, me['cai']?.userId],
-    }));
-    for (const d of [ben, cai]) {
-      await d.until('joining', async () =>
-        (await d.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId),
-      );
-    }
+    await exchangeContacts(me, ana, [ben, cai]);
+    roomId = await createRoomWith(me, ana, 'people', [ben, cai]);
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ana, ben, cai].map((d) => d.remove()));
-    await relay.stop();
-  });
+  afterAll(() => removeAll(relay, [ana, ben, cai]));
 
   const idOf = (name: string): string => me[name]?.userId ?? '';
   const members = (d: Daemon): Promise<MemberDetailView[]> =>
@@ -57,9 +44,7 @@ describe('people, mentions, threads, edit history and capabilities across daemon
   const nameOf = async (d: Daemon, user: string): Promise<string | undefined> =>
     (await members(d)).find((m) => m.userId === idOf(user))?.displayName;
   const messages = (d: Daemon, extra: object = {}): Promise<MessageView[]> =>
-    d.call<MessageView[]>('messages', { roomId, ...extra });
-  const roomOf = async (d: Daemon): Promise<RoomView | undefined> =>
-    (await d.call<RoomView[]>('rooms')).find((r) => r.roomId === roomId);
+    messagesOf(d, roomId, extra);
 
   it('a display name set on one daemon shows on the others, cleaned, per user and device', async () => {
     // Cai is no contact of Ben's: Ben knows Cai's name only from the profile in the room.
@@ -74,7 +59,7 @@ describe('people, mentions, threads, edit history and capabilities across daemon
       { deviceId: me['ana']?.deviceId, deviceName: hostname().slice(0, 64) },
     ]);
     // The name replaces the one in Ben's contact list wherever Ben sees Ana.
-    const room = await roomOf(ben);
+    const room = await roomOf(ben, roomId);
     expect(room?.members.find((m) => m.userId === idOf('ana'))?.displayName).toBe('Ana Lovelace');
 
     // A name made to rewrite the screen arrives as plain text.
@@ -107,11 +92,11 @@ describe('people, mentions, threads, edit history and capabilities across daemon
       text: 'lunch, @cai? **noon**',
       markdown: true,
     });
-    await cai.until('the mention', async () => (await roomOf(cai))?.mentions === true);
+    await cai.until('the mention', async () => (await roomOf(cai, roomId))?.mentions === true);
     await ben.until('the message', async () =>
       (await messages(ben)).some((m) => m.messageId === messageId),
     );
-    expect((await roomOf(ben))?.mentions).toBe(false);
+    expect((await roomOf(ben, roomId))?.mentions).toBe(false);
     const [seenByCai] = (await cai.call<MessageView[]>('messages', { roomId, limit: 1 })).slice(-1);
     expect(seenByCai).toMatchObject({
       messageId,
@@ -121,7 +106,7 @@ describe('people, mentions, threads, edit history and capabilities across daemon
     });
     expect(seenByCai?.text).toContain(`[@cai](kith:user/${idOf('cai')})`);
     // Reading the room clears the flag.
-    expect((await roomOf(cai))?.mentions).toBe(false);
+    expect((await roomOf(cai, roomId))?.mentions).toBe(false);
     const seenByBen = (await messages(ben)).find((m) => m.messageId === messageId);
     expect(seenByBen?.mentionsMe).toBe(false);
   });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceView, ReceiptsView, SignalsView } from '../../src/app/signals.ts';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
-import { Daemon } from '../../src/demo/daemon-process.ts';
-import { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { Daemon } from '../../src/demo/daemon-process.ts';
+import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import { createRoomWith, exchangeContacts, messagesOf, removeAll, startDaemons } from './cast.ts';
 
 describe('receipts, typing and presence between daemons and a relay', () => {
   let relay: DemoRelay;
@@ -14,34 +15,13 @@ describe('receipts, typing and presence between daemons and a relay', () => {
   let roomId = '';
 
   beforeAll(async () => {
-    relay = await DemoRelay.start();
-    const relays = [relay.address];
-    [ana, ben, cai, dan] = await Promise.all([
-      Daemon.start('ana', undefined, relays),
-      Daemon.start('ben', undefined, relays),
-      Daemon.start('cai', undefined, relays),
-      Daemon.start('dan', undefined, relays),
-    ]);
-    me = {};
-    for (const d of [ana, ben, cai, dan]) me[d.name] = await d.call<Whoami>('whoami');
-    for (const d of [ben, cai, dan]) {
-      await ana.call('addContact', { link: me[d.name]?.contactLink });
-      await d.call('addContact', { link: me['ana']?.contactLink });
-    }
-    ({ roomId } = await ana.call<{ roomId: string }>('createRoom', {
-      name: 'signals',
-      members: [me['ben']?.userId, me['cai']?.userId],
-    }));
-    for (const d of [ben, cai]) {
-      await d.until('joining', async () =>
-        (await d.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId),
-      );
-    }
+    const cast = await startDaemons(['ana', 'ben', 'cai', 'dan']);
+    ({ relay, me } = cast);
+    [ana, ben, cai, dan] = cast.daemons;
+    await exchangeContacts(me, ana, [ben, cai, dan]);
+    roomId = await createRoomWith(me, ana, 'signals', [ben, cai]);
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ana, ben, cai, dan].map((d) => d.remove()));
-    await relay.stop();
-  });
+  afterAll(() => removeAll(relay, [ana, ben, cai, dan]));
 
   const id = (name: string): string => me[name]?.userId ?? '';
   const receipts = (d: Daemon, messageId: string): Promise<ReceiptsView> =>
@@ -49,8 +29,7 @@ describe('receipts, typing and presence between daemons and a relay', () => {
   const users = (people: readonly { userId: string }[]): string[] =>
     people.map((p) => p.userId).sort();
   /** Messages without marking the room read (only `markRead` does, in these tests). */
-  const peek = (d: Daemon): Promise<MessageView[]> =>
-    d.call<MessageView[]>('messages', { roomId, markRead: false });
+  const peek = (d: Daemon): Promise<MessageView[]> => messagesOf(d, roomId, { markRead: false });
 
   it('delivered, then read receipts reach the sender', async () => {
     const { messageId } = await ana.call<{ messageId: string }>('send', {

@@ -1,9 +1,17 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
-import { Daemon } from '../../src/demo/daemon-process.ts';
-import { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RoomView, Whoami } from '../../src/app/views.ts';
+import type { Daemon } from '../../src/demo/daemon-process.ts';
+import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import {
+  createRoomWith,
+  exchangeContacts,
+  removeAll,
+  roomOf,
+  startDaemons,
+  textsOf,
+} from './cast.ts';
 
 /** Whether any file under `dir` holds `text` as UTF-8. */
 async function anyFileHolds(dir: string, text: string): Promise<boolean> {
@@ -24,35 +32,17 @@ describe('the room profile and its history policy across daemons', () => {
   let me: Record<string, Whoami> = {};
   let roomId = '';
 
-  const room = async (d: Daemon): Promise<RoomView | undefined> =>
-    (await d.call<RoomView[]>('rooms')).find((r) => r.roomId === roomId);
-  const texts = async (d: Daemon): Promise<string[]> =>
-    (await d.call<MessageView[]>('messages', { roomId })).map((m) => m.text);
+  const room = (d: Daemon): Promise<RoomView | undefined> => roomOf(d, roomId);
+  const texts = (d: Daemon): Promise<string[]> => textsOf(d, roomId);
 
   beforeAll(async () => {
-    relay = await DemoRelay.start();
-    const relays = [relay.address];
-    [ana, ben, cai] = await Promise.all([
-      Daemon.start('ana', undefined, relays),
-      Daemon.start('ben', undefined, relays),
-      Daemon.start('cai', undefined, relays),
-    ]);
-    me = {};
-    for (const d of [ana, ben, cai]) me[d.name] = await d.call<Whoami>('whoami');
-    for (const d of [ben, cai]) {
-      await ana.call('addContact', { link: me[d.name]?.contactLink });
-      await d.call('addContact', { link: me['ana']?.contactLink });
-    }
-    ({ roomId } = await ana.call<{ roomId: string }>('createRoom', {
-      name: 'plans',
-      members: [me['ben']?.userId],
-    }));
-    await ben.until('joining', async () => (await room(ben)) !== undefined);
+    const cast = await startDaemons(['ana', 'ben', 'cai']);
+    ({ relay, me } = cast);
+    [ana, ben, cai] = cast.daemons;
+    await exchangeContacts(me, ana, [ben, cai]);
+    roomId = await createRoomWith(me, ana, 'plans', [ben]);
   }, 90_000);
-  afterAll(async () => {
-    await Promise.all([ana, ben, cai].map((d) => d.remove()));
-    await relay.stop();
-  });
+  afterAll(() => removeAll(relay, [ana, ben, cai]));
 
   it('sets name, topic and avatar for everyone; a member may not change the policy', async () => {
     await ana.call('setRoom', {

@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  BlockedView,
-  MessageView,
-  RefusedInviteView,
-  RoomView,
-  Whoami,
-} from '../../src/app/views.ts';
+import type { BlockedView, RefusedInviteView, RoomView, Whoami } from '../../src/app/views.ts';
 import { Daemon } from '../../src/demo/daemon-process.ts';
-import { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import { exchangeContacts, removeAll, roomOf, startDaemons, textsOf } from './cast.ts';
 
 /**
  * Personal safety across real daemons and a relay. Contacts: ana knows ben and cai, both know
@@ -22,32 +17,16 @@ describe('blocking users, who can invite me, and one DM per pair, over JSON-RPC'
   let me: Record<string, Whoami> = {};
 
   beforeAll(async () => {
-    relay = await DemoRelay.start();
-    const relays = [relay.address];
-    [ana, ben, cai] = await Promise.all([
-      Daemon.start('ana', undefined, relays),
-      Daemon.start('ben', undefined, relays),
-      Daemon.start('cai', undefined, relays),
-    ]);
-    me = {};
-    for (const d of [ana, ben, cai]) me[d.name] = await d.call<Whoami>('whoami');
-    for (const d of [ben, cai]) {
-      await ana.call('addContact', { link: me[d.name]?.contactLink });
-      await d.call('addContact', { link: me['ana']?.contactLink });
-    }
+    const cast = await startDaemons(['ana', 'ben', 'cai']);
+    ({ relay, me } = cast);
+    [ana, ben, cai] = cast.daemons;
+    await exchangeContacts(me, ana, [ben, cai]);
     await ben.call('addContact', { link: me['cai']?.contactLink });
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all([ana, ben, cai].map((d) => d.remove()));
-    await relay.stop();
-  });
+  afterAll(() => removeAll(relay, [ana, ben, cai]));
 
   const id = (name: string): string => me[name]?.userId ?? '';
   const rooms = (d: Daemon): Promise<RoomView[]> => d.call<RoomView[]>('rooms');
-  const roomOf = async (d: Daemon, roomId: string): Promise<RoomView | undefined> =>
-    (await rooms(d)).find((r) => r.roomId === roomId);
-  const texts = async (d: Daemon, roomId: string): Promise<string[]> =>
-    (await d.call<MessageView[]>('messages', { roomId })).map((m) => m.text);
   const refusal = async (d: Daemon, roomId: string): Promise<RefusedInviteView | undefined> =>
     (await d.call<RefusedInviteView[]>('refusedInvites')).find((r) => r.roomId === roomId);
   const joined = (d: Daemon, roomId: string): Promise<void> =>
@@ -120,28 +99,28 @@ describe('blocking users, who can invite me, and one DM per pair, over JSON-RPC'
     await joined(cai, roomId);
     await ben.call('send', { roomId, text: 'ben: hello' });
     await cai.call('send', { roomId, text: 'cai: hello' });
-    await ana.until('both messages', async () => (await texts(ana, roomId)).length === 2);
+    await ana.until('both messages', async () => (await textsOf(ana, roomId)).length === 2);
 
     await ana.call('block', { userId: id('ben') });
     expect(await ana.call<BlockedView[]>('blocked')).toMatchObject([
       { userId: id('ben'), displayName: 'ben' },
     ]);
-    expect(await texts(ana, roomId)).toEqual(['cai: hello']);
+    expect(await textsOf(ana, roomId)).toEqual(['cai: hello']);
     expect((await roomOf(ana, roomId))?.hidden).toBe(1);
 
     // What ben sends now reaches ana's device (it is counted) but is not shown to her.
     await ben.call('send', { roomId, text: 'ben: are you there?' });
     await ana.until('the hidden message', async () => (await roomOf(ana, roomId))?.hidden === 2);
-    expect(await texts(ana, roomId)).toEqual(['cai: hello']);
+    expect(await textsOf(ana, roomId)).toEqual(['cai: hello']);
     expect((await roomOf(ana, roomId))?.unread).toBe(0); // hidden is not unread
     // Only ana's view changes: cai still sees ben.
     await cai.until('ben’s message', async () =>
-      (await texts(cai, roomId)).includes('ben: are you there?'),
+      (await textsOf(cai, roomId)).includes('ben: are you there?'),
     );
 
     await ana.call('unblock', { userId: id('ben') });
     expect(await ana.call<BlockedView[]>('blocked')).toEqual([]);
-    expect((await texts(ana, roomId)).sort()).toEqual([
+    expect((await textsOf(ana, roomId)).sort()).toEqual([
       'ben: are you there?',
       'ben: hello',
       'cai: hello',

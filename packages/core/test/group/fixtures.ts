@@ -1,4 +1,13 @@
-import { decodeMlsMessage, type KeyPackage, type Welcome } from 'ts-mls';
+import {
+  createCommit,
+  decodeMlsMessage,
+  encodeMlsMessage,
+  type KeyPackage,
+  type Proposal,
+  type Welcome,
+} from 'ts-mls';
+import { expect } from 'vitest';
+import { bytesEqual } from '../../src/crypto/bytes.ts';
 import { kithAuthenticationService } from '../../src/identity/credential.ts';
 import {
   createDeviceIdentity,
@@ -7,10 +16,12 @@ import {
   type UserIdentity,
 } from '../../src/identity/identities.ts';
 import { ConversationGroup, type GroupOptions } from '../../src/group/conversation-group.ts';
+import { encodeAad } from '../../src/group/epoch.ts';
 import { createDeviceKeyPackage, type DeviceKeyPackage } from '../../src/group/key-package.ts';
 import { kithClientConfig, loadCiphersuite } from '../../src/group/suite.ts';
 import { webRandom } from '../../src/ports/random.ts';
-import { newRoomState, type RoomKind } from '../../src/room/room-state.ts';
+import { encodeRoomState, ROOM_STATE_EXTENSION_TYPE } from '../../src/room/room-state-codec.ts';
+import { newRoomState, type RoomKind, type RoomState } from '../../src/room/room-state.ts';
 
 export interface TestDevice {
   readonly user: UserIdentity;
@@ -37,11 +48,16 @@ export async function createRoom(
   owner: TestDevice,
   kind: RoomKind = 'group',
 ): Promise<ConversationGroup> {
+  return createGroup(owner, newRoomState({ kind, creator: owner.user.userId, name: 'room' }));
+}
+
+/** A new group of `owner`'s device alone, holding `room`. */
+export async function createGroup(owner: TestDevice, room: RoomState): Promise<ConversationGroup> {
   return ConversationGroup.create(
     webRandom.bytes(32),
     owner.kp.publicPackage,
     owner.kp.privatePackage,
-    newRoomState({ kind, creator: owner.user.userId, name: 'room' }),
+    room,
     await groupOptions(),
   );
 }
@@ -72,4 +88,45 @@ export function addProposal(kp: KeyPackage): {
   add: { keyPackage: KeyPackage };
 } {
   return { proposalType: 'add', add: { keyPackage: kp } };
+}
+
+/**
+ * A commit made straight through ts-mls, skipping Kith's own checks, as a modified client would:
+ * `proposals`, and `room` as the new room state if given.
+ */
+export async function forgedCommit(
+  attacker: ConversationGroup,
+  proposals: Proposal[],
+  room?: RoomState,
+): Promise<Uint8Array> {
+  const head = attacker.head;
+  const extra = [...proposals];
+  if (room !== undefined) {
+    extra.push({
+      proposalType: 'group_context_extensions',
+      groupContextExtensions: {
+        extensions: [
+          { extensionType: ROOM_STATE_EXTENSION_TYPE, extensionData: encodeRoomState(room) },
+        ],
+      },
+    });
+  }
+  const result = await createCommit(
+    { state: head.state, cipherSuite: await loadCiphersuite() },
+    { extraProposals: extra, authenticatedData: encodeAad('commit', head.epochId) },
+  );
+  return encodeMlsMessage(result.commit);
+}
+
+/** Every honest member refuses `commit` with `code` and stays at the epoch it was in. */
+export async function expectRefusedByAll(
+  honest: readonly ConversationGroup[],
+  commit: Uint8Array,
+  code: string,
+): Promise<void> {
+  for (const g of honest) {
+    const before = g.head.epochId;
+    expect(await g.receive(commit)).toMatchObject({ kind: 'rejected', refusal: { code } });
+    expect(bytesEqual(g.head.epochId, before)).toBe(true);
+  }
 }

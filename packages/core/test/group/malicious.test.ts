@@ -1,41 +1,21 @@
-import { createCommit, encodeMlsMessage, type Proposal } from 'ts-mls';
+import { createCommit, encodeMlsMessage } from 'ts-mls';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual } from '../../src/crypto/bytes.ts';
 import type { ConversationGroup } from '../../src/group/conversation-group.ts';
 import { encodeAad } from '../../src/group/epoch.ts';
 import { loadCiphersuite } from '../../src/group/suite.ts';
 import { Roles } from '../../src/room/roles.ts';
-import { encodeRoomState, ROOM_STATE_EXTENSION_TYPE } from '../../src/room/room-state-codec.ts';
-import { withChanges, withParticipant, type RoomState } from '../../src/room/room-state.ts';
-import { addProposal, createRoom, join, newDevice, type TestDevice } from './fixtures.ts';
-
-/**
- * A member that skips Kith's own checks and commits straight through ts-mls, as a modified
- * client would. Every honest member must refuse its commit the same way and stay where it was.
- */
-async function forgedCommit(
-  attacker: ConversationGroup,
-  proposals: Proposal[],
-  room?: RoomState,
-): Promise<Uint8Array> {
-  const head = attacker.head;
-  const extra = [...proposals];
-  if (room !== undefined) {
-    extra.push({
-      proposalType: 'group_context_extensions',
-      groupContextExtensions: {
-        extensions: [
-          { extensionType: ROOM_STATE_EXTENSION_TYPE, extensionData: encodeRoomState(room) },
-        ],
-      },
-    });
-  }
-  const result = await createCommit(
-    { state: head.state, cipherSuite: await loadCiphersuite() },
-    { extraProposals: extra, authenticatedData: encodeAad('commit', head.epochId) },
-  );
-  return encodeMlsMessage(result.commit);
-}
+import { ROOM_STATE_EXTENSION_TYPE } from '../../src/room/room-state-codec.ts';
+import { withChanges, withParticipant } from '../../src/room/room-state.ts';
+import {
+  addProposal,
+  createRoom,
+  expectRefusedByAll,
+  forgedCommit,
+  join,
+  newDevice,
+  type TestDevice,
+} from './fixtures.ts';
 
 async function room(): Promise<{
   owner: TestDevice;
@@ -64,19 +44,10 @@ async function room(): Promise<{
   };
 }
 
-async function expectRefusedByAll(
-  honest: readonly ConversationGroup[],
-  commit: Uint8Array,
-  code: string,
-): Promise<void> {
-  for (const g of honest) {
-    const before = g.head.epochId;
-    const outcome = await g.receive(commit);
-    expect(outcome).toMatchObject({ kind: 'rejected', refusal: { code } });
-    expect(bytesEqual(g.head.epochId, before)).toBe(true);
-  }
-}
-
+/**
+ * A member that skips Kith's own checks and commits straight through ts-mls, as a modified
+ * client would. Every honest member must refuse its commit the same way and stay where it was.
+ */
 describe('a malicious member bypassing its own client', () => {
   it('renaming the room without the role', async () => {
     const { A, M, C } = await room();
