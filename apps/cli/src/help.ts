@@ -1,4 +1,5 @@
 import { methods } from './daemon/methods.ts';
+import { HISTORY_USAGE } from './history-commands.ts';
 
 export function helpText(): string {
   const width = Math.max(...Object.keys(methods).map((m) => m.length));
@@ -17,7 +18,7 @@ Usage:
       DIR/rpc-token).
   kith [--data-dir DIR] METHOD [--PARAM VALUE]... [--json]
       Call the running daemon, e.g. kith send --roomId R --text hello
-
+${HISTORY_USAGE}
 The data directory is --data-dir, else $KITH_DATA_DIR, else $XDG_DATA_HOME/kith, else
 ~/.local/share/kith. --members takes user IDs separated by commas or repeated.
 

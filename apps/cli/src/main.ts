@@ -5,6 +5,7 @@ import { dataDirOf } from './data-dir.ts';
 import { runDaemon } from './daemon/daemon.ts';
 import { methods } from './daemon/methods.ts';
 import { helpText } from './help.ts';
+import { runHistoryCommand } from './history-commands.ts';
 import { formatResult } from './rpc/format.ts';
 import { callDaemon, RpcCallError } from './rpc/rpc-client.ts';
 import { runChat } from './tui/run-chat.ts';
@@ -45,6 +46,10 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(`${text}\n`);
       },
     });
+    return 0;
+  }
+  if (line.command === 'import' || line.command === 'export') {
+    process.stdout.write(await runHistoryCommand(dataDir, line, (m) => new UsageError(m)));
     return 0;
   }
   const method = line.command;

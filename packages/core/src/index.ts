@@ -414,3 +414,29 @@ export type { BodyChanges, StoredBodies } from './timeline/bodies.ts';
 export { expiryOf } from './timeline/expiry.ts';
 export { withBodies, withoutBodies } from './timeline/signed-update.ts';
 export { withExpiry } from './client/disappearing.ts';
+
+// Porting history between services (docs/PROTOCOL.md §6.3)
+export type { ImportProgress, ImportReport } from './client/client-import.ts';
+export { fromBase64, toBase64 } from './import/base64.ts';
+export { ExportError, type ExportErrorCode } from './import/errors.ts';
+export {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  exportHistory,
+  type ExportHeader,
+  type ExportRecordJson,
+} from './import/export.ts';
+export { parseExport, type ExportRecord, type ParsedExport } from './import/export-parse.ts';
+export { htmlToMarkdown } from './import/html-markdown.ts';
+export {
+  totalSkipped,
+  type ImportItem,
+  type ImportPlan,
+  type SkipCounts,
+  type SkipReason,
+} from './import/item.ts';
+export { exportToImport } from './import/kith-import.ts';
+export { ImportLimits } from './import/limits.ts';
+export { ImportMaterializer, type ImportContext } from './import/materialize.ts';
+export { matrixToMimi } from './import/matrix.ts';
+export { OriginKeys, readOrigin, type ImportOrigin } from './import/origin.ts';

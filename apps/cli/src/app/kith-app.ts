@@ -11,6 +11,12 @@ import { KithNode, type KithNodeOptions } from '@kith/node';
 import { AppError } from './app-error.ts';
 import { DmStarter, dmWith, duplicateDms } from './dms.ts';
 import { AppSafety } from './safety.ts';
+import {
+  AppHistory,
+  type HistoryFormat,
+  type ImportResult,
+  type ImportTarget,
+} from './history-port.ts';
 import { AppPeople } from './people.ts';
 import { AppSignals } from './signals.ts';
 import { bytesOf, messageIdOf, ViewBuilder } from './view-builder.ts';
@@ -73,6 +79,8 @@ export class KithApp {
   readonly people: AppPeople;
   /** Read and delivery receipts, typing, presence. */
   readonly signals: AppSignals;
+  /** Importing history from Matrix or a Kith export, and exporting a room's. */
+  readonly historyPort: AppHistory;
   readonly #dms = new DmStarter();
   readonly #views: ViewBuilder;
   #displayName: string;
@@ -92,6 +100,7 @@ export class KithApp {
       (u) => this.nameOf(u),
       (text) => this.#roomId(text),
     );
+    this.historyPort = new AppHistory(node, (text) => this.#roomId(text));
     this.#views = new ViewBuilder(node, this.people, this.signals, (u) => this.nameOf(u));
     this.onChange(() => {
       this.#changes++;
@@ -360,6 +369,30 @@ export class KithApp {
   /** Every version of a message, the original first. */
   history(roomId: string, messageId: string): VersionView[] {
     return this.people.history(this.#roomId(roomId), messageIdOf(messageId));
+  }
+
+  /** Imports a Matrix room export into `target.roomId`, or a new room (named after it). */
+  importMatrix(
+    path: string,
+    target: ImportTarget,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<ImportResult> {
+    return this.historyPort.importFile(path, 'matrix', target, onProgress);
+  }
+
+  /** Imports a Matrix export or a Kith export (`format`) as `importMatrix` does. */
+  importHistory(
+    path: string,
+    format: HistoryFormat,
+    target: ImportTarget,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<ImportResult> {
+    return this.historyPort.importFile(path, format, target, onProgress);
+  }
+
+  /** Writes the room's history to `path` as a Kith export (JSON lines). */
+  exportRoom(roomId: string, path: string): Promise<{ messages: number }> {
+    return this.historyPort.exportRoom(roomId, path);
   }
 
   /** The room's members with display names, avatars and device names. */

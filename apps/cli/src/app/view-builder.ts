@@ -12,6 +12,7 @@ import type { KithNode } from '@kith/node';
 import { AppError } from './app-error.ts';
 import type { AppPeople } from './people.ts';
 import type { AppSignals } from './signals.ts';
+import { importedView } from './imported-view.ts';
 import type { MessageView, RoomView } from './views.ts';
 
 /** Rooms and messages as the daemon and the chat show them: IDs as hex, names resolved. */
@@ -72,6 +73,7 @@ export class ViewBuilder {
       retracted: m.retracted,
       reactions,
       ...this.#people.fields(m, byId),
+      ...importedView(m, this.#nameOf),
     };
   }
 

@@ -57,6 +57,8 @@ export interface MessageView {
   readonly mentionsMe: boolean;
   /** For a reply: the message it answers, when this device holds it. */
   readonly quote: QuoteView | null;
+  /** Imported history: who wrote it first, where, and when (`sender` is who imported it). */
+  readonly imported?: ImportedView;
   /** In `messages`: users (the sender aside) with a device that has it, and that read it. */
   readonly deliveredTo?: number;
   readonly readBy?: number;
@@ -98,6 +100,16 @@ export interface MemberDetailView {
   /** An image reference (a URI) the user chose, or null. */
   readonly avatar: string | null;
   readonly devices: { readonly deviceId: DeviceId; readonly deviceName: string }[];
+}
+
+/** The original author and time of an imported message. */
+export interface ImportedView {
+  /** As the service it came from names them: `@alice:example.org`, `kith:user/...`. */
+  readonly sender: string;
+  /** Their display name in the export, or a Kith user's name here, else `sender`. */
+  readonly senderName: string;
+  /** Milliseconds since the Unix epoch, the original time. */
+  readonly ts: number;
 }
 
 /** The message a reply answers, as the reply shows it (MIMI's quoted fallback). */

@@ -46,6 +46,33 @@ export const methods: Record<string, Method> = {
     summary: 'every version of an edited message, the original first',
     run: (app, p) => app.history(p.string('roomId'), p.string('messageId')),
   },
+  importHistory: {
+    params: 'path [format] [roomId] [name]',
+    summary:
+      'import a Matrix export (format matrix, the default) or a Kith export (kith) from a file, into roomId or a new room; returns { roomId, imported, skipped }',
+    run: (app, p) => {
+      const format = p.optionalString('format') ?? 'matrix';
+      if (format !== 'matrix' && format !== 'kith') {
+        throw new AppError('INVALID_PARAMS', 'format must be "matrix" or "kith"');
+      }
+      const roomId = p.optionalString('roomId');
+      const name = p.optionalString('name');
+      return app.importHistory(p.text('path'), format, {
+        ...(roomId === undefined ? {} : { roomId }),
+        ...(name === undefined ? {} : { name }),
+      });
+    },
+  },
+  importStatus: {
+    params: '',
+    summary: 'progress of the import under way: { active, done, total }',
+    run: (app) => app.historyPort.status(),
+  },
+  exportHistory: {
+    params: 'roomId path',
+    summary: "write the room's history to a file (Kith export, JSON lines); returns { messages }",
+    run: (app, p) => app.exportRoom(p.string('roomId'), p.text('path')),
+  },
   addContact: {
     params: 'link',
     summary: 'add someone from their kith: contact link and connect to them',

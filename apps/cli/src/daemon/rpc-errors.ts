@@ -57,7 +57,7 @@ export function toRpcError(error: unknown): RpcError {
     const kithCode = String(error.code);
     const code = kithCode.startsWith('CONTACT_LINK_')
       ? RpcErrorCodes.badContactLink
-      : kithCode.startsWith('CONTENT_')
+      : kithCode.startsWith('CONTENT_') || kithCode.startsWith('EXPORT_')
         ? RpcErrorCodes.invalidParams
         : BY_KITH_CODE[kithCode];
     if (code !== undefined) return { code, message: error.message, data: { kithCode } };

@@ -1,4 +1,5 @@
 import { expireSpec } from './expire-command.ts';
+import { exportSpec } from './export-command.ts';
 import { signalSpec } from './signal-commands.ts';
 
 /** What a line typed in the composer asks for. */
@@ -24,6 +25,7 @@ export type Command =
   | { readonly kind: 'threads' }
   | { readonly kind: 'history'; readonly n: number }
   | { readonly kind: 'expire'; readonly ms: number | undefined; readonly off: boolean }
+  | { readonly kind: 'export'; readonly path: string }
   | {
       readonly kind: 'signal';
       readonly signal: 'receipts' | 'typing' | 'presence';
@@ -200,6 +202,7 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
     parse: (_, rest) => (rest === '' ? 'give your new name' : { kind: 'nick', name: rest }),
   },
   expire: expireSpec,
+  export: exportSpec,
   quit: {
     usage: '/quit',
     summary: 'leave the chat (also Ctrl-C)',

@@ -6,6 +6,7 @@ import { resolveUser, type Person } from './resolve-user.ts';
 import { runSafetyCommand } from './safety-commands.ts';
 import { runSignalCommand } from './signal-commands.ts';
 import { runExpireCommand } from './expire-command.ts';
+import { runExportCommand } from './export-command.ts';
 import type { Notice, Panel, RoomItem } from './state.ts';
 
 /** What the chat does after a command: say something, show a list, open a room, and so on. */
@@ -97,6 +98,8 @@ async function inRoom(ctx: CommandContext, roomId: string, command: Command): Pr
       return { panel: { title: 'Members', lines: memberLines(app, roomId) } };
     case 'expire':
       return runExpireCommand(app, roomId, command);
+    case 'export':
+      return runExportCommand(app, roomId, command);
     case 'invite': {
       const user = userOf(app, command.user);
       await app.invite(roomId, user);

@@ -58,6 +58,8 @@ export interface MessageItem {
   readonly mentionsMe?: boolean;
   /** Posted in a thread (MIMI topic). */
   readonly inThread?: boolean;
+  /** Imported history: the original author's name and time (`senderName` is the importer). */
+  readonly imported?: { readonly senderName: string; readonly ts: number };
   /** For a thread's first message: how many messages were posted in the thread. */
   readonly threadReplies?: number;
   /** For this user's messages: someone has it (delivered), or has read it. */

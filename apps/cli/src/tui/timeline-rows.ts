@@ -65,11 +65,21 @@ function itemRows(item: TimelineItem, width: number, digits: number): Styled[] {
 function messageRows(m: MessageItem, width: number, digits: number): Styled[] {
   const lead = `${String(m.n).padStart(digits)} ${timeText(m.ts)} `;
   const indent = lead.length;
-  const line: Segment[] = [
-    seg(lead, DIM),
-    seg(`${sanitize(m.senderName)}:`, m.mentionsMe === true ? MENTION : m.mine ? '1;36' : '1'),
-    seg(' '),
-  ];
+  const line: Segment[] = [seg(lead, DIM)];
+  if (m.imported === undefined) {
+    line.push(
+      seg(`${sanitize(m.senderName)}:`, m.mentionsMe === true ? MENTION : m.mine ? '1;36' : '1'),
+      seg(' '),
+    );
+  } else {
+    // Imported history: the original author, marked, with the original date and time.
+    const when = `${dateText(m.imported.ts)} ${timeText(m.imported.ts)}`;
+    line.push(
+      seg(sanitize(m.imported.senderName), '1'),
+      seg(` (imported, ${when}):`, DIM),
+      seg(' '),
+    );
+  }
   if (m.inThread === true) line.push(seg('↳ ', DIM));
   if (m.quote !== undefined) {
     const quoted =

@@ -40,6 +40,9 @@ export function buildTimeline(
       retracted: m.retracted,
       ...(quote === undefined ? {} : { quote }),
       reactions,
+      ...(m.imported === undefined
+        ? {}
+        : { imported: { senderName: m.imported.senderName, ts: m.imported.ts } }),
       ...(people === undefined ? {} : peopleFields(m, me, people)),
       ...(m.sender === me ? receiptOf(m) : {}),
     };

@@ -9,6 +9,10 @@ import type { SignalSettings } from '../signals/settings.ts';
 import type { PresenceState } from '../signals/signal-codec.ts';
 import { StorageError } from '../storage/errors.ts';
 import { helloAll, listen } from './client-inbound.ts';
+import { importBatch, type ImportProgress, type ImportReport } from './client-import.ts';
+import type { ImportItem, SkipCounts } from '../import/item.ts';
+import { ImportMaterializer } from '../import/materialize.ts';
+import { roomUri, userUri } from '../timeline/uris.ts';
 import type { KithClientOptions } from './client-options.ts';
 import { closeRooms, createRoom, tickRooms, writeContent } from './client-rooms.ts';
 import { blockUser, unblockUser } from './client-safety.ts';
@@ -200,6 +204,37 @@ export class KithClient extends ClientView {
     return this.#write(roomId, (base, session) =>
       composeUnreaction(session, this.userId, messageId, emoji, base),
     );
+  }
+
+  /**
+   * Writes imported history (see `matrixToMimi`, `exportToImport`) as this device's messages,
+   * in signed updates of a bounded size, each its own turn of the queue (other work goes on
+   * between them). Each message carries its original sender and time (`imported`). Needs the
+   * right to send; `onProgress` hears after each update how many items are done.
+   */
+  async importHistory(
+    roomId: RoomId,
+    items: readonly ImportItem[],
+    onProgress?: ImportProgress,
+  ): Promise<ImportReport> {
+    const materializer = new ImportMaterializer({
+      senderUri: userUri(this.userId),
+      roomUri: roomUri(roomId),
+      salt: () => this.#d.random.bytes(16),
+    });
+    const skipped: SkipCounts = {};
+    let done = 0;
+    let imported = 0;
+    while (done < items.length) {
+      const start = done;
+      const batch = await this.#run(() =>
+        importBatch(this.#d, roomId, materializer, items, start, skipped),
+      );
+      done = batch.end;
+      imported += batch.written;
+      onProgress?.(done, items.length);
+    }
+    return { imported, skipped };
   }
 
   // ---- personal safety -------------------------------------------------------------------

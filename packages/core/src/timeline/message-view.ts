@@ -1,6 +1,7 @@
 import type { MessageId } from '../content/message-id.ts';
 import type { MimiContent } from '../content/model.ts';
 import type { DeviceId, UserId } from '../ids.ts';
+import { readOrigin, type ImportOrigin } from '../import/origin.ts';
 import type { TimelineEntry } from './entry.ts';
 import type { MessageVersion, TimelineChange, TimelineMessage } from './timeline-message.ts';
 
@@ -26,7 +27,10 @@ export class MessageView implements TimelineMessage {
   /** The original first, then each accepted edit; empty once retracted. */
   readonly #versions: readonly TimelineEntry[];
   readonly #latest: TimelineEntry;
+  readonly #original: TimelineEntry;
   #content: MimiContent | undefined;
+  /** Read from the original's extensions on first use (null: not imported). */
+  #imported: ImportOrigin | null | undefined;
 
   constructor(
     original: TimelineEntry,
@@ -46,11 +50,17 @@ export class MessageView implements TimelineMessage {
     this.#versions = retraction === undefined ? versions : [];
     this.edited = this.#versions.length > 1;
     this.#latest = retraction ?? versions.at(-1) ?? original;
+    this.#original = original;
     this.reactions = reactions.size === 0 ? NO_REACTIONS : reactions;
   }
 
   get content(): MimiContent {
     return (this.#content ??= this.#latest.content);
+  }
+
+  get imported(): ImportOrigin | undefined {
+    this.#imported ??= this.#original.stub ? null : (readOrigin(this.#original.content) ?? null);
+    return this.#imported ?? undefined;
   }
 
   get edits(): readonly MessageVersion[] {

@@ -1,6 +1,7 @@
 import type { MessageId } from '../content/message-id.ts';
 import type { MimiContent } from '../content/model.ts';
 import type { DeviceId, UserId } from '../ids.ts';
+import type { ImportOrigin } from '../import/origin.ts';
 
 /** One version of a message: the original, or an edit. */
 export interface MessageVersion {
@@ -31,6 +32,11 @@ export interface TimelineMessage {
   readonly retractedBy?: UserId;
   /** Reaction text to the users who reacted with it. */
   readonly reactions: ReadonlyMap<string, ReadonlySet<UserId>>;
+  /**
+   * Imported history: the original author and time on the service it came from (the sender
+   * above is who imported it). Undefined for messages written here.
+   */
+  readonly imported?: ImportOrigin | undefined;
 }
 
 /** What changed in the timeline, for the engine to turn into events. */
