@@ -11,12 +11,7 @@ import { KithNode, type KithNodeOptions } from '@kith/node';
 import { AppError } from './app-error.ts';
 import { DmStarter, dmWith, duplicateDms } from './dms.ts';
 import { AppSafety } from './safety.ts';
-import {
-  AppHistory,
-  type HistoryFormat,
-  type ImportResult,
-  type ImportTarget,
-} from './history-port.ts';
+import { AppHistory } from './history-port.ts';
 import { AppPeople } from './people.ts';
 import { AppSignals } from './signals.ts';
 import { bytesOf, messageIdOf, ViewBuilder } from './view-builder.ts';
@@ -369,30 +364,6 @@ export class KithApp {
   /** Every version of a message, the original first. */
   history(roomId: string, messageId: string): VersionView[] {
     return this.people.history(this.#roomId(roomId), messageIdOf(messageId));
-  }
-
-  /** Imports a Matrix room export into `target.roomId`, or a new room (named after it). */
-  importMatrix(
-    path: string,
-    target: ImportTarget,
-    onProgress?: (done: number, total: number) => void,
-  ): Promise<ImportResult> {
-    return this.historyPort.importFile(path, 'matrix', target, onProgress);
-  }
-
-  /** Imports a Matrix export or a Kith export (`format`) as `importMatrix` does. */
-  importHistory(
-    path: string,
-    format: HistoryFormat,
-    target: ImportTarget,
-    onProgress?: (done: number, total: number) => void,
-  ): Promise<ImportResult> {
-    return this.historyPort.importFile(path, format, target, onProgress);
-  }
-
-  /** Writes the room's history to `path` as a Kith export (JSON lines). */
-  exportRoom(roomId: string, path: string): Promise<{ messages: number }> {
-    return this.historyPort.exportRoom(roomId, path);
   }
 
   /** The room's members with display names, avatars and device names. */

@@ -57,7 +57,7 @@ export const methods: Record<string, Method> = {
       }
       const roomId = p.optionalString('roomId');
       const name = p.optionalString('name');
-      return app.importHistory(p.text('path'), format, {
+      return app.historyPort.importFile(p.text('path'), format, {
         ...(roomId === undefined ? {} : { roomId }),
         ...(name === undefined ? {} : { name }),
       });
@@ -71,7 +71,7 @@ export const methods: Record<string, Method> = {
   exportHistory: {
     params: 'roomId path',
     summary: "write the room's history to a file (Kith export, JSON lines); returns { messages }",
-    run: (app, p) => app.exportRoom(p.string('roomId'), p.text('path')),
+    run: (app, p) => app.historyPort.exportRoom(p.string('roomId'), p.text('path')),
   },
   addContact: {
     params: 'link',

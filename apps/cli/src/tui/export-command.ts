@@ -20,6 +20,6 @@ export async function runExportCommand(
   command: ExportCommand,
 ): Promise<Outcome> {
   const path = resolve(command.path);
-  const { messages } = await app.exportRoom(roomId, path);
+  const { messages } = await app.historyPort.exportRoom(roomId, path);
   return { notice: { kind: 'info', text: `exported ${messages} messages to ${path}` } };
 }
