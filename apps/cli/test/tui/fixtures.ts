@@ -1,3 +1,4 @@
+import type { MessageView } from '../../src/app/views.ts';
 import { EMPTY_COMPOSER } from '../../src/tui/editor.ts';
 import type { ChatState, MessageItem, RoomItem } from '../../src/tui/state.ts';
 import { plain } from '../../src/tui/text.ts';
@@ -43,4 +44,30 @@ export function state(extra: Partial<ChatState> = {}): ChatState {
 /** Rows as plain text, trailing spaces trimmed. */
 export function text(rows: readonly string[]): string[] {
   return rows.map((r) => plain(r).trimEnd());
+}
+
+/** A message as the app layer hands it to the chat: plain text from `sender`, nothing else. */
+export function messageView(
+  id: string,
+  sender: string,
+  text: string,
+  extra: Partial<MessageView> = {},
+): MessageView {
+  return {
+    messageId: id,
+    sender: sender as MessageView['sender'],
+    senderName: 'ben',
+    text,
+    ts: TS,
+    replyTo: null,
+    threadId: null,
+    edited: false,
+    retracted: false,
+    reactions: {},
+    markdown: false,
+    mentions: [],
+    mentionsMe: false,
+    quote: null,
+    ...extra,
+  };
 }

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLine } from '../../src/tui/commands.ts';
 import { render } from '../../src/tui/render.ts';
 import { buildTimeline } from '../../src/tui/timeline.ts';
-import type { MessageView } from '../../src/app/views.ts';
-import { message, state, text, TS } from './fixtures.ts';
+import { message, messageView, state, text } from './fixtures.ts';
 
 describe('imported history in the chat', () => {
   it('shows the original author and time with an imported mark', () => {
@@ -23,23 +22,10 @@ describe('imported history in the chat', () => {
   });
 
   it('carries `imported` from the message view to the row', () => {
-    const view = {
-      messageId: 'aa',
-      sender: 'u1',
+    const view = messageView('aa', 'u1', 'hi', {
       senderName: 'ana',
-      text: 'hi',
-      ts: TS,
-      replyTo: null,
-      threadId: null,
-      edited: false,
-      retracted: false,
-      reactions: {},
-      markdown: false,
-      mentions: [],
-      mentionsMe: false,
-      quote: null,
       imported: { sender: '@alice:example.org', senderName: 'alice', ts: 5 },
-    } as unknown as MessageView;
+    });
     const [item] = buildTimeline([view], [], 'u2');
     expect(item).toMatchObject({ imported: { senderName: 'alice', ts: 5 } });
   });

@@ -5,7 +5,7 @@ import { helpLines, parseLine } from '../../src/tui/commands.ts';
 import { markdownSegments } from '../../src/tui/markdown.ts';
 import { render } from '../../src/tui/render.ts';
 import { buildTimeline } from '../../src/tui/timeline.ts';
-import { message, room, state, text } from './fixtures.ts';
+import { message, messageView, room, state, text } from './fixtures.ts';
 
 const ANA = `u${'a'.repeat(52)}` as UserId;
 const BEN = `u${'b'.repeat(51)}a` as UserId;
@@ -52,23 +52,8 @@ describe('Markdown, mentions and threads on screen', () => {
   });
 
   it('builds Markdown items from message views, with mention names this device knows', () => {
-    const view = (id: string, extra: Partial<MessageView>): MessageView => ({
-      messageId: id,
-      sender: BEN,
-      senderName: 'ben',
-      text: '',
-      ts: 1,
-      replyTo: null,
-      threadId: null,
-      edited: false,
-      retracted: false,
-      reactions: {},
-      markdown: false,
-      mentions: [],
-      mentionsMe: false,
-      quote: null,
-      ...extra,
-    });
+    const view = (id: string, extra: Partial<MessageView>): MessageView =>
+      messageView(id, BEN, '', { ts: 1, ...extra });
     const items = buildTimeline(
       [
         view('m1', { markdown: true, text: `hey [@boss](kith:user/${ANA})`, mentionsMe: true }),

@@ -4,6 +4,7 @@ import type { MessageView, RoomView } from '../../src/app/views.ts';
 import { resolveUser } from '../../src/tui/resolve-user.ts';
 import { SystemLog, type RoomSource } from '../../src/tui/system-log.ts';
 import { buildTimeline, roomItem } from '../../src/tui/timeline.ts';
+import { messageView } from './fixtures.ts';
 
 // Real-looking IDs: `u` and 52 base32 characters.
 const ANA = `u${'a'.repeat(52)}` as UserId;
@@ -11,24 +12,11 @@ const BEN = `u${'b'.repeat(52)}` as UserId;
 const BEN2 = `u${'b'.repeat(20)}${'c'.repeat(32)}` as UserId;
 
 function view(id: string, sender: UserId, text: string, extra: Partial<MessageView> = {}) {
-  const m: MessageView = {
-    messageId: id,
-    sender,
+  return messageView(id, sender, text, {
     senderName: sender === ANA ? 'ana' : 'ben',
-    text,
     ts: 1000,
-    replyTo: null,
-    threadId: null,
-    edited: false,
-    retracted: false,
-    reactions: {},
-    markdown: false,
-    mentions: [],
-    mentionsMe: false,
-    quote: null,
     ...extra,
-  };
-  return m;
+  });
 }
 
 describe('buildTimeline', () => {
