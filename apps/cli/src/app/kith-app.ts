@@ -60,6 +60,8 @@ export interface RoomChange {
   readonly topic?: string;
   readonly avatar?: string | null;
   readonly history?: 'all' | 'since-joined';
+  /** Every message disappears this many ms after sending; null: messages stay. */
+  readonly disappearAfterMs?: number | null;
 }
 
 /**
@@ -237,9 +239,12 @@ export class KithApp {
   /** Changes the room's profile (name, topic, avatar; null removes it) and history policy. */
   async setRoom(roomId: string, change: RoomChange): Promise<void> {
     const id = this.#roomId(roomId);
-    const { history, ...profile } = change;
+    const { history, disappearAfterMs, ...profile } = change;
     if (Object.keys(profile).length > 0) await this.node.client.setRoomProfile(id, profile);
     if (history !== undefined) await this.node.client.setHistorySharing(id, history);
+    if (disappearAfterMs !== undefined) {
+      await this.node.client.setDisappearing(id, disappearAfterMs ?? undefined);
+    }
   }
 
   invite(roomId: string, user: UserId): Promise<void> {

@@ -43,6 +43,7 @@ export class ViewBuilder {
       topic: r.topic,
       avatar: r.avatar ?? null,
       history: r.history,
+      disappearAfterMs: r.disappearAfterMs ?? null,
       withheld: r.withheld,
       dm: r.kind === 'dm',
       active: r.active,

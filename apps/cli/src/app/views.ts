@@ -23,6 +23,8 @@ export interface RoomView {
   readonly avatar: string | null;
   /** What members who join later may read: `all`, or `since-joined`. */
   readonly history: 'all' | 'since-joined';
+  /** Every message disappears this many ms after sending, for everyone; null: never. */
+  readonly disappearAfterMs: number | null;
   /** Messages of this room whose content was not shared with this device (before it joined). */
   readonly withheld: number;
   readonly dm: boolean;

@@ -206,14 +206,15 @@ export const methods: Record<string, Method> = {
     },
   },
   setRoom: {
-    params: 'roomId [name] [topic] [avatar] [history]',
+    params: 'roomId [name] [topic] [avatar] [history] [disappearAfterMs]',
     summary:
-      'change the room\'s name, topic, avatar ("" removes it) or history policy (all, since-joined)',
+      'change the room\'s name, topic, avatar ("" removes it), history policy (all, since-joined) or disappearing time for every message (ms, 0 for none)',
     run: async (app, p) => {
       const name = p.optionalString('name');
       const topic = p.optionalString('topic');
       const avatar = p.optionalString('avatar');
       const history = p.optionalString('history');
+      const disappear = p.optionalCount('disappearAfterMs');
       if (history !== undefined && history !== 'all' && history !== 'since-joined') {
         throw new AppError('INVALID_PARAMS', 'history must be "all" or "since-joined"');
       }
@@ -222,6 +223,10 @@ export const methods: Record<string, Method> = {
         ...(topic === undefined ? {} : { topic }),
         ...(avatar === undefined ? {} : { avatar: avatar === '' ? null : avatar }),
         ...(history === undefined ? {} : { history }),
+        // 0 lifts the room's disappearing time.
+        ...(disappear === undefined
+          ? {}
+          : { disappearAfterMs: disappear === 0 ? null : disappear }),
       });
       return ok;
     },

@@ -1,4 +1,4 @@
-import { expireSpec } from './expire-command.ts';
+import { expireSpec, parseDuration } from './expire-command.ts';
 import { exportSpec } from './export-command.ts';
 import { signalSpec } from './signal-commands.ts';
 
@@ -25,6 +25,7 @@ export type Command =
   | { readonly kind: 'threads' }
   | { readonly kind: 'history'; readonly n: number }
   | { readonly kind: 'expire'; readonly ms: number | undefined; readonly off: boolean }
+  | { readonly kind: 'disappear'; readonly ms: number | null }
   | { readonly kind: 'export'; readonly path: string }
   | {
       readonly kind: 'signal';
@@ -202,6 +203,17 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
     parse: (_, rest) => (rest === '' ? 'give your new name' : { kind: 'nick', name: rest }),
   },
   expire: expireSpec,
+  disappear: {
+    usage: '/disappear <duration>|off',
+    summary: 'make every message here disappear after 30s, 5m, 2h, 1d…, for everyone',
+    parse: (w) => {
+      if (w[0] === 'off') return { kind: 'disappear', ms: null };
+      const ms = parseDuration(w[0] ?? '');
+      return ms === undefined
+        ? 'give a duration like 30s, 5m, 2h or 1d, or off'
+        : { kind: 'disappear', ms };
+    },
+  },
   export: exportSpec,
   quit: {
     usage: '/quit',

@@ -5,7 +5,7 @@ import { helpFor, runThreadCommand } from './people-commands.ts';
 import { resolveUser, type Person } from './resolve-user.ts';
 import { runSafetyCommand } from './safety-commands.ts';
 import { runSignalCommand } from './signal-commands.ts';
-import { runExpireCommand } from './expire-command.ts';
+import { durationText, runExpireCommand } from './expire-command.ts';
 import { runExportCommand } from './export-command.ts';
 import type { Notice, Panel, RoomItem } from './state.ts';
 
@@ -137,6 +137,13 @@ async function inRoom(ctx: CommandContext, roomId: string, command: Command): Pr
     case 'roomAvatar':
       await app.setRoom(roomId, { avatar: command.avatar });
       return info(command.avatar === null ? 'removed the room’s avatar' : 'set the room’s avatar');
+    case 'disappear':
+      await app.setRoom(roomId, { disappearAfterMs: command.ms });
+      return info(
+        command.ms === null
+          ? 'messages here stay from now on'
+          : `every message here now disappears ${durationText(command.ms)} after it is sent`,
+      );
     case 'shareHistory':
       await app.setRoom(roomId, { history: command.history });
       return info(

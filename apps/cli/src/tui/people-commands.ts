@@ -15,6 +15,7 @@ const NEEDS: Readonly<Record<string, { capability: Capability; what: string }>> 
   name: { capability: 'canChangeRoomName', what: 'rename the room' },
   topic: { capability: 'canChangeRoomDescription', what: 'set the topic' },
   'room-avatar': { capability: 'canChangeRoomAvatar', what: 'set the room’s avatar' },
+  disappear: { capability: 'canChangeRoomMembershipStyle', what: 'set disappearing messages' },
   'share-history': {
     capability: 'canChangeRoomMembershipStyle',
     what: 'change who reads history',

@@ -1,6 +1,7 @@
 import { composerView } from './editor.ts';
 import type { ChatState, Panel, RoomItem, StatusInfo } from './state.ts';
 import { fit, sanitize, seg, truncate, widthOf, wrap, type Segment, type Styled } from './text.ts';
+import { durationText } from './expire-command.ts';
 import { timelineRows } from './timeline-rows.ts';
 
 /** SGR styles used on screen. */
@@ -78,6 +79,11 @@ function header(state: ChatState, withRoom: boolean): Styled {
     const number = withRoom ? `${state.current + 1}/${state.rooms.length} ` : '';
     parts.push(seg(` · ${number}${sanitize(room.label)}`, Style.bar));
     if (room.topic !== '') parts.push(seg(` · ${sanitize(room.topic)}`, Style.bar));
+    if (room.disappearAfterMs !== undefined) {
+      parts.push(
+        seg(` · messages disappear after ${durationText(room.disappearAfterMs)}`, Style.bar),
+      );
+    }
     if (room.withheld !== undefined) {
       parts.push(seg(` · ${room.withheld} earlier messages not shared with you`, Style.bar));
     }

@@ -31,6 +31,8 @@ export interface RoomItem {
   readonly active: boolean;
   /** Whether an unread message mentions this user. */
   readonly mentions?: boolean;
+  /** Every message here disappears this many ms after it is sent. */
+  readonly disappearAfterMs?: number;
   /** Messages from before this device joined that the room did not share with it. */
   readonly withheld?: number;
 }

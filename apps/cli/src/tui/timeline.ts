@@ -80,5 +80,6 @@ export function roomItem(view: RoomView, me: string): RoomItem {
     active: view.active,
     ...(view.mentions ? { mentions: true } : {}),
     ...(view.withheld > 0 ? { withheld: view.withheld } : {}),
+    ...(view.disappearAfterMs === null ? {} : { disappearAfterMs: view.disappearAfterMs }),
   };
 }

@@ -15,6 +15,7 @@ function room(roomId: string, kind: 'dm' | 'group', users: UserId[], active = tr
     topic: '',
     avatar: undefined,
     history: 'all',
+    disappearAfterMs: undefined,
     withheld: 0,
     epoch: 1n,
     active,

@@ -80,4 +80,21 @@ describe('the room profile and its history policy across daemons', () => {
     expect(await anyFileHolds(cai.dataDir, secret)).toBe(false);
     expect(await texts(ben)).toContain(secret);
   });
+
+  it('a room-wide disappearing time makes every member’s messages vanish everywhere', async () => {
+    const refused = await ben.rpc('setRoom', { roomId, disappearAfterMs: 60_000 });
+    expect(refused.error).toMatchObject({ code: 1003 });
+    await ana.call('setRoom', { roomId, disappearAfterMs: 3000 });
+    for (const d of [ben, cai]) {
+      await d.until('the timer', async () => (await room(d))?.disappearAfterMs === 3000);
+    }
+    const fleeting = `fleeting ${Date.now()}`;
+    await ben.call('send', { roomId, text: fleeting });
+    await cai.until('the message', async () => (await texts(cai)).includes(fleeting));
+    for (const d of [ana, ben, cai]) {
+      await d.until('the message gone', async () => !(await texts(d)).includes(fleeting));
+    }
+    await ana.call('setRoom', { roomId, disappearAfterMs: 0 });
+    await ben.until('no timer', async () => (await room(ben))?.disappearAfterMs === null);
+  });
 });

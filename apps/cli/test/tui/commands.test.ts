@@ -109,6 +109,9 @@ describe('helpLines', () => {
       history: 'since-joined',
     });
     expect(error('/share-history sometimes')).toMatch(/all or since-joined/);
+    expect(command('/disappear 1h')).toEqual({ kind: 'disappear', ms: 3_600_000 });
+    expect(command('/disappear off')).toEqual({ kind: 'disappear', ms: null });
+    expect(error('/disappear soon')).toMatch(/duration/);
     expect(error('/room-avatar')).toMatch(/image URI/);
   });
 });

@@ -56,6 +56,11 @@ describe('render: layout', () => {
     expect(t[0]).toContain('3 earlier messages not shared with you');
     const none = text(render(state({ rooms: [room('team', 0)] }), 100, 8));
     expect(none[0]).not.toContain('not shared');
+    expect(none[0]).not.toContain('disappear');
+    const timed = text(
+      render(state({ rooms: [room('team', 0, { disappearAfterMs: 90_000 })] }), 100, 8),
+    );
+    expect(timed[0]).toContain('messages disappear after 1m 30s');
   });
 
   it('welcomes a person with no room yet', () => {

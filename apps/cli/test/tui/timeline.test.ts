@@ -78,6 +78,7 @@ describe('roomItem', () => {
     topic: '',
     avatar: null,
     history: 'all',
+    disappearAfterMs: null,
     withheld: 0,
     dm: false,
     active: true,

@@ -1,9 +1,10 @@
 import type { RoomId } from '../ids.ts';
 import { countSkip, type ImportItem, type SkipCounts } from '../import/item.ts';
-import { batchFull, type ImportMaterializer } from '../import/materialize.ts';
+import { batchFull, ImportMaterializer } from '../import/materialize.ts';
 import type { Capability } from '../room/capabilities.ts';
 import { can } from '../room/room-state.ts';
 import { sessionOf, type DeviceContext } from './device-context.ts';
+import { roomUri, userUri } from '../timeline/uris.ts';
 import { ClientError } from './errors.ts';
 
 /** What `KithClient.importHistory` did. */
@@ -16,6 +17,34 @@ export interface ImportReport {
 
 /** Called after each signed update of an import: items handled so far, of `total`. */
 export type ImportProgress = (done: number, total: number) => void;
+
+/**
+ * Writes a whole import as batches, each its own turn of the client (`run`), so other work goes
+ * on between them; reports progress after each.
+ */
+export async function importAll(
+  d: DeviceContext,
+  run: <T>(task: () => Promise<T>) => Promise<T>,
+  job: { roomId: RoomId; items: readonly ImportItem[]; onProgress?: ImportProgress | undefined },
+): Promise<ImportReport> {
+  const { roomId, items } = job;
+  const materializer = new ImportMaterializer({
+    senderUri: userUri(d.device.userId),
+    roomUri: roomUri(roomId),
+    salt: () => d.random.bytes(16),
+  });
+  const skipped: SkipCounts = {};
+  let done = 0;
+  let imported = 0;
+  while (done < items.length) {
+    const start = done;
+    const batch = await run(() => importBatch(d, roomId, materializer, items, start, skipped));
+    done = batch.end;
+    imported += batch.written;
+    job.onProgress?.(done, items.length);
+  }
+  return { imported, skipped };
+}
 
 const NEEDS: Readonly<Record<ImportItem['kind'], Capability>> = {
   message: 'canSendMessage',
@@ -30,7 +59,7 @@ const NEEDS: Readonly<Record<ImportItem['kind'], Capability>> = {
  * batch, since it can change during a long import: without the right to send, nothing is
  * written; an item whose own capability the role lacks is skipped.
  */
-export async function importBatch(
+async function importBatch(
   d: DeviceContext,
   roomId: RoomId,
   materializer: ImportMaterializer,

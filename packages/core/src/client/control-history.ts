@@ -84,6 +84,11 @@ export class ControlHistory implements ControlPlaneView {
     return this.#epochs.get(epoch)?.room;
   }
 
+  /** The room's disappearing time in `epoch` (history before joining: as at joining). */
+  disappearAfterMs(epoch: bigint): number | undefined {
+    return this.#view(epoch)?.room.disappearAfterMs;
+  }
+
   /**
    * Whether what was written at `epoch` may be handed to `user` (history for a newcomer), by
    * the room's policy at that epoch: always under `all`; under `since-joined` only if the user

@@ -4,6 +4,7 @@ import { deviceOfKeyPackage } from '../group/leaves.ts';
 import type { UserId } from '../ids.ts';
 import { Roles, type RoleIndex } from '../room/roles.ts';
 import {
+  DisappearLimits,
   newRoomState,
   withChanges,
   withParticipant,
@@ -101,6 +102,21 @@ export function historyIntent(history: HistorySharing): Intent {
     adds: [],
     removeUsers: [],
     room: (r) => withChanges(r, { history }),
+  };
+}
+
+/** How long messages in the room last (undefined: until retracted). */
+export function disappearingIntent(ms: number | undefined): Intent {
+  if (
+    ms !== undefined &&
+    (!Number.isSafeInteger(ms) || ms < DisappearLimits.minMs || ms > DisappearLimits.maxMs)
+  ) {
+    throw new ClientError('INVALID_ARGUMENT', 'a disappearing time is 1 second to 366 days');
+  }
+  return {
+    adds: [],
+    removeUsers: [],
+    room: (r) => withChanges(r, { disappearAfterMs: ms }),
   };
 }
 

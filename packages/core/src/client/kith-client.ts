@@ -9,10 +9,8 @@ import type { SignalSettings } from '../signals/settings.ts';
 import type { PresenceState } from '../signals/signal-codec.ts';
 import { StorageError } from '../storage/errors.ts';
 import { helloAll, listen } from './client-inbound.ts';
-import { importBatch, type ImportProgress, type ImportReport } from './client-import.ts';
-import type { ImportItem, SkipCounts } from '../import/item.ts';
-import { ImportMaterializer } from '../import/materialize.ts';
-import { roomUri, userUri } from '../timeline/uris.ts';
+import { importAll, type ImportProgress, type ImportReport } from './client-import.ts';
+import type { ImportItem } from '../import/item.ts';
 import type { KithClientOptions } from './client-options.ts';
 import { closeRooms, createRoom, tickRooms, writeContent } from './client-rooms.ts';
 import { blockUser, unblockUser } from './client-safety.ts';
@@ -29,6 +27,7 @@ import { openDevice, sessionOf, type DeviceContext } from './device-context.ts';
 import { withExpiry } from './disappearing.ts';
 import { ClientError } from './errors.ts';
 import {
+  disappearingIntent,
   historyIntent,
   inviteIntent,
   invitesRestrictedIntent,
@@ -149,6 +148,14 @@ export class KithClient extends ClientView {
     return this.#change(roomId, historyIntent(history));
   }
 
+  /**
+   * Makes every message of the room disappear `ms` after it is sent, for everyone (undefined:
+   * messages stay). Needs canChangeRoomMembershipStyle (admins, owners).
+   */
+  async setDisappearing(roomId: RoomId, ms: number | undefined): Promise<void> {
+    await this.#change(roomId, disappearingIntent(ms));
+  }
+
   /** Leaves the room: proposes the removal of this user's devices, which another member commits. */
   leave(roomId: RoomId): Promise<void> {
     return this.#run(() => this.#session(roomId).leave());
@@ -167,6 +174,10 @@ export class KithClient extends ClientView {
 
   // ---- messages --------------------------------------------------------------------------
 
+  /**
+   * Sends a message. It disappears after `options.expiresInMs`, or else after the room's
+   * disappearing time (`setDisappearing`), which every member enforces anyway.
+   */
   send(roomId: RoomId, text: string, options: SendOptions = {}): Promise<MessageId> {
     this.#d.signals.sentMessage(roomId);
     return this.#write(roomId, (base, session) =>
@@ -175,7 +186,11 @@ export class KithClient extends ClientView {
         this.userId,
         text,
         options,
-        withExpiry(base, options.expiresInMs, this.#d.env.clock.now()),
+        withExpiry(
+          base,
+          options.expiresInMs ?? session.group.room.disappearAfterMs,
+          this.#d.env.clock.now(),
+        ),
       ),
     );
   }
@@ -212,29 +227,12 @@ export class KithClient extends ClientView {
    * between them). Each message carries its original sender and time (`imported`). Needs the
    * right to send; `onProgress` hears after each update how many items are done.
    */
-  async importHistory(
+  importHistory(
     roomId: RoomId,
     items: readonly ImportItem[],
     onProgress?: ImportProgress,
   ): Promise<ImportReport> {
-    const materializer = new ImportMaterializer({
-      senderUri: userUri(this.userId),
-      roomUri: roomUri(roomId),
-      salt: () => this.#d.random.bytes(16),
-    });
-    const skipped: SkipCounts = {};
-    let done = 0;
-    let imported = 0;
-    while (done < items.length) {
-      const start = done;
-      const batch = await this.#run(() =>
-        importBatch(this.#d, roomId, materializer, items, start, skipped),
-      );
-      done = batch.end;
-      imported += batch.written;
-      onProgress?.(done, items.length);
-    }
-    return { imported, skipped };
+    return importAll(this.#d, (task) => this.#run(task), { roomId, items, onProgress });
   }
 
   // ---- personal safety -------------------------------------------------------------------

@@ -56,6 +56,7 @@ export function roomChangedBeyondMembers(a: RoomState, b: RoomState): boolean {
     a.profile.avatar !== b.profile.avatar ||
     a.invitesRestricted !== b.invitesRestricted ||
     a.history !== b.history ||
+    a.disappearAfterMs !== b.disappearAfterMs ||
     a.roles !== b.roles ||
     [...b.participants].some(
       ([u, r]) => a.participants.has(u) && a.participants.get(u) !== r && r >= Roles.member,

@@ -12,6 +12,8 @@ export interface RoomSummary {
   readonly avatar: string | undefined;
   /** What members who join later may read (the policy in force now). */
   readonly history: RoomState['history'];
+  /** Messages disappear this many ms after they are sent, for everyone; undefined: never. */
+  readonly disappearAfterMs: number | undefined;
   /**
    * Messages this device knows of but was never given the content of: history from before it
    * joined that the room did not share. Zero when its history is complete.
@@ -39,6 +41,7 @@ export function summarize(s: RoomSession): RoomSummary {
     topic: room.profile.topic,
     avatar: room.profile.avatar,
     history: room.history,
+    disappearAfterMs: room.disappearAfterMs,
     withheld: s.doc.withheldCount,
     epoch: s.group.head.epoch,
     active: s.active,

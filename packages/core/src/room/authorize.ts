@@ -45,8 +45,14 @@ export function authorizeRoomChange(
   if (after.profile.avatar !== before.profile.avatar) {
     checks.push(need('canChangeRoomAvatar', "change the room's avatar"));
   }
-  if (after.invitesRestricted !== before.invitesRestricted || after.history !== before.history) {
-    checks.push(need('canChangeRoomMembershipStyle', 'change who may invite or see history'));
+  if (
+    after.invitesRestricted !== before.invitesRestricted ||
+    after.history !== before.history ||
+    after.disappearAfterMs !== before.disappearAfterMs
+  ) {
+    checks.push(
+      need('canChangeRoomMembershipStyle', 'change who may invite, see history, or keep messages'),
+    );
   }
   if (!sameRoles(before.roles, after.roles)) {
     checks.push(need('canChangeRoleDefinitions', 'change what roles may do'));
@@ -155,6 +161,7 @@ function sameRoles(a: readonly RoleDefinition[], b: readonly RoleDefinition[]): 
       profile: { name: '', topic: '', avatar: undefined },
       invitesRestricted: false,
       history: 'all',
+      disappearAfterMs: undefined,
       roles,
       participants: new Map(),
     }).join(',');

@@ -6,7 +6,12 @@ import { isUserId } from '../identity/user-id.ts';
 import type { UserId } from '../ids.ts';
 import { RoomError } from './errors.ts';
 import type { RoleDefinition, RoleIndex } from './roles.ts';
-import type { HistorySharing, RoomKind, RoomState } from './room-state.ts';
+import {
+  DisappearLimits,
+  type HistorySharing,
+  type RoomKind,
+  type RoomState,
+} from './room-state.ts';
 
 /**
  * The MLS GroupContext extension type that carries the room state (from the private-use range
@@ -14,7 +19,9 @@ import type { HistorySharing, RoomKind, RoomState } from './room-state.ts';
  */
 export const ROOM_STATE_EXTENSION_TYPE = 0xf0a1;
 
+/** Version 2 adds the room's disappearing time; a room without one is still written as 1. */
 const VERSION = 1;
+const VERSION_WITH_TIMER = 2;
 const MAX_ROLES = 32;
 const MAX_PARTICIPANTS = 100_000;
 const MAX_NAME_BYTES = 256;
@@ -42,8 +49,10 @@ export function encodeRoomState(state: RoomState): Uint8Array {
   const participants = [...state.participants.entries()]
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([user, role]): CborValue => [user, role]);
+  const timer = state.disappearAfterMs;
+  // One encoding per state: no timer is version 1 as before, a timer is version 2 with it last.
   return encodeCbor([
-    VERSION,
+    timer === undefined ? VERSION : VERSION_WITH_TIMER,
     KINDS.indexOf(state.kind),
     state.profile.name,
     state.profile.topic,
@@ -52,6 +61,7 @@ export function encodeRoomState(state: RoomState): Uint8Array {
     HISTORY.indexOf(state.history),
     roles,
     participants,
+    ...(timer === undefined ? [] : [timer]),
   ]);
 }
 
@@ -66,8 +76,16 @@ export function decodeRoomState(bytes: Uint8Array): RoomState {
   } catch (cause) {
     throw new RoomError('ROOM_STATE_MALFORMED', 'room state is not deterministic CBOR', { cause });
   }
-  const a = r.array(value, '', 9);
-  r.version(a[0], VERSION);
+  const a = r.array(value, '');
+  const withTimer = a[0] === VERSION_WITH_TIMER;
+  r.array(value, '', withTimer ? 10 : 9);
+  if (!withTimer) r.version(a[0], VERSION);
+  const disappearAfterMs = withTimer
+    ? r.uint(a[9], 'disappearAfterMs', DisappearLimits.maxMs)
+    : undefined;
+  if (disappearAfterMs !== undefined && disappearAfterMs < DisappearLimits.minMs) {
+    r.fail('disappearAfterMs', `below ${DisappearLimits.minMs} ms`);
+  }
   const kind = KINDS[r.uint(a[1], 'kind', KINDS.length - 1)] ?? 'group';
   const history = HISTORY[r.uint(a[6], 'history', HISTORY.length - 1)] ?? 'all';
   const roles = r.list(a[7], 'roles', MAX_ROLES, readRole);
@@ -92,6 +110,7 @@ export function decodeRoomState(bytes: Uint8Array): RoomState {
     },
     invitesRestricted: r.bool(a[5], 'invitesRestricted'),
     history,
+    disappearAfterMs,
     roles,
     participants,
   };

@@ -25,6 +25,11 @@ export interface RoomState {
   /** When true, only roles with canChangeRoomMembershipStyle (admins, owners) may invite. */
   readonly invitesRestricted: boolean;
   readonly history: HistorySharing;
+  /**
+   * Disappearing messages for the whole room: every message expires this many ms after it was
+   * sent (members enforce it on receipt, whatever the sender wrote); undefined for never.
+   */
+  readonly disappearAfterMs: number | undefined;
   readonly roles: readonly RoleDefinition[];
   /** Users with a role other than 0: participants, and banned users (role 1). */
   readonly participants: ReadonlyMap<UserId, RoleIndex>;
@@ -37,7 +42,11 @@ export interface NewRoomOptions {
   readonly topic?: string;
   readonly history?: HistorySharing;
   readonly invitesRestricted?: boolean;
+  readonly disappearAfterMs?: number;
 }
+
+/** The room-wide disappearing time, at least a second and at most a year. */
+export const DisappearLimits = { minMs: 1000, maxMs: 366 * 86_400_000 } as const;
 
 export function newRoomState(options: NewRoomOptions): RoomState {
   return {
@@ -45,6 +54,7 @@ export function newRoomState(options: NewRoomOptions): RoomState {
     profile: { name: options.name ?? '', topic: options.topic ?? '', avatar: undefined },
     invitesRestricted: options.invitesRestricted ?? false,
     history: options.history ?? 'all',
+    disappearAfterMs: options.disappearAfterMs,
     roles: defaultRoles(),
     participants: new Map([[options.creator, Roles.owner]]),
   };

@@ -37,15 +37,23 @@ export class BodyKeeper {
   readonly #reducer: TimelineReducer;
   readonly #roomId: RoomId;
   readonly #now: (() => number) | undefined;
+  /** The room's disappearing time in an epoch (room state), enforced whatever a sender wrote. */
+  readonly #roomTimer: (epoch: bigint) => number | undefined;
   /** By message ID key: usually one entry; a replayed message can occur twice. */
   readonly #waiting = new Map<string, Waiting[]>();
   /** Expiry (ms) of shown messages that have one, by message ID key. */
   readonly #expiry = new Map<string, number>();
 
-  constructor(reducer: TimelineReducer, roomId: RoomId, now: (() => number) | undefined) {
+  constructor(
+    reducer: TimelineReducer,
+    roomId: RoomId,
+    now: (() => number) | undefined,
+    roomTimer: (epoch: bigint) => number | undefined = () => undefined,
+  ) {
     this.#reducer = reducer;
     this.#roomId = roomId;
     this.#now = now;
+    this.#roomTimer = roomTimer;
   }
 
   /** Hands an accepted entry to the reducer, with its body if held or in `sidecar`. */
@@ -122,8 +130,8 @@ export class BodyKeeper {
     }
     const e = this.#entry(w, body, content, false);
     if (e.targetKey !== undefined && this.table.isExpired(e.targetKey)) return true;
-    const at = e.kind === 'message' ? expiryOf(content, e.ts) : undefined;
     const now = this.#now?.();
+    const at = e.kind === 'message' ? this.#expiryOf(content, e.ts, w.epoch, now) : undefined;
     if (at !== undefined && now !== undefined && at <= now) {
       this.table.markExpired(key);
       return true;
@@ -132,6 +140,24 @@ export class BodyKeeper {
     if (at !== undefined) this.#expiry.set(key, at);
     this.#reducer.add(e);
     return true;
+  }
+
+  /**
+   * When a message expires: its own `expires`, or sooner the room's disappearing time of the
+   * epoch it was written in. That counts from the sender's `ts`, but never from later than
+   * now, so a sender cannot postpone it with a clock set ahead.
+   */
+  #expiryOf(
+    content: MimiContent,
+    ts: number,
+    epoch: bigint,
+    now: number | undefined,
+  ): number | undefined {
+    const own = expiryOf(content, ts);
+    const timer = this.#roomTimer(epoch);
+    if (timer === undefined) return own;
+    const byRoom = Math.min(ts, now ?? ts) + timer;
+    return own === undefined ? byRoom : Math.min(own, byRoom);
   }
 
   #entry(w: Waiting, body: Uint8Array, content: MimiContent, stub: boolean): TimelineEntry {

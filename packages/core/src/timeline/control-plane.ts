@@ -22,4 +22,6 @@ export interface ControlPlaneView {
    * (verdict `pending`) instead of being judged on missing state. Absent means always true.
    */
   knowsEpoch?(epoch: bigint): boolean;
+  /** The room's disappearing time in `epoch` (ms after sending); undefined for none. */
+  disappearAfterMs?(epoch: bigint): number | undefined;
 }

@@ -57,7 +57,9 @@ export class Replica {
     this.reducer = new TimelineReducer((user, action, epoch) =>
       controlPlane.can(user, action, epoch),
     );
-    this.bodies = new BodyKeeper(this.reducer, this.roomId, now);
+    this.bodies = new BodyKeeper(this.reducer, this.roomId, now, (epoch) =>
+      controlPlane.disappearAfterMs?.(epoch),
+    );
   }
 
   /** The reducer's changes since the last call; bodies of what was retracted are purged. */

@@ -73,6 +73,38 @@ describe('redaction and disappearing messages through the client', () => {
       code: 'INVALID_ARGUMENT',
     });
   });
+
+  it('a room-wide disappearing time holds for every message, and every member enforces it', async () => {
+    const { world, dbs, a, b, c, roomId } = await trio(73);
+    await a.send(roomId, 'before the timer');
+    await a.setDisappearing(roomId, 60_000);
+    await world.settle();
+    expect(c.room(roomId).disappearAfterMs).toBe(60_000);
+    // b writes with no expiry of its own; c asks for a longer one than the room allows.
+    await b.send(roomId, 'timed-by-the-room');
+    await c.send(roomId, 'wants-a-day', { expiresInMs: 86_400_000 });
+    await world.settle();
+    await world.network.advance(61_000);
+    await world.tickAll();
+    for (const [i, x] of [a, b, c].entries()) {
+      expect(texts(x, roomId)).toEqual(['before the timer']);
+      expect(await stores(must(dbs[i]), 'wants-a-day')).toBe(false);
+    }
+    // Members may not change it; the owner may lift it.
+    await expect(b.setDisappearing(roomId, undefined)).rejects.toMatchObject({
+      code: 'NOT_ALLOWED',
+    });
+    await expect(a.setDisappearing(roomId, 10)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await a.setDisappearing(roomId, undefined);
+    await world.settle();
+    await b.send(roomId, 'kept again');
+    await world.settle();
+    await world.network.advance(61_000);
+    await world.tickAll();
+    expect(texts(c, roomId)).toEqual(['before the timer', 'kept again']);
+  });
 });
 
 function must<T>(value: T | undefined): T {

@@ -80,6 +80,11 @@ const ACTIONS: readonly Action[] = [
     expected: [N, N, X, X, ok, ok],
   },
   {
+    name: 'make messages disappear after a day',
+    change: (room) => withChanges(room, { disappearAfterMs: 86_400_000 }),
+    expected: [N, N, X, X, ok, ok],
+  },
+  {
     name: 'change role definitions',
     change: (room) =>
       editRole(room, Roles.member, (r) => extendRole(r, [CAPABILITY_CODES.canChangeRoomName])),

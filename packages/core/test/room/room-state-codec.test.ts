@@ -59,6 +59,9 @@ const roomArb: fc.Arbitrary<RoomState> = fc
       }),
       invitesRestricted: fc.boolean(),
       history: fc.constantFrom('all' as const, 'since-joined' as const),
+      disappearAfterMs: fc.option(fc.integer({ min: 1000, max: 366 * 86_400_000 }), {
+        nil: undefined,
+      }),
       roles: fc.constant(roles),
       participants,
     });
@@ -344,6 +347,30 @@ describe('room state codec', () => {
     it('for a state whose participant holds a role the table lacks', () => {
       const dropped = editRole(populatedRoom(), Roles.moderator, () => undefined);
       expect(decodesOrThrowsRoomError(encodeRoomState(dropped))).toBeUndefined();
+    });
+  });
+
+  describe('the room-wide disappearing time', () => {
+    it('leaves a room without one in version 1, and puts one last in version 2', () => {
+      const plain = encodeRoomState(populatedRoom());
+      expect(plain[1]).toBe(1);
+      const timed = withChanges(populatedRoom(), { disappearAfterMs: 3_600_000 });
+      const bytes = encodeRoomState(timed);
+      expect(bytes[1]).toBe(2);
+      expect(decodeRoomState(bytes).disappearAfterMs).toBe(3_600_000);
+      expect(decodeRoomState(plain).disappearAfterMs).toBeUndefined();
+    });
+
+    it('refuses a time out of range, or a version 2 without one', () => {
+      const fields = (version: number, extra: CborValue[]): Uint8Array => {
+        const value = [version, 0, '', '', null, false, 0, [], [], ...extra];
+        return encodeCbor(value);
+      };
+      expect(() => decodeRoomState(fields(2, [500]))).toThrow(RoomError);
+      expect(() => decodeRoomState(fields(2, [367 * 86_400_000]))).toThrow(RoomError);
+      expect(() => decodeRoomState(fields(2, []))).toThrow(RoomError);
+      expect(() => decodeRoomState(fields(1, [60_000]))).toThrow(RoomError);
+      expect(decodeRoomState(fields(2, [60_000])).disappearAfterMs).toBe(60_000);
     });
   });
 });
