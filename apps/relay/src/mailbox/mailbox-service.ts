@@ -1,7 +1,8 @@
 import type { PeerId } from '@libp2p/interface';
 import { decodeMailboxRequest, encodeMailboxResponse, type MailboxResponse } from '@kith/core';
 import { RequestBudget } from '@kith/node';
-import type { MailboxOutcome, MailboxStore } from './mailbox-store.ts';
+import type { MailboxOutcome } from './mailbox-checks.ts';
+import type { MailboxStore } from './mailbox-store.ts';
 
 export interface MailboxRateLimits {
   /** Requests of any kind one peer may make per minute. */

@@ -9,16 +9,13 @@ import {
   seqKey,
   splitKey,
   toHex,
-  verifyMailboxAuthorization,
-  verifyMailboxPut,
-  verifyMailboxPutMany,
-  verifyMailboxRead,
   MailboxLimits,
   type KvOperation,
   type KvStore,
   type MailboxRequest,
   type MailboxResponse,
 } from '@kith/core';
+import { checkSignatures, refused, type MailboxOutcome } from './mailbox-checks.ts';
 
 export interface MailboxPolicy {
   /** How long a message is kept (ms). */
@@ -42,13 +39,6 @@ interface TopicMeta {
   nextSeq: bigint;
   bytes: number;
 }
-
-/** What happened, for the relay's metrics. */
-export type MailboxOutcome =
-  | { readonly kind: 'stored'; readonly bytes: number; readonly messages: number }
-  | { readonly kind: 'served'; readonly messages: number }
-  | { readonly kind: 'refused'; readonly reason: string }
-  | { readonly kind: 'other' };
 
 /**
  * A relay's mailboxes: ciphertext per conversation topic, written and read only with a key the
@@ -362,41 +352,6 @@ export class MailboxStore {
   }
 }
 
-/**
- * The checks that need no stored state (sizes, signatures under the request's own key), made
- * as the request arrives; whether that key may use the topic is decided in turn, in #apply.
- */
-function checkSignatures(
-  request: MailboxRequest,
-): { response: MailboxResponse; outcome: MailboxOutcome } | undefined {
-  switch (request.type) {
-    case 'authorize': {
-      const next = { epoch: request.epoch, publicKey: request.publicKey };
-      return verifyMailboxAuthorization(request.by, request.topic, next, request.signature)
-        ? undefined
-        : refused('UNAUTHORIZED', 'the authorization signature does not verify');
-    }
-    case 'put':
-    case 'putMany': {
-      const data = request.type === 'put' ? [request.data] : request.data;
-      if (data.some((d) => d.length > MailboxLimits.maxDataBytes)) {
-        return refused('TOO_LARGE', `a message is at most ${MailboxLimits.maxDataBytes} bytes`);
-      }
-      const verifies =
-        request.type === 'put'
-          ? verifyMailboxPut(request.publicKey, request.topic, request.data, request.signature)
-          : verifyMailboxPutMany(request.publicKey, request.topic, request.data, request.signature);
-      return verifies ? undefined : refused('UNAUTHORIZED', 'the put signature does not verify');
-    }
-    case 'fetch':
-      return verifyMailboxRead(request.publicKey, request.topic, request.after, request.signature)
-        ? undefined
-        : refused('UNAUTHORIZED', 'the read signature does not verify');
-    case 'status':
-      return undefined;
-  }
-}
-
 /** Caches of counts are only shortcuts: past 10,000 entries they start again empty. */
 function bounded<K, V>(cache: Map<K, V>): Map<K, V> {
   if (cache.size >= 10_000) cache.clear();
@@ -409,14 +364,4 @@ function topicKey(topic: string): string {
 
 function hashHex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-function refused(
-  code: Extract<MailboxResponse, { type: 'refused' }>['code'],
-  message: string,
-): { response: MailboxResponse; outcome: MailboxOutcome } {
-  return {
-    response: { type: 'refused', code, message },
-    outcome: { kind: 'refused', reason: code },
-  };
 }

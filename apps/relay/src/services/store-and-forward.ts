@@ -19,7 +19,8 @@ import type { RelayConfig } from '../config/settings.ts';
 import { InboxStore } from '../directory/inbox-store.ts';
 import { KeyPackageDirectory } from '../directory/key-package-directory.ts';
 import { MailboxService } from '../mailbox/mailbox-service.ts';
-import { MailboxStore, type MailboxOutcome } from '../mailbox/mailbox-store.ts';
+import type { MailboxOutcome } from '../mailbox/mailbox-checks.ts';
+import { MailboxStore } from '../mailbox/mailbox-store.ts';
 import { describeError } from '../errors.ts';
 import type { Relay, RelayService } from '../service.ts';
 
