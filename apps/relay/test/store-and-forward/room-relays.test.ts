@@ -52,4 +52,15 @@ describe('a conversation between users of different relays', () => {
     await ben.restart();
     await ben.hasAll(roomId, sent);
   });
+
+  it('goes on through the relay that is left when one of the room’s relays is gone', async () => {
+    // Relay A (ana's only one) is gone for good; the room still names it.
+    await ana.restart();
+    await ben.stop();
+    const later = ['with relay A gone 1', 'with relay A gone 2'];
+    for (const text of later) await ana.call('send', { roomId, text });
+    await ana.stop();
+    await ben.restart();
+    await ben.hasAll(roomId, later);
+  });
 });

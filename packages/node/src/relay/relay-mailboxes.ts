@@ -47,6 +47,10 @@ interface RoomKeys {
   readonly keys: readonly MailboxKey[];
 }
 
+/** The first and the longest wait before trying a relay that could not be reached again. */
+const AWAY_FIRST_MS = 30_000;
+const AWAY_MAX_MS = 10 * 60_000;
+
 /** Relay addresses already given to the peer store (bounded: rooms name at most 16 each). */
 const MAX_KNOWN_ADDRESSES = 4096;
 
@@ -64,6 +68,11 @@ export class RelayMailboxes {
   readonly #kv: KvStore;
   readonly #relays: readonly PeerId[];
   readonly #knownAddresses = new Set<string>();
+  /**
+   * Relays that could not be reached, and until when they are left out: a relay a member named
+   * but that is gone must not cost every pass a timeout. Cleared when the relay connects.
+   */
+  readonly #away = new Map<string, { until: number; waitMs: number }>();
   readonly #onError: (error: unknown) => void;
   /** `relay/topic/key` triples the relay is known to accept. */
   readonly #accepted = new Set<string>();
@@ -89,6 +98,9 @@ export class RelayMailboxes {
     this.#kv = parts.kv;
     this.#relays = relays;
     this.#onError = onError;
+    this.#libp2p.addEventListener('peer:identify', (event) => {
+      this.#away.delete(event.detail.peerId.toString());
+    });
   }
 
   get relays(): readonly PeerId[] {
@@ -155,13 +167,21 @@ export class RelayMailboxes {
     const room = await this.#roomOfTopic(topic);
     const head = room?.keys.at(-1);
     if (room === undefined || head === undefined) return;
-    for (const relay of relays) {
-      await this.#put(relay, room, head, data).catch((error: unknown) => {
-        // A refusal is worth telling the user; a relay that is away is not (the engine resends
-        // unconfirmed messages, which come back here).
-        if (error instanceof NodeError) this.#onError(error);
-      });
-    }
+    await Promise.all(
+      this.#present(relays).map((relay) =>
+        this.#put(relay, room, head, data).then(
+          () => {
+            this.#away.delete(relay.toString());
+          },
+          (error: unknown) => {
+            // A refusal is worth telling the user; a relay that is away is not (the engine
+            // resends unconfirmed messages, which come back here).
+            if (error instanceof NodeError) this.#onError(error);
+            else this.#wentAway(relay);
+          },
+        ),
+      ),
+    );
   }
 
   async #put(
@@ -228,12 +248,42 @@ export class RelayMailboxes {
       if (relays.length === 0) continue;
       const room = await this.#keysOf(summary.roomId, summary.epoch);
       if (room === undefined) continue;
-      for (const relay of relays) {
-        await this.#fetch(relay, room).catch(() => {
-          // Unreachable now: the next pass tries again.
-        });
-      }
+      // A room's relays at once: one that does not answer delays none of the others.
+      await Promise.all(
+        this.#present(relays).map((relay) =>
+          this.#fetch(relay, room).then(
+            () => {
+              this.#away.delete(relay.toString());
+            },
+            () => {
+              this.#wentAway(relay);
+            },
+          ),
+        ),
+      );
     }
+  }
+
+  /**
+   * The relays not left out for having been unreachable. This device's own relays are always
+   * tried: the user chose them, and they are the ones it returns to after being offline.
+   */
+  #present(relays: readonly PeerId[]): PeerId[] {
+    const now = Date.now();
+    return relays.filter(
+      (r) =>
+        this.#relays.some((own) => own.equals(r)) ||
+        (this.#away.get(r.toString())?.until ?? 0) <= now,
+    );
+  }
+
+  #wentAway(relay: PeerId): void {
+    const key = relay.toString();
+    const waitMs = Math.min(
+      AWAY_MAX_MS,
+      Math.max(AWAY_FIRST_MS, (this.#away.get(key)?.waitMs ?? 0) * 2),
+    );
+    this.#away.set(key, { until: Date.now() + waitMs, waitMs });
   }
 
   async #fetch(relay: PeerId, room: RoomKeys): Promise<void> {
