@@ -8,40 +8,31 @@ import {
   emptyPskIndex,
   encodeMlsMessage,
   joinGroupWithExtensions,
-  processPrivateMessage,
-  processPublicMessage,
   type CiphersuiteImpl,
   type ClientConfig,
-  type ClientState,
-  type IncomingMessageCallback,
   type KeyPackage,
   type PrivateKeyPackage,
-  type PrivateMessage,
   type PublicMessage,
   type Proposal,
   type ProposalWithSender,
   type Welcome,
 } from 'ts-mls';
-import { bytesEqual, compareBytes } from '../crypto/bytes.ts';
+import { bytesEqual } from '../crypto/bytes.ts';
 import { refuse } from '../room/refusal.ts';
 import type { RoomState } from '../room/room-state.ts';
-import { checkCommit, roomStateOf, type CommitVerdict } from './commit-policy.ts';
-import {
-  commitRank,
-  decodeAad,
-  encodeAad,
-  epochIdOf,
-  epochIdOfContext,
-  type EpochRecord,
-  type FrameKind,
-} from './epoch.ts';
+import { checkCommit, roomStateOf } from './commit-policy.ts';
+import { decodeAad, encodeAad, epochIdOf, epochIdOfContext, type EpochRecord } from './epoch.ts';
 import { memberDevices, ownLeafIndex, type MemberDevice } from './leaves.ts';
 import type { CommitResult, ReceiveOutcome } from './outcomes.ts';
 import { PendingMessages } from './pending.ts';
 import { EpochChain } from './epoch-chain.ts';
 import { ratchetTreeFromExtension } from 'ts-mls/groupInfo.js';
-import { checkExternalCommit, externalJoiner } from './external.ts';
-import { decryptApplication } from './decrypt-application.ts';
+import {
+  applyExternalCommit,
+  applyPrivateCommit,
+  receiveCommit,
+  receiveData,
+} from './receive-steps.ts';
 import {
   decodeMessage,
   describe,
@@ -344,9 +335,11 @@ export class ConversationGroup {
       return rejected('malformed', 'the epoch number does not match the epoch ID');
     }
     if (aad.kind === 'commit') {
-      return this.#receiveCommit(bytes, index, (parent) => this.#applyPrivate(parent, pm));
+      return receiveCommit(this.#chain, this.#pending, bytes, index, (parent) =>
+        applyPrivateCommit(parent, pm, this.#cs),
+      );
     }
-    return this.#receiveData(pm, aad.kind);
+    return receiveData(this.head, pm, aad.kind, this.#cs);
   }
 
   /** A PublicMessage: Kith sends only external commits (a device rejoining) this way. */
@@ -363,7 +356,9 @@ export class ConversationGroup {
     if (this.#chain.at(index)?.epoch !== pm.content.epoch) {
       return rejected('malformed', 'the epoch number does not match the epoch ID');
     }
-    return this.#receiveCommit(bytes, index, (parent) => this.#applyExternal(parent, pm));
+    return receiveCommit(this.#chain, this.#pending, bytes, index, (parent) =>
+      applyExternalCommit(parent, pm, this.#cs),
+    );
   }
 
   /**
@@ -377,122 +372,6 @@ export class ConversationGroup {
     if (epoch <= oldest) return { kind: 'ignored', reason: 'before-history' };
     this.#pending.add(epochId, bytes);
     return { kind: 'pending' };
-  }
-
-  async #receiveData(pm: PrivateMessage, kind: FrameKind): Promise<ReceiveOutcome> {
-    const head = this.head;
-    try {
-      if (kind === 'application') {
-        const opened = await decryptApplication(head.state, pm, this.#cs);
-        head.state = opened.newState;
-        if (opened.sender === undefined) {
-          return rejected('not-a-member', 'the sender is not a Kith device');
-        }
-        return {
-          kind: 'application',
-          sender: opened.sender,
-          plaintext: opened.plaintext,
-          epoch: pm.epoch,
-        };
-      }
-      if (pm.epoch !== head.epoch) return { kind: 'ignored', reason: 'stale' };
-      const result = await processPrivateMessage(head.state, pm, emptyPskIndex, this.#cs);
-      head.state = result.newState;
-      return { kind: 'proposal' };
-    } catch (error) {
-      return rejected('undecryptable', describe(error));
-    }
-  }
-
-  async #applyPrivate(
-    parent: EpochRecord,
-    pm: PrivateMessage,
-  ): Promise<{ state: ClientState; verdict: CommitVerdict } | string> {
-    let verdict: CommitVerdict | undefined;
-    const callback: IncomingMessageCallback = (incoming) => {
-      if (incoming.kind !== 'commit') return 'accept';
-      verdict = checkCommit(
-        parent.state,
-        parent.room,
-        incoming.senderLeafIndex,
-        incoming.proposals,
-      );
-      return verdict.ok ? 'accept' : 'reject';
-    };
-    try {
-      const r = await processPrivateMessage(parent.state, pm, emptyPskIndex, this.#cs, callback);
-      return verdict === undefined ? 'not a commit' : { state: r.newState, verdict };
-    } catch (error) {
-      return describe(error);
-    }
-  }
-
-  async #applyExternal(
-    parent: EpochRecord,
-    pm: PublicMessage,
-  ): Promise<{ state: ClientState; verdict: CommitVerdict } | string> {
-    const joiner = externalJoiner(pm);
-    let verdict: CommitVerdict | undefined;
-    const callback: IncomingMessageCallback = (incoming) => {
-      if (incoming.kind !== 'commit') return 'reject';
-      verdict = checkExternalCommit(parent.state, parent.room, joiner, incoming.proposals);
-      return verdict.ok ? 'accept' : 'reject';
-    };
-    try {
-      const r = await processPublicMessage(parent.state, pm, emptyPskIndex, this.#cs, callback);
-      return verdict === undefined ? 'not a commit' : { state: r.newState, verdict };
-    } catch (error) {
-      return describe(error);
-    }
-  }
-
-  /**
-   * One commit of the epoch at `index`: ranked against the one applied there (if any), checked
-   * by `apply` against the parent state, then appended, or swapped in for the loser.
-   */
-  async #receiveCommit(
-    bytes: Uint8Array,
-    index: number,
-    apply: (
-      parent: EpochRecord,
-    ) => Promise<{ state: ClientState; verdict: CommitVerdict } | string>,
-  ): Promise<ReceiveOutcome> {
-    const parent = this.#chain.at(index);
-    if (parent === undefined) return rejected('malformed', 'no parent epoch');
-    const applied = this.#chain.at(index + 1);
-    const rank = commitRank(bytes);
-    if (applied?.commit !== undefined) {
-      if (bytesEqual(applied.commit, bytes)) return { kind: 'ignored', reason: 'duplicate' };
-      if (compareBytes(rank, commitRank(applied.commit)) > 0) {
-        return { kind: 'ignored', reason: 'losing-commit', winner: applied.commit };
-      }
-    }
-    const result = await apply(parent);
-    if (typeof result === 'string') return rejected('undecryptable', result);
-    const { state: newState, verdict } = result;
-    if (!verdict.ok) {
-      return rejected(
-        verdict.refusal.code === 'NOT_A_MEMBER' ? 'not-a-member' : 'not-allowed',
-        verdict.refusal.message,
-        verdict.refusal,
-      );
-    }
-    const record: EpochRecord = {
-      epoch: newState.groupContext.epoch,
-      epochId: epochIdOf(newState),
-      state: newState,
-      room: verdict.commit.room,
-      commit: bytes,
-      committedByMe: false,
-    };
-    if (applied === undefined) {
-      this.#chain.append(record);
-      return { kind: 'commit', record, change: verdict.commit };
-    }
-    const lost = this.#chain.abandonAfter(index);
-    for (const r of lost) this.#pending.drop(r.epochId);
-    this.#chain.append(record);
-    return { kind: 'fork-switched', record, change: verdict.commit, lost };
   }
 
   /** Commits after the latest of `known` on this chain, for a member catching up. */
