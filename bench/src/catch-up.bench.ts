@@ -11,7 +11,7 @@ import {
   openDevice,
   roomOf,
   TempDirs,
-  topicOf,
+  watchCiphertextSizes,
   waitUntil,
 } from './node-fixtures.ts';
 
@@ -52,11 +52,7 @@ async function catchUpOn(n: number): Promise<void> {
     const roomId = await roomOf([a, b0], SETUP_MS);
     // The reopened device finds the sender at the address in its link (its peer store is empty).
     await b0.addContact(a.contactLink('sender'));
-    const sizes: number[] = [];
-    const topic = topicOf(roomId);
-    b0.libp2p.services.pubsub.addEventListener('message', (e) => {
-      if (e.detail.topic === topic) sizes.push(e.detail.data.length);
-    });
+    const sizes = watchCiphertextSizes(b0, roomId);
     const before = await exchange(a, b0, roomId, 10);
     await b0.close();
 
@@ -97,7 +93,7 @@ async function catchUpOn(n: number): Promise<void> {
     ).then(() => (got === n ? 'complete' : 'stuck'));
     const kithMs = performance.now() - start;
     await stopProfile();
-    const size = sizes.sort((x, y) => x - y)[Math.floor(sizes.length / 2)] ?? 0;
+    const size = sizes.median();
     const rawMs = await rawLevel(await dirs.make('catch-up-level'), n, size);
     const label = `catch-up on ${n.toLocaleString('en')} messages`;
     const title = `catch-up: ${n.toLocaleString('en')} messages missed while offline, ${size}-byte ciphertext`;

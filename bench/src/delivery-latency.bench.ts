@@ -13,7 +13,7 @@ import {
   settle,
   stopAll,
   TempDirs,
-  topicOf,
+  watchCiphertextSizes,
   waitUntil,
 } from './node-fixtures.ts';
 
@@ -40,17 +40,15 @@ export async function benchDeliveryLatency(quick: boolean): Promise<void> {
   const dirs = new TempDirs();
   const nodes: KithNode[] = [];
   const kith: Run[] = [];
-  const sizes: number[] = [];
+  let sizes = { median: (): number => 0 };
   try {
     for (let i = 0; i < DEVICES; i++) {
       nodes.push(await openDevice(await dirs.make(`latency-${i}`), `device ${i}`));
     }
     const roomId = await roomOf(nodes, SETUP_MS);
     // The ciphertext a message travels in, as another device's gossipsub hands it over.
-    const topic = topicOf(roomId);
-    nodes[1]?.libp2p.services.pubsub.addEventListener('message', (e) => {
-      if (e.detail.topic === topic) sizes.push(e.detail.data.length);
-    });
+    const second = nodes[1];
+    if (second !== undefined) sizes = watchCiphertextSizes(second, roomId);
     // Warm-up: JIT, streams, first ratchet steps.
     await kithRun(nodes, roomId, 'warm-up', DEVICES * 2, INTERVALS_MS[0]);
     for (const interval of INTERVALS_MS) {
@@ -61,7 +59,7 @@ export async function benchDeliveryLatency(quick: boolean): Promise<void> {
     await Promise.allSettled(nodes.map((n) => n.close()));
     await dirs.removeAll();
   }
-  const size = sizes.sort((a, b) => a - b)[Math.floor(sizes.length / 2)] ?? 0;
+  const size = sizes.median();
   const raw = await rawRuns(size, count);
   INTERVALS_MS.forEach((interval, i) => {
     const [k, r] = [kith[i], raw[i]];

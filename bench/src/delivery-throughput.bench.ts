@@ -11,7 +11,7 @@ import {
   settle,
   stopAll,
   TempDirs,
-  topicOf,
+  watchCiphertextSizes,
   waitUntil,
 } from './node-fixtures.ts';
 
@@ -30,16 +30,14 @@ export async function benchDeliveryThroughput(quick: boolean): Promise<void> {
   const dirs = new TempDirs();
   const nodes: KithNode[] = [];
   let kith: Run;
-  const sizes: number[] = [];
+  let sizes = { median: (): number => 0 };
   try {
     for (let i = 0; i < DEVICES; i++) {
       nodes.push(await openDevice(await dirs.make(`throughput-${i}`), `device ${i}`));
     }
     const roomId = await roomOf(nodes, SETUP_MS);
-    const topic = topicOf(roomId);
-    nodes[1]?.libp2p.services.pubsub.addEventListener('message', (e) => {
-      if (e.detail.topic === topic) sizes.push(e.detail.data.length);
-    });
+    const second = nodes[1];
+    if (second !== undefined) sizes = watchCiphertextSizes(second, roomId);
     await kithRun(nodes, roomId, 'warm-up', 50);
     await settle(nodes, roomId);
     kith = await kithRun(nodes, roomId, 'measured', count);
@@ -47,7 +45,7 @@ export async function benchDeliveryThroughput(quick: boolean): Promise<void> {
     await Promise.allSettled(nodes.map((n) => n.close()));
     await dirs.removeAll();
   }
-  const size = sizes.sort((a, b) => a - b)[Math.floor(sizes.length / 2)] ?? 0;
+  const size = sizes.median();
   const raw = await rawRun(size, count);
   const perMessage = (run: Run, name: string): Measurement => ({
     name,

@@ -101,10 +101,25 @@ export function onAny(
 }
 
 /** A room's gossip topic, as the engine names it. */
-export function topicOf(roomId: RoomId): string {
+function topicOf(roomId: RoomId): string {
   const groupId = fromHex(roomId);
   if (groupId === undefined) throw new Error(`room ID ${roomId} is not hex`);
   return roomTopic(groupId);
+}
+
+/**
+ * Records the size of every ciphertext `node` receives on the room's topic; `median()` is the
+ * size the benchmarks report (and give their raw baselines) as the message size.
+ */
+export function watchCiphertextSizes(node: KithNode, roomId: RoomId): { median(): number } {
+  const sizes: number[] = [];
+  const topic = topicOf(roomId);
+  node.libp2p.services.pubsub.addEventListener('message', (e) => {
+    if (e.detail.topic === topic) sizes.push(e.detail.data.length);
+  });
+  return {
+    median: () => [...sizes].sort((a, b) => a - b)[Math.floor(sizes.length / 2)] ?? 0,
+  };
 }
 
 /**
