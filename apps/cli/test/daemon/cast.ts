@@ -74,3 +74,24 @@ export function messagesOf(d: Daemon, roomId: string, extra: object = {}): Promi
 export async function textsOf(d: Daemon, roomId: string): Promise<string[]> {
   return (await messagesOf(d, roomId)).map((m) => m.text);
 }
+
+/**
+ * `from` sends `text` in its DM with `to` (started if there is none) and resolves once `to`
+ * shows it. An absence check waits for this first: whatever `from` sent earlier, to any room,
+ * had at least as long to arrive.
+ */
+export async function laterMessage(
+  me: Record<string, Whoami>,
+  from: Daemon,
+  to: Daemon,
+  text: string,
+): Promise<void> {
+  const { roomId } = await from.call<{ roomId: string }>('createRoom', {
+    dm: true,
+    members: [me[to.name]?.userId],
+  });
+  await from.call('send', { roomId, text });
+  await to.until(`“${text}” in the DM`, async () =>
+    (await roomOf(to, roomId)) === undefined ? false : (await textsOf(to, roomId)).includes(text),
+  );
+}

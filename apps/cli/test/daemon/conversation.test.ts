@@ -5,6 +5,7 @@ import type { DemoRelay } from '../../src/demo/relay-process.ts';
 import {
   createRoomWith,
   exchangeContacts,
+  laterMessage,
   messagesOf,
   removeAll,
   startDaemons,
@@ -109,6 +110,8 @@ describe('three daemons and a relay in a conversation over JSON-RPC', () => {
     );
     await ana.call('send', { roomId, text: 'after cai left' });
     await ben.until('the message', async () => (await texts(ben)).includes('after cai left'));
+    // Only once a later message from ana has reached cai does cai's lack of it mean anything.
+    await laterMessage(me, ana, cai, 'sent after “after cai left”');
     expect(await texts(cai)).not.toContain('after cai left');
     const sendAfter = await cai.rpc('send', { roomId, text: 'am I in?' });
     expect(sendAfter.error).toMatchObject({ code: 1002 });

@@ -5,6 +5,7 @@ import type { DemoRelay } from '../../src/demo/relay-process.ts';
 import {
   createRoomWith,
   exchangeContacts,
+  laterMessage,
   removeAll,
   roomOf,
   startDaemons,
@@ -70,6 +71,8 @@ describe('kick, ban, unban and leave across daemons, each with its role check', 
     await ana.until('cai gone again', async () => !(await members(ana)).includes('cai'));
     await ana.call('send', { roomId, text: 'just us now' });
     await ben.until('ana’s message', async () => (await texts(ben)).includes('just us now'));
+    // Only once a later message from ana has reached cai does cai's lack of it mean anything.
+    await laterMessage(me, ana, cai, 'sent after “just us now”');
     expect(await texts(cai)).not.toContain('just us now');
     expect(await members(ben)).toEqual(['ana', 'ben']);
   });

@@ -81,11 +81,17 @@ describe('a network split into two halves that both go on, then heals', () => {
     await eli.call('send', { roomId, text: 'right 2' });
     await ben.hasAll(roomId, ['left 1', 'left 2']);
     await eli.hasAll(roomId, ['right 1', 'right 2']);
-    expect(await ana.texts(roomId)).not.toContain('right 1');
+    // The right side's messages are out; ana lacks them even once a message sent later on its
+    // own side has reached it.
+    await ben.call('send', { roomId, text: 'left 3' });
+    await ana.hasAll(roomId, ['left 1', 'left 2', 'left 3']);
+    const atAna = await ana.texts(roomId);
+    expect(atAna).not.toContain('right 1');
+    expect(atAna).not.toContain('right 2');
 
     await heal(left, right);
     const stayers = [ana, ben, dev, eli];
-    const all = ['left 1', 'left 2', 'right 1', 'right 2'];
+    const all = ['left 1', 'left 2', 'left 3', 'right 1', 'right 2'];
     await Promise.all(stayers.map((d) => d.hasAll(roomId, all)));
     // One room state everywhere: the rename and the removal both hold.
     const converged = async (d: DeviceHandle): Promise<boolean> => {
