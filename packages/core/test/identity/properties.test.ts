@@ -62,19 +62,84 @@ const deviceListArb: fc.Arbitrary<DeviceList> = fc
     revoked: revokedKeys.map(deviceIdFromPublicKey).sort(),
   }));
 
-const decoders: [string, (bytes: Uint8Array) => unknown][] = [
-  ['decodeDeviceCertificate', decodeDeviceCertificate],
-  ['decodeDeviceList', decodeDeviceList],
-  ['decodeUserIdentity', decodeUserIdentity],
-  ['decodeDeviceIdentity', decodeDeviceIdentity],
+const revokedList = revokeDevice(
+  createDeviceList(user.keyPair, [laptop.certificate, phone.certificate]),
+  user.keyPair,
+  phone.deviceId,
+);
+
+interface Codec {
+  readonly name: string;
+  readonly decode: (bytes: Uint8Array) => unknown;
+  readonly encode: (value: never) => Uint8Array;
+  /** A valid encoding, to change. */
+  readonly sample: Uint8Array;
+  /** Whether some changed bytes still decode (a flipped signature bit, another secret key). */
+  readonly changesDecode: boolean;
+}
+
+const codecs: Codec[] = [
+  {
+    name: 'decodeDeviceCertificate',
+    decode: decodeDeviceCertificate,
+    encode: encodeDeviceCertificate,
+    sample: encodeDeviceCertificate(phone.certificate),
+    changesDecode: true,
+  },
+  {
+    name: 'decodeDeviceList',
+    decode: decodeDeviceList,
+    encode: encodeDeviceList,
+    sample: encodeDeviceList(revokedList),
+    changesDecode: true,
+  },
+  {
+    name: 'decodeUserIdentity',
+    decode: decodeUserIdentity,
+    encode: encodeUserIdentity,
+    sample: encodeUserIdentity(user),
+    changesDecode: true,
+  },
+  {
+    // Checks its certificate against its keys: every change is refused.
+    name: 'decodeDeviceIdentity',
+    decode: decodeDeviceIdentity,
+    encode: encodeDeviceIdentity,
+    sample: encodeDeviceIdentity(laptop),
+    changesDecode: false,
+  },
 ];
 
-function throwsOnlyIdentityErrors(decode: (bytes: Uint8Array) => unknown, bytes: Uint8Array) {
+/** The codes a decoder may refuse bytes with (never REVOKED or WRONG_USER: those need context). */
+const DECODE_CODES = [
+  'IDENTITY_INVALID_CBOR',
+  'IDENTITY_MALFORMED',
+  'IDENTITY_UNSUPPORTED_VERSION',
+  'IDENTITY_INVALID_KEY',
+  'IDENTITY_INVALID_NAME',
+  'IDENTITY_BAD_SIGNATURE',
+  'IDENTITY_TOO_MANY',
+];
+
+/**
+ * Decodes `bytes`, or checks the refusal is an IdentityError with a decoding code. What
+ * decodes must encode back to exactly `bytes`: one encoding per value.
+ */
+function decodesCanonicallyOrRefuses(
+  decode: (bytes: Uint8Array) => unknown,
+  encode: (value: never) => Uint8Array,
+  bytes: Uint8Array,
+): boolean {
+  let value: unknown;
   try {
-    decode(bytes);
+    value = decode(bytes);
   } catch (error) {
-    expect(error).toMatchObject({ name: 'IdentityError', code: expect.any(String) });
+    expect(error).toMatchObject({ name: 'IdentityError' });
+    expect(DECODE_CODES).toContain((error as { code?: unknown }).code);
+    return false;
   }
+  expect(encode(value as never)).toEqual(bytes);
+  return true;
 }
 
 describe('identity properties', () => {
@@ -118,44 +183,63 @@ describe('identity properties', () => {
     );
   });
 
-  describe.each(decoders)('%s', (_, decode) => {
-    it('throws nothing but IdentityError on random bytes', () => {
+  describe.each(codecs)('$name', ({ decode, encode, sample, changesDecode }) => {
+    it('refuses random bytes with a decoding code, or decodes their one encoding', () => {
       fc.assert(
         fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-          throwsOnlyIdentityErrors(decode, bytes);
+          decodesCanonicallyOrRefuses(decode, encode, bytes);
         }),
         { numRuns: 500 },
       );
     });
 
-    it('throws nothing but IdentityError on mutated encodings', () => {
-      const samples = [
-        encodeDeviceCertificate(phone.certificate),
-        encodeUserIdentity(user),
-        encodeDeviceIdentity(laptop),
-        encodeDeviceList(
-          revokeDevice(
-            createDeviceList(user.keyPair, [laptop.certificate, phone.certificate]),
-            user.keyPair,
-            phone.deviceId,
-          ),
-        ),
-      ];
+    it('refuses the other encodings with a decoding code, changed or not', () => {
+      const others = codecs.map((c) => c.sample).filter((other) => other !== sample);
       fc.assert(
         fc.property(
-          fc.constantFrom(...samples),
+          fc.constantFrom(...others),
           fc.nat(),
-          fc.integer({ min: 1, max: 255 }),
+          fc.integer({ min: 0, max: 255 }),
           fc.nat({ max: 3 }),
-          (sample, at, mask, cut) => {
-            const mutated = sample.slice(0, sample.length - cut);
+          (other, at, mask, cut) => {
+            const mutated = other.slice(0, other.length - cut);
             const i = at % mutated.length;
             mutated[i] = (mutated[i] ?? 0) ^ mask;
-            throwsOnlyIdentityErrors(decode, mutated);
+            expect(decodesCanonicallyOrRefuses(decode, encode, mutated)).toBe(false);
           },
         ),
-        { numRuns: 300 },
+        { numRuns: 200 },
       );
     });
+
+    // Up to a signature check per change: a few hundred, seconds on a busy machine.
+    it(
+      'every single-byte change of its own encoding: refused, or decoded to exactly those bytes',
+      {
+        timeout: 30_000,
+      },
+      () => {
+        expect(decodesCanonicallyOrRefuses(decode, encode, sample)).toBe(true);
+        let decoded = 0;
+        let refused = 0;
+        for (let i = 0; i < sample.length; i++) {
+          for (const mask of [0x01, 0x80]) {
+            const mutated = sample.slice();
+            mutated[i] = (mutated[i] ?? 0) ^ mask;
+            if (decodesCanonicallyOrRefuses(decode, encode, mutated)) decoded++;
+            else refused++;
+          }
+        }
+        // Both outcomes occur where they can: the checks above ran on each.
+        expect(refused).toBeGreaterThan(0);
+        expect(decoded > 0).toBe(changesDecode);
+        for (let n = 0; n < sample.length; n++) {
+          expect(decodesCanonicallyOrRefuses(decode, encode, sample.subarray(0, n))).toBe(false);
+        }
+        expect(decodesCanonicallyOrRefuses(decode, encode, Uint8Array.of(...sample, 0))).toBe(
+          false,
+        );
+      },
+    );
   });
 });
