@@ -141,7 +141,10 @@ describe('contact links: decode errors', () => {
 
   it('explains a malformed link in words and names the field', () => {
     expect(() => decodeContactLink(frameCbor(body({ 1: bytesOf(31) })))).toThrow(
-      'this is not a valid Kith contact link (userPublicKey: 32 bytes expected, got 31)',
+      expect.objectContaining({
+        code: 'CONTACT_LINK_MALFORMED',
+        message: 'this is not a valid Kith contact link (userPublicKey: 32 bytes expected, got 31)',
+      }) as Error,
     );
   });
 

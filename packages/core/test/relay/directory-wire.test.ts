@@ -37,7 +37,12 @@ describe('key-package directory encoding', () => {
       expect(decodeKeyPackageResponse(encodeKeyPackageResponse(s))).toEqual(s);
     }
     const bad = encodeKeyPackageRequest({ type: 'take', userId: 'bob' as UserId });
-    expect(() => decodeKeyPackageRequest(bad)).toThrow(/not a user ID/);
+    expect(() => decodeKeyPackageRequest(bad)).toThrow(
+      expect.objectContaining({
+        code: 'SYNC_MALFORMED',
+        message: 'key-package userId: not a user ID',
+      }),
+    );
   });
 });
 
@@ -63,6 +68,8 @@ describe('inbox encoding and item signatures', () => {
       { type: 'refused', message: 'full' },
     ] as const;
     for (const s of responses) expect(decodeInboxResponse(encodeInboxResponse(s))).toEqual(s);
-    expect(() => decodeInboxRequest(Uint8Array.from([0x81, 0x02]))).toThrow();
+    expect(() => decodeInboxRequest(Uint8Array.from([0x81, 0x02]))).toThrow(
+      expect.objectContaining({ name: 'SyncError', code: 'SYNC_MALFORMED' }),
+    );
   });
 });

@@ -72,6 +72,10 @@ describe('the mailbox protocol encoding', () => {
         signature: sig,
       }),
     ];
-    for (const b of bad) expect(() => decodeMailboxRequest(b)).toThrow(/mailbox|CBOR/);
+    for (const b of bad) {
+      expect(() => decodeMailboxRequest(b)).toThrow(
+        expect.objectContaining({ name: 'SyncError', code: 'SYNC_MALFORMED' }),
+      );
+    }
   });
 });

@@ -9,6 +9,14 @@ import {
   encodeSignalPayload,
 } from '../../src/sync/payload.ts';
 
+/** A SyncError SYNC_MALFORMED whose message matches `message`. */
+const malformed = (message: RegExp): Error =>
+  expect.objectContaining({
+    name: 'SyncError',
+    code: 'SYNC_MALFORMED',
+    message: expect.stringMatching(message) as string,
+  }) as Error;
+
 describe('ephemeral signals on the wire', () => {
   it('round-trips typing and presence', () => {
     for (const typing of [true, false]) {
@@ -65,14 +73,21 @@ describe('room payloads', () => {
       type: 'unknown',
       code: 7,
     });
-    expect(() => decodeAppPayload(encodeSignalPayload(Uint8Array.of(9)))).toThrow(/payload type/);
+    expect(() => decodeAppPayload(encodeSignalPayload(Uint8Array.of(9)))).toThrow(
+      malformed(/payload type/),
+    );
   });
 
   it('refuses an oversized signal and a wrong version', () => {
+    expect(decodeRoomPayload(encodeSignalPayload(new Uint8Array(1024)))).toMatchObject({
+      type: 'signal',
+    });
     expect(() => decodeRoomPayload(encodeSignalPayload(new Uint8Array(1025)))).toThrow(
-      /at most 1024/,
+      malformed(/at most 1024/),
     );
-    expect(() => decodeRoomPayload(encodeCbor([2, 2, Uint8Array.of(1)]))).toThrow(/version/);
-    expect(() => decodeRoomPayload(encodeCbor([1, 2]))).toThrow(/array of 3/);
+    expect(() => decodeRoomPayload(encodeCbor([2, 2, Uint8Array.of(1)]))).toThrow(
+      malformed(/version/),
+    );
+    expect(() => decodeRoomPayload(encodeCbor([1, 2]))).toThrow(malformed(/array of 3/));
   });
 });
