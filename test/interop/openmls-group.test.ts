@@ -101,7 +101,9 @@ describe('OpenMLS creates the group, Kith devices join from its Welcome', () => 
     expect(text(opened.plaintext)).toBe('hello from OpenMLS');
     expect(opened.sender?.userId).toBe(group.openmlsUser.userId);
     // The ratchet refuses the same message twice.
-    await expect(decryptApplication(state, privateMessageOf(fromOpenMls), cs)).rejects.toThrow();
+    await expect(
+      decryptApplication(state, privateMessageOf(fromOpenMls), cs),
+    ).rejects.toMatchObject({ name: 'ValidationError', message: 'Desired gen in the past' });
 
     // Kith to OpenMLS, with Kith's authenticated data.
     const { privateMessage } = await createApplicationMessage(

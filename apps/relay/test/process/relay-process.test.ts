@@ -99,8 +99,12 @@ describe('kith-relay restarts and stops', () => {
       expect(first.logs.map((l) => l.msg)).toEqual(
         expect.arrayContaining(['received a signal: shutting down', 'stopping', 'stopped']),
       );
-      await expect(access(join(first.dataDir, 'multiaddrs'))).rejects.toThrow();
-      await expect(access(join(first.dataDir, 'http-address'))).rejects.toThrow();
+      await expect(access(join(first.dataDir, 'multiaddrs'))).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
+      await expect(access(join(first.dataDir, 'http-address'))).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
 
       const second = await RelayProcess.start({ dataDir: first.dataDir });
       expect(second.peerId).toBe(first.peerId);
@@ -135,7 +139,7 @@ describe('kith-relay settings on the command line', () => {
       expect(file.code).toBe(2);
       expect(file.stderr).toContain('cannot read the config file');
       // Nothing was created by a refused start.
-      await expect(access(join(dir, 'identity'))).rejects.toThrow();
+      await expect(access(join(dir, 'identity'))).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
