@@ -92,14 +92,19 @@ describe('three daemons and a relay in a conversation over JSON-RPC', () => {
     const refused = await ben.rpc('remove', { roomId, userId: me['cai']?.userId });
     expect(refused.error).toMatchObject({ code: 1003, data: { kithCode: 'NOT_ALLOWED' } });
     const rename = await ben.rpc('setRoom', { roomId, name: 'mine now' });
-    expect(rename.error?.code).toBe(1003);
+    expect(rename.error).toMatchObject({ code: 1003, data: { kithCode: 'NOT_ALLOWED' } });
     const room = (await ana.call<RoomView[]>('rooms')).find((r) => r.roomId === roomId);
     expect(room?.name).toBe('team');
     expect(room?.members).toHaveLength(3);
     // Editing someone else's message is refused too.
     const [first] = await messages(ben);
+    expect(first?.senderName).toBe('ana');
     const edit = await ben.rpc('edit', { roomId, messageId: first?.messageId, text: 'forged' });
-    expect(edit.error?.code).toBeGreaterThan(1000);
+    expect(edit.error).toMatchObject({
+      code: 1003,
+      message: 'only the author may edit a message',
+      data: { kithCode: 'NOT_ALLOWED' },
+    });
   });
 
   it('lets the owner promote, and a removed member can no longer read', async () => {

@@ -55,7 +55,7 @@ describe('the daemon’s JSON-RPC door', () => {
     });
     const replies = (await response.json()) as { id: number; error?: unknown }[];
     expect(replies.map((r) => r.id)).toEqual([1, 2]);
-    expect(replies[1]?.error).toBeDefined();
+    expect(replies[1]?.error).toMatchObject({ code: -32601 });
   });
 
   it('is reachable from the shell: kith METHOD --param value [--json]', async () => {

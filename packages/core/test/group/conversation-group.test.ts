@@ -50,7 +50,7 @@ describe('ConversationGroup', () => {
       expect(got.sender.userId).toBe(b.user.userId);
     }
     // Replaying the same ciphertext is refused by the ratchet.
-    expect((await C.receive(sent)).kind).toBe('rejected');
+    expect(await C.receive(sent)).toMatchObject({ kind: 'rejected', reason: 'undecryptable' });
   });
 
   it('adding all devices of a user at once, and refusing a banned user', async () => {
@@ -72,7 +72,13 @@ describe('ConversationGroup', () => {
       [{ proposalType: 'remove', remove: { removed: leaves[0]?.leafIndex ?? -1 } }],
       banned,
     );
-    expect(partial.ok).toBe(false);
+    expect(partial).toMatchObject({
+      ok: false,
+      refusal: {
+        code: 'INVALID_CHANGE',
+        message: expect.stringContaining('without a participant role') as string,
+      },
+    });
     const ban = await A.commit(
       leaves.map((l) => ({ proposalType: 'remove' as const, remove: { removed: l.leafIndex } })),
       banned,
@@ -169,7 +175,7 @@ describe('ConversationGroup', () => {
       Uint8Array.of(0, 1, 2, 3),
       new Uint8Array(100).fill(0xff),
     ]) {
-      expect((await A.receive(bytes)).kind).toBe('rejected');
+      expect(await A.receive(bytes)).toMatchObject({ kind: 'rejected', reason: 'malformed' });
     }
   });
 });
