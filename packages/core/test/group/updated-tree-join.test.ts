@@ -9,19 +9,29 @@ import { treeHashRoot } from 'ts-mls/treeHash.js';
 import { describe, expect, it } from 'vitest';
 import { bytesEqual } from '../../src/crypto/bytes.ts';
 import { utf8 } from '../../src/crypto/utf8.ts';
-import type { ConversationGroup } from '../../src/group/conversation-group.ts';
+import { ConversationGroup } from '../../src/group/conversation-group.ts';
 import { kithClientConfig, loadCiphersuite } from '../../src/group/suite.ts';
 import { kithAuthenticationService } from '../../src/identity/credential.ts';
 import { Roles } from '../../src/room/roles.ts';
 import { withParticipant } from '../../src/room/room-state.ts';
-import { addProposal, createRoom, join, newDevice, type TestDevice } from './fixtures.ts';
+import {
+  addProposal,
+  createRoom,
+  freshKeyPackage,
+  join,
+  newDevice,
+  type TestDevice,
+} from './fixtures.ts';
 
 /** `g` receives `commit` as a commit. */
 async function apply(g: ConversationGroup, commit: Uint8Array): Promise<void> {
   expect((await g.receive(commit)).kind).toBe('commit');
 }
 
-/** Owner A's room, with `size - 1` more members; returns A and the groups of `leaves` only. */
+/**
+ * Owner A's room, with `size - 1` more members (device i at leaf i); returns A, the devices,
+ * and the groups of `leaves` only.
+ */
 async function roomOf(size: number, leaves: readonly number[]) {
   const owner = await newDevice();
   const A = await createRoom(owner);
@@ -42,7 +52,7 @@ async function roomOf(size: number, leaves: readonly number[]) {
     expect(g.self()?.leafIndex).toBe(leaf);
     groups.set(leaf, g);
   }
-  return { A, groups: [...groups.values()] };
+  return { A, devices: [owner, ...others], groups: [...groups.values()] };
 }
 
 /** `adder` adds fresh devices (a room change, so the commit carries a path); they join. */
@@ -138,7 +148,7 @@ describe('the unmerged-leaves rule a joiner checks (RFC 9420 12.4.3.1)', () => {
    * path sets. Returns the tree the new device joined with, and its validator.
    */
   async function treeWithUnmergedChain() {
-    const { A, groups } = await roomOf(15, [12, 14]);
+    const { A, devices, groups } = await roomOf(15, [12, 14]);
     const [removed, updater] = groups;
     if (removed === undefined || updater === undefined) throw new Error('no members');
     const gone = removed.self();
@@ -160,7 +170,7 @@ describe('the unmerged-leaves rule a joiner checks (RFC 9420 12.4.3.1)', () => {
     const lifetime = kithClientConfig(auth, 16).lifetimeConfig;
     const validate = async (t: RatchetTree) =>
       validateRatchetTree(t, groupContext, lifetime, auth, await treeHashRoot(t, cs.hash), cs);
-    return { tree, validate };
+    return { A, devices, updater, tree, validate };
   }
 
   it('accepts the honest tree and refuses a leaf missing between, or listed outside its subtree', async () => {
@@ -196,5 +206,24 @@ describe('the unmerged-leaves rule a joiner checks (RFC 9420 12.4.3.1)', () => {
     for (const [forged, message] of refusals) {
       expect((await validate(forged))?.message).toBe(message);
     }
+  });
+
+  it('a member rejoining by external commit checks the same tree, and every member accepts it', async () => {
+    const { A, devices, updater } = await treeWithUnmergedChain();
+    const device = devices[3];
+    if (device === undefined) throw new Error('no device');
+    const fresh = await freshKeyPackage(device);
+    const back = await ConversationGroup.rejoin(
+      await A.groupInfo(),
+      fresh.kp.publicPackage,
+      fresh.kp.privatePackage,
+      { cs: await loadCiphersuite(), config: kithClientConfig(kithAuthenticationService(), 16) },
+    );
+    if (typeof back === 'string') throw new Error(back);
+    for (const g of [A, updater]) await apply(g, back.commit);
+    expect(back.group.self()?.leafIndex).toBe(3);
+    expect(bytesEqual(back.group.head.epochId, A.head.epochId)).toBe(true);
+    const hello = await back.group.encrypt(utf8('back'));
+    expect((await updater.receive(hello)).kind).toBe('application');
   });
 });
