@@ -140,90 +140,95 @@ function withUnmerged(tree: RatchetTree, index: number, leaves: number[]): Ratch
   return copy;
 }
 
-describe('the unmerged-leaves rule a joiner checks (RFC 9420 12.4.3.1)', () => {
-  /**
-   * Fifteen members (leaves 0-14, a 16-leaf tree). The owner (leaf 0) removes leaf 12, which
-   * blanks nodes 25, 27 and 23; leaf 14 updates, setting 27 and 23 again; the owner adds a
-   * device, which takes leaf 12: unmerged at 27 and 23, not at the root, which the owner's own
-   * path sets. Returns the tree the new device joined with, and its validator.
-   */
-  async function treeWithUnmergedChain() {
-    const { A, devices, groups } = await roomOf(15, [12, 14]);
-    const [removed, updater] = groups;
-    if (removed === undefined || updater === undefined) throw new Error('no members');
-    const gone = removed.self();
-    if (gone === undefined) throw new Error('no leaf');
-    const removal = await A.commit(
-      [{ proposalType: 'remove', remove: { removed: gone.leafIndex } }],
-      withParticipant(A.room, gone.userId, Roles.none),
-    );
-    if (!removal.ok) throw new Error(removal.refusal.message);
-    await apply(updater, removal.commit);
-    const update = await updater.commit([]);
-    if (!update.ok) throw new Error(update.refusal.message);
-    await apply(A, update.commit);
-    const [joiner] = await addAndJoin(A, 1, [updater]);
-    expect(joiner?.self()?.leafIndex).toBe(12);
-    const { ratchetTree: tree, groupContext } = A.head.state;
-    const cs = await loadCiphersuite();
-    const auth = kithAuthenticationService();
-    const lifetime = kithClientConfig(auth, 16).lifetimeConfig;
-    const validate = async (t: RatchetTree) =>
-      validateRatchetTree(t, groupContext, lifetime, auth, await treeHashRoot(t, cs.hash), cs);
-    return { A, devices, updater, tree, validate };
-  }
-
-  it('accepts the honest tree and refuses a leaf missing between, or listed outside its subtree', async () => {
-    const { tree, validate } = await treeWithUnmergedChain();
-    expect(tree[25]).toBeUndefined();
-    expect(parentAt(tree, 27).unmergedLeaves).toEqual([12]);
-    expect(parentAt(tree, 23).unmergedLeaves).toEqual([12]);
-    expect(parentAt(tree, 15).unmergedLeaves).toEqual([]);
-    expect(await validate(tree)).toBeUndefined();
-
-    const refusals = [
-      // Node 23 lists leaf 12, but node 27, non-blank and between them, does not.
-      [
-        withUnmerged(tree, 27, []),
-        'non-blank intermediate node must list leaf node in its unmerged_leaves',
-      ],
-      // Node 27 lists leaf 5: a member, but not under node 27.
-      [
-        withUnmerged(tree, 27, [12, 5]),
-        'Unmerged leaf did not represent a non-blank descendant leaf node',
-      ],
-      // Node 27 lists leaf 15: under node 27, but blank.
-      [
-        withUnmerged(tree, 27, [12, 15]),
-        'Unmerged leaf did not represent a non-blank descendant leaf node',
-      ],
-      // Node 23 lists leaf 40, beyond the tree (its direct path would never reach the root).
-      [
-        withUnmerged(tree, 23, [12, 40]),
-        'Unmerged leaf did not represent a non-blank descendant leaf node',
-      ],
-    ] as const;
-    for (const [forged, message] of refusals) {
-      expect((await validate(forged))?.message).toBe(message);
+// Each test builds a 15-member room and commits in it: about a second, more on a busy machine.
+describe(
+  'the unmerged-leaves rule a joiner checks (RFC 9420 12.4.3.1)',
+  { timeout: 30_000 },
+  () => {
+    /**
+     * Fifteen members (leaves 0-14, a 16-leaf tree). The owner (leaf 0) removes leaf 12, which
+     * blanks nodes 25, 27 and 23; leaf 14 updates, setting 27 and 23 again; the owner adds a
+     * device, which takes leaf 12: unmerged at 27 and 23, not at the root, which the owner's own
+     * path sets. Returns the tree the new device joined with, and its validator.
+     */
+    async function treeWithUnmergedChain() {
+      const { A, devices, groups } = await roomOf(15, [12, 14]);
+      const [removed, updater] = groups;
+      if (removed === undefined || updater === undefined) throw new Error('no members');
+      const gone = removed.self();
+      if (gone === undefined) throw new Error('no leaf');
+      const removal = await A.commit(
+        [{ proposalType: 'remove', remove: { removed: gone.leafIndex } }],
+        withParticipant(A.room, gone.userId, Roles.none),
+      );
+      if (!removal.ok) throw new Error(removal.refusal.message);
+      await apply(updater, removal.commit);
+      const update = await updater.commit([]);
+      if (!update.ok) throw new Error(update.refusal.message);
+      await apply(A, update.commit);
+      const [joiner] = await addAndJoin(A, 1, [updater]);
+      expect(joiner?.self()?.leafIndex).toBe(12);
+      const { ratchetTree: tree, groupContext } = A.head.state;
+      const cs = await loadCiphersuite();
+      const auth = kithAuthenticationService();
+      const lifetime = kithClientConfig(auth, 16).lifetimeConfig;
+      const validate = async (t: RatchetTree) =>
+        validateRatchetTree(t, groupContext, lifetime, auth, await treeHashRoot(t, cs.hash), cs);
+      return { A, devices, updater, tree, validate };
     }
-  });
 
-  it('a member rejoining by external commit checks the same tree, and every member accepts it', async () => {
-    const { A, devices, updater } = await treeWithUnmergedChain();
-    const device = devices[3];
-    if (device === undefined) throw new Error('no device');
-    const fresh = await freshKeyPackage(device);
-    const back = await ConversationGroup.rejoin(
-      await A.groupInfo(),
-      fresh.kp.publicPackage,
-      fresh.kp.privatePackage,
-      { cs: await loadCiphersuite(), config: kithClientConfig(kithAuthenticationService(), 16) },
-    );
-    if (typeof back === 'string') throw new Error(back);
-    for (const g of [A, updater]) await apply(g, back.commit);
-    expect(back.group.self()?.leafIndex).toBe(3);
-    expect(bytesEqual(back.group.head.epochId, A.head.epochId)).toBe(true);
-    const hello = await back.group.encrypt(utf8('back'));
-    expect((await updater.receive(hello)).kind).toBe('application');
-  });
-});
+    it('accepts the honest tree and refuses a leaf missing between, or listed outside its subtree', async () => {
+      const { tree, validate } = await treeWithUnmergedChain();
+      expect(tree[25]).toBeUndefined();
+      expect(parentAt(tree, 27).unmergedLeaves).toEqual([12]);
+      expect(parentAt(tree, 23).unmergedLeaves).toEqual([12]);
+      expect(parentAt(tree, 15).unmergedLeaves).toEqual([]);
+      expect(await validate(tree)).toBeUndefined();
+
+      const refusals = [
+        // Node 23 lists leaf 12, but node 27, non-blank and between them, does not.
+        [
+          withUnmerged(tree, 27, []),
+          'non-blank intermediate node must list leaf node in its unmerged_leaves',
+        ],
+        // Node 27 lists leaf 5: a member, but not under node 27.
+        [
+          withUnmerged(tree, 27, [12, 5]),
+          'Unmerged leaf did not represent a non-blank descendant leaf node',
+        ],
+        // Node 27 lists leaf 15: under node 27, but blank.
+        [
+          withUnmerged(tree, 27, [12, 15]),
+          'Unmerged leaf did not represent a non-blank descendant leaf node',
+        ],
+        // Node 23 lists leaf 40, beyond the tree (its direct path would never reach the root).
+        [
+          withUnmerged(tree, 23, [12, 40]),
+          'Unmerged leaf did not represent a non-blank descendant leaf node',
+        ],
+      ] as const;
+      for (const [forged, message] of refusals) {
+        expect((await validate(forged))?.message).toBe(message);
+      }
+    });
+
+    it('a member rejoining by external commit checks the same tree, and every member accepts it', async () => {
+      const { A, devices, updater } = await treeWithUnmergedChain();
+      const device = devices[3];
+      if (device === undefined) throw new Error('no device');
+      const fresh = await freshKeyPackage(device);
+      const back = await ConversationGroup.rejoin(
+        await A.groupInfo(),
+        fresh.kp.publicPackage,
+        fresh.kp.privatePackage,
+        { cs: await loadCiphersuite(), config: kithClientConfig(kithAuthenticationService(), 16) },
+      );
+      if (typeof back === 'string') throw new Error(back);
+      for (const g of [A, updater]) await apply(g, back.commit);
+      expect(back.group.self()?.leafIndex).toBe(3);
+      expect(bytesEqual(back.group.head.epochId, A.head.epochId)).toBe(true);
+      const hello = await back.group.encrypt(utf8('back'));
+      expect((await updater.receive(hello)).kind).toBe('application');
+    });
+  },
+);

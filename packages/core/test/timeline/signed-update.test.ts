@@ -121,7 +121,8 @@ describe('signed updates', () => {
     }
   });
 
-  it('any valid update round-trips, verifies and names its author', () => {
+  // A signature and a check per run: a fraction of a second, more on a busy machine.
+  it('any valid update round-trips, verifies and names its author', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(signedArb, (signed) => {
         const encoded = encodeSignedUpdate(signed);
@@ -136,20 +137,26 @@ describe('signed updates', () => {
     );
   });
 
-  it('any valid update with bodies round-trips; the bodies are outside the signature', () => {
-    fc.assert(
-      fc.property(signedArb, bodiesArb, (signed, bodies) => {
-        const encoded = encodeSignedUpdate(signed);
-        const sent = withBodies(encoded, bodies);
-        const decoded = decodesCanonicallyOrRefuses(sent);
-        expect(decoded).toEqual({ ...signed, bodies });
-        expect(withoutBodies(sent)).toEqual(encoded);
-        expect(authorOfEncoded(sent)).toEqual(signed.author);
-        expect(decoded !== undefined && verifySignedUpdate(decoded)).toBe(true);
-      }),
-      { numRuns: 20 },
-    );
-  });
+  it(
+    'any valid update with bodies round-trips; the bodies are outside the signature',
+    {
+      timeout: 30_000,
+    },
+    () => {
+      fc.assert(
+        fc.property(signedArb, bodiesArb, (signed, bodies) => {
+          const encoded = encodeSignedUpdate(signed);
+          const sent = withBodies(encoded, bodies);
+          const decoded = decodesCanonicallyOrRefuses(sent);
+          expect(decoded).toEqual({ ...signed, bodies });
+          expect(withoutBodies(sent)).toEqual(encoded);
+          expect(authorOfEncoded(sent)).toEqual(signed.author);
+          expect(decoded !== undefined && verifySignedUpdate(decoded)).toBe(true);
+        }),
+        { numRuns: 20 },
+      );
+    },
+  );
 
   it('random bytes: refused with TIMELINE_MALFORMED, or the one encoding of what they decode to', () => {
     fc.assert(
