@@ -109,7 +109,12 @@ export class LaunchedProcess {
     const child = spawn(options.command ?? process.execPath, [...options.args], {
       env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
       // The lifeline on stdin; `ipc` adds the channel as the fourth descriptor.
-      stdio: ['pipe', options.stdout ?? 'pipe', 'pipe', ...(options.ipc === true ? ['ipc'] : [])],
+      stdio: [
+        'pipe',
+        options.stdout ?? 'pipe',
+        'pipe',
+        ...(options.ipc === true ? ['ipc' as const] : []),
+      ],
       serialization: 'advanced',
       // Its own process group, so the group can be killed at once (bins that start the real
       // program, programs that start helpers).
