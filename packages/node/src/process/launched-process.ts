@@ -74,7 +74,10 @@ export class LaunchedProcess {
       });
     }
     child.on('message', () => {
-      this.#notify();
+      // After every listener of this message: a wait may check what a caller's listener records.
+      queueMicrotask(() => {
+        this.#notify();
+      });
     });
     this.#closed = new Promise((resolve) => {
       child.once('error', (error) => {
