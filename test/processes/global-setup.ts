@@ -12,9 +12,10 @@ import {
  * still run. Any that does is listed, killed, and fails the run.
  */
 export default function setup(): () => Promise<void> {
-  const tag = `vitest-${process.pid}-${randomBytes(4).toString('hex')}`;
-  // Workers start after this and inherit it; the launcher tags its children with it.
-  process.env[RUN_TAG_VARIABLE] = tag;
+  // Workers start after this and inherit it; the launcher tags its children with it. A run
+  // tagged from outside (.ci/run) keeps its tag.
+  const tag = (process.env[RUN_TAG_VARIABLE] ??=
+    `vitest-${process.pid}-${randomBytes(4).toString('hex')}`);
   return async () => {
     const left = await processesTagged(tag);
     if (left.length === 0) return;

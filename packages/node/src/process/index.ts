@@ -10,7 +10,7 @@ export {
   type LaunchOptions,
   type Readiness,
 } from './launched-process.ts';
-export { LAUNCH_TAG_VARIABLE, RUN_TAG_VARIABLE } from './lifeline.ts';
+export { LAUNCH_TAG_VARIABLE, launchTag, RUN_TAG_VARIABLE } from './lifeline.ts';
 export {
   killRunningChildren,
   processesTagged,

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { currentLaunchTag, LAUNCH_TAG_VARIABLE, lifelineNodeOptions } from './lifeline.ts';
+import { launchTag, LAUNCH_TAG_VARIABLE, lifelineNodeOptions } from './lifeline.ts';
 import { signalGroup, track, untrack } from './registry.ts';
 
 /** How long a wait on a launched process may take unless the caller says otherwise. */
@@ -108,7 +108,7 @@ export class LaunchedProcess {
   static start(options: LaunchOptions): LaunchedProcess {
     const env: Record<string, string | undefined> = { ...process.env, ...options.env };
     env['NODE_OPTIONS'] = lifelineNodeOptions(env['NODE_OPTIONS']);
-    env[LAUNCH_TAG_VARIABLE] = currentLaunchTag();
+    env[LAUNCH_TAG_VARIABLE] = launchTag();
     const child = spawn(options.command ?? process.execPath, [...options.args], {
       env: Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)),
       // The lifeline on stdin; `ipc` adds the channel as the fourth descriptor.

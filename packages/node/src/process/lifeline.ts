@@ -35,6 +35,6 @@ export function lifelineNodeOptions(existing: string | undefined): string {
 }
 
 /** The tag for processes launched now: the run's, when a test runner set one. */
-export function currentLaunchTag(): string {
+export function launchTag(): string {
   return process.env[RUN_TAG_VARIABLE] ?? `pid-${process.pid}`;
 }
