@@ -95,14 +95,15 @@ describe.runIf(process.platform === 'linux')('the process launcher', () => {
   });
 
   it('stop kills what the child started too, and a child that ignores SIGTERM', async () => {
-    // A bin-like child: it starts the real program (inheriting stdio) and ignores SIGTERM.
+    // A bin-like child: it starts the real program and ignores SIGTERM. The program's stdin is
+    // not the lifeline here, so only the process group can end it.
     const child = await launch(
       {
         name: 'bin',
         args: [
           '-e',
           `process.on("SIGTERM",()=>{});
-           const c=require("node:child_process").spawn(process.execPath,["-e","setInterval(()=>{},1e9)"],{stdio:"inherit"});
+           const c=require("node:child_process").spawn(process.execPath,["-e","setInterval(()=>{},1e9)"],{stdio:["ignore","inherit","inherit"]});
            console.log(c.pid);setInterval(()=>{},1e9)`,
         ],
       },
