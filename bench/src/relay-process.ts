@@ -1,16 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { TempDirs } from './node-fixtures.ts';
+import { RelayProcess as Relay } from '@kith/relay/process';
 
 /**
- * A real `kith-relay` process on loopback for the relay benchmarks, started as an operator runs
- * it (Node on `apps/relay/src/main.ts`, as in the README's systemd unit). Every wait is bounded
+ * A real `kith-relay` process on loopback for the relay benchmarks, started through the shared
+ * launcher (`@kith/relay/process`) as an operator runs it (Node on `apps/relay/src/main.ts`, as
+ * in the README's systemd unit), with Node flags of the benchmarks' own. Every wait is bounded
  * and re-checks on what the process prints.
  */
 
-const MAIN = fileURLToPath(new URL('../../apps/relay/src/main.ts', import.meta.url));
 const WAIT_MS = 30_000;
 
 /**
@@ -50,94 +46,37 @@ export interface RelayMetrics {
 }
 
 export class RelayProcess {
-  readonly #child: ChildProcess;
-  readonly #dirs: TempDirs;
-  readonly #watchers = new Set<() => void>();
-  #stderr = '';
+  readonly #relay: Relay;
   #gcs = 0;
-  #ready: { multiaddrs: string[]; http: string } | undefined;
 
-  private constructor(child: ChildProcess, dirs: TempDirs) {
-    this.#child = child;
-    this.#dirs = dirs;
-    child.stderr?.on('data', (chunk: Buffer) => {
-      this.#stderr += chunk.toString();
-      this.#notify();
-    });
-    child.once('exit', () => {
-      this.#notify();
-    });
+  private constructor(relay: Relay) {
+    this.#relay = relay;
   }
 
   static async start(options: RelayOptions = {}): Promise<RelayProcess> {
-    const dirs = new TempDirs();
-    const dataDir = await dirs.make('relay');
     const profile =
       options.cpuProfileDir === undefined
         ? []
         : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=@kith/source',
-        '--disable-warning=ExperimentalWarning',
+    const relay = await Relay.start({
+      nodeArgs: [
         '--expose-gc',
         `--import=${GC_HOOK}`,
         ...(options.nodeEd25519 === true ? [`--import=${NODE_ED25519}`] : []),
         ...profile,
-        MAIN,
-        '--data-dir',
-        dataDir,
-        '--listen',
-        '/ip4/127.0.0.1/tcp/0',
-        '--http',
-        '127.0.0.1:0',
-        '--log-level',
-        'warn',
-        ...(options.args ?? []),
       ],
-      {
-        env: Object.fromEntries(
-          Object.entries(process.env).filter(([k]) => !k.startsWith('KITH_RELAY_')),
-        ),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const relay = new RelayProcess(child, dirs);
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      relay.#notify();
+      args: ['--log-level', 'warn', ...(options.args ?? [])],
     });
-    try {
-      // Ready once it printed its addresses, one per line.
-      await relay.#until(
-        'the relay to be ready',
-        () => stdout.includes('/p2p/') && stdout.endsWith('\n'),
-      );
-      const multiaddrs = stdout.split('\n').filter((l) => l.includes('/p2p/'));
-      // Written before the addresses are printed: the real port of `--http 127.0.0.1:0`.
-      const http = (await readFile(join(dataDir, 'http-address'), 'utf8')).trim();
-      relay.#ready = { multiaddrs, http };
-    } catch (error) {
-      await relay.stop();
-      throw error;
-    }
-    return relay;
+    return new RelayProcess(relay);
   }
 
   /** The relay's TCP address, ending in /p2p/<peer id>. */
   get address(): string {
-    const address = this.#ready?.multiaddrs.find((m) => m.includes('/tcp/'));
-    if (address === undefined) throw new Error('the relay has no TCP address');
-    return address;
+    return this.#relay.tcpAddress;
   }
 
   async metrics(): Promise<RelayMetrics> {
-    const url = this.#ready?.http;
-    if (url === undefined) throw new Error('the relay is not ready');
-    const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(WAIT_MS) });
-    const text = await response.text();
+    const { text } = await this.#relay.get('/metrics');
     const value = (series: string): number => {
       const line = text.split('\n').find((l) => l.startsWith(`${series} `));
       if (line === undefined) throw new Error(`/metrics has no ${series}`);
@@ -158,9 +97,9 @@ export class RelayProcess {
   /** A full garbage collection in the relay, then its metrics. */
   async metricsAfterGc(): Promise<RelayMetrics> {
     const before = this.#gcs;
-    this.#child.kill('SIGUSR2');
-    await this.#until('the relay to collect garbage', () => {
-      this.#gcs = this.#stderr.split('bench-gc-done\n').length - 1;
+    this.#relay.process.signal('SIGUSR2');
+    await this.#relay.until('the relay to collect garbage', () => {
+      this.#gcs = this.#relay.stderr.split('bench-gc-done\n').length - 1;
       return this.#gcs > before;
     });
     return this.metrics();
@@ -186,47 +125,6 @@ export class RelayProcess {
 
   /** Stops it with SIGTERM (as an operator would), waits for it to exit, removes its data. */
   async stop(): Promise<void> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) {
-      const exited = this.#until('the relay to exit', () => this.#exited(), false);
-      this.#child.kill('SIGTERM');
-      await exited.catch((error: unknown) => {
-        this.#child.kill('SIGKILL');
-        throw error;
-      });
-    }
-    await this.#dirs.removeAll();
-  }
-
-  #exited(): boolean {
-    return this.#child.exitCode !== null || this.#child.signalCode !== null;
-  }
-
-  /** Resolves once `check` holds, re-checked on output; fails after WAIT_MS, or on exit. */
-  #until(what: string, check: () => boolean, failOnExit = true): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const finish = (error?: Error): void => {
-        clearTimeout(timer);
-        this.#watchers.delete(watcher);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      const timer = setTimeout(() => {
-        finish(new Error(`timed out waiting for ${what}: ${this.#stderr.slice(-2000)}`));
-      }, WAIT_MS);
-      const watcher = (): void => {
-        if (check()) finish();
-        else if (failOnExit && this.#exited()) {
-          finish(
-            new Error(`the relay exited while waiting for ${what}: ${this.#stderr.slice(-2000)}`),
-          );
-        }
-      };
-      this.#watchers.add(watcher);
-      watcher();
-    });
-  }
-
-  #notify(): void {
-    for (const watcher of [...this.#watchers]) watcher();
+    await this.#relay.remove();
   }
 }

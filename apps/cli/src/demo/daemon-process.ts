@@ -1,11 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launch, LaunchedProcess } from '@kith/node/process';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 const WAIT_MS = 30_000;
+
+/**
+ * How long a daemon may take to start: a few seconds of CPU to load the engine and libp2p from
+ * source, shared by the daemons a test starts at once on a machine that may have 2 busy cores.
+ */
+const START_MS = 45_000;
+
+/** Node's flags for `kith`: workspace packages from source. */
+const NODE_FLAGS = ['--conditions=@kith/source', '--disable-warning=ExperimentalWarning'];
 
 export interface RpcReply {
   readonly status: number;
@@ -13,27 +22,17 @@ export interface RpcReply {
   readonly error?: { code: number; message: string; data?: { kithCode: string } };
 }
 
-/** Runs `kith` once (not a daemon) and collects its output. */
-export function runKith(
+/** Runs `kith` once (not a daemon) and collects its output; killed if it runs past WAIT_MS. */
+export async function runKith(
   args: readonly string[],
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@kith/source', MAIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kith ${args.join(' ')} did not finish`));
-    }, WAIT_MS);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  const run = LaunchedProcess.start({
+    name: `kith ${args.join(' ')}`,
+    args: [...NODE_FLAGS, MAIN, ...args],
   });
+  const { code, signal } = await run.ended(WAIT_MS);
+  if (signal === 'SIGKILL') throw run.failure(`did not finish within ${WAIT_MS} ms`);
+  return { code, stdout: run.stdout, stderr: run.stderr };
 }
 
 /**
@@ -43,15 +42,15 @@ export function runKith(
 export class Daemon {
   readonly name: string;
   readonly dataDir: string;
-  readonly #child: ChildProcess;
+  readonly #process: LaunchedProcess;
   port = 0;
   token = '';
   #nextId = 1;
 
-  private constructor(name: string, dataDir: string, child: ChildProcess) {
+  private constructor(name: string, dataDir: string, launched: LaunchedProcess) {
     this.name = name;
     this.dataDir = dataDir;
-    this.#child = child;
+    this.#process = launched;
   }
 
   /** Starts a daemon on a new data directory, or on `dataDir` (a restart), with these relays. */
@@ -61,43 +60,32 @@ export class Daemon {
     relays: readonly string[] = [],
   ): Promise<Daemon> {
     dataDir ??= await mkdtemp(join(tmpdir(), `kith-daemon-${name}-`));
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=@kith/source',
-        MAIN,
-        '--data-dir',
-        dataDir,
-        'daemon',
-        '--rpc-port',
-        '0',
-        '--name',
+    const launched = await launch(
+      {
         name,
-        '--listen',
-        '/ip4/127.0.0.1/tcp/0',
-        '--no-mdns',
-        ...relays.flatMap((r) => ['--relay', r]),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+        args: [
+          ...NODE_FLAGS,
+          MAIN,
+          '--data-dir',
+          dataDir,
+          'daemon',
+          '--rpc-port',
+          '0',
+          '--name',
+          name,
+          '--listen',
+          '/ip4/127.0.0.1/tcp/0',
+          '--no-mdns',
+          ...relays.flatMap((r) => ['--relay', r]),
+        ],
+      },
+      {
+        what: `${name} to serve JSON-RPC`,
+        check: (p) => p.stderr.includes('JSON-RPC on'),
+        ms: START_MS,
+      },
     );
-    const daemon = new Daemon(name, dataDir, child);
-    await new Promise<void>((resolve, reject) => {
-      let log = '';
-      const timer = setTimeout(() => {
-        reject(new Error(`${name} did not start: ${log}`));
-      }, WAIT_MS);
-      child.stderr.on('data', (chunk: Buffer) => {
-        log += chunk.toString();
-        if (log.includes('JSON-RPC on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${name} exited (${code}): ${log}`));
-      });
-    });
+    const daemon = new Daemon(name, dataDir, launched);
     daemon.port = Number((await readFile(join(dataDir, 'rpc-port'), 'utf8')).trim());
     daemon.token = (await readFile(join(dataDir, 'rpc-token'), 'utf8')).trim();
     return daemon;
@@ -138,11 +126,10 @@ export class Daemon {
     }
   }
 
+  /** Stops it with SIGTERM and waits for the exit (killed if it has not ended in 10 s). */
   async stop(): Promise<void> {
-    if (this.#child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
-    this.#child.kill('SIGTERM');
-    await exited;
+    if (this.#process.exit !== undefined) return;
+    await this.#process.stop('SIGTERM');
   }
 
   async remove(): Promise<void> {

@@ -1,10 +1,10 @@
 // `pnpm demo`: three Kith devices on loopback, each a real `kith daemon` process with its own
 // data directory, play a conversation while this script prints what each of them sees.
 import { rm } from 'node:fs/promises';
+import { RelayProcess } from '@kith/relay/process';
 import type { ReceiptsView } from '../app/signals.ts';
 import type { MessageView, RoomView, Whoami } from '../app/views.ts';
 import { Daemon } from './daemon-process.ts';
-import { DemoRelay } from './relay-process.ts';
 
 const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -41,10 +41,10 @@ async function hasTexts(device: Daemon, roomId: string, texts: readonly string[]
 
 async function main(): Promise<void> {
   step('Starting a relay (kith-relay) on 127.0.0.1: it will keep ciphertext for offline devices');
-  const relay = await DemoRelay.start();
-  process.stdout.write(`  relay: ${dim(relay.address)}\n`);
+  const relay = await RelayProcess.start();
+  process.stdout.write(`  relay: ${dim(relay.tcpAddress)}\n`);
   step('Starting three devices (ana, ben, cai), each a kith daemon on 127.0.0.1 using the relay');
-  const relays = [relay.address];
+  const relays = [relay.tcpAddress];
   const devices = await Promise.all(
     ['ana', 'ben', 'cai'].map((n) => Daemon.start(n, undefined, relays)),
   );
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   } finally {
     for (const d of [anaNow, benNow, caiNow]) await d.stop();
     for (const d of devices) await rm(d.dataDir, { recursive: true, force: true });
-    await relay.stop();
+    await relay.remove();
   }
 }
 

@@ -1,6 +1,6 @@
+import { RelayProcess } from '@kith/relay/process';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
 import { Daemon } from '../../src/demo/daemon-process.ts';
-import { DemoRelay } from '../../src/demo/relay-process.ts';
 
 /**
  * The cast of the end-to-end daemon tests: a relay, a daemon per name on it, and who each is.
@@ -8,7 +8,7 @@ import { DemoRelay } from '../../src/demo/relay-process.ts';
  * the daemons the test holds at the end rather than those started here.
  */
 export interface Cast<Names extends readonly string[]> {
-  readonly relay: DemoRelay;
+  readonly relay: RelayProcess;
   readonly daemons: { -readonly [K in keyof Names]: Daemon };
   /** Each daemon's `whoami`, by name. */
   readonly me: Record<string, Whoami>;
@@ -18,9 +18,18 @@ export interface Cast<Names extends readonly string[]> {
 export async function startDaemons<const Names extends readonly string[]>(
   names: Names,
 ): Promise<Cast<Names>> {
-  const relay = await DemoRelay.start();
-  const relays = [relay.address];
-  const daemons = await Promise.all(names.map((name) => Daemon.start(name, undefined, relays)));
+  const relay = await RelayProcess.start();
+  const relays = [relay.tcpAddress];
+  const started = await Promise.allSettled(
+    names.map((name) => Daemon.start(name, undefined, relays)),
+  );
+  const daemons = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed !== undefined) {
+    // What did start is stopped here: the test never gets hold of it.
+    await removeAll(relay, daemons);
+    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+  }
   const me: Record<string, Whoami> = {};
   for (const d of daemons) me[d.name] = await d.call<Whoami>('whoami');
   // One daemon per name, in order: the tuple type `names` promises.
@@ -28,9 +37,9 @@ export async function startDaemons<const Names extends readonly string[]>(
 }
 
 /** Stops and deletes the daemons, then the relay. */
-export async function removeAll(relay: DemoRelay, daemons: readonly Daemon[]): Promise<void> {
+export async function removeAll(relay: RelayProcess, daemons: readonly Daemon[]): Promise<void> {
   await Promise.all(daemons.map((d) => d.remove()));
-  await relay.stop();
+  await relay.remove();
 }
 
 /** A star of contacts: `hub` and each of `others` add each other; the others stay strangers. */

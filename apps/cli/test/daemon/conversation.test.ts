@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
 import { Daemon } from '../../src/demo/daemon-process.ts';
-import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RelayProcess } from '@kith/relay/process';
 import {
   createRoomWith,
   exchangeContacts,
@@ -13,7 +13,7 @@ import {
 } from './cast.ts';
 
 describe('three daemons and a relay in a conversation over JSON-RPC', () => {
-  let relay: DemoRelay;
+  let relay: RelayProcess;
   let ana: Daemon;
   let ben: Daemon;
   let cai: Daemon;
@@ -82,10 +82,10 @@ describe('three daemons and a relay in a conversation over JSON-RPC', () => {
     await ben.until('the message', async () => (await texts(ben)).includes('while cai was away'));
     await ana.stop();
     await ben.stop();
-    cai = await Daemon.start('cai', cai.dataDir, [relay.address]);
+    cai = await Daemon.start('cai', cai.dataDir, [relay.tcpAddress]);
     await cai.until('catching up', async () => (await texts(cai)).includes('while cai was away'));
-    ana = await Daemon.start('ana', ana.dataDir, [relay.address]);
-    ben = await Daemon.start('ben', ben.dataDir, [relay.address]);
+    ana = await Daemon.start('ana', ana.dataDir, [relay.tcpAddress]);
+    ben = await Daemon.start('ben', ben.dataDir, [relay.tcpAddress]);
   });
 
   it('refuses what a role does not allow, and changes nothing', async () => {

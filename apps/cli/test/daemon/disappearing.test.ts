@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView, Whoami } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
-import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RelayProcess } from '@kith/relay/process';
 import {
   createRoomWith,
   exchangeContacts,
@@ -29,7 +29,7 @@ async function filesHolding(dir: string, text: string): Promise<string[]> {
 }
 
 describe('redaction that purges, and disappearing messages, across daemons', () => {
-  let relay: DemoRelay;
+  let relay: RelayProcess;
   let ana: Daemon;
   let ben: Daemon;
   let cai: Daemon;

@@ -5,7 +5,7 @@ import { exportToImport, parseExport } from '@kith/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
 import { runKith, type Daemon } from '../../src/demo/daemon-process.ts';
-import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RelayProcess } from '@kith/relay/process';
 import { exchangeContacts, removeAll, startDaemons } from './cast.ts';
 
 /** The Matrix spec's event examples, read in place (shared/ sits beside the repository). */
@@ -76,7 +76,7 @@ async function matrixExport(): Promise<Json> {
 }
 
 describe('porting history: Matrix import, Kith export and re-import, across real daemons', () => {
-  let relay: DemoRelay;
+  let relay: RelayProcess;
   let ana: Daemon;
   let ben: Daemon;
   let me: Record<string, Whoami> = {};

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomView, Whoami } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
-import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RelayProcess } from '@kith/relay/process';
 import {
   createRoomWith,
   exchangeContacts,
@@ -13,7 +13,7 @@ import {
 } from './cast.ts';
 
 describe('kick, ban, unban and leave across daemons, each with its role check', () => {
-  let relay: DemoRelay;
+  let relay: RelayProcess;
   let ana: Daemon;
   let ben: Daemon;
   let cai: Daemon;

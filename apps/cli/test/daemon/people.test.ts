@@ -9,7 +9,7 @@ import type {
   Whoami,
 } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
-import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RelayProcess } from '@kith/relay/process';
 import {
   createRoomWith,
   exchangeContacts,
@@ -20,7 +20,7 @@ import {
 } from './cast.ts';
 
 describe('people, mentions, threads, edit history and capabilities across daemons', () => {
-  let relay: DemoRelay;
+  let relay: RelayProcess;
   let ana: Daemon;
   let ben: Daemon;
   let cai: Daemon;

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceView, ReceiptsView, SignalsView } from '../../src/app/signals.ts';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
-import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RelayProcess } from '@kith/relay/process';
 import { createRoomWith, exchangeContacts, messagesOf, removeAll, startDaemons } from './cast.ts';
 
 describe('receipts, typing and presence between daemons and a relay', () => {
-  let relay: DemoRelay;
+  let relay: RelayProcess;
   let ana: Daemon;
   let ben: Daemon;
   let cai: Daemon;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomView, Whoami } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
-import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RelayProcess } from '@kith/relay/process';
 import {
   createRoomWith,
   exchangeContacts,
@@ -25,7 +25,7 @@ async function anyFileHolds(dir: string, text: string): Promise<boolean> {
 }
 
 describe('the room profile and its history policy across daemons', () => {
-  let relay: DemoRelay;
+  let relay: RelayProcess;
   let ana: Daemon;
   let ben: Daemon;
   let cai: Daemon;

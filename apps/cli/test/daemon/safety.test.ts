@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlockedView, RefusedInviteView, RoomView, Whoami } from '../../src/app/views.ts';
 import { Daemon } from '../../src/demo/daemon-process.ts';
-import type { DemoRelay } from '../../src/demo/relay-process.ts';
+import type { RelayProcess } from '@kith/relay/process';
 import { exchangeContacts, removeAll, roomOf, startDaemons, textsOf } from './cast.ts';
 
 /**
@@ -10,7 +10,7 @@ import { exchangeContacts, removeAll, roomOf, startDaemons, textsOf } from './ca
  * stranger.
  */
 describe('blocking users, who can invite me, and one DM per pair, over JSON-RPC', () => {
-  let relay: DemoRelay;
+  let relay: RelayProcess;
   let ana: Daemon;
   let ben: Daemon;
   let cai: Daemon;
@@ -131,7 +131,7 @@ describe('blocking users, who can invite me, and one DM per pair, over JSON-RPC'
   it('an invitation and a DM from a blocked user are refused, and blocking survives a restart', async () => {
     await cai.call('block', { userId: id('ben') });
     await cai.stop();
-    cai = await Daemon.start('cai', cai.dataDir, [relay.address]);
+    cai = await Daemon.start('cai', cai.dataDir, [relay.tcpAddress]);
     expect((await cai.call<BlockedView[]>('blocked')).map((b) => b.userId)).toEqual([id('ben')]);
 
     const { roomId } = await ben.call<{ roomId: string }>('createRoom', {

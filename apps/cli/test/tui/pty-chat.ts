@@ -1,6 +1,7 @@
 import { spawn, type IPty } from '@lydell/node-pty';
 import xterm from '@xterm/headless';
 import { fileURLToPath } from 'node:url';
+import { LAUNCH_TAG_VARIABLE, launchTag } from '@kith/node/process';
 import type { KithApp } from '../../src/app/kith-app.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
@@ -64,7 +65,14 @@ export class PtyChat {
       options.reportTerminal === true
         ? ['/bin/sh', ['-c', '"$0" "$@"; echo "kith exited $?"; stty -a', ...node]]
         : [node[0] ?? '', node.slice(1)];
-    const env = { ...process.env, TERM: 'xterm-256color', LANG: 'C.UTF-8' };
+    // A pty's process ends on SIGHUP when this process (the pty's master) goes; the tag lets the
+    // run's leftover check find it all the same.
+    const env = {
+      ...process.env,
+      TERM: 'xterm-256color',
+      LANG: 'C.UTF-8',
+      [LAUNCH_TAG_VARIABLE]: launchTag(),
+    };
     const pty = spawn(file, args, { name: 'xterm-256color', cols, rows, env });
     return new PtyChat(new xterm.Terminal({ cols, rows, allowProposedApi: true }), pty);
   }

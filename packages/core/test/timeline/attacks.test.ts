@@ -266,6 +266,7 @@ describe('a malicious member', () => {
     expect(attack(mallory.sign(update)).map(reason)).toEqual(['accepted', 'accepted']);
   });
 
+  // Budget: 3.7 s at a load average of 14 on 2 cores.
   it('random bytes never throw and change nothing', () => {
     const { cp, attack } = setup();
     fc.assert(
@@ -288,7 +289,7 @@ describe('a malicious member', () => {
       { numRuns: 200 },
     );
     expect(n).toBe(200);
-  });
+  }, 30_000);
 
   it('a non-member cannot write, and a removed member cannot write after removal', () => {
     const { cp, mallory, attack } = setup();

@@ -114,6 +114,7 @@ describe('chain and generation rules', () => {
     expect(reason(alice.doc.receive(forger.sign(merged)))).toBe('unsupported-struct');
   });
 
+  // Budget: 4.5 s at a load average of 14 on 2 cores.
   it('buffers a bounded number of updates ahead of a gap', () => {
     const { alice, forger } = room();
     forger.seq = 1; // seq 0 never arrives
@@ -122,7 +123,7 @@ describe('chain and generation rules', () => {
     }
     expect(alice.doc.pendingCount).toBe(TimelineLimits.maxPendingPerAuthor);
     expect(reason(alice.doc.receive(forger.sign(Uint8Array.of(0, 0))))).toBe('pending-overflow');
-  });
+  }, 30_000);
 
   it('a stranger’s update leaves no trace', () => {
     const { alice } = room();
@@ -178,6 +179,7 @@ describe('reactionOf', () => {
 });
 
 describe('mutated updates', () => {
+  // Budget: 150 mutations, each on two members; 7 s at a load average of 14 on 2 cores.
   it('get the same verdict and view on every member, and never throw', () => {
     const cp = new FakeControlPlane();
     const alice = new Member('alice', cp);
@@ -217,7 +219,7 @@ describe('mutated updates', () => {
     );
     // The mutations reach the Yjs and content checks, not only the decoder.
     expect(seen.size).toBeGreaterThan(3);
-  });
+  }, 40_000);
 });
 
 describe('restore', () => {

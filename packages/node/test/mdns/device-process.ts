@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { LaunchedProcess } from '../../src/process/index.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/mdns-device.ts', import.meta.url));
 
@@ -24,16 +22,18 @@ interface Waiter {
 export class DeviceProcess {
   readonly name: string;
   readonly reports: Report[] = [];
-  readonly #child: ChildProcess;
+  readonly #process: LaunchedProcess;
   readonly #waiters = new Set<Waiter>();
-  #stderr = '';
+  readonly #unparsed: string[] = [];
   #exit: string | undefined;
 
   constructor(name: string, namespace: string, dataDir: string, listen: string) {
     this.name = name;
-    this.#child = spawn(
-      'ip',
-      [
+    // `ip netns exec` keeps the environment: the device gets the launcher's lifeline too.
+    this.#process = LaunchedProcess.start({
+      name,
+      command: 'ip',
+      args: [
         'netns',
         'exec',
         namespace,
@@ -43,21 +43,11 @@ export class DeviceProcess {
         dataDir,
         listen,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.#child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-4000);
     });
-    if (this.#child.stdout !== null) {
-      createInterface({ input: this.#child.stdout }).on('line', (line) => {
-        this.#onLine(line);
-      });
-    }
-    this.#child.on('error', (error) => {
-      this.#ended(`could not start: ${error.message}`);
+    this.#process.onLine('stdout', (line) => {
+      this.#onLine(line);
     });
-    // 'close', not 'exit': by then every line it printed has been read.
-    this.#child.on('close', (code, signal) => {
+    void this.#process.closed().then(({ code, signal }) => {
       this.#ended(`exited (code ${String(code)}, signal ${String(signal)})`);
     });
   }
@@ -98,26 +88,15 @@ export class DeviceProcess {
 
   /** Asks the device to close (SIGTERM), SIGKILL after `ms`; resolves to its exit code. */
   async stop(ms = 10_000): Promise<number | null> {
-    const child = this.#child;
-    if (this.#exit !== undefined || child.exitCode !== null || child.signalCode !== null) {
-      return child.exitCode;
-    }
-    const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    try {
-      const [code] = await exited;
-      return code;
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await this.#process.stop('SIGTERM', ms)).code;
   }
 
   /** What the device said so far, for failure messages. */
   describe(): string {
     const stdout = this.reports.map((r) => JSON.stringify(r)).join('\n  ') || '(nothing)';
-    const stderr = this.#stderr || '(nothing)';
-    return `${this.name} printed:\n  ${stdout}\nstderr:\n${stderr}`;
+    const stderr = this.#process.stderr.slice(-4000) || '(nothing)';
+    const unparsed = this.#unparsed.map((l) => `\n(unparsed stdout) ${l}`).join('');
+    return `${this.name} printed:\n  ${stdout}\nstderr:\n${stderr}${unparsed}`;
   }
 
   #onLine(line: string): void {
@@ -125,7 +104,7 @@ export class DeviceProcess {
     try {
       report = JSON.parse(line) as Report;
     } catch {
-      this.#stderr += `\n(unparsed stdout) ${line}`;
+      this.#unparsed.push(line);
       return;
     }
     this.reports.push(report);

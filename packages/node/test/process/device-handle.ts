@@ -1,14 +1,21 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeviceId, RoomId, UserId } from '@kith/core';
+import { launch, type LaunchedProcess } from '../../src/process/index.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/device-process.ts', import.meta.url));
 
 /** How long a wait for another process may take before the test fails with what it waited for. */
 const WAIT_MS = 30_000;
+
+/**
+ * How long a device process may take to start. Five starting at once took 3.6 s at a load
+ * average of 8.7 on 2 cores (loading @kith/core and libp2p from source is most of it); this
+ * leaves room for more, and still fails before the 60 s hook timeout, with the device's stderr.
+ */
+const START_MS = 45_000;
 
 export interface Identity {
   readonly userId: UserId;
@@ -30,7 +37,7 @@ export class DeviceHandle {
   readonly name: string;
   readonly dataDir: string;
   readonly #network: DeviceNetwork;
-  #child: ChildProcess;
+  #process!: LaunchedProcess;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   readonly #watchers = new Set<() => void>();
@@ -40,11 +47,10 @@ export class DeviceHandle {
   readonly misbehaviours: string[] = [];
   identity!: Identity;
 
-  private constructor(name: string, dataDir: string, network: DeviceNetwork, child: ChildProcess) {
+  private constructor(name: string, dataDir: string, network: DeviceNetwork) {
     this.name = name;
     this.dataDir = dataDir;
     this.#network = network;
-    this.#child = child;
   }
 
   /** Starts a device process on a new data directory, or on `dataDir` when given. */
@@ -54,20 +60,24 @@ export class DeviceHandle {
     network: DeviceNetwork = {},
   ): Promise<DeviceHandle> {
     const dir = dataDir ?? (await mkdtemp(join(tmpdir(), `kith-${name}-`)));
-    const handle = new DeviceHandle(name, dir, network, spawnDevice(dir, name, network));
-    await handle.#attach();
+    const handle = new DeviceHandle(name, dir, network);
+    await handle.#launch();
     return handle;
   }
 
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#process.pid;
   }
 
   call<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
+      if (this.#process.exit !== undefined) {
+        reject(this.#process.failure(`has exited: cannot call ${method}`));
+        return;
+      }
       this.#pending.set(id, { resolve: resolve, reject });
-      this.#child.send({ id, method, params });
+      this.#process.child.send({ id, method, params });
     });
   }
 
@@ -121,25 +131,21 @@ export class DeviceHandle {
     });
   }
 
-  /** Asks the process to close cleanly and waits for it to exit. */
+  /** Asks the process to close cleanly and waits for it to exit (killed if it hangs). */
   async stop(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const exited = this.#exited();
+    if (this.#process.exit !== undefined) return;
     await this.call('close').catch(() => undefined);
-    await exited;
+    await this.#process.ended();
   }
 
   /** Kills the process with SIGKILL: no shutdown code runs. */
   async kill(): Promise<void> {
-    const exited = this.#exited();
-    this.#child.kill('SIGKILL');
-    await exited;
+    await this.#process.kill();
   }
 
   /** Starts the process again on the same data directory. */
   async restart(): Promise<void> {
-    this.#child = spawnDevice(this.dataDir, this.name, this.#network);
-    await this.#attach();
+    await this.#launch();
   }
 
   async remove(): Promise<void> {
@@ -147,57 +153,68 @@ export class DeviceHandle {
     await rm(this.dataDir, { recursive: true, force: true });
   }
 
-  #exited(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.#child.exitCode !== null || this.#child.signalCode !== null) resolve();
-      else
-        this.#child.once('exit', () => {
-          resolve();
-        });
-    });
+  async #launch(): Promise<void> {
+    let attached: LaunchedProcess | undefined;
+    let ready = false;
+    await launch(
+      {
+        name: this.name,
+        args: [
+          '--conditions=@kith/source',
+          FIXTURE,
+          this.dataDir,
+          this.name,
+          JSON.stringify(this.#network),
+        ],
+        ipc: true,
+        // Its log lines go to the test's output, as they come.
+        stdout: 'inherit',
+      },
+      {
+        what: `${this.name} to start`,
+        ms: START_MS,
+        check: (p) => {
+          // First called as the process starts, before any message can arrive.
+          if (attached !== p) {
+            attached = p;
+            this.#attach(p, () => {
+              ready = true;
+            });
+          }
+          return ready;
+        },
+      },
+    );
+    this.identity = await this.call<Identity>('whoami');
   }
 
-  async #attach(): Promise<void> {
-    const child = this.#child;
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
+  /** Takes `launched` as this device's process: its answers and events from now on. */
+  #attach(launched: LaunchedProcess, onReady: () => void): void {
+    this.#process = launched;
+    const child = launched.child;
+    child.on('exit', (code, signal) => {
+      for (const p of this.#pending.values()) {
+        p.reject(launched.failure(`exited (${code ?? signal}) before it answered`));
+      }
+      this.#pending.clear();
     });
-    const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`${this.name} did not start: ${stderr}`));
-      }, WAIT_MS);
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        for (const p of this.#pending.values()) {
-          p.reject(new Error(`${this.name} exited (${code ?? signal}) ${stderr}`));
-        }
-        this.#pending.clear();
-        reject(new Error(`${this.name} exited before it was ready (${code ?? signal}): ${stderr}`));
-      });
-      child.on('message', (raw) => {
-        const m = raw as Record<string, unknown>;
-        if (typeof m['id'] === 'number') {
-          const pending = this.#pending.get(m['id']);
-          this.#pending.delete(m['id']);
-          if (m['error'] !== undefined) {
-            const e = m['error'] as { message: string; code?: string };
-            pending?.reject(Object.assign(new Error(e.message), { code: e.code }));
-          } else pending?.resolve(m['result']);
-          return;
-        }
-        if (m['event'] === 'ready') {
-          clearTimeout(timer);
-          resolve();
-        }
-        if (m['event'] === 'sent') this.sent.push(String(m['text']));
-        if (m['event'] === 'error') this.errors.push(String(m['message']));
-        if (m['event'] === 'misbehaviour') this.misbehaviours.push(String(m['reason']));
-        for (const w of [...this.#watchers]) w();
-      });
+    child.on('message', (raw) => {
+      const m = raw as Record<string, unknown>;
+      if (typeof m['id'] === 'number') {
+        const pending = this.#pending.get(m['id']);
+        this.#pending.delete(m['id']);
+        if (m['error'] !== undefined) {
+          const e = m['error'] as { message: string; code?: string };
+          pending?.reject(Object.assign(new Error(e.message), { code: e.code }));
+        } else pending?.resolve(m['result']);
+        return;
+      }
+      if (m['event'] === 'ready') onReady();
+      if (m['event'] === 'sent') this.sent.push(String(m['text']));
+      if (m['event'] === 'error') this.errors.push(String(m['message']));
+      if (m['event'] === 'misbehaviour') this.misbehaviours.push(String(m['reason']));
+      for (const w of [...this.#watchers]) w();
     });
-    await ready;
-    this.identity = await this.call<Identity>('whoami');
   }
 }
 
@@ -207,21 +224,21 @@ export interface DeviceNetwork {
   readonly listen?: readonly string[];
 }
 
-function spawnDevice(dataDir: string, name: string, network: DeviceNetwork): ChildProcess {
-  return fork(FIXTURE, [dataDir, name, JSON.stringify(network)], {
-    execArgv: ['--conditions=@kith/source'],
-    // Structured clone: results may hold bigints (epochs) and bytes.
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-  });
-}
-
 /** Starts `names.length` devices; the first adds every other as a contact (and they it). */
 export async function startDevices(
   names: readonly string[],
   network: DeviceNetwork = {},
 ): Promise<DeviceHandle[]> {
-  const devices = await Promise.all(names.map((n) => DeviceHandle.start(n, undefined, network)));
+  // At once (they mostly wait on IO); those that started are stopped if any fails.
+  const started = await Promise.allSettled(
+    names.map((n) => DeviceHandle.start(n, undefined, network)),
+  );
+  const devices = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed !== undefined) {
+    await removeAll(devices);
+    throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+  }
   const [first, ...rest] = devices;
   if (first === undefined) return devices;
   for (const d of rest) {
