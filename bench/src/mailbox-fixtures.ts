@@ -78,7 +78,7 @@ function fetchRequest(topic: MailboxTopic, after: bigint): Uint8Array {
 }
 
 /** Throws unless the relay answered ok (a refusal in a benchmark is a setup error). */
-export function expectOk(bytes: Uint8Array, what: string): void {
+function expectOk(bytes: Uint8Array, what: string): void {
   const response = decodeMailboxResponse(bytes);
   if (response.type !== 'ok') throw new Error(`${what}: ${describe(response)}`);
 }

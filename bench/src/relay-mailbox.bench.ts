@@ -15,7 +15,6 @@ import { MailboxService } from '../../apps/relay/src/mailbox/mailbox-service.ts'
 import { MailboxStore } from '../../apps/relay/src/mailbox/mailbox-store.ts';
 import { describeRetries, pingOnce, relayDevice, spreadLoopbackSources } from './relay-clients.ts';
 import {
-  expectOk,
   fetchAll,
   mailboxWorkload,
   MESSAGE_BYTES,

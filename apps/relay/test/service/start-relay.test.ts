@@ -170,7 +170,9 @@ describe('startRelay and its services', () => {
     const db = await openDatabase(c.dataDir);
     await db.sublevel('meta', { valueEncoding: 'utf8' }).put('format', '1');
     const legacy = `mb/${'ab'.repeat(32)}/key/${seqKey(1n)}/${'cd'.repeat(32)}`;
-    await db.sublevel('saf', KvStore.databaseOptions).put(legacy, encodeCbor([0]));
+    await db
+      .sublevel<string, Uint8Array>('saf', KvStore.databaseOptions)
+      .put(legacy, encodeCbor([0]));
     await db.close();
     const relay = await start(c, [new StoreAndForward(c)]);
     await relay.stop();
@@ -178,7 +180,9 @@ describe('startRelay and its services', () => {
     const after = await openDatabase(c.dataDir);
     try {
       expect(await after.sublevel('meta', { valueEncoding: 'utf8' }).get('format')).toBe('2');
-      expect(await after.sublevel('saf', KvStore.databaseOptions).get(legacy)).toBeUndefined();
+      expect(
+        await after.sublevel<string, Uint8Array>('saf', KvStore.databaseOptions).get(legacy),
+      ).toBeUndefined();
     } finally {
       await after.close();
     }
