@@ -71,6 +71,44 @@ describe('mailbox keys from the MLS exporter', () => {
     expect(mailboxEpochOf(new Uint8Array([1, 2, 3]))).toBeUndefined();
   });
 
+  it('give two branches of one epoch two mailboxes, and both forking commits the same one', async () => {
+    const world = new World(44);
+    const [a, b, c] = [await world.add('a'), await world.add('b'), await world.add('c')];
+    const roomId = await a.createRoom({ name: 'start' });
+    await world.invite(a, roomId, [b, c]);
+    await a.setRole(roomId, b.userId, 'admin');
+    await world.settle();
+    const base = (await a.mailboxKeys(roomId))?.keys.at(-1);
+    const commits: Uint8Array[] = [];
+    world.network.onTrace((e) => {
+      if (e.type === 'deliver' && e.message.kind === 'topic') commits.push(e.message.data);
+    });
+    world.network.partition([[a.deviceId], [b.deviceId, c.deviceId]]);
+    await a.setRoomProfile(roomId, { name: 'from a' });
+    await b.setRoomProfile(roomId, { name: 'from b' });
+    await world.settle();
+    const [onA, onB] = [
+      (await a.mailboxKeys(roomId))?.keys.at(-1),
+      (await b.mailboxKeys(roomId))?.keys.at(-1),
+    ];
+    // One epoch number, two branches, two mailboxes: neither branch can lock the other out.
+    expect(onA?.epoch).toBe(onB?.epoch);
+    expect(onA?.keyPair.publicKey).not.toEqual(onB?.keyPair.publicKey);
+    // b's commit went through the partition to c: it names the fork's base epoch, so it sits
+    // in the mailbox every member of that epoch reads, where a will find it.
+    const named = commits.map((m) => mailboxEpochOf(m)).filter((e) => e !== undefined);
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.some((e) => bytesEqual(e, base?.epochId ?? new Uint8Array()))).toBe(true);
+    world.network.heal();
+    for (let i = 0; i < 6; i++) await world.tickAll();
+    const heads = await Promise.all(
+      [a, b, c].map(async (x) => (await x.mailboxKeys(roomId))?.keys.at(-1)?.keyPair.publicKey),
+    );
+    expect(heads[0]).toBeDefined();
+    expect(heads[1]).toEqual(heads[0]);
+    expect(heads[2]).toEqual(heads[0]);
+  });
+
   it('sign puts and reads for one relay and one purpose', async () => {
     const world = new World(42);
     const [a, b] = [await world.add('a'), await world.add('b')];
