@@ -5,8 +5,6 @@ import {
   decodeMailboxResponse,
   encodeMailboxRequest,
   mailboxKeyOf,
-  roomTopic,
-  signMailboxAuthorization,
   signMailboxPut,
   signMailboxPutMany,
   signMailboxRead,
@@ -15,20 +13,19 @@ import {
 } from '@kith/core';
 
 /**
- * Mailbox traffic for the relay benchmarks: conversation topics, each claimed by its epoch-1
- * mailbox key (a self-signed authorize, as the first member does), and put requests of
- * ciphertext-sized messages signed with that key. Everything is built and signed before the
- * clock starts: signing is the devices' cost, not the relay's.
+ * Mailbox traffic for the relay benchmarks: mailboxes (one epoch of one room each, named by
+ * its mailbox key), and put requests of ciphertext-sized messages signed with that key for
+ * one relay. Everything is built and signed before the clock starts: signing is the devices'
+ * cost, not the relay's.
  */
 
 /** About a short chat message's MLS ciphertext with its signed update (see pipeline). */
 export const MESSAGE_BYTES = 500;
 
 export interface MailboxTopic {
-  readonly topic: string;
   readonly key: MailboxKey;
-  /** The encoded self-signed authorize that claims the topic. */
-  readonly claim: Uint8Array;
+  /** The peer ID of the relay the requests are signed for. */
+  readonly relay: string;
 }
 
 export interface MailboxWorkload {
@@ -43,38 +40,27 @@ export interface MailboxWorkload {
  * `messages` messages over `topicCount` topics; with `batch` > 1, each request is a putMany
  * of `batch` consecutive messages of one topic (as a device sends what queued up meanwhile).
  */
-export function mailboxWorkload(topicCount: number, messages: number, batch = 1): MailboxWorkload {
-  const topics = Array.from({ length: topicCount }, (): MailboxTopic => {
-    const topic = roomTopic(random(32));
-    const key = mailboxKeyOf(1n, random(32));
-    const { publicKey } = key.keyPair;
-    const claim = encodeMailboxRequest({
-      type: 'authorize',
-      topic,
-      epoch: 1n,
-      publicKey,
-      by: publicKey,
-      signature: signMailboxAuthorization(key, topic, { epoch: 1n, publicKey }),
-    });
-    return { topic, key, claim };
-  });
+export function mailboxWorkload(
+  relay: string,
+  topicCount: number,
+  messages: number,
+  batch = 1,
+): MailboxWorkload {
+  const topics = Array.from({ length: topicCount }, (): MailboxTopic => ({
+    key: mailboxKeyOf(1n, random(16), random(32)),
+    relay,
+  }));
   const requests = Math.ceil(messages / batch);
   const puts = Array.from({ length: requests }, (_, i) => {
-    const { topic, key } = topics[i % topicCount] ?? missing('topic');
+    const { key } = topics[i % topicCount] ?? missing('topic');
     const count = Math.min(batch, messages - i * batch);
     const data = Array.from({ length: count }, () => random(MESSAGE_BYTES));
-    const publicKey = key.keyPair.publicKey;
+    const mailbox = key.keyPair.publicKey;
     const only = data[0] ?? missing('message');
     return encodeMailboxRequest(
       batch === 1
-        ? { type: 'put', topic, publicKey, data: only, signature: signMailboxPut(key, topic, only) }
-        : {
-            type: 'putMany',
-            topic,
-            publicKey,
-            data,
-            signature: signMailboxPutMany(key, topic, data),
-          },
+        ? { type: 'put', mailbox, data: only, signature: signMailboxPut(key, relay, only) }
+        : { type: 'putMany', mailbox, data, signature: signMailboxPutMany(key, relay, data) },
     );
   });
   return { topics, puts, messages };
@@ -84,16 +70,15 @@ export function mailboxWorkload(topicCount: number, messages: number, batch = 1)
 function fetchRequest(topic: MailboxTopic, after: bigint): Uint8Array {
   return encodeMailboxRequest({
     type: 'fetch',
-    topic: topic.topic,
+    mailbox: topic.key.keyPair.publicKey,
     after,
     limit: 500,
-    publicKey: topic.key.keyPair.publicKey,
-    signature: signMailboxRead(topic.key, topic.topic, after),
+    signature: signMailboxRead(topic.key, topic.relay, after),
   });
 }
 
 /** Throws unless the relay answered ok (a refusal in a benchmark is a setup error). */
-export function expectOk(bytes: Uint8Array, what: string): void {
+function expectOk(bytes: Uint8Array, what: string): void {
   const response = decodeMailboxResponse(bytes);
   if (response.type !== 'ok') throw new Error(`${what}: ${describe(response)}`);
 }

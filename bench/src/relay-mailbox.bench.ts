@@ -15,7 +15,6 @@ import { MailboxService } from '../../apps/relay/src/mailbox/mailbox-service.ts'
 import { MailboxStore } from '../../apps/relay/src/mailbox/mailbox-store.ts';
 import { describeRetries, pingOnce, relayDevice, spreadLoopbackSources } from './relay-clients.ts';
 import {
-  expectOk,
   fetchAll,
   mailboxWorkload,
   MESSAGE_BYTES,
@@ -79,18 +78,24 @@ export async function benchRelayMailbox(quick: boolean): Promise<void> {
     // Signing is the devices' work, done before the clock starts: with Node's Ed25519.
     useEd25519(nodeEd25519());
     const raw = await rawLevel(await dirs.make('mailbox-raw'), TOPICS, fast, WRITERS);
-    const inNode = await inProcess(await dirs.make('mailbox-node'), mailboxWorkload(TOPICS, fast));
-    const overNode = await overNetwork(mailboxWorkload(TOPICS, network), {
+    const inNode = await inProcess(
+      await dirs.make('mailbox-node'),
+      mailboxWorkload(IN_PROCESS_RELAY, TOPICS, fast),
+    );
+    const overNode = await overNetwork((relay) => mailboxWorkload(relay, TOPICS, network), {
       nodeEd25519: true,
       ping: true,
     });
     const inNodeMany = await inProcess(
       await dirs.make('mailbox-node-many'),
-      mailboxWorkload(TOPICS, fast, BATCH),
+      mailboxWorkload(IN_PROCESS_RELAY, TOPICS, fast, BATCH),
     );
-    const overNodeMany = await overNetwork(mailboxWorkload(TOPICS, network * 2, BATCH), {
-      nodeEd25519: true,
-    });
+    const overNodeMany = await overNetwork(
+      (relay) => mailboxWorkload(relay, TOPICS, network * 2, BATCH),
+      {
+        nodeEd25519: true,
+      },
+    );
 
     const rawPut = perMessage('classic-level put', raw.writeMs, fast);
     const rawRead = perMessage('classic-level read', raw.readMs, fast);
@@ -143,10 +148,13 @@ export async function benchRelayMailbox(quick: boolean): Promise<void> {
   }
 }
 
+/** The relay peer ID the in-process workloads are signed for. */
+const IN_PROCESS_RELAY = 'in-process-relay';
+
 /** `MailboxService` over `MailboxStore` over classic-level, as the relay's service runs them. */
 async function inProcess(dir: string, work: MailboxWorkload): Promise<MailboxRun> {
   const db = new ClassicLevel<string, Uint8Array>(join(dir, 'db'), KvStore.databaseOptions);
-  const service = new MailboxService(new MailboxStore(await KvStore.open(db)), {
+  const service = new MailboxService(new MailboxStore(await KvStore.open(db), IN_PROCESS_RELAY), {
     limits: UNLIMITED,
   });
   try {
@@ -155,7 +163,6 @@ async function inProcess(dir: string, work: MailboxWorkload): Promise<MailboxRun
     );
     const reader = peers[0];
     if (reader === undefined) throw new Error('no writers');
-    for (const t of work.topics) expectOk(await service.handle(t.claim, reader), 'claim');
     const putMs = await putAll(work.puts, WRITERS, (w, request) =>
       service.handle(request, peers[w] ?? reader),
     );
@@ -177,7 +184,7 @@ async function inProcess(dir: string, work: MailboxWorkload): Promise<MailboxRun
  * With `ping`, first as many libp2p pings as puts from the same connections.
  */
 async function overNetwork(
-  work: MailboxWorkload,
+  workload: (relay: string) => MailboxWorkload,
   options: { readonly nodeEd25519: boolean; readonly ping?: boolean },
 ): Promise<MailboxRun> {
   const relay = await RelayProcess.start({
@@ -200,7 +207,7 @@ async function overNetwork(
       if (client === undefined) throw new Error('no such client');
       return sendRequest(client, relayPeer, Protocols.mailbox, request, MAILBOX_EXCHANGE);
     };
-    for (const t of work.topics) expectOk(await exchange(clients[0], t.claim), 'claim');
+    const work = workload(relayPeer.toString());
     const pingMs =
       options.ping === true ? await pingFrom(clients, relayPeer, work.puts.length) : Number.NaN;
     const putMs = await putAll(work.puts, WRITERS, (w, request) => exchange(clients[w], request));

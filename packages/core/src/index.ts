@@ -262,11 +262,10 @@ export { decodeAppPayload, encodeAppPayload, type AppPayload } from './sync/payl
 export { roomTopic } from './sync/topic.ts';
 export {
   mailboxKeyOf,
-  signMailboxAuthorization,
+  mailboxEpochOf,
   signMailboxPut,
   signMailboxPutMany,
   signMailboxRead,
-  verifyMailboxAuthorization,
   verifyMailboxPut,
   verifyMailboxPutMany,
   verifyMailboxRead,

@@ -126,7 +126,7 @@ export const SETTINGS = {
     kind: bytes(1024, 1024 ** 4),
     default: '64MiB',
     summary:
-      'Stored bytes per conversation topic; writes beyond it are refused until retention frees space.',
+      'Stored bytes per mailbox (one epoch of one conversation); writes beyond it are refused until retention frees space.',
   }),
   peerQuota: setting({
     key: 'mailbox.peerQuota',

@@ -10,8 +10,11 @@ import { RelayError, describeError } from '../errors.ts';
  */
 export type RelayDatabase = ClassicLevel<string, Uint8Array>;
 
-/** The layout of what the relay writes. Raised when a release changes it incompatibly. */
-const DATA_FORMAT = 1;
+/**
+ * The layout of what the relay writes. Raised when a release changes it incompatibly; an older
+ * layout is upgraded by the services that own it (2: mailboxes per epoch key, §12.6).
+ */
+const DATA_FORMAT = 2;
 
 /**
  * Creates the data directory (0700: it holds the relay's private key) and opens the database.
@@ -63,6 +66,10 @@ async function checkFormat(db: RelayDatabase, dataDir: string): Promise<void> {
   const meta = db.sublevel('meta', { valueEncoding: 'utf8' });
   const stored = await meta.get('format');
   if (stored === undefined) {
+    await meta.put('format', String(DATA_FORMAT));
+    return;
+  }
+  if (Number(stored) < DATA_FORMAT) {
     await meta.put('format', String(DATA_FORMAT));
     return;
   }

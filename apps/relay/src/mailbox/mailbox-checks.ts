@@ -1,6 +1,5 @@
 import {
   MailboxLimits,
-  verifyMailboxAuthorization,
   verifyMailboxPut,
   verifyMailboxPutMany,
   verifyMailboxRead,
@@ -16,19 +15,16 @@ export type MailboxOutcome =
   | { readonly kind: 'other' };
 
 /**
- * The checks that need no stored state (sizes, signatures under the request's own key), made
- * as the request arrives; whether that key may use the topic is decided in turn, in the store.
+ * The checks that need no stored state, made as the request arrives: sizes, and the signature
+ * of the key that names the mailbox, over this relay's peer ID (`relay`). That signature is
+ * the whole of a mailbox's access control: only the members of the mailbox's epoch hold its
+ * key (docs/PROTOCOL.md §12.1).
  */
 export function checkSignatures(
   request: MailboxRequest,
+  relay: string,
 ): { response: MailboxResponse; outcome: MailboxOutcome } | undefined {
   switch (request.type) {
-    case 'authorize': {
-      const next = { epoch: request.epoch, publicKey: request.publicKey };
-      return verifyMailboxAuthorization(request.by, request.topic, next, request.signature)
-        ? undefined
-        : refused('UNAUTHORIZED', 'the authorization signature does not verify');
-    }
     case 'put':
     case 'putMany': {
       const data = request.type === 'put' ? [request.data] : request.data;
@@ -37,14 +33,16 @@ export function checkSignatures(
       }
       const verifies =
         request.type === 'put'
-          ? verifyMailboxPut(request.publicKey, request.topic, request.data, request.signature)
-          : verifyMailboxPutMany(request.publicKey, request.topic, request.data, request.signature);
-      return verifies ? undefined : refused('UNAUTHORIZED', 'the put signature does not verify');
+          ? verifyMailboxPut(request.mailbox, relay, request.data, request.signature)
+          : verifyMailboxPutMany(request.mailbox, relay, request.data, request.signature);
+      return verifies
+        ? undefined
+        : refused('UNAUTHORIZED', 'the put is not signed by the mailbox key for this relay');
     }
     case 'fetch':
-      return verifyMailboxRead(request.publicKey, request.topic, request.after, request.signature)
+      return verifyMailboxRead(request.mailbox, relay, request.after, request.signature)
         ? undefined
-        : refused('UNAUTHORIZED', 'the read signature does not verify');
+        : refused('UNAUTHORIZED', 'the read is not signed by the mailbox key for this relay');
     case 'status':
       return undefined;
   }

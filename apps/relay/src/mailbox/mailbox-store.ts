@@ -8,7 +8,6 @@ import {
   prefixRange,
   seqKey,
   splitKey,
-  toHex,
   MailboxLimits,
   type KvOperation,
   type KvStore,
@@ -20,10 +19,8 @@ import { checkSignatures, refused, type MailboxOutcome } from './mailbox-checks.
 export interface MailboxPolicy {
   /** How long a message is kept (ms). */
   readonly retentionMs: number;
-  /** Bytes one topic may hold. */
+  /** Bytes one mailbox (one epoch of one room, on its branch) may hold. */
   readonly maxBytesPerTopic: number;
-  /** Keys kept per topic (newest epochs). */
-  readonly maxKeysPerTopic: number;
   /** Bytes held that one peer wrote. */
   readonly maxBytesPerWriter: number;
 }
@@ -31,7 +28,6 @@ export interface MailboxPolicy {
 const DEFAULT_MAILBOX_POLICY: MailboxPolicy = {
   retentionMs: 14 * 24 * 3600_000,
   maxBytesPerTopic: 64 * 1024 * 1024,
-  maxKeysPerTopic: 64,
   maxBytesPerWriter: 256 * 1024 * 1024,
 };
 
@@ -41,11 +37,14 @@ interface TopicMeta {
 }
 
 /**
- * A relay's mailboxes: ciphertext per conversation topic, written and read only with a key the
- * topic accepted (docs/PROTOCOL.md §12). Storage layout, under `mb/<sha256(topic)>/`: `meta`
- * (next sequence number, bytes held), `key/<epoch>/<public key>` (accepted keys),
- * `msg/<seq>` (received time, data, writer), `dup/<sha256(data)>` (so retries are stored
- * once); and `mbw/<writer peer>` the bytes held that each peer wrote.
+ * A relay's mailboxes: ciphertext per room epoch, each mailbox named by the epoch's mailbox
+ * public key and written and read only with requests that key signed (docs/PROTOCOL.md §12).
+ * There is no key state: a mailbox accepts its own key and no other, so nobody can claim,
+ * squat or crowd out a mailbox, and a member removed at an epoch's start never holds its key.
+ * Storage layout, under `mb/<t>/` with `t` = SHA-256("kith/mailbox/v2" || public key): `meta`
+ * (next sequence number, bytes held), `msg/<seq>` (received time, data, writer),
+ * `dup/<sha256(data)>` (so retries are stored once); and `mbw/<writer peer>` the bytes held
+ * that each peer wrote.
  * Signatures are checked as a request arrives; what reads and writes the store runs one
  * request at a time (so a topic's sequence numbers and byte counts never race), while the next
  * requests' signatures are checked during its IO. Byte counts are kept in memory once read.
@@ -53,15 +52,16 @@ interface TopicMeta {
 export class MailboxStore {
   readonly #kv: KvStore;
   readonly #policy: MailboxPolicy;
-  /** Accepted keys per topic, read once from the store: every put checks them. */
-  readonly #keyCache = new Map<string, { epoch: bigint; hex: string; key: string }[]>();
+  /** This relay's peer ID: every signature names it, so none is replayed from another relay. */
+  readonly #relay: string;
   /** Topic meta and writer byte counts as stored (write-through; forgotten if a write fails). */
   readonly #metaCache = new Map<string, TopicMeta>();
   readonly #writerCache = new Map<string, number>();
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(kv: KvStore, policy: MailboxPolicy = DEFAULT_MAILBOX_POLICY) {
+  constructor(kv: KvStore, relay: string, policy: MailboxPolicy = DEFAULT_MAILBOX_POLICY) {
     this.#kv = kv;
+    this.#relay = relay;
     this.#policy = policy;
   }
 
@@ -71,7 +71,7 @@ export class MailboxStore {
     now: number,
     writer: string,
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    const refusal = checkSignatures(request);
+    const refusal = checkSignatures(request, this.#relay);
     if (refusal !== undefined) return refusal;
     return this.#exclusive(() => this.#apply(request, now, writer));
   }
@@ -92,22 +92,16 @@ export class MailboxStore {
     now: number,
     writer: string,
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    const t = topicKey(request.topic);
+    const t = mailboxKey(request.mailbox);
     switch (request.type) {
       case 'status': {
-        const keys = await this.#keys(t);
         const meta = await this.#meta(t);
-        return {
-          response: { type: 'status', epoch: keys.at(-1)?.epoch, nextSeq: meta.nextSeq },
-          outcome: { kind: 'other' },
-        };
+        return { response: { type: 'status', nextSeq: meta.nextSeq }, outcome: { kind: 'other' } };
       }
-      case 'authorize':
-        return this.#authorize(t, request, now);
       case 'put':
-        return this.#put(t, request.publicKey, [request.data], now, writer);
+        return this.#put(t, [request.data], now, writer);
       case 'putMany':
-        return this.#put(t, request.publicKey, request.data, now, writer);
+        return this.#put(t, request.data, now, writer);
       case 'fetch':
         return this.#fetch(t, request);
     }
@@ -149,6 +143,25 @@ export class MailboxStore {
     return freed;
   }
 
+  /**
+   * Moves a store written by layout 1 (one mailbox per topic, with the keys it accepted under
+   * `mb/<t>/key/`) to layout 2: the keys are deleted, so nothing those keys allowed survives;
+   * layout-1 messages stay until retention deletes them (no layout-2 mailbox is named like a
+   * topic). Runs once; `mbl` records the layout.
+   */
+  async upgrade(): Promise<number> {
+    return this.#exclusive(async () => {
+      if ((await this.#kv.get('mbl')) !== undefined) return 0;
+      const ops: KvOperation[] = [];
+      for await (const key of this.#kv.keys({ prefix: 'mb/' })) {
+        if (splitKey(key)[2] === 'key') ops.push({ type: 'del', key });
+      }
+      ops.push({ type: 'put', key: 'mbl', value: encodeCbor(2) });
+      await this.#kv.batch(ops);
+      return ops.length - 1;
+    });
+  }
+
   /** Bytes held in all mailboxes (for the stored-bytes gauge). */
   async storedBytes(): Promise<number> {
     let total = 0;
@@ -161,57 +174,12 @@ export class MailboxStore {
 
   // ---- requests --------------------------------------------------------------------------
 
-  async #authorize(
-    t: string,
-    request: Extract<MailboxRequest, { type: 'authorize' }>,
-    now: number,
-  ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    const keys = await this.#keys(t);
-    if (keys.some((k) => k.hex === toHex(request.publicKey))) {
-      return { response: { type: 'ok', seq: 0n }, outcome: { kind: 'other' } };
-    }
-    if (keys.length === 0) {
-      // An unclaimed topic: the first key claims it, and must sign for itself.
-      if (toHex(request.by) !== toHex(request.publicKey)) {
-        return refused(
-          'UNAUTHORIZED',
-          'this topic has no keys yet: claim it with a self-signed key',
-        );
-      }
-    } else {
-      const voucher = keys.find((k) => k.hex === toHex(request.by));
-      if (voucher === undefined || voucher.epoch >= request.epoch) {
-        return refused(
-          'UNAUTHORIZED',
-          'the vouching key is not an accepted key of an earlier epoch',
-        );
-      }
-    }
-    const ops: KvOperation[] = [
-      {
-        type: 'put',
-        key: joinKey('mb', t, 'key', seqKey(request.epoch), toHex(request.publicKey)),
-        value: encodeCbor([now]),
-      },
-    ];
-    // Keep the newest epochs' keys only: old epochs' members have moved on.
-    const excess = keys.length + 1 - this.#policy.maxKeysPerTopic;
-    for (const old of keys.slice(0, Math.max(0, excess))) ops.push({ type: 'del', key: old.key });
-    await this.#kv.batch(ops);
-    this.#keyCache.delete(t);
-    return { response: { type: 'ok', seq: 0n }, outcome: { kind: 'other' } };
-  }
-
   async #put(
     t: string,
-    publicKey: Uint8Array,
     data: readonly Uint8Array[],
     now: number,
     writer: string,
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    if (!(await this.#accepts(t, publicKey))) {
-      return refused('UNAUTHORIZED', 'this key may not write to this mailbox');
-    }
     // Retries and copies from several members are stored once.
     const dups = data.map((d) => joinKey('mb', t, 'dup', hashHex(d)));
     const existing = await this.#kv.getMany(dups);
@@ -262,9 +230,6 @@ export class MailboxStore {
     t: string,
     request: Extract<MailboxRequest, { type: 'fetch' }>,
   ): Promise<{ response: MailboxResponse; outcome: MailboxOutcome }> {
-    if (!(await this.#accepts(t, request.publicKey))) {
-      return refused('UNAUTHORIZED', 'this key may not read this mailbox');
-    }
     const messages: { seq: bigint; data: Uint8Array }[] = [];
     let size = 0;
     let more = false;
@@ -288,25 +253,6 @@ export class MailboxStore {
   }
 
   // ---- state -----------------------------------------------------------------------------
-
-  async #keys(t: string): Promise<{ epoch: bigint; hex: string; key: string }[]> {
-    const cached = this.#keyCache.get(t);
-    if (cached !== undefined) return cached;
-    const out: { epoch: bigint; hex: string; key: string }[] = [];
-    for await (const key of this.#kv.keys({ prefix: keyPrefix('mb', t, 'key') })) {
-      const parts = splitKey(key);
-      out.push({ epoch: parseSeqKey(parts[3] ?? ''), hex: parts[4] ?? '', key });
-    }
-    // Forgetting is only a re-read: keep the cache bounded however many topics there are.
-    if (this.#keyCache.size >= 10_000) this.#keyCache.clear();
-    this.#keyCache.set(t, out);
-    return out;
-  }
-
-  async #accepts(t: string, publicKey: Uint8Array): Promise<boolean> {
-    const hex = toHex(publicKey);
-    return (await this.#keys(t)).some((k) => k.hex === hex);
-  }
 
   /** A copy of a topic's meta (callers change it, then store it with `#write`). */
   async #meta(t: string): Promise<TopicMeta> {
@@ -358,8 +304,9 @@ function bounded<K, V>(cache: Map<K, V>): Map<K, V> {
   return cache;
 }
 
-function topicKey(topic: string): string {
-  return createHash('sha256').update(topic).digest('hex');
+/** A mailbox's storage name: never the hash of a topic text that layout 1 stored under. */
+function mailboxKey(publicKey: Uint8Array): string {
+  return createHash('sha256').update('kith/mailbox/v2').update(publicKey).digest('hex');
 }
 
 function hashHex(data: Uint8Array): string {

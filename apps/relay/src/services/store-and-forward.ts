@@ -53,12 +53,13 @@ export class StoreAndForward implements RelayService {
     const kv = await KvStore.open(relay.db.sublevel(this.name, KvStore.databaseOptions));
     const log = relay.log.child({ service: this.name });
     const { mailbox, rateLimit } = this.#config;
-    const store = new MailboxStore(kv, {
+    const store = new MailboxStore(kv, relay.libp2p.peerId.toString(), {
       retentionMs: mailbox.retentionMs,
       maxBytesPerTopic: mailbox.topicQuotaBytes,
-      maxKeysPerTopic: 64,
       maxBytesPerWriter: mailbox.peerQuotaBytes,
     });
+    const dropped = await store.upgrade();
+    if (dropped > 0) log.info('mailbox keys of data format 1 deleted', { keys: dropped });
     let stored = await store.storedBytes();
     relay.stats.storedBytes.set(stored);
     const bytesBudget = new RequestBudget(rateLimit.peerBytesPerMinute, Number.MAX_SAFE_INTEGER);

@@ -1,74 +1,25 @@
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
-import {
-  KvStore,
-  mailboxKeyOf,
-  signMailboxAuthorization,
-  signMailboxPut,
-  signMailboxPutMany,
-  signMailboxRead,
-  type MailboxKey,
-  type MailboxRequest,
-} from '@kith/core';
-import { MailboxStore } from '../../src/mailbox/mailbox-store.ts';
+import { encodeCbor, KvStore, seqKey, signMailboxPut } from '@kith/core';
+import { MailboxStore, type MailboxPolicy } from '../../src/mailbox/mailbox-store.ts';
+import { bytes, fetch, forged, minted, put, putMany, RELAY } from './requests.ts';
 
-const topic = 'kith/room/abc';
-const key = (epoch: bigint, fill: number): MailboxKey =>
-  mailboxKeyOf(epoch, new Uint8Array(32).fill(fill));
-
-async function store(policy?: ConstructorParameters<typeof MailboxStore>[1]) {
-  const kv = await KvStore.open(new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions));
-  return new MailboxStore(kv, policy);
+async function store(policy?: MailboxPolicy, kv?: KvStore) {
+  const db = kv ?? (await KvStore.open(new MemoryLevel(KvStore.databaseOptions)));
+  return new MailboxStore(db, RELAY, policy);
 }
 
-const authorize = (next: MailboxKey, by: MailboxKey): MailboxRequest => ({
-  type: 'authorize',
-  topic,
-  epoch: next.epoch,
-  publicKey: next.keyPair.publicKey,
-  by: by.keyPair.publicKey,
-  signature: signMailboxAuthorization(by, topic, {
-    epoch: next.epoch,
-    publicKey: next.keyPair.publicKey,
-  }),
-});
-const put = (k: MailboxKey, data: Uint8Array): MailboxRequest => ({
-  type: 'put',
-  topic,
-  publicKey: k.keyPair.publicKey,
-  data,
-  signature: signMailboxPut(k, topic, data),
-});
-const fetch = (k: MailboxKey, after: bigint, limit = 100): MailboxRequest => ({
-  type: 'fetch',
-  topic,
-  after,
-  limit,
-  publicKey: k.keyPair.publicKey,
-  signature: signMailboxRead(k, topic, after),
-});
-const bytes = (n: number) => new Uint8Array(10).fill(n);
-
 describe('MailboxStore', () => {
-  it('lets the first key claim a topic, then keeps and hands over messages in order', async () => {
+  it('keeps and hands over a mailbox’s messages in order, each retry once', async () => {
     const s = await store();
-    const k1 = key(1n, 1);
-    expect((await s.handle(authorize(k1, k1), 0, 'writer')).response.type).toBe('ok');
-    expect((await s.handle(put(k1, bytes(1)), 0, 'writer')).response).toEqual({
-      type: 'ok',
-      seq: 1n,
-    });
-    expect((await s.handle(put(k1, bytes(2)), 0, 'writer')).response).toEqual({
-      type: 'ok',
-      seq: 2n,
-    });
-    // A retry of the same message is stored once.
-    expect((await s.handle(put(k1, bytes(1)), 0, 'writer')).response).toEqual({
-      type: 'ok',
-      seq: 1n,
-    });
-    const all = (await s.handle(fetch(k1, 0n), 0, 'writer')).response;
-    expect(all).toEqual({
+    const k1 = minted(1n, 1);
+    expect(
+      (await s.handle({ type: 'status', mailbox: k1.keyPair.publicKey }, 0, 'w')).response,
+    ).toEqual({ type: 'status', nextSeq: 1n });
+    expect((await s.handle(put(k1, bytes(1)), 0, 'w')).response).toEqual({ type: 'ok', seq: 1n });
+    expect((await s.handle(put(k1, bytes(2)), 0, 'w')).response).toEqual({ type: 'ok', seq: 2n });
+    expect((await s.handle(put(k1, bytes(1)), 0, 'w')).response).toEqual({ type: 'ok', seq: 1n });
+    expect((await s.handle(fetch(k1), 0, 'w')).response).toEqual({
       type: 'messages',
       messages: [
         { seq: 1n, data: bytes(1) },
@@ -76,121 +27,82 @@ describe('MailboxStore', () => {
       ],
       more: false,
     });
-    const later = (await s.handle(fetch(k1, 1n, 1), 0, 'writer')).response;
+    const later = (await s.handle(fetch(k1, 1n, 1), 0, 'w')).response;
     expect(later).toMatchObject({ messages: [{ seq: 2n }], more: false });
-    expect((await s.handle({ type: 'status', topic }, 0, 'writer')).response).toEqual({
-      type: 'status',
-      epoch: 1n,
-      nextSeq: 3n,
-    });
+    expect(
+      (await s.handle({ type: 'status', mailbox: k1.keyPair.publicKey }, 0, 'w')).response,
+    ).toEqual({ type: 'status', nextSeq: 3n });
+    // Another key is another mailbox: it sees none of these.
+    const k2 = minted(1n, 2);
+    expect((await s.handle(fetch(k2), 0, 'w')).response).toMatchObject({ messages: [] });
   });
 
-  it('refuses strangers: no claim over a claimed topic, no writes or reads without a key', async () => {
+  it('refuses a put or read not signed by the mailbox’s own key, or signed for another relay', async () => {
     const s = await store();
-    const member = key(1n, 1);
-    const stranger = key(1n, 9);
-    await s.handle(authorize(member, member), 0, 'writer');
-    expect((await s.handle(authorize(stranger, stranger), 0, 'writer')).response).toMatchObject({
-      type: 'refused',
-      code: 'UNAUTHORIZED',
-    });
-    expect((await s.handle(put(stranger, bytes(1)), 0, 'writer')).response).toMatchObject({
-      code: 'UNAUTHORIZED',
-    });
-    expect((await s.handle(fetch(stranger, 0n), 0, 'writer')).response).toMatchObject({
-      code: 'UNAUTHORIZED',
-    });
-    // A member's key with a signature made by someone else is refused too.
-    const forged = {
-      ...put(member, bytes(3)),
-      signature: signMailboxPut(stranger, topic, bytes(3)),
-    };
-    expect((await s.handle(forged, 0, 'writer')).response).toMatchObject({ code: 'UNAUTHORIZED' });
-  });
-
-  it('accepts a later epoch’s key vouched for by an earlier accepted key, never the reverse', async () => {
-    const s = await store();
-    const [k1, k2, k3] = [key(1n, 1), key(2n, 2), key(3n, 3)];
-    await s.handle(authorize(k1, k1), 0, 'writer');
-    expect((await s.handle(authorize(k3, k1), 0, 'writer')).response.type).toBe('ok');
-    expect((await s.handle(put(k3, bytes(1)), 0, 'writer')).response.type).toBe('ok');
-    const backwards = key(2n, 7);
-    expect((await s.handle(authorize(backwards, k3), 0, 'writer')).response).toMatchObject({
-      code: 'UNAUTHORIZED',
-    });
-    // An unknown key cannot vouch.
-    expect((await s.handle(authorize(key(4n, 4), k2), 0, 'writer')).response).toMatchObject({
-      code: 'UNAUTHORIZED',
+    const member = minted(1n, 1);
+    const stranger = minted(1n, 9);
+    expect((await s.handle(put(member, bytes(1)), 0, 'w')).response.type).toBe('ok');
+    const refusals = [
+      forged(put(stranger, bytes(2)), member),
+      forged(putMany(stranger, [bytes(2)]), member),
+      forged(fetch(stranger), member),
+      // The member's own signatures, made for relay B and replayed here by B's operator.
+      put(member, bytes(3), 'another-relay'),
+      fetch(member, 0n, 100, 'another-relay'),
+      // A signature over other data, or a batch signed by someone else.
+      { ...put(member, bytes(4)), signature: signMailboxPut(member, RELAY, bytes(5)) },
+      putMany(member, [bytes(6)], stranger),
+    ];
+    for (const request of refusals) {
+      expect((await s.handle(request, 0, 'w')).response).toMatchObject({
+        type: 'refused',
+        code: 'UNAUTHORIZED',
+      });
+    }
+    expect((await s.handle(fetch(member), 0, 'w')).response).toMatchObject({
+      messages: [{ seq: 1n, data: bytes(1) }],
     });
   });
 
-  it('enforces the per-topic quota and frees space when messages expire', async () => {
-    const s = await store({
-      retentionMs: 1000,
-      maxBytesPerTopic: 25,
-      maxKeysPerTopic: 8,
-      maxBytesPerWriter: 1000,
-    });
-    const k = key(1n, 1);
-    await s.handle(authorize(k, k), 0, 'writer');
-    expect((await s.handle(put(k, bytes(1)), 0, 'writer')).response.type).toBe('ok');
-    expect((await s.handle(put(k, bytes(2)), 0, 'writer')).response.type).toBe('ok');
-    expect((await s.handle(put(k, bytes(3)), 0, 'writer')).response).toMatchObject({
+  it('enforces the per-mailbox quota and frees space when messages expire', async () => {
+    const s = await store({ retentionMs: 1000, maxBytesPerTopic: 25, maxBytesPerWriter: 1000 });
+    const k = minted(1n, 1);
+    expect((await s.handle(put(k, bytes(1)), 0, 'w')).response.type).toBe('ok');
+    expect((await s.handle(put(k, bytes(2)), 0, 'w')).response.type).toBe('ok');
+    expect((await s.handle(put(k, bytes(3)), 0, 'w')).response).toMatchObject({
       code: 'QUOTA_EXCEEDED',
     });
     expect(await s.storedBytes()).toBe(20);
     expect(await s.sweep(5000)).toBe(20);
     expect(await s.storedBytes()).toBe(0);
-    expect((await s.handle(put(k, bytes(3)), 5000, 'writer')).response).toEqual({
-      type: 'ok',
-      seq: 3n,
-    });
-    const left = (await s.handle(fetch(k, 0n), 5000, 'writer')).response;
+    expect((await s.handle(put(k, bytes(3)), 5000, 'w')).response).toEqual({ type: 'ok', seq: 3n });
+    const left = (await s.handle(fetch(k), 5000, 'w')).response;
     expect(left).toMatchObject({ messages: [{ seq: 3n }] });
   });
 
   it('refuses one writer beyond its quota while others still write', async () => {
-    const s = await store({
-      retentionMs: 1000,
-      maxBytesPerTopic: 1000,
-      maxKeysPerTopic: 8,
-      maxBytesPerWriter: 15,
-    });
-    const k = key(1n, 1);
-    await s.handle(authorize(k, k), 0, 'greedy');
+    const s = await store({ retentionMs: 1000, maxBytesPerTopic: 1000, maxBytesPerWriter: 15 });
+    const k = minted(1n, 1);
     expect((await s.handle(put(k, bytes(1)), 0, 'greedy')).response.type).toBe('ok');
     expect((await s.handle(put(k, bytes(2)), 0, 'greedy')).response).toMatchObject({
       code: 'QUOTA_EXCEEDED',
     });
     expect((await s.handle(put(k, bytes(2)), 0, 'modest')).response.type).toBe('ok');
-    // Expiry gives the writer its quota back.
     await s.sweep(5000);
     expect((await s.handle(put(k, bytes(3)), 5000, 'greedy')).response.type).toBe('ok');
   });
 
   it('stores a batch in one go: in order, each retry once, and refused whole when one is forged', async () => {
     const s = await store();
-    const k = key(1n, 1);
-    await s.handle(authorize(k, k), 0, 'writer');
-    const many = (items: Uint8Array[], signer = k): MailboxRequest => ({
-      type: 'putMany',
-      topic,
-      publicKey: k.keyPair.publicKey,
-      data: items,
-      signature: signMailboxPutMany(signer, topic, items),
-    });
-    expect((await s.handle(many([bytes(1), bytes(2), bytes(1)]), 0, 'writer')).response).toEqual({
+    const k = minted(1n, 1);
+    expect((await s.handle(putMany(k, [bytes(1), bytes(2), bytes(1)]), 0, 'w')).response).toEqual({
       type: 'ok',
       seq: 2n,
     });
-    expect((await s.handle(put(k, bytes(2)), 0, 'writer')).response).toEqual({
-      type: 'ok',
-      seq: 2n,
-    });
-    const forged = many([bytes(3), bytes(4)], key(1n, 9));
-    expect((await s.handle(forged, 0, 'writer')).response).toMatchObject({ code: 'UNAUTHORIZED' });
-    const all = (await s.handle(fetch(k, 0n), 0, 'writer')).response;
-    expect(all).toMatchObject({
+    expect((await s.handle(put(k, bytes(2)), 0, 'w')).response).toEqual({ type: 'ok', seq: 2n });
+    const bad = putMany(k, [bytes(3), bytes(4)], minted(1n, 9));
+    expect((await s.handle(bad, 0, 'w')).response).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await s.handle(fetch(k), 0, 'w')).response).toMatchObject({
       messages: [
         { seq: 1n, data: bytes(1) },
         { seq: 2n, data: bytes(2) },
@@ -198,25 +110,41 @@ describe('MailboxStore', () => {
     });
   });
 
-  it('gives concurrent writers to one topic distinct sequence numbers and counts every byte', async () => {
+  it('gives concurrent writers to one mailbox distinct sequence numbers and counts every byte', async () => {
     const s = await store({
       retentionMs: 1000,
       maxBytesPerTopic: 1 << 20,
-      maxKeysPerTopic: 4,
       maxBytesPerWriter: 1 << 20,
     });
-    const k1 = key(1n, 1);
-    await s.handle(authorize(k1, k1), 0, 'a');
+    const k1 = minted(1n, 1);
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) => s.handle(put(k1, bytes(i + 1)), 0, i % 2 ? 'a' : 'b')),
     );
     const seqs = results.map((r) => (r.response.type === 'ok' ? r.response.seq : -1n));
     expect(new Set(seqs).size).toBe(40);
-    const page = await s.handle(fetch(k1, 0n), 0, 'a');
+    const page = await s.handle(fetch(k1), 0, 'a');
     expect(page.response.type === 'messages' && page.response.messages.length).toBe(40);
     expect(await s.storedBytes()).toBe(400);
-    // The counts kept in memory agree with what a sweep frees.
     expect(await s.sweep(5000)).toBe(400);
     expect(await s.storedBytes()).toBe(0);
+  });
+
+  it('upgrades layout 1: the keys topics accepted are deleted, its messages expire as before', async () => {
+    const kv = await KvStore.open(new MemoryLevel(KvStore.databaseOptions));
+    const t = 'ab'.repeat(32);
+    await kv.batch([
+      { type: 'put', key: `mb/${t}/meta`, value: encodeCbor([2n, 10]) },
+      { type: 'put', key: `mb/${t}/key/${seqKey(1n)}/${'cd'.repeat(32)}`, value: encodeCbor([0]) },
+      { type: 'put', key: `mb/${t}/key/${seqKey(2n)}/${'ef'.repeat(32)}`, value: encodeCbor([0]) },
+      { type: 'put', key: `mb/${t}/msg/${seqKey(1n)}`, value: encodeCbor([0, bytes(1), 'w']) },
+      { type: 'put', key: 'mbw/w', value: encodeCbor(10) },
+    ]);
+    const s = await store({ retentionMs: 1000, maxBytesPerTopic: 100, maxBytesPerWriter: 100 }, kv);
+    expect(await s.upgrade()).toBe(2);
+    expect(await s.upgrade()).toBe(0);
+    const left: string[] = [];
+    for await (const key of kv.keys({ prefix: 'mb/' })) left.push(key);
+    expect(left).toEqual([`mb/${t}/meta`, `mb/${t}/msg/${seqKey(1n)}`]);
+    expect(await s.sweep(5000)).toBe(10);
   });
 });

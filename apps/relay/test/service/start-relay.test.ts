@@ -2,6 +2,7 @@ import { access, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeCbor, KvStore, seqKey } from '@kith/core';
 import { parseCommandLine } from '../../src/config/args.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { RelayConfig } from '../../src/config/settings.ts';
@@ -10,6 +11,7 @@ import { RelayError } from '../../src/errors.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 import { startRelay, type RunningRelay } from '../../src/relay.ts';
 import type { Relay, RelayService } from '../../src/service.ts';
+import { StoreAndForward } from '../../src/services/store-and-forward.ts';
 import { tempDir } from '../process/relay-process.ts';
 
 const quiet: Logger = createLogger({ level: 'error', write: () => undefined });
@@ -156,11 +158,34 @@ describe('startRelay and its services', () => {
     await db.close();
     const error = await failure(startRelay(c, { log: quiet }));
     expect(error.code).toBe('DATA_DIR_TOO_NEW');
-    expect(error.message).toContain('data format 99, this one knows 1');
+    expect(error.message).toContain('data format 99, this one knows 2');
     // It let go of the lock on the way out.
     const reopened = new ClassicLevel(join(c.dataDir, 'db'));
     await reopened.open();
     await reopened.close();
+  });
+
+  it('upgrades a data directory of format 1: mailbox keys deleted, the format raised', async () => {
+    const c = await config();
+    const db = await openDatabase(c.dataDir);
+    await db.sublevel('meta', { valueEncoding: 'utf8' }).put('format', '1');
+    const legacy = `mb/${'ab'.repeat(32)}/key/${seqKey(1n)}/${'cd'.repeat(32)}`;
+    await db
+      .sublevel<string, Uint8Array>('saf', KvStore.databaseOptions)
+      .put(legacy, encodeCbor([0]));
+    await db.close();
+    const relay = await start(c, [new StoreAndForward(c)]);
+    await relay.stop();
+    running.splice(running.indexOf(relay), 1);
+    const after = await openDatabase(c.dataDir);
+    try {
+      expect(await after.sublevel('meta', { valueEncoding: 'utf8' }).get('format')).toBe('2');
+      expect(
+        await after.sublevel<string, Uint8Array>('saf', KvStore.databaseOptions).get(legacy),
+      ).toBeUndefined();
+    } finally {
+      await after.close();
+    }
   });
 
   it('says which address is taken when it cannot listen', async () => {

@@ -6,9 +6,8 @@ import {
   encodeMailboxRequest,
   fromHex,
   mailboxKeyOf,
-  roomTopic,
-  signMailboxAuthorization,
   signMailboxPut,
+  signMailboxRead,
   type MailboxRequest,
   type MailboxResponse,
   type RoomId,
@@ -69,29 +68,31 @@ describe('a relay’s mailboxes against strangers and greedy peers', () => {
     await relay.remove();
   }, 60_000);
 
-  it('refuses a non-member’s writes and claims on a conversation’s mailbox', async () => {
+  it('refuses a non-member’s writes and reads on a conversation’s mailbox, even knowing its name', async () => {
+    const [ana] = devices as [DeviceHandle];
     const mallory = await stranger();
     strangers.push(mallory);
-    const topic = roomTopic(fromHex(roomId) ?? new Uint8Array(32));
-    const key = mailboxKeyOf(1n, new Uint8Array(32).fill(66));
-    const next = { epoch: 99n, publicKey: key.keyPair.publicKey };
-    const claim = await ask(mallory, {
-      type: 'authorize',
-      topic,
-      ...next,
-      by: key.keyPair.publicKey,
-      signature: signMailboxAuthorization(key, topic, next),
-    });
-    expect(claim).toMatchObject({ type: 'refused', code: 'UNAUTHORIZED' });
+    const keys = await ana.call<{ secret: string }[]>('mailboxKeys', { roomId });
+    const secret = fromHex(keys.at(-1)?.secret ?? '') ?? new Uint8Array(32);
+    const mailbox = mailboxKeyOf(0n, new Uint8Array(16), secret).keyPair.publicKey;
+    const own = mailboxKeyOf(99n, new Uint8Array(16), new Uint8Array(32).fill(66));
+    const relayPeer = relay.peerId;
     const data = new Uint8Array([0, 1, 0, 2, 1, 2, 3, 4]);
     const put = await ask(mallory, {
       type: 'put',
-      topic,
-      publicKey: key.keyPair.publicKey,
+      mailbox,
       data,
-      signature: signMailboxPut(key, topic, data),
+      signature: signMailboxPut(own, relayPeer, data),
     });
     expect(put).toMatchObject({ type: 'refused', code: 'UNAUTHORIZED' });
+    const read = await ask(mallory, {
+      type: 'fetch',
+      mailbox,
+      after: 0n,
+      limit: 10,
+      signature: signMailboxRead(own, relayPeer, 0n),
+    });
+    expect(read).toMatchObject({ type: 'refused', code: 'UNAUTHORIZED' });
     expect(
       await relay.metric('kith_relay_rejections_total{reason="unauthorized"}'),
     ).toBeGreaterThanOrEqual(2);
@@ -133,18 +134,18 @@ describe('a relay’s rate limits', () => {
   it('refuse a flooding peer with a clear error and keep serving others', async () => {
     const [flooder, polite] = [await stranger(), await stranger()];
     peers.push(flooder, polite);
-    const status = async (node: DeviceLibp2p, topic: string): Promise<MailboxResponse> =>
+    const status = async (node: DeviceLibp2p, n: number): Promise<MailboxResponse> =>
       decodeMailboxResponse(
         await sendRequest(
           node,
           multiaddr(relayAddress),
           Protocols.mailbox,
-          encodeMailboxRequest({ type: 'status', topic }),
+          encodeMailboxRequest({ type: 'status', mailbox: new Uint8Array(32).fill(n) }),
           MAILBOX_EXCHANGE,
         ),
       );
     const answers: MailboxResponse[] = [];
-    for (let i = 0; i < 25; i++) answers.push(await status(flooder, `t${i}`));
+    for (let i = 0; i < 25; i++) answers.push(await status(flooder, i));
     expect(answers.slice(0, 20).every((a) => a.type === 'status')).toBe(true);
     expect(answers.slice(20)).toEqual(
       Array(5).fill({
@@ -153,7 +154,7 @@ describe('a relay’s rate limits', () => {
         message: 'too many requests: slow down',
       }),
     );
-    expect(await status(polite, 't')).toMatchObject({ type: 'status', epoch: undefined });
+    expect(await status(polite, 1)).toMatchObject({ type: 'status', nextSeq: 1n });
     expect(await relay.metric('kith_relay_rejections_total{reason="rate_limited"}')).toBe(5);
   });
 });

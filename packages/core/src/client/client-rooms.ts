@@ -106,7 +106,7 @@ export async function mailboxKeysOf(
     MAILBOX_EXPORTER_LABEL,
     MAILBOX_EXPORTER_CONTEXT,
   );
-  return { topic: s.topic, keys: secrets.map((x) => mailboxKeyOf(x.epoch, x.secret)) };
+  return { topic: s.topic, keys: secrets.map((x) => mailboxKeyOf(x.epoch, x.epochId, x.secret)) };
 }
 
 /** Stores what closing owes: the signals' last word, and a snapshot of every room. */

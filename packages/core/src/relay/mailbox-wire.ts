@@ -6,45 +6,34 @@ import { SyncError } from '../sync/errors.ts';
 
 /**
  * Requests and responses of a relay's mailbox protocol (docs/PROTOCOL.md §12.2): CBOR arrays
- * `[1, type, ...fields]`. Keys are the epoch mailbox keys of `mailbox.ts`; the relay checks
- * signatures, never content.
+ * `[2, type, mailbox, ...fields]`. A mailbox is named by its epoch's mailbox public key
+ * (`mailbox.ts`), and every request that touches its content is signed by that key; the relay
+ * checks signatures, never content.
  */
 export type MailboxRequest =
-  /** `by` vouches for the key of `epoch` (self-signed, `by` = `publicKey`, claims a new topic). */
-  | {
-      readonly type: 'authorize';
-      readonly topic: string;
-      readonly epoch: bigint;
-      readonly publicKey: Uint8Array;
-      readonly by: Uint8Array;
-      readonly signature: Uint8Array;
-    }
   | {
       readonly type: 'put';
-      readonly topic: string;
-      readonly publicKey: Uint8Array;
+      readonly mailbox: Uint8Array;
       readonly data: Uint8Array;
       readonly signature: Uint8Array;
     }
   /** Several messages at once (1 to 64) under one signature: one request instead of many. */
   | {
       readonly type: 'putMany';
-      readonly topic: string;
-      readonly publicKey: Uint8Array;
+      readonly mailbox: Uint8Array;
       readonly data: readonly Uint8Array[];
       readonly signature: Uint8Array;
     }
   /** Messages with a sequence number above `after`, oldest first. */
   | {
       readonly type: 'fetch';
-      readonly topic: string;
+      readonly mailbox: Uint8Array;
       readonly after: bigint;
       readonly limit: number;
-      readonly publicKey: Uint8Array;
       readonly signature: Uint8Array;
     }
-  /** The newest epoch with an accepted key (none for an unclaimed topic). */
-  | { readonly type: 'status'; readonly topic: string };
+  /** The mailbox's next sequence number (1 for one nobody wrote to). */
+  | { readonly type: 'status'; readonly mailbox: Uint8Array };
 
 export type MailboxRefusal =
   'MALFORMED' | 'UNAUTHORIZED' | 'QUOTA_EXCEEDED' | 'RATE_LIMITED' | 'TOO_LARGE';
@@ -57,11 +46,10 @@ export type MailboxResponse =
       /** More messages wait after the last one returned. */
       readonly more: boolean;
     }
-  | { readonly type: 'status'; readonly epoch: bigint | undefined; readonly nextSeq: bigint }
+  | { readonly type: 'status'; readonly nextSeq: bigint }
   | { readonly type: 'refused'; readonly code: MailboxRefusal; readonly message: string };
 
 export const MailboxLimits = {
-  maxTopicBytes: 128,
   maxDataBytes: 1024 * 1024,
   maxFetch: 500,
   /** Messages in one putMany. */
@@ -70,8 +58,8 @@ export const MailboxLimits = {
   maxResponseBytes: 4 * 1024 * 1024,
 } as const;
 
-const VERSION = 1;
-const REQUESTS = ['authorize', 'put', 'fetch', 'status', 'putMany'] as const;
+const VERSION = 2;
+const REQUESTS = ['put', 'fetch', 'status', 'putMany'] as const;
 const RESPONSES = ['ok', 'messages', 'status', 'refused'] as const;
 const REFUSALS: readonly MailboxRefusal[] = [
   'MALFORMED',
@@ -86,24 +74,16 @@ const r: ShapeReader = new ShapeReader(
 );
 
 export function encodeMailboxRequest(request: MailboxRequest): Uint8Array {
-  const head = [VERSION, REQUESTS.indexOf(request.type), request.topic];
+  const head = [VERSION, REQUESTS.indexOf(request.type), request.mailbox];
   switch (request.type) {
-    case 'authorize':
-      return encodeCbor([...head, request.epoch, request.publicKey, request.by, request.signature]);
     case 'put':
-      return encodeCbor([...head, request.publicKey, request.data, request.signature]);
+      return encodeCbor([...head, request.data, request.signature]);
     case 'fetch':
-      return encodeCbor([
-        ...head,
-        request.after,
-        request.limit,
-        request.publicKey,
-        request.signature,
-      ]);
+      return encodeCbor([...head, request.after, request.limit, request.signature]);
     case 'status':
       return encodeCbor(head);
     case 'putMany':
-      return encodeCbor([...head, request.publicKey, [...request.data], request.signature]);
+      return encodeCbor([...head, [...request.data], request.signature]);
   }
 }
 
@@ -112,48 +92,29 @@ export function decodeMailboxRequest(bytes: Uint8Array): MailboxRequest {
   const a = r.array(decode(bytes), '');
   r.version(a[0], VERSION);
   const type = REQUESTS[r.uint(a[1], 'type', REQUESTS.length - 1)];
-  const topic = r.text(a[2], 'topic', MailboxLimits.maxTopicBytes);
-  const key = (v: CborValue, p: string): Uint8Array => r.bytes(v, p, 32);
+  const mailbox = r.bytes(a[2], 'mailbox', 32);
   const signature = (v: CborValue): Uint8Array => r.bytes(v, 'signature', 64);
   switch (type) {
-    case 'authorize':
-      r.array(a, '', 7);
-      return {
-        type,
-        topic,
-        epoch: r.biguint(a[3], 'epoch'),
-        publicKey: key(a[4], 'publicKey'),
-        by: key(a[5], 'by'),
-        signature: signature(a[6]),
-      };
     case 'put':
+      r.array(a, '', 5);
+      return { type, mailbox, data: r.bytes(a[3], 'data'), signature: signature(a[4]) };
+    case 'fetch':
       r.array(a, '', 6);
       return {
         type,
-        topic,
-        publicKey: key(a[3], 'publicKey'),
-        data: r.bytes(a[4], 'data'),
-        signature: signature(a[5]),
-      };
-    case 'fetch':
-      r.array(a, '', 7);
-      return {
-        type,
-        topic,
+        mailbox,
         after: r.biguint(a[3], 'after'),
         limit: r.uint(a[4], 'limit', MailboxLimits.maxFetch),
-        publicKey: key(a[5], 'publicKey'),
-        signature: signature(a[6]),
+        signature: signature(a[5]),
       };
     case 'status':
       r.array(a, '', 3);
-      return { type, topic };
+      return { type, mailbox };
     case 'putMany': {
-      r.array(a, '', 6);
-      const data = r.list(a[4], 'data', MailboxLimits.maxPutMany, (v, p) => r.bytes(v, p));
+      r.array(a, '', 5);
+      const data = r.list(a[3], 'data', MailboxLimits.maxPutMany, (v, p) => r.bytes(v, p));
       if (data.length === 0) return r.fail('data', 'at least one');
-      const signature = r.bytes(a[5], 'signature', 64);
-      return { type, topic, publicKey: key(a[3], 'publicKey'), data, signature };
+      return { type, mailbox, data, signature: signature(a[4]) };
     }
     default:
       return r.fail('type', 'unknown request');
@@ -172,7 +133,7 @@ export function encodeMailboxResponse(response: MailboxResponse): Uint8Array {
         response.more,
       ]);
     case 'status':
-      return encodeCbor([...head, response.epoch ?? null, response.nextSeq]);
+      return encodeCbor([...head, response.nextSeq]);
     case 'refused':
       return encodeCbor([...head, REFUSALS.indexOf(response.code), response.message]);
   }
@@ -197,12 +158,8 @@ export function decodeMailboxResponse(bytes: Uint8Array): MailboxResponse {
         more: r.bool(a[3], 'more'),
       };
     case 'status':
-      r.array(a, '', 4);
-      return {
-        type,
-        epoch: a[2] === null ? undefined : r.biguint(a[2], 'epoch'),
-        nextSeq: r.biguint(a[3], 'nextSeq'),
-      };
+      r.array(a, '', 3);
+      return { type, nextSeq: r.biguint(a[2], 'nextSeq') };
     case 'refused': {
       r.array(a, '', 4);
       const code = REFUSALS[r.uint(a[2], 'code', REFUSALS.length - 1)] ?? 'MALFORMED';

@@ -10,7 +10,7 @@ export const Protocols = {
   /** Asks a fellow member where other members' devices can be reached. */
   locate: '/kith/locate/1.0.0',
   /** A relay's mailboxes: ciphertext kept per conversation topic for offline members. */
-  mailbox: '/kith/mailbox/1.0.0',
+  mailbox: '/kith/mailbox/2.0.0',
   /** A relay's key packages for offline users. */
   keyPackageDirectory: '/kith/key-package-directory/1.0.0',
   /** A relay's per-device inboxes (Welcomes for offline devices). */

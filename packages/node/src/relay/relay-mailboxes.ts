@@ -3,13 +3,16 @@ import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import {
+  bytesEqual,
   decodeMailboxResponse,
   encodeMailboxRequest,
   joinKey,
+  keyPrefix,
+  mailboxEpochOf,
   MailboxLimits,
-  signMailboxAuthorization,
   signMailboxPutMany,
   signMailboxRead,
+  splitKey,
   toHex,
   type KithClient,
   type KvStore,
@@ -41,6 +44,15 @@ const MAILBOX: ExchangeCodec<MailboxRequest, MailboxResponse> = {
 /** Pages fetched from one mailbox in one pass (500 messages each). */
 const MAX_PAGES = 200;
 
+/**
+ * Epochs one pass follows a room forward: what a mailbox held may move the room to the next
+ * epoch, whose mailbox is then read (a device back from a long absence walks the chain).
+ */
+const MAX_ROUNDS = 64;
+
+/** Mailboxes read each round: the head epoch's and the one before (late messages of it). */
+const READ_EPOCHS = 2;
+
 interface RoomKeys {
   readonly roomId: RoomId;
   readonly topic: string;
@@ -56,10 +68,10 @@ const MAX_KNOWN_ADDRESSES = 4096;
 
 /**
  * This device's use of relay mailboxes (docs/PROTOCOL.md §12): every message it publishes is
- * also put in the room's mailbox on every relay the room's members use (the room records
- * them, §12.5), and on each pass it fetches what arrived there since its cursors, handing it
- * to the engine as if it came by gossip. Before writing, it makes sure the relay accepts the
- * room's current key, vouching for it with an older one.
+ * also put in its epoch's mailbox on every relay the room's members use (the room records
+ * them, §12.5), and on each pass it fetches what arrived in the mailboxes of the room's newest
+ * epochs since its cursors, handing it to the engine as if it came by gossip. A mailbox is
+ * named by its epoch's mailbox key, so there is nothing to claim or vouch for.
  */
 export class RelayMailboxes {
   readonly #client: KithClient;
@@ -74,9 +86,6 @@ export class RelayMailboxes {
    */
   readonly #away = new Map<string, { until: number; waitMs: number }>();
   readonly #onError: (error: unknown) => void;
-  /** `relay/topic/key` triples the relay is known to accept. */
-  readonly #accepted = new Set<string>();
-  readonly #keyCache = new Map<RoomId, { epoch: bigint; keys: RoomKeys }>();
   #writes: Promise<void> = Promise.resolve();
   /** Messages waiting to be put, per topic. */
   readonly #queued = new Map<string, Uint8Array[]>();
@@ -164,79 +173,40 @@ export class RelayMailboxes {
     if (roomId === undefined) return;
     const relays = await this.#relaysOf(roomId);
     if (relays.length === 0) return;
-    const room = await this.#roomOfTopic(topic);
-    const head = room?.keys.at(-1);
-    if (room === undefined || head === undefined) return;
-    await Promise.all(
-      this.#present(relays).map((relay) =>
-        this.#put(relay, room, head, data).then(
-          () => {
-            this.#away.delete(relay.toString());
-          },
-          (error: unknown) => {
-            // A refusal is worth telling the user; a relay that is away is not (the engine
-            // resends unconfirmed messages, which come back here).
-            if (error instanceof NodeError) this.#onError(error);
-            else this.#wentAway(relay);
-          },
+    const room = await this.#keysOf(roomId);
+    if (room === undefined) return;
+    for (const [key, batch] of byMailbox(room.keys, data)) {
+      await Promise.all(
+        this.#present(relays).map((relay) =>
+          this.#put(relay, key, batch).then(
+            () => {
+              this.#away.delete(relay.toString());
+            },
+            (error: unknown) => {
+              // A refusal is worth telling the user; a relay that is away is not (the engine
+              // resends unconfirmed messages, which come back here).
+              if (error instanceof NodeError) this.#onError(error);
+              else this.#wentAway(relay);
+            },
+          ),
         ),
-      ),
-    );
+      );
+    }
   }
 
-  async #put(
-    relay: PeerId,
-    room: RoomKeys,
-    key: MailboxKey,
-    data: readonly Uint8Array[],
-  ): Promise<void> {
-    await this.#authorize(relay, room);
-    const request: MailboxRequest = {
+  async #put(relay: PeerId, key: MailboxKey, data: readonly Uint8Array[]): Promise<void> {
+    const response = await this.#request(relay, {
       type: 'putMany',
-      topic: room.topic,
-      publicKey: key.keyPair.publicKey,
+      mailbox: key.keyPair.publicKey,
       data,
-      signature: signMailboxPutMany(key, room.topic, data),
-    };
-    const response = await this.#request(relay, request);
+      signature: signMailboxPutMany(key, relay.toString(), data),
+    });
     if (response.type === 'refused') {
-      if (response.code === 'UNAUTHORIZED') this.#forget(relay, room);
       throw new NodeError(
         'RELAY_REFUSED',
         `relay ${relay.toString()} refused to keep a message (${response.code}): ${response.message}`,
       );
     }
-  }
-
-  /** Makes the relay accept the room's newest key: claim it, or vouch with an older key. */
-  async #authorize(relay: PeerId, room: RoomKeys): Promise<void> {
-    const head = room.keys.at(-1);
-    if (head === undefined) return;
-    const id = `${relay.toString()}/${room.topic}/${toHex(head.keyPair.publicKey)}`;
-    if (this.#accepted.has(id)) return;
-    const status = await this.#request(relay, { type: 'status', topic: room.topic });
-    const claim = status.type === 'status' && status.epoch === undefined;
-    // Newest voucher first: the relay most likely accepts the key of the epoch it saw last.
-    const vouchers = claim ? [head] : room.keys.slice(0, -1).reverse();
-    for (const by of vouchers) {
-      const next = { epoch: head.epoch, publicKey: head.keyPair.publicKey };
-      const response = await this.#request(relay, {
-        type: 'authorize',
-        topic: room.topic,
-        ...next,
-        by: by.keyPair.publicKey,
-        signature: signMailboxAuthorization(by, room.topic, next),
-      });
-      if (response.type === 'ok') {
-        this.#accepted.add(id);
-        return;
-      }
-    }
-  }
-
-  #forget(relay: PeerId, room: RoomKeys): void {
-    const prefix = `${relay.toString()}/${room.topic}/`;
-    for (const id of this.#accepted) if (id.startsWith(prefix)) this.#accepted.delete(id);
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -246,12 +216,24 @@ export class RelayMailboxes {
       if (!summary.active) continue;
       const relays = await this.#relaysOf(summary.roomId);
       if (relays.length === 0) continue;
-      const room = await this.#keysOf(summary.roomId, summary.epoch);
-      if (room === undefined) continue;
+      await this.#follow(summary.roomId, relays);
+    }
+  }
+
+  /**
+   * Reads a room's newest mailboxes on its relays, round after round while what they held
+   * moved the room to a newer epoch, then forgets the cursors of epochs no longer kept.
+   */
+  async #follow(roomId: RoomId, relays: readonly PeerId[]): Promise<void> {
+    let room = await this.#keysOf(roomId);
+    for (let round = 0; room !== undefined && round < MAX_ROUNDS; round++) {
+      const head = room.keys.at(-1)?.epochId;
+      const keys = room.keys.slice(-READ_EPOCHS);
+      const current = room;
       // A room's relays at once: one that does not answer delays none of the others.
       await Promise.all(
         this.#present(relays).map((relay) =>
-          this.#fetch(relay, room).then(
+          this.#fetchFrom(relay, current.topic, keys).then(
             () => {
               this.#away.delete(relay.toString());
             },
@@ -261,9 +243,16 @@ export class RelayMailboxes {
           ),
         ),
       );
+      room = await this.#keysOf(roomId);
+      const moved = room?.keys.at(-1)?.epochId;
+      if (head === undefined || moved === undefined || bytesEqual(head, moved)) break;
     }
+    if (room !== undefined) await this.#forgetCursors(relays, room);
   }
 
+  async #fetchFrom(relay: PeerId, topic: string, keys: readonly MailboxKey[]): Promise<void> {
+    for (const key of keys) await this.#fetch(relay, topic, key);
+  }
   /**
    * The relays not left out for having been unreachable. This device's own relays are always
    * tried: the user chose them, and they are the ones it returns to after being offline.
@@ -286,24 +275,20 @@ export class RelayMailboxes {
     this.#away.set(key, { until: Date.now() + waitMs, waitMs });
   }
 
-  async #fetch(relay: PeerId, room: RoomKeys): Promise<void> {
-    const head = room.keys.at(-1);
-    if (head === undefined) return;
-    await this.#authorize(relay, room);
-    const cursorKey = joinKey('node', 'mailbox', relay.toString(), topicHash(room.topic));
+  async #fetch(relay: PeerId, topic: string, key: MailboxKey): Promise<void> {
+    const cursorKey = cursorOf(relay, topic, key);
     const stored = await this.#kv.get(cursorKey);
     let after = stored === undefined ? 0n : BigInt(new TextDecoder().decode(stored));
     for (let page = 0; page < MAX_PAGES; page++) {
       const response = await this.#request(relay, {
         type: 'fetch',
-        topic: room.topic,
+        mailbox: key.keyPair.publicKey,
         after,
         limit: MailboxLimits.maxFetch,
-        publicKey: head.keyPair.publicKey,
-        signature: signMailboxRead(head, room.topic, after),
+        signature: signMailboxRead(key, relay.toString(), after),
       });
       if (response.type !== 'messages') return;
-      for (const m of response.messages) this.#transport.deliverStored(room.topic, m.data);
+      for (const m of response.messages) this.#transport.deliverStored(topic, m.data);
       const last = response.messages.at(-1);
       if (last === undefined) return;
       after = last.seq;
@@ -311,6 +296,20 @@ export class RelayMailboxes {
       await this.#client.idle();
       await this.#kv.put(cursorKey, new TextEncoder().encode(after.toString()));
       if (!response.more) return;
+    }
+  }
+
+  /** Deletes the cursors of mailboxes whose epochs the room no longer keeps. */
+  async #forgetCursors(relays: readonly PeerId[], room: RoomKeys): Promise<void> {
+    const kept = new Set(room.keys.map((k) => toHex(k.keyPair.publicKey)));
+    for (const relay of relays) {
+      const prefix = keyPrefix('node', 'mailbox', relay.toString(), topicHash(room.topic));
+      // Layout 1 kept one cursor per topic, at the prefix's own name.
+      const stale: string[] = [joinKey('node', 'mailbox', relay.toString(), topicHash(room.topic))];
+      for await (const key of this.#kv.keys({ prefix })) {
+        if (!kept.has(splitKey(key).at(-1) ?? '')) stale.push(key);
+      }
+      for (const key of stale) await this.#kv.del(key);
     }
   }
 
@@ -336,23 +335,9 @@ export class RelayMailboxes {
     return out;
   }
 
-  async #roomOfTopic(topic: string): Promise<RoomKeys | undefined> {
-    for (const summary of this.#client.rooms()) {
-      if (!summary.active) continue;
-      const room = await this.#keysOf(summary.roomId, summary.epoch);
-      if (room?.topic === topic) return room;
-    }
-    return undefined;
-  }
-
-  async #keysOf(roomId: RoomId, epoch: bigint): Promise<RoomKeys | undefined> {
-    const cached = this.#keyCache.get(roomId);
-    if (cached?.epoch === epoch) return cached.keys;
+  async #keysOf(roomId: RoomId): Promise<RoomKeys | undefined> {
     const found = await this.#client.mailboxKeys(roomId);
-    if (found === undefined) return undefined;
-    const keys = { roomId, ...found };
-    this.#keyCache.set(roomId, { epoch, keys });
-    return keys;
+    return found === undefined ? undefined : { roomId, ...found };
   }
 
   #request(relay: PeerId, request: MailboxRequest): Promise<MailboxResponse> {
@@ -368,6 +353,39 @@ function parseRelayAddress(address: string): { peer: PeerId; address: Multiaddr 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Messages grouped by the mailbox of the epoch each names, in order; a message of an epoch
+ * this device no longer keeps (or an external commit, made before its sender held any key of
+ * the room) goes to the newest epoch's mailbox.
+ */
+function byMailbox(
+  keys: readonly MailboxKey[],
+  data: readonly Uint8Array[],
+): Map<MailboxKey, Uint8Array[]> {
+  const out = new Map<MailboxKey, Uint8Array[]>();
+  const head = keys.at(-1);
+  for (const d of data) {
+    const epochId = mailboxEpochOf(d);
+    const key =
+      (epochId === undefined ? undefined : keys.find((k) => bytesEqual(k.epochId, epochId))) ??
+      head;
+    if (key === undefined) continue;
+    out.set(key, [...(out.get(key) ?? []), d]);
+  }
+  return out;
+}
+
+/** Where the cursor of one epoch's mailbox on one relay is kept. */
+function cursorOf(relay: PeerId, topic: string, key: MailboxKey): string {
+  return joinKey(
+    'node',
+    'mailbox',
+    relay.toString(),
+    topicHash(topic),
+    toHex(key.keyPair.publicKey),
+  );
 }
 
 function topicHash(topic: string): string {
