@@ -17,7 +17,14 @@ import type { KithEvent, SyncStatus } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
 import { RoomStore } from './room-store.ts';
-import { commitIntent, commitPendingProposals, rotateIfWorn } from './session-epochs.ts';
+import { Embargo } from './embargo.ts';
+import { IntentLog } from './intent-log.ts';
+import {
+  commitIntent,
+  commitPendingProposals,
+  makeIntentsAgain,
+  rotateIfWorn,
+} from './session-epochs.ts';
 import { authorAndSeq, groupInfoHead, isAhead, heldUpdates } from './session-helpers.ts';
 import { handleOutcome } from './session-inbound.ts';
 import { publishOwn, resendUnconfirmed, sealForSync } from './session-outbox.ts';
@@ -45,8 +52,6 @@ export interface SessionEnv {
 export interface SessionCore {
   readonly session: RoomSession;
   readonly env: SessionEnv;
-  /** The control-plane changes this device committed, by epoch ID, to make again after a fork. */
-  readonly intents: Map<string, Intent>;
   /** Queues an event for the next flush. */
   note(event: KithEvent): void;
   /** Queues storing the head epoch's state (its ratchets moved). */
@@ -73,12 +78,10 @@ export class RoomSession {
   readonly #core: SessionCore;
   /** Own update seqs no other member is known to hold. */
   readonly outbox = new Set<number>();
-  /**
-   * Devices removed on a branch this device abandoned and still members on the winning one:
-   * nothing written after their removal may reach them, so resends and data sync to them wait
-   * until the removal is committed again.
-   */
-  readonly embargo = new Set<string>();
+  /** Devices nothing may reach until a removal undone by a fork is made again. */
+  readonly embargo = new Embargo();
+  /** This device's control-plane changes, stored, to make again should a fork undo them. */
+  readonly intents: IntentLog;
   /**
    * When the outbox may be published again, and the wait after that: each resend doubles it
    * (up to `RESEND_MAX_MS`), a confirmation starts it over.
@@ -102,12 +105,12 @@ export class RoomSession {
     group: ConversationGroup,
     history: ControlHistory,
     doc: ConversationDoc | undefined,
+    intents?: IntentLog,
   ) {
     this.#env = env;
     this.#core = {
       session: this,
       env,
-      intents: new Map(),
       note: (e) => {
         this.#events.push(e);
       },
@@ -128,6 +131,7 @@ export class RoomSession {
     this.roomId = toHex(group.groupId) as RoomId;
     this.topic = roomTopic(group.groupId);
     this.store = new RoomStore(env.kv, group.groupId);
+    this.intents = intents ?? IntentLog.empty(this.store);
     this.doc =
       doc ??
       new ConversationDoc({
@@ -195,6 +199,11 @@ export class RoomSession {
   async change(intent: Intent): Promise<void> {
     this.#requireActive();
     await commitIntent(this.#core, intent);
+  }
+
+  /** Makes again the changes a fork undid (also after a restart: they are stored). */
+  makeIntentsAgain(): Promise<void> {
+    return makeIntentsAgain(this.#core);
   }
 
   /**

@@ -37,7 +37,7 @@ const RESEND_MAX_MS = 5 * 60_000;
  */
 export async function resendUnconfirmed(core: SessionCore): Promise<void> {
   const s = core.session;
-  if (s.outbox.size === 0 || s.embargo.size > 0 || !s.group.active) return;
+  if (s.outbox.size === 0 || s.embargo.active || !s.group.active) return;
   const now = core.env.clock.now();
   if (now < s.resend.at) return;
   s.resend.waitMs = Math.min(RESEND_MAX_MS, Math.max(RESEND_FIRST_MS, s.resend.waitMs * 2));
