@@ -17,6 +17,7 @@ import type { KithEvent, SyncStatus } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
 import { RoomStore } from './room-store.ts';
+import { groupInfoRefusal } from './branch-guard.ts';
 import { Embargo } from './embargo.ts';
 import { IntentLog } from './intent-log.ts';
 import {
@@ -208,14 +209,20 @@ export class RoomSession {
 
   /**
    * Comes back into the room from a GroupInfo (docs/PROTOCOL.md §7): only when that chain is
-   * ahead of this device's (so two devices never swap places), with an external commit that
+   * ahead of this device's (so two devices never swap places), was sent and signed by members
+   * of this device's chain, and undoes no removal it accepted; with an external commit that
    * replaces this device's leaf. The timeline is kept; the outbox is sent again on the new
    * chain. Returns whether the device rejoined.
    */
-  async rejoin(groupInfo: Uint8Array): Promise<boolean> {
+  async rejoin(groupInfo: Uint8Array, from: DeviceId): Promise<boolean> {
     const info = groupInfoHead(groupInfo);
     if (info === undefined || !this.group.active) return false;
     if (!isAhead(info, this.group.head)) return false;
+    const refusal = groupInfoRefusal(groupInfo, from, this.members(), this.group.chain);
+    if (refusal !== undefined) {
+      this.#events.push({ type: 'rejected', roomId: this.roomId, reason: `rejoin: ${refusal}` });
+      return false;
+    }
     const kp = await createDeviceKeyPackage(this.#env.device, this.#env.groupOptions.cs);
     const result = await ConversationGroup.rejoin(
       groupInfo,

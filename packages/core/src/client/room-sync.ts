@@ -98,7 +98,7 @@ export async function handleSyncFrame(
       await session.receiveGroupMessage(frame.message);
       break;
     case 'groupinfo':
-      if (await session.rejoin(frame.groupInfo)) {
+      if (await session.rejoin(frame.groupInfo, from)) {
         await session.sendFrame(from, helloFrame(session, false));
       }
       break;

@@ -313,10 +313,14 @@ export class ConversationGroup {
    */
   async receive(bytes: Uint8Array): Promise<ReceiveOutcome> {
     const outcome = await this.#receiveOne(bytes);
-    if (outcome.kind === 'commit') {
-      this.#released.push(...this.#pending.take(outcome.record.epochId));
-    } else if (outcome.kind === 'fork-switched') {
-      for (const a of outcome.applied) this.#released.push(...this.#pending.take(a.record.epochId));
+    // A commit may have made an epoch held here, on the chain or on a branch beside it (whose
+    // later commits may make it win).
+    if (
+      outcome.kind === 'commit' ||
+      outcome.kind === 'fork-switched' ||
+      outcome.kind === 'ignored'
+    ) {
+      this.#released.push(...this.#pending.takeKnown((id) => this.#chain.find(id) !== undefined));
     }
     return outcome;
   }
