@@ -165,6 +165,35 @@ describe('fork choice no member can steer', () => {
     }
   });
 
+  it('an owner removed by another owner cannot undo it with a cut of equal authority', async () => {
+    const { b, c, A, B, C, D } = await room();
+    const promote = ok(await A.commit([], withParticipant(A.room, b.user.userId, Roles.owner)));
+    await deliver(B, [promote.commit]);
+    await deliver(C, [promote.commit]);
+    await deliver(D, [promote.commit]);
+    const fresh = await copier(D);
+    const removal = ok(await kick(A, b.user.userId, Roles.none));
+    // B, an owner too, bans C at the same epoch (as strong a change), ground below A's.
+    let ban: Uint8Array | undefined;
+    for (let i = 0; i < 200 && ban === undefined; i++) {
+      const leaf = B.members().find((x) => x.userId === c.user.userId)?.leafIndex ?? -1;
+      const k = await forgedCommit(
+        B,
+        [{ proposalType: 'remove', remove: { removed: leaf } }],
+        withParticipant(B.room, c.user.userId, Roles.banned),
+      );
+      if (compareBytes(commitRank(k), commitRank(removal.commit)) < 0) ban = k;
+    }
+    if (ban === undefined) throw new Error('no ground ban');
+    for (const order of orders([removal.commit, ban])) {
+      const g = fresh();
+      await deliver(g, order);
+      expect(bytesEqual(g.head.epochId, removal.record.epochId)).toBe(true);
+      expectOut(g, b, Roles.none);
+      expect(roleOf(g.room, c.user.userId)).toBe(Roles.member);
+    }
+  });
+
   it('between honest commits the stronger committer wins, and a hash only between equals', async () => {
     const { A, B, C, D } = await room();
     const fresh = await copier(D);
