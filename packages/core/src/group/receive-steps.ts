@@ -133,9 +133,8 @@ export async function receiveCommit(
   if (chain.hasChild(parent.record.epochId, bytes)) return { kind: 'ignored', reason: 'duplicate' };
   const atHead = parent.on === 'main' && parent.index === chain.records.length - 1;
   const applied = parent.on === 'main' ? chain.at(parent.index + 1) : undefined;
-  if (external && !atHead) {
-    return { kind: 'ignored', reason: 'losing-commit', winner: applied?.commit };
-  }
+  // Judged by the room as it is now, never by the room of the epoch an old GroupInfo named.
+  if (external && !atHead) return { kind: 'ignored', reason: 'stale' };
   const result = await apply(parent.record);
   if (typeof result === 'string') return rejected('undecryptable', result);
   const { state: newState, verdict } = result;
