@@ -20,6 +20,7 @@ import { RoomStore } from './room-store.ts';
 import { groupInfoRefusal } from './branch-guard.ts';
 import { Embargo } from './embargo.ts';
 import { IntentLog } from './intent-log.ts';
+import { Outbox } from './outbox.ts';
 import {
   commitIntent,
   commitPendingProposals,
@@ -77,17 +78,12 @@ export class RoomSession {
   readonly store: RoomStore;
   readonly #env: SessionEnv;
   readonly #core: SessionCore;
-  /** Own update seqs no other member is known to hold. */
-  readonly outbox = new Set<number>();
+  /** Own updates no other member is known to hold, and when to publish them again. */
+  readonly outbox: Outbox;
   /** Devices nothing may reach until a removal undone by a fork is made again. */
   readonly embargo = new Embargo();
   /** This device's control-plane changes, stored, to make again should a fork undo them. */
   readonly intents: IntentLog;
-  /**
-   * When the outbox may be published again, and the wait after that: each resend doubles it
-   * (up to `RESEND_MAX_MS`), a confirmation starts it over.
-   */
-  readonly resend = { at: 0, waitMs: 0 };
   /** Welcomes not yet acknowledged by a hello from the invited device. */
   readonly pendingWelcomes = new Map<DeviceId, Uint8Array>();
   /** Where each peer stood at its last hello (for the sync status). */
@@ -133,6 +129,7 @@ export class RoomSession {
     this.topic = roomTopic(group.groupId);
     this.store = new RoomStore(env.kv, group.groupId);
     this.intents = intents ?? IntentLog.empty(this.store);
+    this.outbox = new Outbox(this.store);
     this.doc =
       doc ??
       new ConversationDoc({
@@ -327,14 +324,7 @@ export class RoomSession {
 
   /** Marks own updates up to `seq` as held by another member. */
   acknowledge(seq: number): void {
-    for (const s of [...this.outbox]) {
-      if (s <= seq) {
-        this.outbox.delete(s);
-        this.#ops.push(this.store.delOutbox(s));
-        this.resend.at = 0;
-        this.resend.waitMs = 0;
-      }
-    }
+    this.#ops.push(...this.outbox.acknowledge(seq));
   }
 
   /** Encrypts a batch of updates for a sync answer (an MLS message of the current epoch). */

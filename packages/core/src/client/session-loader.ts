@@ -63,6 +63,6 @@ export async function openSession(
   for (const encoded of await store.updatesAfter(session.doc.stateVector())) {
     session.doc.receive(encoded);
   }
-  for (const seq of await store.outbox()) session.outbox.add(seq);
+  session.outbox.restore(await store.outbox());
   return session;
 }
