@@ -11,11 +11,11 @@ import { memberDevices } from './leaves.ts';
  * path update), devices added, the room's profile or settings, a promotion, and a cut (a user
  * removed, banned or demoted, or a device removed).
  */
-export const ChangeKind = { rejoin: 0, none: 1, add: 2, room: 3, promotion: 4, cut: 5 } as const;
+const ChangeKind = { rejoin: 0, none: 1, add: 2, room: 3, promotion: 4, cut: 5 } as const;
 type Kind = (typeof ChangeKind)[keyof typeof ChangeKind];
 
 /** The authority a commit was made with, and what it cut. */
-export interface CommitAuthority {
+interface CommitAuthority {
   readonly user: UserId;
   readonly device: DeviceId;
   /** The committer's role index at the parent epoch; -1 for an external commit. */
@@ -33,7 +33,7 @@ const cache = new WeakMap<EpochRecord, CommitAuthority | 'unknown'>();
  * The authority of the commit that made `child` from `parent`; 'unknown' when the committer
  * was not recorded (epochs stored before storage layout 3), which makes the epoch final.
  */
-export function authorityOf(parent: EpochRecord, child: EpochRecord): CommitAuthority | 'unknown' {
+function authorityOf(parent: EpochRecord, child: EpochRecord): CommitAuthority | 'unknown' {
   const hit = cache.get(child);
   if (hit !== undefined) return hit;
   const c = child.committer;

@@ -48,9 +48,10 @@ async function copier(g: ConversationGroup): Promise<() => ConversationGroup> {
 /** Delivers messages in order, with whatever each releases. */
 async function deliver(g: ConversationGroup, messages: readonly Uint8Array[]): Promise<void> {
   for (const message of messages) {
+    // The loop also visits what each step releases (an array iterator sees appended items).
     const queue = [message];
-    for (let i = 0; i < queue.length; i++) {
-      await g.receive(queue[i] ?? new Uint8Array());
+    for (const next of queue) {
+      await g.receive(next);
       queue.push(...g.takeReleased());
     }
   }
