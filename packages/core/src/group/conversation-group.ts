@@ -156,14 +156,10 @@ export class ConversationGroup {
         publicMessage,
       });
       const self = deviceOfKeyPackage(keyPackage);
+      const committer = self && { user: self.userId, device: self.deviceId, external: true };
       const record: EpochRecord = {
         ...firstRecord(newState, room),
-        commit,
-        committedByMe: true,
-        committer:
-          self === undefined
-            ? undefined
-            : { user: self.userId, device: self.deviceId, external: true },
+        ...{ commit, committedByMe: true, committer },
       };
       return { group: new ConversationGroup([record], options), commit };
     } catch (error) {
