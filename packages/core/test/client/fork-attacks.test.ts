@@ -19,6 +19,7 @@ import { KvStore } from '../../src/storage/store.ts';
 import { encodeDirectFrame } from '../../src/sync/frames.ts';
 import { roomTopic } from '../../src/sync/topic.ts';
 import { forgedCommit } from '../group/fixtures.ts';
+import { FaultyDb } from './faulty-db.ts';
 import { World } from './world.ts';
 
 /**
@@ -176,6 +177,38 @@ describe('a ban undone by a stronger concurrent commit', () => {
     expect(o.room(roomId).name).toBe('renamed');
     expect(m.room(roomId).active).toBe(false);
   }, 60_000);
+});
+
+describe('a banning device killed while its ban is undone by a fork', () => {
+  // Killed between any two writes after the partition heals: the undone ban is stored with the
+  // switch that undid it, so the restarted device makes it again.
+  for (let crashAt = 0; crashAt < 6; crashAt++) {
+    it(`after ${crashAt} writes, makes the ban again once restarted`, async () => {
+      const world = new World(330 + crashAt);
+      const db = new FaultyDb();
+      const [o, b, m] = [await world.add('o'), await world.add('b'), await world.add('m')];
+      const a = await world.add('a', { db, onError: () => undefined });
+      const roomId = await o.createRoom({ name: 'club' });
+      await world.invite(o, roomId, [a, b, m]);
+      await o.setRole(roomId, a.userId, 'admin');
+      await world.tickAll();
+      world.network.partition([[a.deviceId], [o.deviceId, b.deviceId, m.deviceId]]);
+      await a.ban(roomId, m.userId);
+      await o.setRoomProfile(roomId, { name: 'renamed' });
+      await world.settle();
+      db.crashAfter(crashAt);
+      world.network.heal();
+      for (let i = 0; i < 2; i++) {
+        // The killed device's own tick fails: it has stopped.
+        for (const x of world.clients) await x.tick().catch(() => undefined);
+        await world.settle();
+      }
+      const restarted = await world.restart(a, db.inner);
+      for (let i = 0; i < 4; i++) await world.tickAll();
+      expectOut([o, restarted, b], roomId, m.userId, Roles.banned);
+      expect(o.room(roomId).name).toBe('renamed');
+    }, 60_000);
+  }
 });
 
 describe('a kicked member rejoining', () => {
