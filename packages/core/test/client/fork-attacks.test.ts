@@ -1,13 +1,13 @@
 import { MemoryLevel } from 'memory-level';
-import { decodeMlsMessage } from 'ts-mls';
+import { createCommit, decodeMlsMessage, encodeMlsMessage } from 'ts-mls';
 import { describe, expect, it } from 'vitest';
 import { loadIdentity } from '../../src/client/identity-store.ts';
 import type { KithClient } from '../../src/client/kith-client.ts';
 import { RoomStore } from '../../src/client/room-store.ts';
 import { compareBytes, fromHex } from '../../src/crypto/bytes.ts';
 import { ConversationGroup, type GroupOptions } from '../../src/group/conversation-group.ts';
-import { commitRank, decodeAad } from '../../src/group/epoch.ts';
-import { createDeviceKeyPackage } from '../../src/group/key-package.ts';
+import { commitRank, decodeAad, encodeAad } from '../../src/group/epoch.ts';
+import { createDeviceKeyPackage, decodeKeyPackage } from '../../src/group/key-package.ts';
 import { kithClientConfig, loadCiphersuite } from '../../src/group/suite.ts';
 import { kithAuthenticationService } from '../../src/identity/credential.ts';
 import type { RoomId } from '../../src/ids.ts';
@@ -149,6 +149,48 @@ describe('a banned device grinding fork choice, against real clients', () => {
       await attacker.endpoint.close();
     }, 60_000);
   }
+});
+
+describe('a banned device inviting members into its own branch', () => {
+  it('cannot move a member onto it with a Welcome', async () => {
+    const { world, a, b, c, m, db, roomId } = await fourInRoom(341);
+    const mallory = m.userId;
+    const attacker = await takeOver(world, m, db, roomId);
+    await a.ban(roomId, mallory);
+    await world.settle();
+    // On its state from before the ban, bypassing its client, it replaces b's leaf with a fresh
+    // key package of b's device: the Welcome would put b on a branch where the ban never happened.
+    const kp = decodeKeyPackage(await b.createKeyPackage());
+    if (kp === undefined) throw new Error('no key package');
+    const head = attacker.group.head;
+    const leaf = attacker.group.members().find((x) => x.userId === b.userId)?.leafIndex ?? -1;
+    const r = await createCommit(
+      { state: head.state, cipherSuite: attacker.options.cs },
+      {
+        extraProposals: [
+          { proposalType: 'remove', remove: { removed: leaf } },
+          { proposalType: 'add', add: { keyPackage: kp } },
+        ],
+        authenticatedData: encodeAad('commit', head.epochId),
+        ratchetTreeExtension: true,
+      },
+    );
+    if (r.welcome === undefined) throw new Error('no welcome');
+    const welcome = encodeMlsMessage({
+      version: 'mls10',
+      wireformat: 'mls_welcome',
+      welcome: r.welcome,
+    });
+    const joined: unknown[] = [];
+    b.on('joined', (e) => joined.push(e));
+    await attacker.endpoint.sendTo(b.deviceId, encodeDirectFrame({ type: 'welcome', welcome }));
+    await world.settle();
+    expect(joined).toEqual([]);
+    expect(b.roomState(roomId).participants.get(mallory)).toBe(Roles.banned);
+    await world.tickAll();
+    expectOut([a, b, c], roomId, mallory, Roles.banned);
+    await attacker.endpoint.close();
+  }, 60_000);
 });
 
 describe('a ban undone by a stronger concurrent commit', () => {
