@@ -3,6 +3,7 @@ import type { ConversationGroup } from '../group/conversation-group.ts';
 import type { DeviceId, RoomId } from '../ids.ts';
 import type { InboundMessage } from '../ports/transport.ts';
 import { decodeDirectFrame, type DirectFrame } from '../sync/frames.ts';
+import { undoneCut } from './branch-guard.ts';
 import { addSession, type DeviceContext } from './device-context.ts';
 import { announceProfile } from './people.ts';
 import { handleSyncFrame, helloFrame } from './room-sync.ts';
@@ -82,7 +83,11 @@ async function join(d: DeviceContext, from: DeviceId, bytes: Uint8Array): Promis
   if (
     existing?.active === true &&
     head !== undefined &&
-    (head.epoch > group.head.epoch || bytesEqual(head.epochId, group.head.epochId))
+    (head.epoch > group.head.epoch ||
+      bytesEqual(head.epochId, group.head.epochId) ||
+      // Only from a member of this chain, and never onto a chain that undoes a cut it accepted.
+      !existing.isMemberDevice(from) ||
+      undoneCut(existing.group.chain, group.room) !== undefined)
   ) {
     return;
   }

@@ -14,11 +14,24 @@ import {
 import { ClientError } from './errors.ts';
 
 /**
- * A control-plane change the user asked for, kept as what was meant rather than the commit
- * that carried it: if that commit loses a fork, the intent is applied again to the winning
- * chain (and may turn out to be done already, or no longer allowed).
+ * A control-plane change the user asked for, as data (stored in the room's intent log, see
+ * intent-log.ts): what was meant rather than the commit that carried it.
+ */
+export type IntentSpec =
+  | { readonly type: 'invite'; readonly keyPackages: readonly KeyPackage[] }
+  | { readonly type: 'role'; readonly user: UserId; readonly role: RoleIndex }
+  | { readonly type: 'unban'; readonly user: UserId }
+  | { readonly type: 'profile'; readonly profile: ProfileChange }
+  | { readonly type: 'invitesRestricted'; readonly restricted: boolean }
+  | { readonly type: 'history'; readonly history: HistorySharing }
+  | { readonly type: 'disappearing'; readonly ms: number | undefined };
+
+/**
+ * A control-plane change ready to commit: if its commit loses a fork, the intent is applied
+ * again to the winning chain (and may turn out to be done already, or no longer allowed).
  */
 export interface Intent {
+  readonly spec: IntentSpec;
   /** Key packages of devices to add. */
   readonly adds: readonly KeyPackage[];
   /** Users whose devices are all removed. */
@@ -27,10 +40,49 @@ export interface Intent {
   readonly room: (current: RoomState) => RoomState | undefined;
 }
 
-/** Invites users: adds the given devices, and their users as members where they are not yet. */
-export function inviteIntent(kps: readonly KeyPackage[]): Intent {
+/** The change an intent spec asks for. */
+export function intentOf(spec: IntentSpec): Intent {
+  const none = { spec, adds: [], removeUsers: [] };
+  switch (spec.type) {
+    case 'invite':
+      return inviting(spec);
+    case 'role': {
+      const { user, role } = spec;
+      const removes = role === Roles.none || role === Roles.banned;
+      return {
+        ...none,
+        removeUsers: removes ? [user] : [],
+        room: (r) => withParticipant(r, user, role),
+      };
+    }
+    case 'unban':
+      return { ...none, room: (r) => withParticipant(r, spec.user, Roles.none) };
+    case 'profile': {
+      const p = spec.profile;
+      return {
+        ...none,
+        room: (r) =>
+          withChanges(r, {
+            profile: {
+              name: p.name ?? r.profile.name,
+              topic: p.topic ?? r.profile.topic,
+              avatar: p.avatar === null ? undefined : (p.avatar ?? r.profile.avatar),
+            },
+          }),
+      };
+    }
+    case 'invitesRestricted':
+      return { ...none, room: (r) => withChanges(r, { invitesRestricted: spec.restricted }) };
+    case 'history':
+      return { ...none, room: (r) => withChanges(r, { history: spec.history }) };
+    case 'disappearing':
+      return { ...none, room: (r) => withChanges(r, { disappearAfterMs: spec.ms }) };
+  }
+}
+
+function inviting(spec: Extract<IntentSpec, { type: 'invite' }>): Intent {
   const users = new Set<UserId>();
-  for (const kp of kps) {
+  for (const kp of spec.keyPackages) {
     const d = deviceOfKeyPackage(kp);
     if (d === undefined) {
       throw new ClientError('BAD_KEY_PACKAGE', 'a key package is not a Kith device');
@@ -38,7 +90,8 @@ export function inviteIntent(kps: readonly KeyPackage[]): Intent {
     users.add(d.userId);
   }
   return {
-    adds: kps,
+    spec,
+    adds: spec.keyPackages,
     removeUsers: [],
     room: (r) => {
       let next = r;
@@ -52,18 +105,19 @@ export function inviteIntent(kps: readonly KeyPackage[]): Intent {
   };
 }
 
+/** Invites users: adds the given devices, and their users as members where they are not yet. */
+export function inviteIntent(kps: readonly KeyPackage[]): Intent {
+  return intentOf({ type: 'invite', keyPackages: kps });
+}
+
 /** Moves a user to a role; removing (none) and banning also remove all their devices. */
 export function roleIntent(user: UserId, role: RoleIndex): Intent {
-  return {
-    adds: [],
-    removeUsers: role === Roles.none || role === Roles.banned ? [user] : [],
-    room: (r) => withParticipant(r, user, role),
-  };
+  return intentOf({ type: 'role', user, role });
 }
 
 /** Lifts a ban: the user goes back to "not a participant" (inviting is a separate step). */
 export function unbanIntent(user: UserId): Intent {
-  return { adds: [], removeUsers: [], room: (r) => withParticipant(r, user, Roles.none) };
+  return intentOf({ type: 'unban', user });
 }
 
 export interface ProfileChange {
@@ -74,35 +128,16 @@ export interface ProfileChange {
 }
 
 export function profileIntent(profile: ProfileChange): Intent {
-  return {
-    adds: [],
-    removeUsers: [],
-    room: (r) =>
-      withChanges(r, {
-        profile: {
-          name: profile.name ?? r.profile.name,
-          topic: profile.topic ?? r.profile.topic,
-          avatar: profile.avatar === null ? undefined : (profile.avatar ?? r.profile.avatar),
-        },
-      }),
-  };
+  return intentOf({ type: 'profile', profile });
 }
 
 export function invitesRestrictedIntent(restricted: boolean): Intent {
-  return {
-    adds: [],
-    removeUsers: [],
-    room: (r) => withChanges(r, { invitesRestricted: restricted }),
-  };
+  return intentOf({ type: 'invitesRestricted', restricted });
 }
 
 /** What members who join later may read of what is written from now on. */
 export function historyIntent(history: HistorySharing): Intent {
-  return {
-    adds: [],
-    removeUsers: [],
-    room: (r) => withChanges(r, { history }),
-  };
+  return intentOf({ type: 'history', history });
 }
 
 /** How long messages in the room last (undefined: until retracted). */
@@ -113,11 +148,7 @@ export function disappearingIntent(ms: number | undefined): Intent {
   ) {
     throw new ClientError('INVALID_ARGUMENT', 'a disappearing time is 1 second to 366 days');
   }
-  return {
-    adds: [],
-    removeUsers: [],
-    room: (r) => withChanges(r, { disappearAfterMs: ms }),
-  };
+  return intentOf({ type: 'disappearing', ms });
 }
 
 /** A key package from the wire, refused unless it is a Kith device's. */

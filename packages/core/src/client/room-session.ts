@@ -17,7 +17,16 @@ import type { KithEvent, SyncStatus } from './events.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { Intent } from './intent.ts';
 import { RoomStore } from './room-store.ts';
-import { commitIntent, commitPendingProposals, rotateIfWorn } from './session-epochs.ts';
+import { groupInfoRefusal } from './branch-guard.ts';
+import { Embargo } from './embargo.ts';
+import { IntentLog } from './intent-log.ts';
+import { Outbox } from './outbox.ts';
+import {
+  commitIntent,
+  commitPendingProposals,
+  makeIntentsAgain,
+  rotateIfWorn,
+} from './session-epochs.ts';
 import { authorAndSeq, groupInfoHead, isAhead, heldUpdates } from './session-helpers.ts';
 import { handleOutcome } from './session-inbound.ts';
 import { publishOwn, resendUnconfirmed, sealForSync } from './session-outbox.ts';
@@ -45,8 +54,6 @@ export interface SessionEnv {
 export interface SessionCore {
   readonly session: RoomSession;
   readonly env: SessionEnv;
-  /** The control-plane changes this device committed, by epoch ID, to make again after a fork. */
-  readonly intents: Map<string, Intent>;
   /** Queues an event for the next flush. */
   note(event: KithEvent): void;
   /** Queues storing the head epoch's state (its ratchets moved). */
@@ -71,19 +78,12 @@ export class RoomSession {
   readonly store: RoomStore;
   readonly #env: SessionEnv;
   readonly #core: SessionCore;
-  /** Own update seqs no other member is known to hold. */
-  readonly outbox = new Set<number>();
-  /**
-   * Devices removed on a branch this device abandoned and still members on the winning one:
-   * nothing written after their removal may reach them, so resends and data sync to them wait
-   * until the removal is committed again.
-   */
-  readonly embargo = new Set<string>();
-  /**
-   * When the outbox may be published again, and the wait after that: each resend doubles it
-   * (up to `RESEND_MAX_MS`), a confirmation starts it over.
-   */
-  readonly resend = { at: 0, waitMs: 0 };
+  /** Own updates no other member is known to hold, and when to publish them again. */
+  readonly outbox: Outbox;
+  /** Devices nothing may reach until a removal undone by a fork is made again. */
+  readonly embargo = new Embargo();
+  /** This device's control-plane changes, stored, to make again should a fork undo them. */
+  readonly intents: IntentLog;
   /** Welcomes not yet acknowledged by a hello from the invited device. */
   readonly pendingWelcomes = new Map<DeviceId, Uint8Array>();
   /** Where each peer stood at its last hello (for the sync status). */
@@ -102,12 +102,12 @@ export class RoomSession {
     group: ConversationGroup,
     history: ControlHistory,
     doc: ConversationDoc | undefined,
+    intents?: IntentLog,
   ) {
     this.#env = env;
     this.#core = {
       session: this,
       env,
-      intents: new Map(),
       note: (e) => {
         this.#events.push(e);
       },
@@ -128,6 +128,8 @@ export class RoomSession {
     this.roomId = toHex(group.groupId) as RoomId;
     this.topic = roomTopic(group.groupId);
     this.store = new RoomStore(env.kv, group.groupId);
+    this.intents = intents ?? IntentLog.empty(this.store);
+    this.outbox = new Outbox(this.store);
     this.doc =
       doc ??
       new ConversationDoc({
@@ -197,16 +199,27 @@ export class RoomSession {
     await commitIntent(this.#core, intent);
   }
 
+  /** Makes again the changes a fork undid (also after a restart: they are stored). */
+  makeIntentsAgain(): Promise<void> {
+    return makeIntentsAgain(this.#core);
+  }
+
   /**
    * Comes back into the room from a GroupInfo (docs/PROTOCOL.md §7): only when that chain is
-   * ahead of this device's (so two devices never swap places), with an external commit that
+   * ahead of this device's (so two devices never swap places), was sent and signed by members
+   * of this device's chain, and undoes no removal it accepted; with an external commit that
    * replaces this device's leaf. The timeline is kept; the outbox is sent again on the new
    * chain. Returns whether the device rejoined.
    */
-  async rejoin(groupInfo: Uint8Array): Promise<boolean> {
+  async rejoin(groupInfo: Uint8Array, from: DeviceId): Promise<boolean> {
     const info = groupInfoHead(groupInfo);
     if (info === undefined || !this.group.active) return false;
     if (!isAhead(info, this.group.head)) return false;
+    const refusal = groupInfoRefusal(groupInfo, from, this.members(), this.group.chain);
+    if (refusal !== undefined) {
+      this.#events.push({ type: 'rejected', roomId: this.roomId, reason: `rejoin: ${refusal}` });
+      return false;
+    }
     const kp = await createDeviceKeyPackage(this.#env.device, this.#env.groupOptions.cs);
     const result = await ConversationGroup.rejoin(
       groupInfo,
@@ -311,14 +324,7 @@ export class RoomSession {
 
   /** Marks own updates up to `seq` as held by another member. */
   acknowledge(seq: number): void {
-    for (const s of [...this.outbox]) {
-      if (s <= seq) {
-        this.outbox.delete(s);
-        this.#ops.push(this.store.delOutbox(s));
-        this.resend.at = 0;
-        this.resend.waitMs = 0;
-      }
-    }
+    this.#ops.push(...this.outbox.acknowledge(seq));
   }
 
   /** Encrypts a batch of updates for a sync answer (an MLS message of the current epoch). */

@@ -182,6 +182,25 @@ export class RoomStore {
     return out;
   }
 
+  /** An entry of the room's intent log (intent-log.ts). */
+  putIntent(seq: number, value: Uint8Array): KvOperation {
+    return { type: 'put', key: joinKey('room', this.#room, 'intent', seqKey(seq)), value };
+  }
+
+  delIntent(seq: number): KvOperation {
+    return { type: 'del', key: joinKey('room', this.#room, 'intent', seqKey(seq)) };
+  }
+
+  async intents(): Promise<[number, Uint8Array][]> {
+    const out: [number, Uint8Array][] = [];
+    for await (const [key, value] of this.#kv.entries({
+      prefix: keyPrefix('room', this.#room, 'intent'),
+    })) {
+      out.push([parseSeqKeyNumber(splitKey(key).at(-1) ?? ''), value]);
+    }
+    return out;
+  }
+
   putSnapshot(bytes: Uint8Array): KvOperation {
     return { type: 'put', key: joinKey('room', this.#room, 'snapshot'), value: bytes };
   }

@@ -63,7 +63,7 @@ async function answerHello(
     const groupInfo = await session.group.groupInfo();
     await session.sendFrame(from, { type: 'groupinfo', groupId: session.group.groupId, groupInfo });
   }
-  if (!session.embargo.has(toHex(member.publicKey))) {
+  if (!session.embargo.holds(member.publicKey)) {
     // Content written while the room shared history only with its members of the time goes
     // without its bodies to a user who was not one (docs/PROTOCOL.md §6.1).
     const missing = session.doc.encodedUpdatesSince(theirs, (epoch) =>
@@ -98,7 +98,7 @@ export async function handleSyncFrame(
       await session.receiveGroupMessage(frame.message);
       break;
     case 'groupinfo':
-      if (await session.rejoin(frame.groupInfo)) {
+      if (await session.rejoin(frame.groupInfo, from)) {
         await session.sendFrame(from, helloFrame(session, false));
       }
       break;
@@ -139,6 +139,7 @@ export function syncStatusOf(s: RoomSession): SyncStatus {
  */
 export async function tickRoom(s: RoomSession, reachable: ReadonlySet<DeviceId>): Promise<void> {
   if (!s.active) return;
+  await s.makeIntentsAgain();
   await s.resendOutbox();
   if (s.group.pendingProposals().length > 0) await s.commitStaleProposals();
   const self = s.group.self()?.deviceId;

@@ -40,7 +40,7 @@ export async function commitIntent(core: SessionCore, intent: Intent): Promise<v
   if (proposals.length === 0 && room === undefined) return;
   const result = await s.group.commit(proposals, room);
   if (!result.ok) throw new ClientError(result.refusal.code, result.refusal.message);
-  core.intents.set(toHex(result.record.epochId), intent);
+  s.queue(s.intents.committed(result.record.epochId, intent));
   afterEpoch(core, result.record, result.change);
   await s.flush();
   await core.publish(result.commit);
@@ -65,9 +65,9 @@ export function afterEpoch(core: SessionCore, record: EpochRecord, change: Check
   for (const d of change.added) s.queue([s.store.putAuthor(d.publicKey, d.certificate)]);
   const oldest = s.group.chain[0]?.epoch;
   if (oldest !== undefined && oldest > 0n) s.queue([s.store.delEpoch(oldest - 1n)]);
+  s.queue(s.intents.prune(s.group.chain));
   s.doc.retryPending();
-  const members = new Set(s.members().map((m) => toHex(m.publicKey)));
-  for (const hex of s.embargo) if (!members.has(hex)) s.embargo.delete(hex);
+  s.embargo.keepOnly(s.members().map((m) => toHex(m.publicKey)));
   const added = [...new Set(change.added.map((d) => d.userId))].filter(
     (u) =>
       wasRoom === undefined ||
@@ -89,44 +89,62 @@ export function afterEpoch(core: SessionCore, record: EpochRecord, change: Check
 /**
  * The group switched to another branch of a fork: devices removed on the lost branch but
  * members on the winner are embargoed, the lost epochs are forgotten, and this device's own
- * changes on the lost branch and its outbox are made again on the winner.
+ * changes on the lost branch (marked in the intent log in the same batch) and its outbox are
+ * made again on the winner.
  */
 export async function afterFork(
   core: SessionCore,
-  record: EpochRecord,
-  change: CheckedCommit,
+  applied: readonly { readonly record: EpochRecord; readonly change: CheckedCommit }[],
   lost: readonly EpochRecord[],
 ): Promise<void> {
   const s = core.session;
-  const parent = s.group.chain.at(-2);
+  const chain = s.group.chain;
+  const first = applied[0]?.record;
+  const fork = first === undefined ? undefined : chain[chain.indexOf(first) - 1];
   const last = lost.at(-1);
-  if (parent !== undefined && last !== undefined) {
-    const kept = new Set(s.members().map((m) => toHex(m.publicKey)));
-    const lastMembers = new Set(memberKeys(last));
-    for (const hex of memberKeys(parent))
-      if (!lastMembers.has(hex) && kept.has(hex)) s.embargo.add(hex);
+  if (fork !== undefined && last !== undefined) {
+    s.embargo.afterSwitch(
+      memberKeys(fork),
+      memberKeys(last),
+      s.members().map((m) => toHex(m.publicKey)),
+    );
   }
-  // The abandoned branch's epochs beyond the winner's head must not come back on reopening.
+  s.queue(s.intents.undone(lost.filter((r) => r.committedByMe).map((r) => r.epochId)));
+  // The abandoned branch's epochs beyond the winner's head must not come back on reopening;
+  // the winner may also push more than one epoch out of retention.
+  const head = s.group.head;
   for (const r of lost) {
-    if (r.epoch > record.epoch) {
-      s.queue([s.store.delEpoch(r.epoch), s.store.delHistory(r.epoch)]);
-    }
+    if (r.epoch > head.epoch) s.queue([s.store.delEpoch(r.epoch), s.store.delHistory(r.epoch)]);
   }
-  afterEpoch(core, record, change);
-  const mine = lost.filter((r) => r.committedByMe).map((r) => core.intents.get(toHex(r.epochId)));
+  const oldest = chain[0]?.epoch ?? 0n;
+  for (let i = 2n; i <= BigInt(applied.length) && oldest >= i; i++) {
+    s.queue([s.store.delEpoch(oldest - i)]);
+  }
+  for (const a of applied) afterEpoch(core, a.record, a.change);
   await s.flush();
-  for (const intent of mine) {
-    if (intent === undefined) continue;
-    await s.change(remaining(intent, s.group.room, s.members())).catch((error: unknown) => {
+  await makeIntentsAgain(core);
+  await s.resendOutbox();
+}
+
+/** Makes again, on the chain followed now, each change of this device a fork undid. */
+export async function makeIntentsAgain(core: SessionCore): Promise<void> {
+  const s = core.session;
+  const undone = s.intents.toMakeAgain();
+  if (undone.length === 0) return;
+  for (const { seq, intent } of undone) {
+    s.queue(s.intents.settled(seq));
+    try {
+      await s.change(remaining(intent, s.group.room, s.members()));
+    } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       core.note({
         type: 'rejected',
         roomId: s.roomId,
         reason: `re-applying a change after a fork: ${reason}`,
       });
-    });
+    }
   }
-  await s.resendOutbox();
+  await s.flush();
 }
 
 /**

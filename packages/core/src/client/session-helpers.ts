@@ -29,6 +29,7 @@ export function remaining(
   const present = new Set(members.map((m) => m.deviceId));
   const users = new Set(members.map((m) => m.userId));
   return {
+    spec: intent.spec,
     adds: intent.adds.filter((kp: KeyPackage) => {
       const d = deviceOfKeyPackage(kp);
       return d !== undefined && !present.has(d.deviceId);

@@ -16,7 +16,7 @@ export async function handleOutcome(core: SessionCore, outcome: ReceiveOutcome):
       await commitPendingProposals(core);
       return;
     case 'fork-switched':
-      await afterFork(core, outcome.record, outcome.change, outcome.lost);
+      await afterFork(core, outcome.applied, outcome.lost);
       return;
     case 'proposal':
       core.saveHead();

@@ -2,6 +2,7 @@ import { ConversationGroup } from '../group/conversation-group.ts';
 import { fromHex } from '../crypto/bytes.ts';
 import { ControlHistory } from './control-history.ts';
 import { RoomSession, type SessionEnv } from './room-session.ts';
+import { IntentLog } from './intent-log.ts';
 import { RoomStore } from './room-store.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
 import { deviceIdFromPublicKey } from '../identity/user-id.ts';
@@ -58,10 +59,10 @@ export async function openSession(
     snapshot === undefined
       ? new ConversationDoc(options)
       : ConversationDoc.restore(options, snapshot);
-  const session = new RoomSession(env, group, history, doc);
+  const session = new RoomSession(env, group, history, doc, await IntentLog.load(store));
   for (const encoded of await store.updatesAfter(session.doc.stateVector())) {
     session.doc.receive(encoded);
   }
-  for (const seq of await store.outbox()) session.outbox.add(seq);
+  session.outbox.restore(await store.outbox());
   return session;
 }

@@ -15,8 +15,7 @@ export async function publishOwn(core: SessionCore, signed: SignedUpdate): Promi
   const s = core.session;
   const encoded = s.doc.encodedOwnUpdates(signed.seq)[0];
   if (encoded === undefined) throw new Error('the update just written is missing');
-  s.queue([s.store.putUpdate(signed.author, signed.seq, encoded), s.store.putOutbox(signed.seq)]);
-  s.outbox.add(signed.seq);
+  s.queue([s.store.putUpdate(signed.author, signed.seq, encoded), ...s.outbox.add(signed.seq)]);
   await rotateIfWorn(core);
   const message = await s.group.encrypt(
     encodeAppPayload({ type: 'updates', updates: [encoded], authors: [] }),
@@ -26,10 +25,6 @@ export async function publishOwn(core: SessionCore, signed: SignedUpdate): Promi
   await core.publish(message);
 }
 
-/** The first wait between resends of unconfirmed updates, and the longest. */
-const RESEND_FIRST_MS = 4_000;
-const RESEND_MAX_MS = 5 * 60_000;
-
 /**
  * Publishes own updates no member has confirmed, unless an embargo holds them back, backing
  * off while nobody confirms: each resend is new ciphertext for everyone (and for the relays'
@@ -37,12 +32,11 @@ const RESEND_MAX_MS = 5 * 60_000;
  */
 export async function resendUnconfirmed(core: SessionCore): Promise<void> {
   const s = core.session;
-  if (s.outbox.size === 0 || s.embargo.size > 0 || !s.group.active) return;
-  const now = core.env.clock.now();
-  if (now < s.resend.at) return;
-  s.resend.waitMs = Math.min(RESEND_MAX_MS, Math.max(RESEND_FIRST_MS, s.resend.waitMs * 2));
-  s.resend.at = now + s.resend.waitMs;
-  const first = Math.min(...s.outbox);
+  if (s.embargo.active || !s.group.active) return;
+  const due = s.outbox.due(core.env.clock.now());
+  if (due === undefined) return;
+  const unconfirmed = new Set(due);
+  const first = due[0] ?? 0;
   // A resend reaches today's members: content written while history was kept from later
   // members goes without its bodies if one of them is such a member (the others get the
   // bodies in sync answers, which are per device).
@@ -51,7 +45,7 @@ export async function resendUnconfirmed(core: SessionCore): Promise<void> {
     [...users].every((u) => s.history.mayShare(u, epoch));
   const updates = s.doc
     .encodedOwnUpdates(first, shareBodies)
-    .filter((_, i) => s.outbox.has(first + i));
+    .filter((_, i) => unconfirmed.has(first + i));
   for (const batch of batches(updates)) {
     await rotateIfWorn(core);
     const message = await s.group.encrypt(

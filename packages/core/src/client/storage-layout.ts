@@ -5,10 +5,19 @@ import { ClientError } from './errors.ts';
 
 /**
  * The layout of a device's database (docs/PROTOCOL.md §8), stamped under `meta/schema`.
- * 2: message bodies detached from the signed updates (§6.1). Databases written before the stamp
+ * 2: message bodies detached from the signed updates (§6.1). 3: epochs record their committer,
+ * and each room keeps its intent log (fork choice, §5). Databases written before the stamp
  * existed have an identity and no stamp: layout 1.
  */
-export const STORAGE_LAYOUT = 2;
+export const STORAGE_LAYOUT = 3;
+
+/**
+ * Layout 2 becomes 3 by restamping: its epochs (record version 1) are still read, without a
+ * committer, which makes them final (no fork reaches back past them); its rooms have no
+ * intent log yet, which is an empty one. A Kith that reads only layout 2 refuses the result,
+ * rather than run without the log.
+ */
+const MIGRATES_FROM = 2;
 
 const LAYOUT_KEY = 'meta/schema';
 const IDENTITY_KEY = 'identity/device';
@@ -34,6 +43,10 @@ export async function checkStorageLayout(kv: KvStore): Promise<void> {
     }
   }
   if (layout === STORAGE_LAYOUT) return;
+  if (layout === MIGRATES_FROM) {
+    await kv.put(LAYOUT_KEY, encodeCbor(STORAGE_LAYOUT));
+    return;
+  }
   const newer = typeof layout === 'number' && layout > STORAGE_LAYOUT;
   throw new ClientError(
     'STORAGE_LAYOUT',

@@ -22,7 +22,7 @@ import { refuse } from '../room/refusal.ts';
 import type { RoomState } from '../room/room-state.ts';
 import { checkCommit, roomStateOf } from './commit-policy.ts';
 import { decodeAad, encodeAad, epochIdOf, epochIdOfContext, type EpochRecord } from './epoch.ts';
-import { memberDevices, ownLeafIndex, type MemberDevice } from './leaves.ts';
+import { deviceOfKeyPackage, memberDevices, ownLeafIndex, type MemberDevice } from './leaves.ts';
 import type { CommitResult, ReceiveOutcome } from './outcomes.ts';
 import { PendingMessages } from './pending.ts';
 import { EpochChain } from './epoch-chain.ts';
@@ -59,9 +59,10 @@ const DEFAULT_RETAIN = 16;
 
 /**
  * One conversation's MLS group, without a central orderer (see docs/ARCHITECTURE.md, "MLS
- * without a central orderer"). It keeps a short chain of epochs; when two commits of one epoch
- * meet, the lower `commitRank` wins everywhere, and a device that applied the loser rolls back
- * to the stored parent and applies the winner. No IO: bytes in, outcomes out.
+ * without a central orderer"). It keeps a short chain of epochs; when two branches of one epoch
+ * meet, fork choice (fork-choice.ts: authority first, a hash only between equals) picks the
+ * same one everywhere, and a device that followed the loser rolls back to the stored fork epoch
+ * and follows the winner. No IO: bytes in, outcomes out.
  */
 export class ConversationGroup {
   readonly #cs: CiphersuiteImpl;
@@ -154,7 +155,12 @@ export class ConversationGroup {
         wireformat: 'mls_public_message',
         publicMessage,
       });
-      const record: EpochRecord = { ...firstRecord(newState, room), commit, committedByMe: true };
+      const self = deviceOfKeyPackage(keyPackage);
+      const committer = self && { user: self.userId, device: self.deviceId, external: true };
+      const record: EpochRecord = {
+        ...firstRecord(newState, room),
+        ...{ commit, committedByMe: true, committer },
+      };
       return { group: new ConversationGroup([record], options), commit };
     } catch (error) {
       return describe(error);
@@ -228,6 +234,8 @@ export class ConversationGroup {
     ];
     const verdict = checkCommit(head.state, head.room, ownLeafIndex(head.state), all);
     if (!verdict.ok) return verdict;
+    const committer = this.self();
+    if (committer === undefined) return { ok: false, refusal: refuse('NOT_A_MEMBER', 'no leaf') };
     let result: Awaited<ReturnType<typeof createCommit>>;
     try {
       result = await createCommit(
@@ -251,6 +259,7 @@ export class ConversationGroup {
       room: verdict.commit.room,
       commit,
       committedByMe: true,
+      committer: { user: committer.userId, device: committer.deviceId, external: false },
     };
     this.#chain.append(record);
     const welcome =
@@ -300,8 +309,14 @@ export class ConversationGroup {
    */
   async receive(bytes: Uint8Array): Promise<ReceiveOutcome> {
     const outcome = await this.#receiveOne(bytes);
-    if (outcome.kind === 'commit' || outcome.kind === 'fork-switched') {
-      this.#released.push(...this.#pending.take(outcome.record.epochId));
+    // A commit may have made an epoch held here, on the chain or on a branch beside it (whose
+    // later commits may make it win).
+    if (
+      outcome.kind === 'commit' ||
+      outcome.kind === 'fork-switched' ||
+      outcome.kind === 'ignored'
+    ) {
+      this.#released.push(...this.#pending.takeKnown((id) => this.#chain.find(id) !== undefined));
     }
     return outcome;
   }
@@ -328,17 +343,18 @@ export class ConversationGroup {
     if (!bytesEqual(pm.groupId, this.groupId)) return { kind: 'ignored', reason: 'other-group' };
     const aad = decodeAad(pm.authenticatedData);
     if (aad === undefined) return rejected('malformed', 'no Kith authenticated data');
-    const index = this.#chain.indexOf(aad.epochId);
-    if (index < 0) return this.#unknownEpoch(aad.epochId, pm.epoch, bytes);
-    const record = this.#chain.at(index);
-    if (record?.epoch !== pm.epoch) {
+    const place = this.#chain.find(aad.epochId);
+    if (place === undefined) return this.#unknownEpoch(aad.epochId, pm.epoch, bytes);
+    if (place.record.epoch !== pm.epoch) {
       return rejected('malformed', 'the epoch number does not match the epoch ID');
     }
     if (aad.kind === 'commit') {
-      return receiveCommit(this.#chain, this.#pending, bytes, index, (parent) =>
+      return receiveCommit(this.#chain, bytes, place, false, (parent) =>
         applyPrivateCommit(parent, pm, this.#cs),
       );
     }
+    // Data of a losing branch: its sender sends it again once on the chain followed here.
+    if (place.on === 'side') return { kind: 'ignored', reason: 'abandoned-branch' };
     return receiveData(this.head, pm, aad.kind, this.#cs);
   }
 
@@ -351,12 +367,12 @@ export class ConversationGroup {
     }
     const aad = decodeAad(pm.content.authenticatedData);
     if (aad?.kind !== 'commit') return rejected('malformed', 'no Kith authenticated data');
-    const index = this.#chain.indexOf(aad.epochId);
-    if (index < 0) return this.#unknownEpoch(aad.epochId, pm.content.epoch, bytes);
-    if (this.#chain.at(index)?.epoch !== pm.content.epoch) {
+    const place = this.#chain.find(aad.epochId);
+    if (place === undefined) return this.#unknownEpoch(aad.epochId, pm.content.epoch, bytes);
+    if (place.record.epoch !== pm.content.epoch) {
       return rejected('malformed', 'the epoch number does not match the epoch ID');
     }
-    return receiveCommit(this.#chain, this.#pending, bytes, index, (parent) =>
+    return receiveCommit(this.#chain, bytes, place, true, (parent) =>
       applyExternalCommit(parent, pm, this.#cs),
     );
   }

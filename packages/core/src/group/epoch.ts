@@ -2,6 +2,7 @@ import type { ClientState, GroupContext } from 'ts-mls';
 import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
 import { labeledHash } from '../crypto/hash.ts';
+import type { DeviceId, UserId } from '../ids.ts';
 import type { RoomState } from '../room/room-state.ts';
 
 export const EPOCH_ID_LENGTH = 16;
@@ -21,6 +22,18 @@ export interface EpochRecord {
   /** The commit message (encoded MLSMessage) that created this epoch; absent for the first. */
   readonly commit: Uint8Array | undefined;
   readonly committedByMe: boolean;
+  /**
+   * Who made the commit, for fork choice (group/fork-choice.ts); undefined for the first epoch,
+   * and for epochs stored before storage layout 3 (those are final: no fork reaches past them).
+   */
+  readonly committer?: Committer | undefined;
+}
+
+/** The device that made a commit; `external` for a device rejoining by external commit. */
+export interface Committer {
+  readonly user: UserId;
+  readonly device: DeviceId;
+  readonly external: boolean;
 }
 
 /**
@@ -45,8 +58,8 @@ export function epochIdOfContext(context: GroupContext): Uint8Array {
 }
 
 /**
- * The deterministic rule between two commits of one epoch: the lower rank wins. Every member
- * computes it from the commit bytes alone, so all honest members pick the same winner.
+ * The last tie-break between two branches of equal authority (group/fork-choice.ts): the lower
+ * rank wins. A committer can grind it, so it only ever decides between equals.
  */
 export function commitRank(commit: Uint8Array): Uint8Array {
   return labeledHash('kith/commit-rank/v1', commit);

@@ -2,7 +2,9 @@ import { decodeMlsMessage, type ClientState, type Extension, type MLSMessage } f
 import { encodeRoomState, ROOM_STATE_EXTENSION_TYPE } from '../room/room-state-codec.ts';
 import type { RoomState } from '../room/room-state.ts';
 import type { Refusal } from '../room/refusal.ts';
+import type { CheckedCommit } from './commit-policy.ts';
 import { epochIdOf, type EpochRecord } from './epoch.ts';
+import { memberDevices } from './leaves.ts';
 import type { ReceiveOutcome } from './outcomes.ts';
 
 /** Small pure helpers of ConversationGroup. */
@@ -51,4 +53,18 @@ export function rejected(
 
 export function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** What a commit changed, read from the epochs before and after it (for a branch switched to). */
+export function changeBetween(parent: EpochRecord, child: EpochRecord): CheckedCommit {
+  const before = memberDevices(parent.state);
+  const after = memberDevices(child.state);
+  const keysBefore = new Set(before.map((d) => d.deviceId));
+  const keysAfter = new Set(after.map((d) => d.deviceId));
+  return {
+    room: child.room,
+    added: after.filter((d) => !keysBefore.has(d.deviceId)),
+    removed: before.filter((d) => !keysAfter.has(d.deviceId)),
+    leavers: new Set(),
+  };
 }

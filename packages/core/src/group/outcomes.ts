@@ -17,13 +17,15 @@ export type ReceiveOutcome =
   /** A commit extended this device's chain. */
   | { readonly kind: 'commit'; readonly record: EpochRecord; readonly change: CheckedCommit }
   /**
-   * A commit of an earlier epoch beat the one this device had applied: the epochs in `lost`
-   * are abandoned (their own commits must be proposed again, their messages sent again).
+   * A branch from an earlier epoch beat the one this device followed (group/fork-choice.ts):
+   * its epochs, `applied` (oldest first, `record` the new head), replace those in `lost`,
+   * which are abandoned (their own commits must be made again, their messages sent again).
    */
   | {
       readonly kind: 'fork-switched';
       readonly record: EpochRecord;
       readonly change: CheckedCommit;
+      readonly applied: readonly { readonly record: EpochRecord; readonly change: CheckedCommit }[];
       readonly lost: readonly EpochRecord[];
     }
   | { readonly kind: 'proposal' }
@@ -40,7 +42,7 @@ export type ReceiveOutcome =
         | 'other-group'
         | 'before-history';
       /** For a losing commit: the winning commit, to hand to whoever sent the loser. */
-      readonly winner?: Uint8Array;
+      readonly winner?: Uint8Array | undefined;
     }
   | {
       readonly kind: 'rejected';

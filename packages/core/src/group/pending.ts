@@ -1,4 +1,4 @@
-import { toHex } from '../crypto/bytes.ts';
+import { fromHex, toHex } from '../crypto/bytes.ts';
 
 /**
  * Messages that name an epoch this device has not reached yet (or a branch it has not seen),
@@ -36,9 +36,14 @@ export class PendingMessages {
     return list;
   }
 
-  /** Forgets the messages of an abandoned branch. */
-  drop(epochId: Uint8Array): void {
-    this.take(epochId);
+  /** Removes and returns the messages held for every epoch `known` says is now held. */
+  takeKnown(known: (epochId: Uint8Array) => boolean): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const key of [...this.#byEpoch.keys()]) {
+      const id = fromHex(key);
+      if (id !== undefined && known(id)) out.push(...this.take(id));
+    }
+    return out;
   }
 
   #dropOldest(): void {

@@ -8,15 +8,16 @@ import {
   type PrivateMessage,
   type PublicMessage,
 } from 'ts-mls';
-import { bytesEqual, compareBytes } from '../crypto/bytes.ts';
 import { checkCommit, type CommitVerdict } from './commit-policy.ts';
 import { decryptApplication } from './decrypt-application.ts';
-import { commitRank, epochIdOf, type EpochRecord, type FrameKind } from './epoch.ts';
-import type { EpochChain } from './epoch-chain.ts';
+import { epochIdOf, type Committer, type EpochRecord, type FrameKind } from './epoch.ts';
+import type { EpochChain, EpochPlace } from './epoch-chain.ts';
+import { cutOffBy, sideWins } from './fork-choice.ts';
+import { changeBetween } from './group-helpers.ts';
+import { memberDevices } from './leaves.ts';
 import { checkExternalCommit, externalJoiner } from './external.ts';
 import { describe, rejected } from './group-helpers.ts';
 import type { ReceiveOutcome } from './outcomes.ts';
-import type { PendingMessages } from './pending.ts';
 
 /*
  * The steps of receiving a group message, as functions of the parts of a ConversationGroup
@@ -53,32 +54,49 @@ export async function receiveData(
   }
 }
 
+/** A commit checked and applied to its parent epoch's state, with who made it. */
+export interface AppliedCommit {
+  readonly state: ClientState;
+  readonly verdict: CommitVerdict;
+  readonly committer: Committer | undefined;
+}
+
 /** A member's commit applied to its parent epoch, with every proposal checked by room policy. */
 export async function applyPrivateCommit(
   parent: EpochRecord,
   pm: PrivateMessage,
   cs: CiphersuiteImpl,
-): Promise<{ state: ClientState; verdict: CommitVerdict } | string> {
+): Promise<AppliedCommit | string> {
   let verdict: CommitVerdict | undefined;
+  let committer: Committer | undefined;
   const callback: IncomingMessageCallback = (incoming) => {
     if (incoming.kind !== 'commit') return 'accept';
+    const sender = memberDevices(parent.state).find(
+      (d) => d.leafIndex === incoming.senderLeafIndex,
+    );
+    if (sender !== undefined) {
+      committer = { user: sender.userId, device: sender.deviceId, external: false };
+    }
     verdict = checkCommit(parent.state, parent.room, incoming.senderLeafIndex, incoming.proposals);
     return verdict.ok ? 'accept' : 'reject';
   };
   try {
     const r = await processPrivateMessage(parent.state, pm, emptyPskIndex, cs, callback);
-    return verdict === undefined ? 'not a commit' : { state: r.newState, verdict };
+    return verdict === undefined ? 'not a commit' : { state: r.newState, verdict, committer };
   } catch (error) {
     return describe(error);
   }
 }
 
-/** An external commit (a device rejoining) applied to its parent epoch, checked likewise. */
+/**
+ * An external commit (a device rejoining) applied to its parent epoch, checked likewise. The
+ * parent is always the head (`receiveCommit`): the joiner is judged by the room as it is now.
+ */
 export async function applyExternalCommit(
   parent: EpochRecord,
   pm: PublicMessage,
   cs: CiphersuiteImpl,
-): Promise<{ state: ClientState; verdict: CommitVerdict } | string> {
+): Promise<AppliedCommit | string> {
   const joiner = externalJoiner(pm);
   let verdict: CommitVerdict | undefined;
   const callback: IncomingMessageCallback = (incoming) => {
@@ -88,34 +106,36 @@ export async function applyExternalCommit(
   };
   try {
     const r = await processPublicMessage(parent.state, pm, emptyPskIndex, cs, callback);
-    return verdict === undefined ? 'not a commit' : { state: r.newState, verdict };
+    if (verdict === undefined || joiner === undefined) return 'not a commit';
+    return {
+      state: r.newState,
+      verdict,
+      committer: { user: joiner.userId, device: joiner.deviceId, external: true },
+    };
   } catch (error) {
     return describe(error);
   }
 }
 
 /**
- * One commit of the epoch at `index`: ranked against the one applied there (if any), checked
- * by `apply` against the parent state, then appended, or swapped in for the loser.
+ * One commit whose parent epoch is `parent`: checked by `apply` against the parent's state,
+ * then appended when the parent is the head, or kept as a branch beside the chain, which the
+ * device follows instead when fork choice says it wins (group/fork-choice.ts). An external
+ * commit only ever extends the head: on an older epoch it never forks the chain.
  */
 export async function receiveCommit(
   chain: EpochChain,
-  pending: PendingMessages,
   bytes: Uint8Array,
-  index: number,
-  apply: (parent: EpochRecord) => Promise<{ state: ClientState; verdict: CommitVerdict } | string>,
+  parent: EpochPlace,
+  external: boolean,
+  apply: (parent: EpochRecord) => Promise<AppliedCommit | string>,
 ): Promise<ReceiveOutcome> {
-  const parent = chain.at(index);
-  if (parent === undefined) return rejected('malformed', 'no parent epoch');
-  const applied = chain.at(index + 1);
-  const rank = commitRank(bytes);
-  if (applied?.commit !== undefined) {
-    if (bytesEqual(applied.commit, bytes)) return { kind: 'ignored', reason: 'duplicate' };
-    if (compareBytes(rank, commitRank(applied.commit)) > 0) {
-      return { kind: 'ignored', reason: 'losing-commit', winner: applied.commit };
-    }
-  }
-  const result = await apply(parent);
+  if (chain.hasChild(parent.record.epochId, bytes)) return { kind: 'ignored', reason: 'duplicate' };
+  const atHead = parent.on === 'main' && parent.index === chain.records.length - 1;
+  const applied = parent.on === 'main' ? chain.at(parent.index + 1) : undefined;
+  // Judged by the room as it is now, never by the room of the epoch an old GroupInfo named.
+  if (external && !atHead) return { kind: 'ignored', reason: 'stale' };
+  const result = await apply(parent.record);
   if (typeof result === 'string') return rejected('undecryptable', result);
   const { state: newState, verdict } = result;
   if (!verdict.ok) {
@@ -132,13 +152,56 @@ export async function receiveCommit(
     room: verdict.commit.room,
     commit: bytes,
     committedByMe: false,
+    committer: result.committer,
   };
-  if (applied === undefined) {
+  if (atHead) {
     chain.append(record);
-    return { kind: 'commit', record, change: verdict.commit };
+    return contest(chain) ?? { kind: 'commit', record, change: verdict.commit };
   }
-  const lost = chain.abandonAfter(index);
-  for (const r of lost) pending.drop(r.epochId);
-  chain.append(record);
-  return { kind: 'fork-switched', record, change: verdict.commit, lost };
+  chain.addSide(record, parent.record.epochId);
+  return (
+    judge(chain, record.epochId) ?? {
+      kind: 'ignored',
+      reason: 'losing-commit',
+      winner: applied?.commit,
+    }
+  );
+}
+
+/**
+ * The branch ending at side epoch `tip` against the followed chain: switched to when it wins,
+ * given up when it never can. Undefined when the device stays.
+ */
+function judge(chain: EpochChain, tip: Uint8Array): ReceiveOutcome | undefined {
+  const branch = chain.branchTo(tip);
+  if (branch === undefined) {
+    chain.dropSide(tip);
+    return undefined;
+  }
+  const fork = chain.at(branch.forkIndex);
+  if (fork === undefined) return undefined;
+  const main = chain.records.slice(branch.forkIndex + 1);
+  if (sideWins(fork, main, branch.records)) {
+    const lost = chain.switchTo(branch);
+    let prev = fork;
+    const applied = branch.records.map((record) => {
+      const change = changeBetween(prev, record);
+      prev = record;
+      return { record, change };
+    });
+    const last = applied.at(-1);
+    if (last === undefined) return undefined;
+    return { kind: 'fork-switched', record: last.record, change: last.change, applied, lost };
+  }
+  if (cutOffBy(fork, main, branch.records)) chain.dropSide(tip);
+  return undefined;
+}
+
+/** After the chain grew: a kept branch that now wins (the new commit cut one of its committers). */
+function contest(chain: EpochChain): ReceiveOutcome | undefined {
+  for (const tip of chain.sideTips()) {
+    const outcome = judge(chain, tip);
+    if (outcome !== undefined) return outcome;
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
+import { decodeCbor } from '../../src/cbor/decode.ts';
 import { encodeCbor } from '../../src/cbor/encode.ts';
 import { ClientError } from '../../src/client/errors.ts';
 import { KithClient } from '../../src/client/kith-client.ts';
@@ -53,6 +54,34 @@ describe('the storage layout of a device database', () => {
     expect(error.message).toMatch(/older Kith \(storage layout 1.*move it aside/);
     await db.open();
     expect(await db.get('meta/schema')).toBeUndefined();
+    await db.close();
+  });
+
+  it('migrates layout 2 by restamping: epochs stored without their committer are still read', async () => {
+    const db = new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
+    const first = await open(db);
+    const roomId = await first.createRoom({ name: 'kept' });
+    await first.close();
+    // What layout 2 wrote: epoch records of version 1, without the committer.
+    await db.open();
+    let rewritten = 0;
+    for await (const [key, value] of db.iterator({
+      gt: `room/${roomId}/epoch/`,
+      lt: `room/${roomId}/epoch0`,
+    })) {
+      const record = decodeCbor(value) as unknown[];
+      await db.put(key, encodeCbor([1, ...record.slice(1, 6)] as never));
+      rewritten++;
+    }
+    expect(rewritten).toBeGreaterThan(0);
+    await db.put('meta/schema', encodeCbor(2));
+    await db.close();
+    const again = await open(db);
+    expect(again.room(roomId).name).toBe('kept');
+    await again.setRoomProfile(roomId, { name: 'still works' });
+    await again.close();
+    await db.open();
+    expect([...((await db.get('meta/schema')) ?? [])]).toEqual([...encodeCbor(STORAGE_LAYOUT)]);
     await db.close();
   });
 

@@ -29,7 +29,7 @@ export interface TestDevice {
   readonly kp: DeviceKeyPackage;
 }
 
-async function groupOptions(): Promise<GroupOptions> {
+export async function groupOptions(): Promise<GroupOptions> {
   return { cs: await loadCiphersuite(), config: kithClientConfig(kithAuthenticationService(), 16) };
 }
 
