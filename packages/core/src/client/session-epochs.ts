@@ -6,7 +6,8 @@ import { deviceOfKeyPackage } from '../group/leaves.ts';
 import { ownGeneration, rotationPoint } from '../group/ratchet-wear.ts';
 import type { UserId } from '../ids.ts';
 import { Roles } from '../room/roles.ts';
-import { withParticipant } from '../room/room-state.ts';
+import { withCuts } from '../room/cuts.ts';
+import { withParticipant, type RoomState } from '../room/room-state.ts';
 import { encodeDirectFrame } from '../sync/frames.ts';
 import { ClientError } from './errors.ts';
 import type { Intent } from './intent.ts';
@@ -38,7 +39,7 @@ export async function commitIntent(core: SessionCore, intent: Intent): Promise<v
     }
   }
   if (proposals.length === 0 && room === undefined) return;
-  const result = await s.group.commit(proposals, room);
+  const result = await s.group.commit(proposals, roomWithCuts(core, proposals, room));
   if (!result.ok) throw new ClientError(result.refusal.code, result.refusal.message);
   core.intents.set(toHex(result.record.epochId), intent);
   afterEpoch(core, result.record, result.change);
@@ -55,6 +56,31 @@ export async function commitIntent(core: SessionCore, intent: Intent): Promise<v
   }
 }
 
+/**
+ * The room state a commit writes: `room` (undefined: unchanged) with the cuts of the devices
+ * it removes (by `proposals` or by proposals waiting in this epoch) or whose user's role it
+ * changes, at their chain heads as this device holds them (room/cuts.ts). Undefined when the
+ * commit changes no room state.
+ */
+function roomWithCuts(
+  core: SessionCore,
+  proposals: readonly Proposal[],
+  room: RoomState | undefined,
+): RoomState | undefined {
+  const s = core.session;
+  const removed = new Set<number>();
+  const pending = s.group.pendingProposals().map((p) => p.proposal);
+  for (const p of [...proposals, ...pending]) {
+    if (p.proposalType === 'remove') removed.add(p.remove.removed);
+  }
+  const before = s.members();
+  const after = before.filter((m) => !removed.has(m.leafIndex));
+  const epoch = s.group.head.state.groupContext.epoch + 1n;
+  const base = room ?? s.group.room;
+  const cut = withCuts(s.group.room, base, before, after, epoch, s.doc.stateVector());
+  return cut === s.group.room ? undefined : cut;
+}
+
 /** Records a new epoch: stores it, drops the one now beyond retention, and queues its events. */
 export function afterEpoch(core: SessionCore, record: EpochRecord, change: CheckedCommit): void {
   const s = core.session;
@@ -65,6 +91,7 @@ export function afterEpoch(core: SessionCore, record: EpochRecord, change: Check
   for (const d of change.added) s.queue([s.store.putAuthor(d.publicKey, d.certificate)]);
   const oldest = s.group.chain[0]?.epoch;
   if (oldest !== undefined && oldest > 0n) s.queue([s.store.delEpoch(oldest - 1n)]);
+  s.doc.applyCuts();
   s.doc.retryPending();
   const members = new Set(s.members().map((m) => toHex(m.publicKey)));
   for (const hex of s.embargo) if (!members.has(hex)) s.embargo.delete(hex);
@@ -151,7 +178,10 @@ export async function commitPendingProposals(core: SessionCore, force = false): 
   if (!force && staying[0]?.leafIndex !== self?.leafIndex) return;
   let room = s.group.room;
   for (const user of leaving) room = withParticipant(room, user, Roles.none);
-  const result = await s.group.commit([], room === s.group.room ? undefined : room);
+  const result = await s.group.commit(
+    [],
+    roomWithCuts(core, [], room === s.group.room ? undefined : room),
+  );
   if (!result.ok) return;
   afterEpoch(core, result.record, result.change);
   await s.flush();
