@@ -320,8 +320,7 @@ export class TimelineReducer {
       (e) =>
         e.kind === 'retraction' &&
         compareEntries(e, r) > 0 &&
-        ((e.user === r.user &&
-          (this.#can(e, 'react') || this.#can(e, 'retractOwn'))) ||
+        ((e.user === r.user && (this.#can(e, 'react') || this.#can(e, 'retractOwn'))) ||
           this.#can(e, 'retractAny')),
     );
   }
