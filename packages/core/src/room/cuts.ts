@@ -120,8 +120,7 @@ export function checkCuts(
   for (const { device, removed } of wanted) {
     const c = fresh.find((x) => bytesEqual(x.device, device.publicKey));
     if (
-      c === undefined ||
-      c.user !== device.userId ||
+      c?.user !== device.userId ||
       c.epoch !== epoch ||
       c.removed !== removed ||
       c.retractAny !== can(room, device.userId, 'canDeleteOtherMessage')

@@ -71,20 +71,20 @@ export class Replica {
    * is judged again (a cut can also take a moderator's power away).
    */
   applyCuts(): void {
-    const cutsOf = this.controlPlane.cutsOf;
-    if (cutsOf === undefined) return;
+    const cp = this.controlPlane;
+    if (cp.cutsOf === undefined) return;
     let changed = false;
     for (const chain of this.chains.values()) {
-      const cuts = cutsOf.call(this.controlPlane, chain.hex);
+      const cuts = cp.cutsOf(chain.hex);
       if (cuts.length === (this.#cutsSeen.get(chain.hex) ?? 0)) continue;
       this.#cutsSeen.set(chain.hex, cuts.length);
       changed = true;
       const bad = firstCutLink(cuts, chain.links);
       if (bad === undefined) continue;
-      for (let seq = bad; seq < chain.links.length; seq++) {
-        const link = chain.links[seq];
-        if (link?.accepted === true) chain.links[seq] = { ...link, accepted: false };
-      }
+      // Unlinked, as if refused on arrival (as members who got the cut first did): the chains
+      // of all members stay the same. Its Yjs items stay in the document, never shown.
+      chain.links.length = bad;
+      chain.bodyRefs.length = Math.min(chain.bodyRefs.length, bad);
       this.reducer.hideFrom(chain.hex, bad);
     }
     if (changed) this.reducer.rejudge();
@@ -291,10 +291,10 @@ export class Replica {
     };
     raw.forEach((value, position) => {
       const envelope = decodeEnvelope(logValueBytes(value) ?? new Uint8Array());
+      // Applied, then unlinked by a cut that came later (`applyCuts`).
+      if (envelope.seq >= chain.links.length) return;
       (chain.bodyRefs[envelope.seq] ??= []).push(envelope.messageId);
       if (chain.forkedAt !== undefined && envelope.seq >= chain.forkedAt) return;
-      // Applied, then refused by a cut that came later (`applyCuts`).
-      if (chain.links[envelope.seq]?.accepted === false) return;
       const linkEpoch = chain.links[envelope.seq]?.epoch ?? 0n;
       if (linkEpoch !== epoch) flush();
       epoch = linkEpoch;

@@ -99,7 +99,11 @@ export function observe(
   updates: readonly SignedUpdate[],
   seed: number,
   options: { readonly joined?: bigint; readonly known?: bigint; readonly learnLast?: boolean } = {},
-): { readonly timeline: unknown[]; readonly heads: string[]; readonly m: Member } {
+): {
+  readonly timeline: unknown[];
+  readonly heads: string[];
+  readonly m: Member & { history: ControlHistory };
+} {
   const joined = options.joined ?? 1n;
   const known = options.known ?? joined;
   const m = CutWorld.member(name);
