@@ -6,8 +6,7 @@ import { deviceOfKeyPackage } from '../group/leaves.ts';
 import { ownGeneration, rotationPoint } from '../group/ratchet-wear.ts';
 import type { UserId } from '../ids.ts';
 import { Roles } from '../room/roles.ts';
-import { withCuts } from '../room/cuts.ts';
-import { withParticipant, type RoomState } from '../room/room-state.ts';
+import { withParticipant } from '../room/room-state.ts';
 import { encodeDirectFrame } from '../sync/frames.ts';
 import { ClientError } from './errors.ts';
 import type { Intent } from './intent.ts';
@@ -39,7 +38,7 @@ export async function commitIntent(core: SessionCore, intent: Intent): Promise<v
     }
   }
   if (proposals.length === 0 && room === undefined) return;
-  const result = await s.group.commit(proposals, roomWithCuts(core, proposals, room));
+  const result = await s.group.commit(proposals, room, s.doc.stateVector());
   if (!result.ok) throw new ClientError(result.refusal.code, result.refusal.message);
   core.intents.set(toHex(result.record.epochId), intent);
   afterEpoch(core, result.record, result.change);
@@ -54,31 +53,6 @@ export async function commitIntent(core: SessionCore, intent: Intent): Promise<v
       await s.sendTo(device.deviceId, frame);
     }
   }
-}
-
-/**
- * The room state a commit writes: `room` (undefined: unchanged) with the cuts of the devices
- * it removes (by `proposals` or by proposals waiting in this epoch) or whose user's role it
- * changes, at their chain heads as this device holds them (room/cuts.ts). Undefined when the
- * commit changes no room state.
- */
-function roomWithCuts(
-  core: SessionCore,
-  proposals: readonly Proposal[],
-  room: RoomState | undefined,
-): RoomState | undefined {
-  const s = core.session;
-  const removed = new Set<number>();
-  const pending = s.group.pendingProposals().map((p) => p.proposal);
-  for (const p of [...proposals, ...pending]) {
-    if (p.proposalType === 'remove') removed.add(p.remove.removed);
-  }
-  const before = s.members();
-  const after = before.filter((m) => !removed.has(m.leafIndex));
-  const epoch = s.group.head.state.groupContext.epoch + 1n;
-  const base = room ?? s.group.room;
-  const cut = withCuts(s.group.room, base, before, after, epoch, s.doc.stateVector());
-  return cut === s.group.room ? undefined : cut;
 }
 
 /** Records a new epoch: stores it, drops the one now beyond retention, and queues its events. */
@@ -180,7 +154,8 @@ export async function commitPendingProposals(core: SessionCore, force = false): 
   for (const user of leaving) room = withParticipant(room, user, Roles.none);
   const result = await s.group.commit(
     [],
-    roomWithCuts(core, [], room === s.group.room ? undefined : room),
+    room === s.group.room ? undefined : room,
+    s.doc.stateVector(),
   );
   if (!result.ok) return;
   afterEpoch(core, result.record, result.change);
@@ -199,7 +174,7 @@ export async function rotateIfWorn(core: SessionCore): Promise<void> {
   if (ownGeneration(state) < rotationPoint(state, core.env.groupOptions.rotateAfterMessages)) {
     return;
   }
-  const result = await s.group.commit([], undefined);
+  const result = await s.group.commit([], undefined, s.doc.stateVector());
   if (!result.ok) return;
   afterEpoch(core, result.record, result.change);
   await s.flush();

@@ -32,6 +32,12 @@ export interface DeviceCut {
   readonly retractAny: boolean;
 }
 
+/** Each device's author-chain head (public key hex to its last seq and that update's hash). */
+export type TimelineHeads = ReadonlyMap<
+  string,
+  { readonly seq: number; readonly head: Uint8Array }
+>;
+
 /** A member device as a commit sees it. */
 export interface CutDevice {
   readonly publicKey: Uint8Array;
@@ -66,7 +72,7 @@ export function withCuts(
   before: readonly CutDevice[],
   after: readonly CutDevice[],
   epoch: bigint,
-  heads: ReadonlyMap<string, { readonly seq: number; readonly head: Uint8Array }>,
+  heads: TimelineHeads,
 ): RoomState {
   const cuts = devicesToCut(room, newRoom, before, after).map(({ device, removed }) => {
     const h = heads.get(toHex(device.publicKey));
