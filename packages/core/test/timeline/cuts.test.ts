@@ -246,6 +246,9 @@ describe('message IDs are owned', () => {
       expect(shown(project(full.doc.timeline()))).toEqual([['ualice', 'alice’s words', null]]);
       // Without alice's body, neither claim is shown (not mallory's "retracted message").
       expect(project(blind.doc.timeline())).toEqual([]);
+      // The body arriving later (a duplicate carrying it) goes to alice's entry only.
+      expect(blind.doc.receive(a1.update).verdict).toBe('duplicate');
+      expect(project(blind.doc.timeline())).toEqual(project(full.doc.timeline()));
     }
   });
 
