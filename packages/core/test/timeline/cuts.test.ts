@@ -226,7 +226,7 @@ describe('message IDs are owned', () => {
   }
 
   it('an entry naming another’s message ID takes nothing over, in any order, with or without bodies', () => {
-    const { cp, alice, a1, updates } = theft();
+    const { cp, a1, updates } = theft();
     // History withheld from a newcomer: alice's update without its body.
     const withheld = (u: SignedUpdate): SignedUpdate =>
       u === a1.update ? decodeSignedUpdate(encodeSignedUpdate(u)) : u;
