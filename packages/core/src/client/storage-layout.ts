@@ -7,8 +7,12 @@ import { ClientError } from './errors.ts';
  * The layout of a device's database (docs/PROTOCOL.md §8), stamped under `meta/schema`.
  * 2: message bodies detached from the signed updates (§6.1). Databases written before the stamp
  * existed have an identity and no stamp: layout 1.
+ * 3: stored room states may carry timeline cuts (room-state version 3, §6.3), which an older
+ * Kith cannot read. A layout-2 database reads as it is: it is stamped 3 on opening.
  */
-export const STORAGE_LAYOUT = 2;
+export const STORAGE_LAYOUT = 3;
+/** Layouts this one opens unchanged (only the stamp moves on). */
+const READS_AS_IS = 2;
 
 const LAYOUT_KEY = 'meta/schema';
 const IDENTITY_KEY = 'identity/device';
@@ -34,6 +38,10 @@ export async function checkStorageLayout(kv: KvStore): Promise<void> {
     }
   }
   if (layout === STORAGE_LAYOUT) return;
+  if (layout === READS_AS_IS) {
+    await kv.put(LAYOUT_KEY, encodeCbor(STORAGE_LAYOUT));
+    return;
+  }
   const newer = typeof layout === 'number' && layout > STORAGE_LAYOUT;
   throw new ClientError(
     'STORAGE_LAYOUT',

@@ -56,6 +56,20 @@ describe('the storage layout of a device database', () => {
     await db.close();
   });
 
+  it('opens a layout-2 database as it is and stamps it 3 (room states gained cuts)', async () => {
+    const db = new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
+    const first = await open(db);
+    const roomId = await first.createRoom({ name: 'kept' });
+    await first.close();
+    await setKey(db, 'meta/schema', encodeCbor(2));
+    const again = await open(db);
+    expect(again.room(roomId).name).toBe('kept');
+    await again.close();
+    await db.open();
+    expect([...((await db.get('meta/schema')) ?? [])]).toEqual([...encodeCbor(3)]);
+    await db.close();
+  });
+
   it('refuses a newer layout, saying to run that version', async () => {
     const db = new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
     await (await open(db)).close();
