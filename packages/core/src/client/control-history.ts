@@ -11,6 +11,7 @@ import { memberDevices } from '../group/leaves.ts';
 import type { UserId } from '../ids.ts';
 import type { Capability } from '../room/capabilities.ts';
 import { Roles } from '../room/roles.ts';
+import type { DeviceCut } from '../room/cuts.ts';
 import { can, roleOf, type RoomState } from '../room/room-state.ts';
 import type { ControlPlaneView, TimelineAction } from '../timeline/control-plane.ts';
 
@@ -36,9 +37,9 @@ interface EpochView {
  * about the epoch the update names, so every member on the same chain answers alike, whenever
  * it asks.
  *
- * History written before this device joined names epochs it never saw. For those it trusts the
- * author's device certificate and judges roles by the room state it joined with: a known
- * limitation (see docs/ARCHITECTURE.md, "History before joining").
+ * History written before this device joined names epochs it never saw. Its authors must be
+ * members it knows or devices the room state's cuts name (room/cuts.ts), so nobody can make up
+ * an author that "wrote before you joined".
  */
 export class ControlHistory implements ControlPlaneView {
   readonly #epochs = new Map<bigint, EpochView>();
@@ -47,6 +48,8 @@ export class ControlHistory implements ControlPlaneView {
   readonly #certificates = new Map<string, Uint8Array>();
   #first: bigint | undefined;
   #head: bigint | undefined;
+  /** The head room state's cuts by device (hex), sorted by seq. */
+  #cuts = new Map<string, DeviceCut[]>();
 
   /** Records the epochs of a chain (on a fork switch, the winner's replace the loser's). */
   record(records: readonly EpochRecord[]): void {
@@ -78,6 +81,18 @@ export class ControlHistory implements ControlPlaneView {
     this.#head = epoch;
     // Epochs beyond the new head belong to an abandoned branch.
     for (const e of this.#epochs.keys()) if (e > epoch) this.#epochs.delete(e);
+    this.#cuts = new Map();
+    for (const c of room.cuts ?? []) {
+      const hex = toHex(c.device);
+      const list = this.#cuts.get(hex);
+      if (list === undefined) this.#cuts.set(hex, [c]);
+      else list.push(c);
+    }
+  }
+
+  /** Where the device's timeline was cut (room/cuts.ts), by the room state at the head. */
+  cutsOf(deviceHex: string): readonly DeviceCut[] {
+    return this.#cuts.get(deviceHex) ?? [];
   }
 
   roomAt(epoch: bigint): RoomState | undefined {
@@ -110,21 +125,24 @@ export class ControlHistory implements ControlPlaneView {
 
   isMember(devicePublicKey: Uint8Array, epoch: bigint): boolean {
     const hex = toHex(devicePublicKey);
-    // Before this device joined: the author's signature and certificate are all there is.
-    if (this.#first !== undefined && epoch < this.#first) return true;
-    // A member at the named epoch or at any later one on this chain. The epoch an author names
+    // A member at the named epoch or at any later one on this chain (before this device joined:
+    // at any epoch it knows; a device that left before is proven by its cut, cut-rules.ts). The epoch an author names
     // is the number it wrote in on its own branch; when that branch lost a fork, the same number
     // may mean an epoch of the winner that came just before the author was (re-)added. Every
     // member that saw the update on the abandoned branch accepted it, so must everyone else.
-    if (this.#head === undefined) return false;
-    for (let e = epoch; e <= this.#head; e++) {
+    if (this.#head === undefined || this.#first === undefined) return false;
+    const from = epoch < this.#first ? this.#first : epoch;
+    const cuts = this.#cuts.get(hex) ?? [];
+    if (epoch < this.#first && cuts.some((c) => c.removed && epoch < c.epoch)) return true;
+    for (let e = from; e <= this.#head; e++) {
       if (this.#epochs.get(e)?.devices.has(hex) === true) return true;
     }
     return false;
   }
 
   userOf(devicePublicKey: Uint8Array): UserId | undefined {
-    return this.#users.get(toHex(devicePublicKey));
+    const hex = toHex(devicePublicKey);
+    return this.#cuts.get(hex)?.[0]?.user ?? this.#users.get(hex);
   }
 
   /**

@@ -250,6 +250,7 @@ export class RoomSession {
     this.#ops.push(this.store.putEpoch(head), this.store.putHistory(head));
     for (const d of group.members())
       this.#ops.push(this.store.putAuthor(d.publicKey, d.certificate));
+    this.doc.applyCuts();
     this.doc.retryPending();
     await this.flush();
   }

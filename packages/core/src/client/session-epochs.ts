@@ -38,7 +38,7 @@ export async function commitIntent(core: SessionCore, intent: Intent): Promise<v
     }
   }
   if (proposals.length === 0 && room === undefined) return;
-  const result = await s.group.commit(proposals, room);
+  const result = await s.group.commit(proposals, room, s.doc.stateVector());
   if (!result.ok) throw new ClientError(result.refusal.code, result.refusal.message);
   s.queue(s.intents.committed(result.record.epochId, intent));
   afterEpoch(core, result.record, result.change);
@@ -66,6 +66,7 @@ export function afterEpoch(core: SessionCore, record: EpochRecord, change: Check
   const oldest = s.group.chain[0]?.epoch;
   if (oldest !== undefined && oldest > 0n) s.queue([s.store.delEpoch(oldest - 1n)]);
   s.queue(s.intents.prune(s.group.chain));
+  s.doc.applyCuts();
   s.doc.retryPending();
   s.embargo.keepOnly(s.members().map((m) => toHex(m.publicKey)));
   const added = [...new Set(change.added.map((d) => d.userId))].filter(
@@ -169,7 +170,11 @@ export async function commitPendingProposals(core: SessionCore, force = false): 
   if (!force && staying[0]?.leafIndex !== self?.leafIndex) return;
   let room = s.group.room;
   for (const user of leaving) room = withParticipant(room, user, Roles.none);
-  const result = await s.group.commit([], room === s.group.room ? undefined : room);
+  const result = await s.group.commit(
+    [],
+    room === s.group.room ? undefined : room,
+    s.doc.stateVector(),
+  );
   if (!result.ok) return;
   afterEpoch(core, result.record, result.change);
   await s.flush();
@@ -187,7 +192,7 @@ export async function rotateIfWorn(core: SessionCore): Promise<void> {
   if (ownGeneration(state) < rotationPoint(state, core.env.groupOptions.rotateAfterMessages)) {
     return;
   }
-  const result = await s.group.commit([], undefined);
+  const result = await s.group.commit([], undefined, s.doc.stateVector());
   if (!result.ok) return;
   afterEpoch(core, result.record, result.change);
   await s.flush();

@@ -6,8 +6,9 @@ import { ClientError } from './errors.ts';
 /**
  * The layout of a device's database (docs/PROTOCOL.md §8), stamped under `meta/schema`.
  * 2: message bodies detached from the signed updates (§6.1). 3: epochs record their committer,
- * and each room keeps its intent log (fork choice, §5). Databases written before the stamp
- * existed have an identity and no stamp: layout 1.
+ * each room keeps its intent log (fork choice, §5), and stored room states may carry timeline
+ * cuts (room-state version 3), which an older Kith cannot read. Databases written before the
+ * stamp existed have an identity and no stamp: layout 1.
  */
 export const STORAGE_LAYOUT = 3;
 

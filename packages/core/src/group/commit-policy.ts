@@ -1,6 +1,7 @@
 import type { ClientState, Extension, Proposal, ProposalWithSender } from 'ts-mls';
 import type { UserId } from '../ids.ts';
 import { authorizeRoomChange } from '../room/authorize.ts';
+import { checkCuts } from '../room/cuts.ts';
 import { refuse, type Refusal } from '../room/refusal.ts';
 import { Roles } from '../room/roles.ts';
 import { decodeRoomState, ROOM_STATE_EXTENSION_TYPE } from '../room/room-state-codec.ts';
@@ -121,6 +122,9 @@ export function checkCommit(
       return fail(refuse('INVALID_CHANGE', `participant ${user} would have no device`));
     }
   }
+  // Removals and role changes cut the devices' timelines (room/cuts.ts).
+  const cutRefusal = checkCuts(room, newRoom, before, after, state.groupContext.epoch + 1n);
+  if (cutRefusal !== undefined) return fail(cutRefusal);
   return { ok: true, commit: { room: newRoom, added, removed, leavers } };
 }
 

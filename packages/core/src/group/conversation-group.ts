@@ -19,6 +19,7 @@ import {
 } from 'ts-mls';
 import { bytesEqual } from '../crypto/bytes.ts';
 import { refuse } from '../room/refusal.ts';
+import { withCuts, type TimelineHeads } from '../room/cuts.ts';
 import type { RoomState } from '../room/room-state.ts';
 import { checkCommit, roomStateOf } from './commit-policy.ts';
 import { decodeAad, encodeAad, epochIdOf, epochIdOfContext, type EpochRecord } from './epoch.ts';
@@ -215,13 +216,40 @@ export class ConversationGroup {
   }
 
   /**
+   * `room` (undefined: unchanged) with the cuts of the devices the commit removes (by
+   * `proposals` or proposals waiting in this epoch) or whose user's role it changes, at their
+   * chain heads in `heads` (room/cuts.ts); undefined when the commit changes no room state.
+   */
+  #withCuts(
+    proposals: readonly Proposal[],
+    room: RoomState | undefined,
+    heads: TimelineHeads,
+  ): RoomState | undefined {
+    const head = this.head;
+    const removed = new Set<number>();
+    for (const p of [...proposals, ...this.pendingProposals().map((x) => x.proposal)]) {
+      if (p.proposalType === 'remove') removed.add(p.remove.removed);
+    }
+    const before = memberDevices(head.state);
+    const after = before.filter((d) => !removed.has(d.leafIndex));
+    const epoch = head.state.groupContext.epoch + 1n;
+    const cut = withCuts(head.room, room ?? head.room, before, after, epoch, heads);
+    return cut === head.room ? undefined : cut;
+  }
+
+  /**
    * Commits `proposals` (plus any proposals received in this epoch), after running the same
    * check every member will run. A refusal changes nothing.
    */
-  async commit(proposals: readonly Proposal[], room?: RoomState): Promise<CommitResult> {
+  async commit(
+    proposals: readonly Proposal[],
+    room?: RoomState,
+    heads: TimelineHeads = new Map(),
+  ): Promise<CommitResult> {
     const head = this.head;
     if (!this.active) return { ok: false, refusal: refuse('NOT_A_MEMBER', 'not in this group') };
     const extra: Proposal[] = [...proposals];
+    room = this.#withCuts(proposals, room, heads);
     if (room !== undefined) {
       extra.push({
         proposalType: 'group_context_extensions',

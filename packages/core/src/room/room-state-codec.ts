@@ -4,6 +4,7 @@ import { ShapeReader } from '../cbor/shape.ts';
 import type { CborValue } from '../cbor/value.ts';
 import { isUserId } from '../identity/user-id.ts';
 import type { UserId } from '../ids.ts';
+import { sortCuts, type DeviceCut } from './cuts.ts';
 import { RoomError } from './errors.ts';
 import type { RoleDefinition, RoleIndex } from './roles.ts';
 import {
@@ -22,6 +23,9 @@ export const ROOM_STATE_EXTENSION_TYPE = 0xf0a1;
 /** Version 2 adds the room's disappearing time; a room without one is still written as 1. */
 const VERSION = 1;
 const VERSION_WITH_TIMER = 2;
+/** Version 3 adds the timeline cuts (cuts.ts) after the timer (null for none). */
+const VERSION_WITH_CUTS = 3;
+const MAX_CUTS = 65_536;
 const MAX_ROLES = 32;
 const MAX_PARTICIPANTS = 100_000;
 const MAX_NAME_BYTES = 256;
@@ -50,9 +54,17 @@ export function encodeRoomState(state: RoomState): Uint8Array {
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .map(([user, role]): CborValue => [user, role]);
   const timer = state.disappearAfterMs;
-  // One encoding per state: no timer is version 1 as before, a timer is version 2 with it last.
+  const cuts = state.cuts ?? [];
+  // One encoding per state: no timer is version 1 as before, a timer is version 2 with it last,
+  // cuts are version 3 with the timer (or null) and then the cuts.
+  const tail: CborValue[] =
+    cuts.length > 0
+      ? [timer ?? null, sortCuts(cuts).map(encodeCut)]
+      : timer === undefined
+        ? []
+        : [timer];
   return encodeCbor([
-    timer === undefined ? VERSION : VERSION_WITH_TIMER,
+    cuts.length > 0 ? VERSION_WITH_CUTS : timer === undefined ? VERSION : VERSION_WITH_TIMER,
     KINDS.indexOf(state.kind),
     state.profile.name,
     state.profile.topic,
@@ -61,8 +73,27 @@ export function encodeRoomState(state: RoomState): Uint8Array {
     HISTORY.indexOf(state.history),
     roles,
     participants,
-    ...(timer === undefined ? [] : [timer]),
+    ...tail,
   ]);
+}
+
+function encodeCut(c: DeviceCut): CborValue {
+  return [c.device, c.user, c.seq, c.head, c.epoch, c.removed, c.retractAny];
+}
+
+function readCut(v: CborValue, p: string): DeviceCut {
+  const [device, user, seq, head, epoch, removed, retractAny] = r.array(v, p, 7);
+  const id = r.text(user, `${p}.user`, 64);
+  if (!isUserId(id)) r.fail(`${p}.user`, 'not a user ID');
+  return {
+    device: r.bytes(device, `${p}.device`, 32),
+    user: id,
+    seq: r.uint(seq, `${p}.seq`),
+    head: r.bytes(head, `${p}.head`, 32),
+    epoch: r.biguint(epoch, `${p}.epoch`),
+    removed: r.bool(removed, `${p}.removed`),
+    retractAny: r.bool(retractAny, `${p}.retractAny`),
+  };
 }
 
 const r: ShapeReader = new ShapeReader(
@@ -77,12 +108,14 @@ export function decodeRoomState(bytes: Uint8Array): RoomState {
     throw new RoomError('ROOM_STATE_MALFORMED', 'room state is not deterministic CBOR', { cause });
   }
   const a = r.array(value, '');
-  const withTimer = a[0] === VERSION_WITH_TIMER;
-  r.array(value, '', withTimer ? 10 : 9);
-  if (!withTimer) r.version(a[0], VERSION);
+  const withCuts = a[0] === VERSION_WITH_CUTS;
+  const withTimer = a[0] === VERSION_WITH_TIMER || (withCuts && a[9] !== null);
+  r.array(value, '', withCuts ? 11 : withTimer ? 10 : 9);
+  if (!withTimer && !withCuts) r.version(a[0], VERSION);
   const disappearAfterMs = withTimer
     ? r.uint(a[9], 'disappearAfterMs', DisappearLimits.maxMs)
     : undefined;
+  const cuts = withCuts ? r.list(a[10], 'cuts', MAX_CUTS, readCut) : [];
   if (disappearAfterMs !== undefined && disappearAfterMs < DisappearLimits.minMs) {
     r.fail('disappearAfterMs', `below ${DisappearLimits.minMs} ms`);
   }
@@ -113,6 +146,7 @@ export function decodeRoomState(bytes: Uint8Array): RoomState {
     disappearAfterMs,
     roles,
     participants,
+    ...(cuts.length > 0 ? { cuts } : {}),
   };
   // One encoding per state: every member hashes these bytes in the GroupContext, and a
   // decoder that accepted unsorted or repeated entries would read two states as one.

@@ -1,5 +1,6 @@
 import type { UserId } from '../ids.ts';
 import type { Capability } from './capabilities.ts';
+import type { DeviceCut } from './cuts.ts';
 import { defaultRoles, roleHas, Roles, type RoleDefinition, type RoleIndex } from './roles.ts';
 
 export type RoomKind = 'group' | 'dm';
@@ -33,6 +34,11 @@ export interface RoomState {
   readonly roles: readonly RoleDefinition[];
   /** Users with a role other than 0: participants, and banned users (role 1). */
   readonly participants: ReadonlyMap<UserId, RoleIndex>;
+  /**
+   * Where the timelines of devices that were removed or whose user's role changed were cut
+   * (cuts.ts), sorted by device then seq; kept for as long as the room exists. Absent: none.
+   */
+  readonly cuts?: readonly DeviceCut[];
 }
 
 export interface NewRoomOptions {

@@ -1,3 +1,4 @@
+import type { UserId } from '../ids.ts';
 import { messageKey } from './entry.ts';
 
 /**
@@ -30,6 +31,11 @@ export interface BodyChanges {
 export class BodyTable {
   readonly #bodies = new Map<string, Uint8Array>();
   readonly #expired = new Set<string>();
+  /**
+   * The user each body was checked against (its message ID hashes the sender, so a body has one
+   * owner); bodies read back from the store are checked again on first use (body-keeper.ts).
+   */
+  readonly #owners = new Map<string, UserId>();
   #puts = new Map<string, Uint8Array>();
   #dels = new Set<string>();
   #expiredNew = new Set<string>();
@@ -42,10 +48,21 @@ export class BodyTable {
     return this.#bodies.get(key);
   }
 
+  /** The user the body under `key` is known to belong to. */
+  ownerOf(key: string): UserId | undefined {
+    return this.#owners.get(key);
+  }
+
+  /** Records that the body under `key` hashes to it with `owner` as sender. */
+  setOwner(key: string, owner: UserId): void {
+    if (this.#bodies.has(key)) this.#owners.set(key, owner);
+  }
+
   /** Keeps a body; `journal: false` for bodies read back from the store. */
-  put(key: string, body: Uint8Array, journal = true): void {
+  put(key: string, body: Uint8Array, journal = true, owner?: UserId): void {
     if (this.#bodies.has(key)) return;
     this.#bodies.set(key, body);
+    if (owner !== undefined) this.#owners.set(key, owner);
     if (journal) {
       this.#puts.set(key, body);
       this.#dels.delete(key);
@@ -55,6 +72,7 @@ export class BodyTable {
   /** Forgets a body for good (a no-op when it is not held). */
   purge(key: string): void {
     if (!this.#bodies.delete(key)) return;
+    this.#owners.delete(key);
     if (!this.#puts.delete(key)) this.#dels.add(key);
   }
 

@@ -67,7 +67,7 @@ export class BodyKeeper {
     const key = messageKey(entry.envelope.messageId);
     if (this.table.isExpired(key)) return;
     const w: Waiting = { chain, user, epoch, entry };
-    const body = this.table.get(key) ?? sidecar?.get(key);
+    const body = this.bodyOf(key, user) ?? sidecar?.get(key);
     if (body !== undefined && this.#enter(w, key, body)) return;
     w.stub = this.#entry(w, STUB_BYTES, STUB_CONTENT, true);
     this.#reducer.add(w.stub);
@@ -82,11 +82,17 @@ export class BodyKeeper {
   }
 
   /** Bodies that came later than their entries (a duplicate carrying them, a sync answer). */
-  offer(bodies: ReadonlyMap<string, Uint8Array>): void {
+  offer(bodies: ReadonlyMap<string, Uint8Array>, owner: UserId | undefined): void {
+    if (owner === undefined) return;
     for (const [key, body] of bodies) {
-      const list = this.#waiting.get(key);
-      if (list === undefined) continue;
-      this.#waiting.delete(key);
+      const all = this.#waiting.get(key);
+      if (all === undefined) continue;
+      // `bodies` hash to their keys with `owner` as sender: only its entries take them.
+      const list = all.filter((w) => w.user === owner);
+      const rest = all.filter((w) => w.user !== owner);
+      if (list.length === 0) continue;
+      if (rest.length === 0) this.#waiting.delete(key);
+      else this.#waiting.set(key, rest);
       const stubs = new Set(list.flatMap((w) => (w.stub === undefined ? [] : [w.stub])));
       this.#reducer.remove(stubs);
       for (const w of list) this.#enter(w, key, body);
@@ -98,7 +104,7 @@ export class BodyKeeper {
     for (const idKey of this.#reducer.takeRetracted()) {
       for (const e of this.#reducer.related(idKey)) {
         if (e.kind === 'retraction' && e.targetKey === idKey) continue;
-        this.table.purge(e.idKey);
+        this.#purge(e);
       }
     }
   }
@@ -112,9 +118,34 @@ export class BodyKeeper {
       this.table.markExpired(idKey);
       const entries = new Set(this.#reducer.related(idKey));
       this.#reducer.remove(entries);
-      for (const e of entries) this.table.purge(e.idKey);
+      for (const e of entries) this.#purge(e);
     }
     return due.length;
+  }
+
+  /**
+   * The body held under `key` if it is `user`'s: a message ID is only ever claimed by its owner's
+   * body, but an entry without one can name any ID (docs/SECURITY.md, message-ID theft).
+   */
+  bodyOf(key: string, user: UserId): Uint8Array | undefined {
+    const body = this.table.get(key);
+    if (body === undefined) return undefined;
+    const owner = this.table.ownerOf(key);
+    if (owner !== undefined) return owner === user ? body : undefined;
+    let id: Uint8Array;
+    try {
+      id = contentMessageId(body, userUri(user), roomUri(this.#roomId));
+    } catch {
+      return undefined;
+    }
+    if (messageKey(id) !== key) return undefined;
+    this.table.setOwner(key, user);
+    return body;
+  }
+
+  /** Forgets the body of an entry, if it is the entry's user's (never another's of that ID). */
+  #purge(e: TimelineEntry): void {
+    if (this.bodyOf(e.idKey, e.user) !== undefined) this.table.purge(e.idKey);
   }
 
   /** Enters an entry with its body; false when the body is not MIMI content. */
@@ -136,7 +167,7 @@ export class BodyKeeper {
       this.table.markExpired(key);
       return true;
     }
-    this.table.put(key, body);
+    this.table.put(key, body, true, w.user);
     if (at !== undefined) this.#expiry.set(key, at);
     this.#reducer.add(e);
     return true;

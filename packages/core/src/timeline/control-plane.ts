@@ -1,5 +1,20 @@
 import type { UserId } from '../ids.ts';
 
+/**
+ * Where a device's timeline was cut by a commit that removed it or changed its user's role
+ * (room/cuts.ts has the rules): updates below `seq` are its last under the old authority.
+ */
+export interface TimelineCut {
+  readonly seq: number;
+  /** Hash of the device's update `seq - 1` (zeros when `seq` is 0). */
+  readonly head: Uint8Array;
+  /** The epoch the cutting commit starts. */
+  readonly epoch: bigint;
+  readonly removed: boolean;
+  /** Whether the device's user could retract others' messages before the cut. */
+  readonly retractAny: boolean;
+}
+
 /** What the reducer asks the control plane before honouring an entry. */
 export type TimelineAction = 'send' | 'react' | 'editOwn' | 'retractOwn' | 'retractAny';
 
@@ -22,6 +37,11 @@ export interface ControlPlaneView {
    * (verdict `pending`) instead of being judged on missing state. Absent means always true.
    */
   knowsEpoch?(epoch: bigint): boolean;
+  /**
+   * The cuts of a device's timeline (public key in lowercase hex), sorted by seq. They only
+   * grow; after they change the document must be told (`ConversationDoc.applyCuts`).
+   */
+  cutsOf?(deviceHex: string): readonly TimelineCut[];
   /** The room's disappearing time in `epoch` (ms after sending); undefined for none. */
   disappearAfterMs?(epoch: bigint): number | undefined;
 }

@@ -218,6 +218,12 @@ export class ConversationDoc {
     this.#emit();
   }
 
+  /** Applies the control plane's new cuts (after a commit that removed or re-roled devices). */
+  applyCuts(): void {
+    this.#r.applyCuts();
+    this.#emit();
+  }
+
   /** Chain heads by author (hex public key), for sync. */
   stateVector(): Map<string, ChainHead> {
     return stateVectorOf(this.#r.chains.values());

@@ -4,7 +4,8 @@ import { compareEntries, type TimelineEntry } from './entry.ts';
 import { diffMessage, MessageView } from './message-view.ts';
 import type { TimelineChange, TimelineMessage } from './timeline-message.ts';
 
-export type Permission = (user: UserId, action: TimelineAction, epoch: bigint) => boolean;
+/** Whether an entry's author may do `action` with it (the replica asks the control plane). */
+export type Permission = (entry: TimelineEntry, action: TimelineAction) => boolean;
 
 /** One entry, or several sorted (the same message replayed): most IDs have one. */
 type Candidates = TimelineEntry | TimelineEntry[];
@@ -212,11 +213,26 @@ export class TimelineReducer {
     this.#dirty.add(target);
   }
 
+  /** Judges every message again (the control plane's cuts changed). */
+  rejudge(): void {
+    for (const id of this.#messages.keys()) this.#dirty.add(id);
+    for (const id of this.#views.keys()) this.#dirty.add(id);
+  }
+
+  /**
+   * The entry shown for a message ID. A MIMI message ID hashes its sender, so only entries
+   * with a body (checked against their author's user, body-keeper.ts) prove who owns it. When
+   * several users claim one ID, placeholders prove nothing and are left out, on every device
+   * whatever bodies it holds: nobody takes over, retracts or hides another's message by
+   * naming its ID (a body-less claim only hides the retracted placeholder of an ID in dispute).
+   */
   #winner(idKey: string): TimelineEntry | undefined {
     const c = this.#messages.get(idKey);
     if (c === undefined) return undefined;
-    if (!Array.isArray(c)) return this.#can(c.user, 'send', c.epoch) ? c : undefined;
-    return c.find((e) => this.#can(e.user, 'send', e.epoch));
+    if (!Array.isArray(c)) return this.#can(c, 'send') ? c : undefined;
+    const disputed = c.some((e) => e.user !== c[0]?.user);
+    const w = c.find((e) => (!disputed || !e.stub) && this.#can(e, 'send'));
+    return disputed && w !== undefined && this.#view(w).retracted ? undefined : w;
   }
 
   #materialize(idKey: string): void {
@@ -268,12 +284,12 @@ export class TimelineReducer {
         if (seen.has(e.idKey)) continue;
         seen.add(e.idKey);
         if (e.kind === 'retraction') {
-          const own = e.user === m.user && this.#can(e.user, 'retractOwn', e.epoch);
-          if (own || this.#can(e.user, 'retractAny', e.epoch)) {
+          const own = e.user === m.user && this.#can(e, 'retractOwn');
+          if (own || this.#can(e, 'retractAny')) {
             retraction = e;
             break;
           }
-        } else if (e.user === m.user && this.#can(e.user, 'editOwn', e.epoch)) {
+        } else if (e.user === m.user && this.#can(e, 'editOwn')) {
           versions.push(e);
         }
       }
@@ -283,7 +299,7 @@ export class TimelineReducer {
   }
 
   #live(r: TimelineEntry, m: TimelineEntry): boolean {
-    return compareEntries(r, m) > 0 && this.#can(r.user, 'react', r.epoch) && !this.#unreacted(r);
+    return compareEntries(r, m) > 0 && this.#can(r, 'react') && !this.#unreacted(r);
   }
 
   #reactionsOf(m: TimelineEntry): Map<string, Set<UserId>> {
@@ -304,9 +320,8 @@ export class TimelineReducer {
       (e) =>
         e.kind === 'retraction' &&
         compareEntries(e, r) > 0 &&
-        ((e.user === r.user &&
-          (this.#can(e.user, 'react', e.epoch) || this.#can(e.user, 'retractOwn', e.epoch))) ||
-          this.#can(e.user, 'retractAny', e.epoch)),
+        ((e.user === r.user && (this.#can(e, 'react') || this.#can(e, 'retractOwn'))) ||
+          this.#can(e, 'retractAny')),
     );
   }
 }

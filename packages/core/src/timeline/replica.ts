@@ -20,6 +20,9 @@ import {
 import type { SnapshotState } from './snapshot.ts';
 import type { TimelineChange } from './timeline-message.ts';
 import { checkPrev, judgeLink, precheck } from './validate-update.ts';
+import { coveringCut, firstCutLink } from './cut-rules.ts';
+import type { TimelineAction } from './control-plane.ts';
+import type { TimelineEntry } from './entry.ts';
 import { rejected, type UpdateVerdict } from './verdict.ts';
 import { logValueBytes, type CheckedEntry } from './yjs-check.ts';
 
@@ -43,6 +46,8 @@ export class Replica {
   readonly #deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId;
   /** The highest lamport of any accepted entry: the next local entry goes one above. */
   maxLamport = 0;
+  /** How many cuts of each author `applyCuts` has applied. */
+  readonly #cutsSeen = new Map<string, number>();
 
   constructor(
     room: Uint8Array,
@@ -54,12 +59,49 @@ export class Replica {
     this.roomId = toHex(room) as RoomId;
     this.controlPlane = controlPlane;
     this.#deviceIdOf = deviceIdOf;
-    this.reducer = new TimelineReducer((user, action, epoch) =>
-      controlPlane.can(user, action, epoch),
-    );
+    this.reducer = new TimelineReducer((entry, action) => this.#may(entry, action));
     this.bodies = new BodyKeeper(this.reducer, this.roomId, now, (epoch) =>
       controlPlane.disappearAfterMs?.(epoch),
     );
+  }
+
+  /**
+   * Applies cuts that came after the updates they refuse (the removing commit arrived late):
+   * those updates are refused from the first one on, on every member alike, and every message
+   * is judged again (a cut can also take a moderator's power away).
+   */
+  applyCuts(): void {
+    const cp = this.controlPlane;
+    if (cp.cutsOf === undefined) return;
+    let changed = false;
+    for (const chain of this.chains.values()) {
+      const cuts = cp.cutsOf(chain.hex);
+      if (cuts.length === (this.#cutsSeen.get(chain.hex) ?? 0)) continue;
+      this.#cutsSeen.set(chain.hex, cuts.length);
+      changed = true;
+      const bad = firstCutLink(cuts, chain.links);
+      if (bad === undefined) continue;
+      // Unlinked, as if refused on arrival (as members who got the cut first did): the chains
+      // of all members stay the same. Its Yjs items stay in the document, never shown.
+      chain.links.length = bad;
+      chain.bodyRefs.length = Math.min(chain.bodyRefs.length, bad);
+      this.reducer.hideFrom(chain.hex, bad);
+    }
+    if (changed) this.reducer.rejudge();
+  }
+
+  /**
+   * Whether an entry's author may do `action`. Taking down others' messages is judged by the
+   * cut the entry came before (the role its user had then), else by the role now: every role
+   * change cuts its user's devices, so the epoch an entry names never decides.
+   */
+  #may(entry: TimelineEntry, action: TimelineAction): boolean {
+    const cp = this.controlPlane;
+    if (action !== 'retractAny' || cp.cutsOf === undefined) {
+      return cp.can(entry.user, action, entry.epoch);
+    }
+    const cut = coveringCut(cp.cutsOf(entry.authorHex), entry.seq);
+    return cut !== undefined ? cut.retractAny : cp.can(entry.user, action, cp.currentEpoch());
   }
 
   /** The reducer's changes since the last call; bodies of what was retracted are purged. */
@@ -72,10 +114,12 @@ export class Replica {
   /** An update's encoding with the bodies of its entries this device still holds. */
   attachBodies(chain: AuthorChain, seq: number, encoded: Uint8Array): Uint8Array {
     const refs = chain.bodyRefs[seq];
-    if (refs === undefined || refs.length === 0) return encoded;
+    const user = this.controlPlane.userOf(chain.author);
+    if (refs === undefined || refs.length === 0 || user === undefined) return encoded;
     const bodies: Uint8Array[] = [];
     for (const h of refs) {
-      const body = this.bodies.table.get(messageKey(h));
+      // Only the author's own bodies: an entry naming another's message ID does not carry it.
+      const body = this.bodies.bodyOf(messageKey(h), user);
       if (body !== undefined) bodies.push(body);
     }
     return withBodies(encoded, bodies);
@@ -100,7 +144,8 @@ export class Replica {
     const verdict = this.#judge(u, encoded);
     // Bodies for entries accepted earlier without them (the sender held them back, or purged).
     if (verdict.verdict !== 'accepted' && Array.isArray(u.bodies) && u.bodies.length > 0) {
-      this.bodies.offer(sidecarOf(u.bodies, this.controlPlane.userOf(u.author), this.roomId));
+      const user = this.controlPlane.userOf(u.author);
+      this.bodies.offer(sidecarOf(u.bodies, user, this.roomId), user);
     }
     return verdict;
   }
@@ -162,7 +207,7 @@ export class Replica {
       );
     }
     if (prev !== 'ok') return rejected(prev.reason, prev.detail);
-    const decision = judgeLink(u, chain, this.doc, this.controlPlane);
+    const decision = judgeLink(u, p.hash, chain, this.doc, this.controlPlane);
     if (decision.kind === 'wait') {
       chain.addPending(p);
       return { verdict: 'pending' };
@@ -246,6 +291,8 @@ export class Replica {
     };
     raw.forEach((value, position) => {
       const envelope = decodeEnvelope(logValueBytes(value) ?? new Uint8Array());
+      // Applied, then unlinked by a cut that came later (`applyCuts`).
+      if (envelope.seq >= chain.links.length) return;
       (chain.bodyRefs[envelope.seq] ??= []).push(envelope.messageId);
       if (chain.forkedAt !== undefined && envelope.seq >= chain.forkedAt) return;
       const linkEpoch = chain.links[envelope.seq]?.epoch ?? 0n;
@@ -299,6 +346,7 @@ export class Replica {
     }
     for (const e of s.evidence) this.chainFor(e.author).recordFork(e);
     for (const a of s.authors) this.#reload(this.chainFor(a.author));
+    this.applyCuts();
     this.settle();
   }
 

@@ -1,6 +1,7 @@
 import type * as Y from 'yjs';
 import { bytesEqual } from '../crypto/bytes.ts';
 import type { AuthorChain } from './author-chain.ts';
+import { cutRefusal } from './cut-rules.ts';
 import type { ControlPlaneView } from './control-plane.ts';
 import { TimelineLimits } from './limits.ts';
 import { GENESIS_PREV, shapeProblem, type SignedUpdate } from './signed-update.ts';
@@ -13,8 +14,8 @@ import { checkYjsUpdate, type YjsCheck } from './yjs-check.ts';
  * 1. `precheck`: shape, size and room, before anything is hashed or verified;
  * 2. duplicate, signature, and the update's place in the author's chain (gap: pending;
  *    a seq already used: equivocation), see `AuthorChain.place` and `checkPrev`;
- * 3. `judgeLink`, for the update that extends the author's chain: membership in its epoch,
- *    generation, then the Yjs content (`checkYjsUpdate`).
+ * 3. `judgeLink`, for the update that extends the author's chain: the author's cuts
+ *    (cut-rules.ts), membership in its epoch, generation, then the Yjs content.
  *
  * Each verdict depends only on the update, the author's earlier updates and the control
  * plane's answer for the epoch the update names, never on arrival order.
@@ -63,11 +64,21 @@ export type LinkDecision =
 /** Judges the update that extends `chain` (its signature and prev already checked). */
 export function judgeLink(
   u: SignedUpdate,
+  hash: Uint8Array,
   chain: AuthorChain,
   doc: Y.Doc,
   controlPlane: ControlPlaneView,
 ): LinkDecision {
   if (controlPlane.knowsEpoch?.(u.epoch) === false) return { kind: 'wait' };
+  // Removals and role changes cut the author's chain where the committer saw its head.
+  const cut = cutRefusal(controlPlane.cutsOf?.(chain.hex) ?? [], u.seq, u.epoch, hash);
+  if (cut !== undefined) {
+    const detail =
+      cut === 'off-cut'
+        ? `seq ${u.seq} is not the update its cut recorded`
+        : `written after the device was removed, naming epoch ${u.epoch}`;
+    return { kind: 'refused', linked: false, reason: cut, detail };
+  }
   if (!controlPlane.isMember(u.author, u.epoch)) {
     return {
       kind: 'refused',

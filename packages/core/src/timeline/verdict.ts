@@ -18,6 +18,10 @@ export type RejectReason =
   | 'pending-overflow'
   /** The author was not a member in the epoch the update names. */
   | 'not-member'
+  /** A removed device's update after its cut, naming an epoch before its removal. */
+  | 'beyond-cut'
+  /** Not the update the cut recorded as the device's last before it. */
+  | 'off-cut'
   /** Generation not 0 for seq 0, or not the previous update's generation or the one after. */
   | 'bad-generation'
   /** The Yjs update does not decode. */

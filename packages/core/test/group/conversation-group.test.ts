@@ -2,8 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { bytesEqual } from '../../src/crypto/bytes.ts';
 import { utf8 } from '../../src/crypto/utf8.ts';
 import type { ConversationGroup } from '../../src/group/conversation-group.ts';
+import type { Proposal } from 'ts-mls';
+import { checkCommit } from '../../src/group/commit-policy.ts';
+import { withRoom } from '../../src/group/group-helpers.ts';
+import { ownLeafIndex } from '../../src/group/leaves.ts';
+import { withCuts } from '../../src/room/cuts.ts';
 import { Roles } from '../../src/room/roles.ts';
-import { withChanges, withParticipant } from '../../src/room/room-state.ts';
+import { withChanges, withParticipant, type RoomState } from '../../src/room/room-state.ts';
 import {
   addProposal,
   createRoom,
@@ -155,6 +160,33 @@ describe('ConversationGroup', () => {
     // C holds it as a message of an epoch it has not reached (and, removed, never will).
     expect(atC).toEqual({ kind: 'pending' });
     expect(C.takeReleased()).toEqual([]);
+  });
+
+  it('every member refuses a removal whose commit does not cut the removed device', async () => {
+    const { A, c } = await threeMembers();
+    const leaf = A.members().find((m) => m.userId === c.user.userId)?.leafIndex ?? -1;
+    const remove: Proposal = { proposalType: 'remove', remove: { removed: leaf } };
+    const bare = withParticipant(A.room, c.user.userId, Roles.none);
+    const gce = (room: RoomState): Proposal => ({
+      proposalType: 'group_context_extensions',
+      groupContextExtensions: { extensions: withRoom(A.head.state, room) },
+    });
+    const check = (room: RoomState) =>
+      checkCommit(A.head.state, A.head.room, ownLeafIndex(A.head.state), [
+        { proposal: remove, senderLeafIndex: undefined },
+        { proposal: gce(room), senderLeafIndex: undefined },
+      ]);
+    expect(check(bare)).toMatchObject({ ok: false, refusal: { code: 'INVALID_CHANGE' } });
+    // What `commit` writes: the same change with the cut.
+    const cut = withCuts(
+      A.head.room,
+      bare,
+      A.members(),
+      A.members().filter((m) => m.leafIndex !== leaf),
+      A.head.epoch + 1n,
+      new Map(),
+    );
+    expect(check(cut).ok).toBe(true);
   });
 
   it('holds a message of an epoch not reached yet and releases it after the commit', async () => {
