@@ -23,6 +23,7 @@ import type { DeviceLibp2p } from '../net/create-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
 import { exchange, type ExchangeCodec, type ExchangeLimits } from '../net/request-response.ts';
+import { MirrorBacklog } from './mirror-backlog.ts';
 
 /** Limits of the mailbox protocol: a request carries at most 1 MiB of messages. */
 export const MAILBOX_EXCHANGE: ExchangeLimits = {
@@ -80,6 +81,8 @@ export class RelayMailboxes {
   #writes: Promise<void> = Promise.resolve();
   /** Messages waiting to be put, per topic. */
   readonly #queued = new Map<string, Uint8Array[]>();
+  /** Messages a relay did not acknowledge: put again when it is back. */
+  readonly #backlog = new MirrorBacklog();
   #pass: Promise<void> | undefined;
 
   constructor(
@@ -100,6 +103,7 @@ export class RelayMailboxes {
     this.#onError = onError;
     this.#libp2p.addEventListener('peer:identify', (event) => {
       this.#away.delete(event.detail.peerId.toString());
+      this.#putOwedLater(event.detail.peerId);
     });
   }
 
@@ -174,14 +178,42 @@ export class RelayMailboxes {
             this.#away.delete(relay.toString());
           },
           (error: unknown) => {
-            // A refusal is worth telling the user; a relay that is away is not (the engine
-            // resends unconfirmed messages, which come back here).
+            // A refusal is worth telling the user; a relay that is away is not: what it did
+            // not acknowledge is put again when it is back.
             if (error instanceof NodeError) this.#onError(error);
-            else this.#wentAway(relay);
+            else {
+              this.#wentAway(relay);
+              this.#backlog.keep(relay.toString(), { topic, data });
+            }
           },
         ),
       ),
     );
+  }
+
+  #putOwedLater(relay: PeerId): void {
+    if (!this.#backlog.owes(relay.toString())) return;
+    this.#writes = this.#writes.then(() => this.#putOwed(relay)).catch(this.#onError);
+  }
+
+  /** Puts again, in order, what `relay` did not acknowledge; stops at the first that fails. */
+  async #putOwed(relay: PeerId): Promise<void> {
+    const owed = this.#backlog.take(relay.toString());
+    for (const [i, batch] of owed.entries()) {
+      const room = await this.#roomOfTopic(batch.topic);
+      const head = room?.keys.at(-1);
+      if (room === undefined || head === undefined) continue; // no longer a member
+      try {
+        await this.#put(relay, room, head, batch.data);
+      } catch (error) {
+        if (error instanceof NodeError) {
+          this.#onError(error);
+          continue;
+        }
+        this.#backlog.giveBack(relay.toString(), owed.slice(i));
+        return;
+      }
+    }
   }
 
   async #put(
@@ -254,6 +286,7 @@ export class RelayMailboxes {
           this.#fetch(relay, room).then(
             () => {
               this.#away.delete(relay.toString());
+              this.#putOwedLater(relay);
             },
             () => {
               this.#wentAway(relay);
