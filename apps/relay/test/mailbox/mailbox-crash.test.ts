@@ -86,10 +86,12 @@ function recorded(db: MemoryLevel<string, Uint8Array>): {
         };
       }
       const value: unknown = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      return typeof value === 'function'
+        ? ((value as (...args: unknown[]) => unknown).bind(target) as unknown)
+        : value;
     },
   });
-  return { db: proxy as unknown as KvDatabase, writes };
+  return { db: proxy, writes };
 }
 
 const ask = async (s: MailboxStore, r: MailboxRequest, now: number): Promise<MailboxResponse> =>

@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { RelayProcess } from '../process/relay-process.ts';
+import type { RelayProcess } from '../process/relay-process.ts';
 import {
   DeviceHandle,
   type DeviceNetwork,
@@ -63,7 +63,10 @@ function running(relay: RelayProcess): boolean {
 function closedOf(relay: RelayProcess): Promise<void> {
   return new Promise((resolve) => {
     if (!running(relay)) resolve();
-    else relay.child.once('exit', () => resolve());
+    else
+      relay.child.once('exit', () => {
+        resolve();
+      });
   });
 }
 

@@ -28,7 +28,7 @@ export const RELAY_RETRY = { firstMs: 1_000, maxMs: 30_000 } as const;
  * Waits after a relay that is reachable refused a reservation (it is full): 30 s doubling to
  * 10 min. Each attempt leaves libp2p an idle listener, so a full relay is not asked often.
  */
-export const RELAY_REFUSED_RETRY = { firstMs: 30_000, maxMs: 10 * 60_000 } as const;
+const RELAY_REFUSED_RETRY = { firstMs: 30_000, maxMs: 10 * 60_000 } as const;
 /** A dial to a relay that does not answer gives up after this long. */
 const DIAL_TIMEOUT_MS = 10_000;
 
@@ -97,11 +97,6 @@ export class RelayKeeper {
       ...(r.nextAttemptAt === undefined ? {} : { nextAttemptAt: r.nextAttemptAt }),
       ...(r.lastError === undefined ? {} : { lastError: r.lastError }),
     }));
-  }
-
-  /** Tries every relay that is not fine now, without waiting for its timer. */
-  async retryNow(): Promise<void> {
-    await Promise.all(this.#relays.map((r) => (this.#fine(r) ? undefined : this.#attempt(r))));
   }
 
   close(): void {

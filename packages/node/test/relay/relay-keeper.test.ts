@@ -25,8 +25,11 @@ class FakeNetwork extends EventTarget {
     },
   };
 
-  constructor(readonly relay: PeerId) {
+  readonly relay: PeerId;
+
+  constructor(relay: PeerId) {
     super();
+    this.relay = relay;
   }
 
   getConnections(): { status: string; limits: undefined }[] {
