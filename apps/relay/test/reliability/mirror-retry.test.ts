@@ -69,7 +69,16 @@ describe('a relay killed (SIGKILL) while devices send', () => {
     await ana.stop();
     await ben.stop();
     await cai.restart();
-    await cai.hasAll(roomId, sent);
+    try {
+      await cai.hasAll(roomId, sent);
+    } catch (error) {
+      // Say what is missing and what the devices reported, not only that time ran out.
+      const have = new Set(await cai.texts(roomId));
+      const missing = sent.filter((t) => !have.has(t));
+      throw new Error(
+        `${String(error)}; missing ${JSON.stringify(missing)}; errors ${JSON.stringify([...ana.errors, ...ben.errors, ...cai.errors])}`,
+      );
+    }
     const texts = await cai.texts(roomId);
     expect(texts.filter((t) => sent.includes(t))).toHaveLength(sent.length);
   });

@@ -149,8 +149,13 @@ export class RelayMailboxes {
   }
 
   /** Resolves once every mirrored message was offered to the relays. */
-  flushed(): Promise<void> {
-    return this.#writes;
+  async flushed(): Promise<void> {
+    await this.#writes;
+    // Once more for what a relay that is connected now still owes (its put failed since).
+    for (const relay of this.#relays) {
+      if (this.#libp2p.getConnections(relay).length > 0) this.#putOwedLater(relay);
+    }
+    await this.#writes;
   }
 
   /** Fetches what every relay holds beyond this device's cursors; one pass at a time. */
