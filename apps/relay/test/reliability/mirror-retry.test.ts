@@ -76,7 +76,8 @@ describe('a relay killed (SIGKILL) while devices send', () => {
       const have = new Set(await cai.texts(roomId));
       const missing = sent.filter((t) => !have.has(t));
       throw new Error(
-        `${String(error)}; missing ${JSON.stringify(missing)}; errors ${JSON.stringify([...ana.errors, ...ben.errors, ...cai.errors])}`,
+        `missing ${JSON.stringify(missing)}; errors ${JSON.stringify([...ana.errors, ...ben.errors, ...cai.errors])}`,
+        { cause: error },
       );
     }
     const texts = await cai.texts(roomId);
