@@ -215,3 +215,12 @@ export function parseRelays(addresses: readonly string[]): { peer: PeerId; addre
     return { peer: peerIdFromString(id), address };
   });
 }
+
+/** A relay named by someone else (a room's member): undefined when it is malformed. */
+export function relayOf(text: string): { peer: PeerId; address: Multiaddr } | undefined {
+  try {
+    return parseRelays([text])[0];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { PeerId } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import {
   decodeMailboxResponse,
   encodeMailboxRequest,
@@ -24,6 +22,7 @@ import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
 import { exchange, type ExchangeCodec, type ExchangeLimits } from '../net/request-response.ts';
 import { MirrorBacklog } from './mirror-backlog.ts';
+import { relayOf } from './relay-keeper.ts';
 
 /** Limits of the mailbox protocol: a request carries at most 1 MiB of messages. */
 export const MAILBOX_EXCHANGE: ExchangeLimits = {
@@ -361,7 +360,7 @@ export class RelayMailboxes {
   async #relaysOf(roomId: RoomId): Promise<PeerId[]> {
     const out: PeerId[] = [...this.#relays];
     for (const address of this.#client.roomRelays(roomId)) {
-      const parsed = parseRelayAddress(address);
+      const parsed = relayOf(address);
       if (parsed === undefined || out.some((p) => p.equals(parsed.peer))) continue;
       out.push(parsed.peer);
       if (!this.#knownAddresses.has(address) && this.#knownAddresses.size < MAX_KNOWN_ADDRESSES) {
@@ -395,16 +394,6 @@ export class RelayMailboxes {
 
   #request(relay: PeerId, request: MailboxRequest): Promise<MailboxResponse> {
     return exchange(this.#libp2p, relay, MAILBOX, request);
-  }
-}
-
-function parseRelayAddress(address: string): { peer: PeerId; address: Multiaddr } | undefined {
-  try {
-    const ma = multiaddr(address);
-    const id = ma.getComponents().find((c) => c.name === 'p2p')?.value;
-    return id === undefined ? undefined : { peer: peerIdFromString(id), address: ma };
-  } catch {
-    return undefined;
   }
 }
 
