@@ -1,5 +1,4 @@
 import type { PeerId } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import {
   decodeContactLink,
@@ -26,6 +25,7 @@ import { PeerGuard, type Misbehaviour } from './net/peer-guard.ts';
 import { deviceIdOfPeer, peerIdOfDeviceKey } from './net/peer-identity.ts';
 import { Protocols } from './net/protocols.ts';
 import { openDeviceDatabase } from './storage/data-directory.ts';
+import { RelayKeeper, parseRelays, type RelayStatus } from './relay/relay-keeper.ts';
 import { RelayLink } from './relay/relay-link.ts';
 import { deviceTransport, type NetworkParts } from './node-network.ts';
 
@@ -66,6 +66,7 @@ export class KithNode {
   readonly #contacts: ContactBook;
   readonly #locator: MemberLocator;
   readonly #relayLink: RelayLink;
+  readonly #relayKeeper: RelayKeeper;
   readonly #relayAddresses: readonly string[];
   readonly #relayTimer: ReturnType<typeof setInterval>;
   readonly #onError: (error: unknown) => void;
@@ -80,6 +81,7 @@ export class KithNode {
       transport: Libp2pTransport;
       guard: PeerGuard;
       relayLink: RelayLink;
+      relayKeeper: RelayKeeper;
     },
     contacts: ContactBook,
     book: AddressBook,
@@ -92,6 +94,7 @@ export class KithNode {
     this.#transport = net.transport;
     this.#guard = net.guard;
     this.#relayLink = net.relayLink;
+    this.#relayKeeper = net.relayKeeper;
     this.#relayAddresses = options.relays ?? [];
     this.#contacts = contacts;
     this.#onError = options.onError ?? (() => undefined);
@@ -136,7 +139,7 @@ export class KithNode {
   static async open(options: KithNodeOptions): Promise<KithNode> {
     installNodeCrypto();
     // A bad relay address is the caller's mistake: refuse it before touching anything.
-    const relays = relayPeers(options.relays ?? []);
+    const relays = parseRelays(options.relays ?? []);
     const db = await openDeviceDatabase(options.dataDir);
     const guard = new PeerGuard();
     if (options.onMisbehaviour !== undefined) guard.onViolation(options.onMisbehaviour);
@@ -159,13 +162,14 @@ export class KithNode {
       client.setRelays((options.relays ?? []).slice(0, 8));
       const relayLink = new RelayLink(
         { client, libp2p: net.libp2p, transport: net.transport, kv },
-        relays,
+        relays.map((r) => r.peer),
         options.onError ?? (() => undefined),
       );
       parts.relayLink = relayLink;
+      const relayKeeper = new RelayKeeper(net.libp2p, relays);
       const node = new KithNode(
         client,
-        { ...net, guard, relayLink },
+        { ...net, guard, relayLink, relayKeeper },
         contacts,
         book,
         new AppData(kv),
@@ -330,12 +334,21 @@ export class KithNode {
     await this.#relayLink.visit();
   }
 
+  /**
+   * This device's relays: which it is connected to and reserved on (reachable through), and
+   * for the others when it tries again and why the last attempt failed.
+   */
+  relayStatus(): RelayStatus[] {
+    return this.#relayKeeper.status();
+  }
+
   /** Stops the timer, stores a snapshot of every room, stops libp2p and closes the database. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
     clearInterval(this.#relayTimer);
+    this.#relayKeeper.close();
     await this.#relayLink.flushed().catch(() => undefined);
     await this.client.close();
   }
@@ -353,19 +366,6 @@ export class KithNode {
     }
     return peer;
   }
-}
-
-/** The peer IDs named by relay multiaddrs (each must end in /p2p/<peer id>). */
-function relayPeers(relays: readonly string[]): PeerId[] {
-  return relays.map((address) => {
-    const id = multiaddr(address)
-      .getComponents()
-      .find((c) => c.name === 'p2p')?.value;
-    if (id === undefined) {
-      throw new NodeError('BAD_ADDRESS', `relay ${address} must end in /p2p/<peer id>`);
-    }
-    return peerIdFromString(id);
-  });
 }
 
 /** Remembered or discovered peers dialled at once when a device opens. */

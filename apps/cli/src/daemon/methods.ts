@@ -88,6 +88,12 @@ export const methods: Record<string, Method> = {
     summary: 'devices connected now (that speak Kith)',
     run: (app) => ({ connected: app.node.connectedDevices() }),
   },
+  relays: {
+    params: '',
+    summary:
+      "this device's relays: connected, reserved (reachable through it), and for one that is away the failed attempts, the next attempt (ms since the epoch) and the last error",
+    run: (app) => ({ relays: app.node.relayStatus() }),
+  },
   connect: {
     params: 'address',
     summary: 'connect to a device or relay by multiaddr (/ip4/.../tcp/.../p2p/...)',

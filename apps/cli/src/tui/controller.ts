@@ -134,6 +134,7 @@ export class ChatController {
       status: {
         peers: app.node.connectedDevices().length,
         relays: this.#relays,
+        relaysUp: app.node.relayStatus().filter((r) => r.connected).length,
         sync,
         ...typingStatus(app, room),
       },

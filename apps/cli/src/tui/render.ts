@@ -165,7 +165,7 @@ function statusLine(me: string, status: StatusInfo, width: number): Styled {
   const parts = [
     me === '' ? '(no name)' : sanitize(me),
     plural(status.peers, 'peer'),
-    status.relays === 0 ? 'no relays' : plural(status.relays, 'relay'),
+    relaysPart(status),
   ];
   if (status.sync !== undefined) {
     parts.push(
@@ -178,6 +178,13 @@ function statusLine(me: string, status: StatusInfo, width: number): Styled {
   // Next to the name, where a narrow terminal does not cut it off.
   if (status.typing !== undefined) parts.splice(1, 0, sanitize(status.typing));
   return [seg(truncate(` ${parts.join(' · ')}`, width), Style.bar)];
+}
+
+/** "2 relays", or "1/2 relays" when the device knows how many it is connected to. */
+function relaysPart(status: StatusInfo): string {
+  if (status.relays === 0) return 'no relays';
+  if (status.relaysUp === undefined) return plural(status.relays, 'relay');
+  return `${status.relaysUp}/${plural(status.relays, 'relay')}`;
 }
 
 function noticeLine(state: ChatState): Styled {

@@ -79,6 +79,8 @@ export interface StatusInfo {
   readonly peers: number;
   /** Relays given on the command line. */
   readonly relays: number;
+  /** How many of them this device is connected to now (unknown: not shown). */
+  readonly relaysUp?: number;
   /** The current room's sync state; undefined without a room. */
   readonly sync:
     { readonly complete: boolean; readonly waiting: number; readonly unsent: number } | undefined;

@@ -8,6 +8,7 @@ import type {
   VersionView,
   Whoami,
 } from '../../src/app/views.ts';
+import type { RelayStatus } from '@kith/node';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
 import type { RelayProcess } from '@kith/relay/process';
 import {
@@ -45,6 +46,13 @@ describe('people, mentions, threads, edit history and capabilities across daemon
     (await members(d)).find((m) => m.userId === idOf(user))?.displayName;
   const messages = (d: Daemon, extra: object = {}): Promise<MessageView[]> =>
     messagesOf(d, roomId, extra);
+
+  it('says which relays a daemon is connected to and reserved on', async () => {
+    const { relays } = await ana.call<{ relays: RelayStatus[] }>('relays');
+    expect(relays).toEqual([
+      expect.objectContaining({ address: relay.address, connected: true, reserved: true }),
+    ]);
+  });
 
   it('a display name set on one daemon shows on the others, cleaned, per user and device', async () => {
     // Cai is no contact of Ben's: Ben knows Cai's name only from the profile in the room.

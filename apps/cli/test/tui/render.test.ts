@@ -226,6 +226,8 @@ describe('render: status and notices', () => {
     );
     const alone = state({ status: { peers: 0, relays: 2, sync: undefined } });
     expect(text(render(alone, 80, 8))[5]).toBe(' ana · 0 peers · 2 relays');
+    const halfway = state({ status: { peers: 0, relays: 2, relaysUp: 1, sync: undefined } });
+    expect(text(render(halfway, 80, 8))[5]).toBe(' ana · 0 peers · 1/2 relays');
   });
 
   it('colours errors apart from results', () => {

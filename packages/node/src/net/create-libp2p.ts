@@ -12,6 +12,7 @@ import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
 import { createHash } from 'node:crypto';
+import { circuitListen, type CircuitListen } from './circuit-listen.ts';
 import type { PeerGuard } from './peer-guard.ts';
 
 // A type alias, not an interface: libp2p's ServiceMap needs the implicit index signature.
@@ -22,6 +23,7 @@ export type DeviceServices = {
   identifyPush: IdentifyPush;
   ping: Ping;
   dcutr: unknown;
+  circuitListen: CircuitListen;
 };
 
 export type DeviceLibp2p = Libp2p<DeviceServices>;
@@ -85,6 +87,8 @@ export async function createDeviceLibp2p(
       identifyPush: identifyPush(),
       ping: ping(),
       dcutr: dcutr(),
+      // Renews relay reservations after a relay restart (relay/relay-keeper.ts).
+      circuitListen: circuitListen(),
       pubsub: gossipsub({
         globalSignaturePolicy: 'StrictNoSign',
         // The topic is part of the ID: the same bytes on two topics are two messages.

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { PeerId } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import {
   bytesEqual,
   decodeMailboxResponse,
@@ -26,6 +24,8 @@ import type { DeviceLibp2p } from '../net/create-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
 import { exchange, type ExchangeCodec, type ExchangeLimits } from '../net/request-response.ts';
+import { MirrorBacklog } from './mirror-backlog.ts';
+import { relayOf } from './relay-keeper.ts';
 
 /** Limits of the mailbox protocol: a request carries at most 1 MiB of messages. */
 export const MAILBOX_EXCHANGE: ExchangeLimits = {
@@ -89,6 +89,8 @@ export class RelayMailboxes {
   #writes: Promise<void> = Promise.resolve();
   /** Messages waiting to be put, per topic. */
   readonly #queued = new Map<string, Uint8Array[]>();
+  /** Messages a relay did not acknowledge: put again when it is back. */
+  readonly #backlog = new MirrorBacklog();
   #pass: Promise<void> | undefined;
 
   constructor(
@@ -109,6 +111,7 @@ export class RelayMailboxes {
     this.#onError = onError;
     this.#libp2p.addEventListener('peer:identify', (event) => {
       this.#away.delete(event.detail.peerId.toString());
+      this.#putOwedLater(event.detail.peerId);
     });
   }
 
@@ -154,8 +157,13 @@ export class RelayMailboxes {
   }
 
   /** Resolves once every mirrored message was offered to the relays. */
-  flushed(): Promise<void> {
-    return this.#writes;
+  async flushed(): Promise<void> {
+    await this.#writes;
+    // Once more for what a relay that is connected now still owes (its put failed since).
+    for (const relay of this.#relays) {
+      if (this.#libp2p.getConnections(relay).length > 0) this.#putOwedLater(relay);
+    }
+    await this.#writes;
   }
 
   /** Fetches what every relay holds beyond this device's cursors; one pass at a time. */
@@ -183,14 +191,42 @@ export class RelayMailboxes {
               this.#away.delete(relay.toString());
             },
             (error: unknown) => {
-              // A refusal is worth telling the user; a relay that is away is not (the engine
-              // resends unconfirmed messages, which come back here).
+              // A refusal is worth telling the user; a relay that is away is not: what it did
+              // not acknowledge is put again when it is back.
               if (error instanceof NodeError) this.#onError(error);
-              else this.#wentAway(relay);
+              else {
+                this.#wentAway(relay);
+                this.#backlog.keep(relay.toString(), { topic, data: batch });
+              }
             },
           ),
         ),
       );
+    }
+  }
+
+  #putOwedLater(relay: PeerId): void {
+    if (!this.#backlog.owes(relay.toString())) return;
+    this.#writes = this.#writes.then(() => this.#putOwed(relay)).catch(this.#onError);
+  }
+
+  /** Puts again, in order, what `relay` did not acknowledge; stops at the first that fails. */
+  async #putOwed(relay: PeerId): Promise<void> {
+    const owed = this.#backlog.take(relay.toString());
+    for (const [i, batch] of owed.entries()) {
+      const roomId = this.#client.roomOfTopic(batch.topic);
+      const room = roomId === undefined ? undefined : await this.#keysOf(roomId);
+      if (room === undefined) continue; // no longer a member
+      try {
+        for (const [key, part] of byMailbox(room.keys, batch.data)) await this.#put(relay, key, part);
+      } catch (error) {
+        if (error instanceof NodeError) {
+          this.#onError(error);
+          continue;
+        }
+        this.#backlog.giveBack(relay.toString(), owed.slice(i));
+        return;
+      }
     }
   }
 
@@ -236,6 +272,7 @@ export class RelayMailboxes {
           this.#fetchFrom(relay, current.topic, keys).then(
             () => {
               this.#away.delete(relay.toString());
+              this.#putOwedLater(relay);
             },
             () => {
               this.#wentAway(relay);
@@ -322,7 +359,7 @@ export class RelayMailboxes {
   async #relaysOf(roomId: RoomId): Promise<PeerId[]> {
     const out: PeerId[] = [...this.#relays];
     for (const address of this.#client.roomRelays(roomId)) {
-      const parsed = parseRelayAddress(address);
+      const parsed = relayOf(address);
       if (parsed === undefined || out.some((p) => p.equals(parsed.peer))) continue;
       out.push(parsed.peer);
       if (!this.#knownAddresses.has(address) && this.#knownAddresses.size < MAX_KNOWN_ADDRESSES) {
@@ -342,16 +379,6 @@ export class RelayMailboxes {
 
   #request(relay: PeerId, request: MailboxRequest): Promise<MailboxResponse> {
     return exchange(this.#libp2p, relay, MAILBOX, request);
-  }
-}
-
-function parseRelayAddress(address: string): { peer: PeerId; address: Multiaddr } | undefined {
-  try {
-    const ma = multiaddr(address);
-    const id = ma.getComponents().find((c) => c.name === 'p2p')?.value;
-    return id === undefined ? undefined : { peer: peerIdFromString(id), address: ma };
-  } catch {
-    return undefined;
   }
 }
 
