@@ -45,7 +45,7 @@ export interface CutDevice {
 }
 
 /** The devices a commit must cut: those it removes, and those of users whose role changes. */
-export function devicesToCut(
+function devicesToCut(
   room: RoomState,
   newRoom: RoomState,
   before: readonly CutDevice[],

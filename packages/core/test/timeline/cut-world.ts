@@ -1,7 +1,6 @@
 import { ControlHistory } from '../../src/client/control-history.ts';
 import type { HistoryEntry } from '../../src/client/room-store.ts';
 import { toHex } from '../../src/crypto/bytes.ts';
-import type { UserId } from '../../src/ids.ts';
 import { withCuts } from '../../src/room/cuts.ts';
 import { Roles } from '../../src/room/roles.ts';
 import { newRoomState, withParticipant, type RoomState } from '../../src/room/room-state.ts';
@@ -130,5 +129,3 @@ function learn(world: CutWorld, m: Member & { history: ControlHistory }, known: 
   m.doc.applyCuts();
   m.doc.retryPending();
 }
-
-export type { UserId };
