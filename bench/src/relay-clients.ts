@@ -19,11 +19,12 @@ export async function relayDevice(relays: readonly string[] = []): Promise<Devic
 }
 
 /**
- * One libp2p ping (a new stream, 32 bytes each way), tried up to three times. libp2p allows one
+ * One libp2p ping (a new stream, 32 bytes each way), tried up to six times. libp2p allows one
  * outbound ping stream per connection and its connection monitor pings every connection now
- * and then, so a ping can meet one of those and be refused; why is counted in `retries`
- * (reason → times). A connection that is gone fails every time (ping would dial again, so callers
- * check the relay's connection count afterwards).
+ * and then, so a ping can meet one of those (or, on a busy machine, its own previous stream not
+ * yet closed) and be refused. Nothing says when the slot frees, so the retries back off (20 ms
+ * doubling); why is counted in `retries` (reason → times). A connection that is gone fails every
+ * time (ping would dial again, so callers check the relay's connection count afterwards).
  */
 export async function pingOnce(
   node: DeviceLibp2p,
@@ -35,9 +36,10 @@ export async function pingOnce(
       await node.services.ping.ping(peer, { signal: AbortSignal.timeout(15_000) });
       return;
     } catch (error) {
-      if (attempt === 3) throw error;
+      if (attempt === 6) throw error;
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       retries.set(reason, (retries.get(reason) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
     }
   }
 }
