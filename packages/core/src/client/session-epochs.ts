@@ -113,6 +113,11 @@ export async function afterFork(
     }
   }
   afterEpoch(core, record, change);
+  // Updates accepted on the lost branch named its epoch numbers, which now mean the winner's:
+  // judged again, and the snapshot rewritten, so a reopen starts from the new verdicts.
+  if (s.doc.reconsider(record.epoch) > 0) {
+    s.queue([s.store.putSnapshot(s.doc.snapshot({ bodies: false }))]);
+  }
   const mine = lost.filter((r) => r.committedByMe).map((r) => core.intents.get(toHex(r.epochId)));
   await s.flush();
   for (const intent of mine) {
@@ -126,7 +131,28 @@ export async function afterFork(
       });
     });
   }
+  await catchUpOwnEpochs(core);
   await s.resendOutbox();
+}
+
+/**
+ * What this device wrote on the lost branch names that branch's epoch numbers, and members
+ * hold an update until their chain reaches the number it names (they cannot judge it before).
+ * When the winner is shorter and nothing else moves it on, those updates would wait for ever;
+ * so the chain is taken there with empty commits (at most as many as a fork can reach back).
+ */
+async function catchUpOwnEpochs(core: SessionCore): Promise<void> {
+  const s = core.session;
+  const target = s.doc.highestOwnEpoch;
+  const limit = core.env.groupOptions.retainEpochs ?? 16;
+  for (let i = 0; i < limit && target !== undefined && s.group.active; i++) {
+    if (s.group.head.epoch >= target) return;
+    const result = await s.group.commit([], undefined);
+    if (!result.ok) return;
+    afterEpoch(core, result.record, result.change);
+    await s.flush();
+    await core.publish(result.commit);
+  }
 }
 
 /**

@@ -33,7 +33,7 @@ const STUB_BYTES = encodeContent(STUB_CONTENT);
  * retracted message, so every member shows a retraction the same way whatever bodies it holds.
  */
 export class BodyKeeper {
-  readonly table = new BodyTable();
+  readonly table: BodyTable;
   readonly #reducer: TimelineReducer;
   readonly #roomId: RoomId;
   readonly #now: (() => number) | undefined;
@@ -49,7 +49,9 @@ export class BodyKeeper {
     roomId: RoomId,
     now: (() => number) | undefined,
     roomTimer: (epoch: bigint) => number | undefined = () => undefined,
+    table = new BodyTable(),
   ) {
+    this.table = table;
     this.#reducer = reducer;
     this.#roomId = roomId;
     this.#now = now;

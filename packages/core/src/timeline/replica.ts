@@ -4,6 +4,7 @@ import type { DeviceId, RoomId } from '../ids.ts';
 import { AuthorChain, type ForkEvidence, type PendingUpdate } from './author-chain.ts';
 import type { ControlPlaneView } from './control-plane.ts';
 import { BodyKeeper, sidecarOf } from './body-keeper.ts';
+import type { BodyTable } from './bodies.ts';
 import { messageKey } from './entry.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { TimelineLimits } from './limits.ts';
@@ -41,6 +42,7 @@ export class Replica {
   readonly bodies: BodyKeeper;
   readonly controlPlane: ControlPlaneView;
   readonly #deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId;
+  readonly #now: (() => number) | undefined;
   /** The highest lamport of any accepted entry: the next local entry goes one above. */
   maxLamport = 0;
 
@@ -49,17 +51,50 @@ export class Replica {
     controlPlane: ControlPlaneView,
     deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId,
     now?: () => number,
+    table?: BodyTable,
   ) {
     this.room = room;
     this.roomId = toHex(room) as RoomId;
     this.controlPlane = controlPlane;
     this.#deviceIdOf = deviceIdOf;
+    this.#now = now;
     this.reducer = new TimelineReducer((user, action, epoch) =>
       controlPlane.can(user, action, epoch),
     );
-    this.bodies = new BodyKeeper(this.reducer, this.roomId, now, (epoch) =>
-      controlPlane.disappearAfterMs?.(epoch),
+    this.bodies = new BodyKeeper(
+      this.reducer,
+      this.roomId,
+      now,
+      (epoch) => controlPlane.disappearAfterMs?.(epoch),
+      table,
     );
+  }
+
+  /** An empty replica of the same room, sharing this one's bodies (see rejudge.ts). */
+  emptyTwin(): Replica {
+    return new Replica(
+      this.room,
+      this.controlPlane,
+      this.#deviceIdOf,
+      this.#now,
+      this.bodies.table,
+    );
+  }
+
+  /**
+   * Links again an update this replica linked once (rejudge.ts): its signature is not checked
+   * again, the rest is judged as on arrival; `trusted` (this device's own) is taken as a
+   * member's, since a device never refuses what it wrote itself.
+   */
+  relink(chain: AuthorChain, p: PendingUpdate, trusted: boolean): UpdateVerdict {
+    const cp = this.controlPlane;
+    const member: ControlPlaneView = {
+      isMember: () => true,
+      userOf: (key) => cp.userOf(key),
+      can: (user, action, epoch) => cp.can(user, action, epoch),
+      currentEpoch: () => cp.currentEpoch(),
+    };
+    return this.#link(chain, p, trusted ? member : cp);
   }
 
   /** The reducer's changes since the last call; bodies of what was retracted are purged. */
@@ -151,7 +186,11 @@ export class Replica {
   }
 
   /** Judges the update that extends `chain`, and links and applies it as the verdict says. */
-  #link(chain: AuthorChain, p: PendingUpdate): UpdateVerdict {
+  #link(
+    chain: AuthorChain,
+    p: PendingUpdate,
+    controlPlane: ControlPlaneView = this.controlPlane,
+  ): UpdateVerdict {
     const u = p.update;
     const prev = checkPrev(u, chain);
     if (prev === 'fork') {
@@ -162,7 +201,7 @@ export class Replica {
       );
     }
     if (prev !== 'ok') return rejected(prev.reason, prev.detail);
-    const decision = judgeLink(u, chain, this.doc, this.controlPlane);
+    const decision = judgeLink(u, chain, this.doc, controlPlane);
     if (decision.kind === 'wait') {
       chain.addPending(p);
       return { verdict: 'pending' };
