@@ -3,6 +3,26 @@ import type { CiphersuiteImpl, Hpke } from 'ts-mls';
 import type { RandomPort } from '../ports/random.ts';
 import { KITH_CIPHERSUITE } from './suite.ts';
 
+/**
+ * The part of @hpke/core's CipherSuite used here, typed without WebCrypto's CryptoKey (core
+ * compiles without DOM types; keys pass through as ts-mls gives them).
+ */
+interface Sealer {
+  seal(
+    params: { recipientPublicKey: unknown; info: Uint8Array; ekm: Uint8Array },
+    plaintext: Uint8Array,
+    aad: Uint8Array,
+  ): Promise<{ ct: ArrayBuffer; enc: ArrayBuffer }>;
+  createSenderContext(params: {
+    recipientPublicKey: unknown;
+    info: Uint8Array;
+    ekm: Uint8Array;
+  }): Promise<{
+    enc: ArrayBuffer;
+    export(context: Uint8Array, length: number): Promise<ArrayBuffer>;
+  }>;
+}
+
 /** X25519 secret key size: the input of an HPKE DeriveKeyPair as large as the key it makes. */
 const KEY_SEED_BYTES = 32;
 
@@ -20,7 +40,7 @@ export function ciphersuiteWithRandom(base: CiphersuiteImpl, random: RandomPort)
   if (base.name !== KITH_CIPHERSUITE) {
     throw new Error(`ciphersuiteWithRandom supports ${KITH_CIPHERSUITE} only, not ${base.name}`);
   }
-  const suite = new CipherSuite({
+  const suite: Sealer = new CipherSuite({
     kem: new DhkemX25519HkdfSha256(),
     kdf: new HkdfSha256(),
     aead: new Aes128Gcm(),

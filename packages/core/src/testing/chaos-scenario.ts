@@ -16,7 +16,7 @@ import { SimWorld, timelineTexts, type SimWorldOptions } from './sim-world.ts';
  * (bench/src/soak.ts) runs thousands.
  */
 
-export interface ChaosOptions extends Omit<SimWorldOptions, 'conditions'> {
+export interface ChaosOptions extends Omit<SimWorldOptions, 'conditions' | 'seed'> {
   /** Steps of chaos before the network heals (40 by default). */
   readonly steps?: number;
   /** Whether a step may close a device and open it again from its storage (off by default). */
@@ -27,6 +27,8 @@ export interface ChaosOptions extends Omit<SimWorldOptions, 'conditions'> {
    * checks. None by default.
    */
   readonly behaviours?: readonly ChaosBehaviour[];
+  /** Told each step of the run and what devices refused, to follow a failing seed. */
+  readonly log?: (line: string) => void;
 }
 
 /** What a behaviour may touch at a step. */
@@ -86,7 +88,21 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
     seed,
     conditions: { minDelayMs: 1, maxDelayMs: 60, reorder: true },
   });
-  for (const name of NAMES) await world.add(name);
+  const log = options.log;
+  const watch = (name: string, c: KithClient): void => {
+    if (log === undefined) return;
+    const at = (): string => `t=${world.network.now % 1_000_000} ${name}`;
+    c.on('rejected', (e) => {
+      log(`${at()} refused ${e.reason}`);
+    });
+    c.on('left', () => {
+      log(`${at()} left`);
+    });
+    c.on('membership', (e) => {
+      log(`${at()} membership +${e.added.length} -${e.removed.length}`);
+    });
+  };
+  for (const name of NAMES) watch(name, await world.add(name));
   const dev = (name: string): KithClient => world.client(name);
   const unexpected: string[] = [];
   const refusal = (what: string) => (error: unknown) => {
@@ -117,23 +133,32 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
       if (!sender.room(roomId).active || malicious.has(name)) continue;
       const text = `${seed}:${step}`;
       const afterRemoval = !sender.roomState(roomId).participants.has(victimUser);
+      log?.(`step ${step}: ${name} sends ${text} at epoch ${sender.room(roomId).epoch}`);
       await sender.send(roomId, text);
       sent.push({ text, afterRemoval, byVictim: name === 'e' });
     } else if (roll < 75) {
       const admin = world.random.pick(['a', 'b']);
       const field = admin === 'a' ? { name: `n${step}` } : { topic: `t${step}` };
-      await dev(admin).setRoomProfile(roomId, field).catch(refusal(`profile by ${admin}`));
+      log?.(`step ${step}: ${admin} sets ${JSON.stringify(field)}`);
+      await dev(admin)
+        .setRoomProfile(roomId, field)
+        .catch(refusal(`profile by ${admin}`));
     } else if (roll < 80 && !removed && step > 10) {
+      log?.(`step ${step}: a removes e at epoch ${dev('a').room(roomId).epoch}`);
       await dev('a').remove(roomId, victimUser).catch(refusal('remove'));
       removed = !dev('a').roomState(roomId).participants.has(victimUser);
     } else if (roll < 88) {
       const ids = world.deviceIds();
       const cut = 1 + world.random.int(ids.length - 1);
       world.network.partition([ids.slice(0, cut), ids.slice(cut)]);
+      log?.(`step ${step}: partition after ${cut} devices`);
     } else if (roll < 95) {
       world.network.heal();
+      log?.(`step ${step}: heal`);
     } else if (options.restarts === true && roll < 98) {
-      await world.restart(world.random.pick(NAMES));
+      const name = world.random.pick(NAMES);
+      log?.(`step ${step}: ${name} restarts`);
+      watch(name, await world.restart(name));
       restarts++;
     } else {
       await world.tickAll();
@@ -152,6 +177,14 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
   sent.push({ text: `${seed}:last`, afterRemoval: true, byVictim: false });
   for (let i = 0; i < 3; i++) await world.tickAll();
 
+  if (log !== undefined) {
+    for (const name of NAMES) {
+      const st = dev(name).syncStatus(roomId);
+      log(
+        `end ${name}: epoch ${st.epoch} complete ${st.complete} waiting ${st.waitingUpdates} updates, ${st.waitingEpochs} epochs, unsent ${st.unsent}`,
+      );
+    }
+  }
   const honest = NAMES.filter((n) => n !== 'e' && !malicious.has(n));
   const view = (name: string): string => {
     const c = dev(name);

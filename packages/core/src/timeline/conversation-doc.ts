@@ -87,11 +87,7 @@ export class ConversationDoc {
    * withdrawn (0, the usual case, costs one look at each update and changes nothing).
    */
   reconsider(fromEpoch: bigint): number {
-    if (
-      !hasDoubtfulLinks(this.#r, fromEpoch, this.#own.hex) ||
-      (globalThis as { NOFIX?: boolean }).NOFIX === true
-    )
-      return 0;
+    if (!hasDoubtfulLinks(this.#r, fromEpoch, this.#own.hex)) return 0;
     const { replica, changes, withdrawn } = rejudge(this.#r, this.#own.hex);
     this.#writer = this.#attach(replica);
     if (changes.length > 0) for (const listener of this.#listeners) listener(changes);
