@@ -141,12 +141,6 @@ export class TimelineReducer {
     return this.#cached;
   }
 
-  /** The shown messages as the reducer's own views, in timeline order (see rejudge.ts). */
-  views(): readonly MessageView[] {
-    this.#flushQuietly();
-    return this.#shown;
-  }
-
   message(idKey: string): TimelineMessage | undefined {
     this.#flushQuietly();
     return this.#views.get(idKey);

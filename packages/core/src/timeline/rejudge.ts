@@ -1,11 +1,10 @@
+import { bytesEqual } from '../crypto/bytes.ts';
 import type { ChainLink, PendingUpdate } from './author-chain.ts';
 import { messageKey } from './entry.ts';
 import { TimelineLimits } from './limits.ts';
-import type { MessageView } from './message-view.ts';
-import { diffMessage } from './message-view.ts';
 import type { Replica } from './replica.ts';
 import { decodeSignedUpdate } from './signed-update.ts';
-import type { TimelineChange } from './timeline-message.ts';
+import type { TimelineChange, TimelineMessage } from './timeline-message.ts';
 
 /*
  * Verdicts after a fork switch. An update names its epoch by number, and a fork switch gives
@@ -82,13 +81,50 @@ function pendingOf(link: ChainLink): PendingUpdate {
 }
 
 function timelineDiff(before: Replica, after: Replica): TimelineChange[] {
-  // The reducer's timeline is made of its MessageViews.
-  const views = (r: Replica): Map<string, MessageView> =>
-    new Map(r.reducer.views().map((m) => [messageKey(m.messageId), m]));
-  const old = views(before);
-  const now = views(after);
+  const byId = (r: Replica): Map<string, TimelineMessage> =>
+    new Map(r.reducer.timeline().map((m) => [messageKey(m.messageId), m]));
+  const old = byId(before);
+  const now = byId(after);
   const changes: TimelineChange[] = [];
-  for (const [key, view] of old) changes.push(...diffMessage(view, now.get(key)));
-  for (const [key, view] of now) if (!old.has(key)) changes.push(...diffMessage(undefined, view));
+  for (const [key, was] of old) {
+    const is = now.get(key);
+    if (is === undefined) changes.push({ type: 'removed', messageId: was.messageId });
+    else changes.push(...changed(was, is));
+  }
+  for (const [key, is] of now) if (!old.has(key)) changes.push({ type: 'added', message: is });
   return changes;
+}
+
+/** What differs between two views of one message built by two reducers (no shared entries). */
+function changed(was: TimelineMessage, is: TimelineMessage): TimelineChange[] {
+  if (was.lamport !== is.lamport || was.senderDevice !== is.senderDevice) {
+    return [
+      { type: 'removed', messageId: was.messageId },
+      { type: 'added', message: is },
+    ];
+  }
+  const out: TimelineChange[] = [];
+  const latest = (m: TimelineMessage): Uint8Array | undefined => m.edits.at(-1)?.messageId;
+  const a = latest(was);
+  const b = latest(is);
+  const sameVersion =
+    was.retracted === is.retracted &&
+    was.edits.length === is.edits.length &&
+    (a === undefined || b === undefined ? a === b : bytesEqual(a, b));
+  if (!sameVersion) out.push({ type: is.retracted ? 'retracted' : 'edited', message: is });
+  if (!sameReactions(was.reactions, is.reactions)) out.push({ type: 'reactions', message: is });
+  return out;
+}
+
+function sameReactions(
+  a: ReadonlyMap<string, ReadonlySet<string>>,
+  b: ReadonlyMap<string, ReadonlySet<string>>,
+): boolean {
+  if (a.size !== b.size) return false;
+  for (const [text, users] of a) {
+    const other = b.get(text);
+    if (other?.size !== users.size) return false;
+    for (const u of users) if (!other.has(u)) return false;
+  }
+  return true;
 }
