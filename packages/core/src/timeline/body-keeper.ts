@@ -83,6 +83,15 @@ export class BodyKeeper {
     return this.#waiting.size;
   }
 
+  /**
+   * Keeps the bodies of an update that waits (for the author's earlier updates, or for its
+   * epoch): the stored update leaves its bodies out (§6.1), and once the device restarts and links
+   * it, its chain looks whole to every member, so nobody would send them again.
+   */
+  keep(bodies: ReadonlyMap<string, Uint8Array>): void {
+    for (const [key, body] of bodies) if (!this.table.isExpired(key)) this.table.put(key, body);
+  }
+
   /** Bodies that came later than their entries (a duplicate carrying them, a sync answer). */
   offer(bodies: ReadonlyMap<string, Uint8Array>): void {
     for (const [key, body] of bodies) {

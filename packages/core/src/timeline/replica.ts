@@ -135,7 +135,9 @@ export class Replica {
     const verdict = this.#judge(u, encoded);
     // Bodies for entries accepted earlier without them (the sender held them back, or purged).
     if (verdict.verdict !== 'accepted' && Array.isArray(u.bodies) && u.bodies.length > 0) {
-      this.bodies.offer(sidecarOf(u.bodies, this.controlPlane.userOf(u.author), this.roomId));
+      const sidecar = sidecarOf(u.bodies, this.controlPlane.userOf(u.author), this.roomId);
+      this.bodies.offer(sidecar);
+      if (verdict.verdict === 'pending') this.bodies.keep(sidecar);
     }
     return verdict;
   }
