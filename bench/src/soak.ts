@@ -17,6 +17,7 @@ replays exactly: a failing one prints the command that runs it again.
   --no-restarts      no device restarts (the scenario of packages/core/test/client/chaos.test.ts)
   --minutes M        stop starting seeds after M minutes (default 180); the summary says so
   --seed-timeout S   a seed still running after S seconds counts as failed (default 300)
+  --verbose          print each step of each seed, what devices refused, and their final sync
   --help             this text`;
 
 /**
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     'no-restarts': { type: 'boolean', default: false },
     minutes: { type: 'string', default: '180' },
     'seed-timeout': { type: 'string', default: '300' },
+    verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -69,6 +71,13 @@ const options = {
   yieldTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
   restarts,
   behaviours,
+  ...(values.verbose
+    ? {
+        log: (line: string) => {
+          console.log(`  ${line}`);
+        },
+      }
+    : {}),
 };
 
 type Outcome = { readonly seed: number } & (

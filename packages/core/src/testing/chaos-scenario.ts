@@ -145,7 +145,9 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
     } else if (roll < 75) {
       const admin = world.random.pick(['a', 'b']);
       const field = admin === 'a' ? { name: `n${step}` } : { topic: `t${step}` };
-      log?.(`step ${step}: ${admin} sets ${JSON.stringify(field)}`);
+      log?.(
+        `step ${step}: ${admin} sets ${JSON.stringify(field)} at epoch ${dev(admin).room(roomId).epoch}`,
+      );
       await dev(admin).setRoomProfile(roomId, field).catch(refusal('profile', admin));
     } else if (roll < 80 && !removed && step > 10) {
       log?.(`step ${step}: a removes e at epoch ${dev('a').room(roomId).epoch}`);
@@ -161,8 +163,9 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
       log?.(`step ${step}: heal`);
     } else if (options.restarts === true && roll < 98) {
       const name = world.random.pick(NAMES);
-      log?.(`step ${step}: ${name} restarts`);
+      log?.(`step ${step}: ${name} restarts at epoch ${dev(name).room(roomId).epoch}`);
       watch(name, await world.restart(name));
+      log?.(`step ${step}: ${name} reopened at epoch ${dev(name).room(roomId).epoch}`);
       restarts++;
     } else {
       await world.tickAll();
@@ -171,6 +174,7 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
       await behaviour.act({ world, roomId, step, random: world.random });
     }
     await world.network.advance(world.random.int(100));
+    log?.(`epochs: ${NAMES.map((n) => `${n}=${dev(n).room(roomId).epoch}`).join(' ')}`);
   }
   if (!removed) await dev('a').remove(roomId, victimUser).catch(refusal('remove', 'a'));
   world.network.heal();
