@@ -43,7 +43,11 @@ describe('chaos: faulty network, concurrent admins, a removal', () => {
     );
   }
 
-  it('seeds with devices restarting from storage', async () => {
-    for (const seed of [201, 202]) await check(seed, { restarts: true });
-  }, 120_000);
+  // With devices restarting from storage. Regressions: 201, an update written on a branch that
+  // lost named an epoch the shorter winner never reached, so it waited for ever on every other
+  // device (session-epochs.ts, catchUpOwnEpochs); 1133, the bodies of an update waiting for its
+  // predecessor were lost by a restart, leaving a placeholder on one device (BodyKeeper.keep).
+  for (const seed of [201, 202, 1133]) {
+    it(`seed ${seed} with restarts`, () => check(seed, { restarts: true }), 60_000);
+  }
 });
