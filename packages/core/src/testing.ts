@@ -20,3 +20,11 @@ export {
   type SimulationStats,
   type TraceEvent,
 } from './testing/simulation-options.ts';
+export { SimWorld, timelineTexts, type SimWorldOptions } from './testing/sim-world.ts';
+export {
+  runChaos,
+  type ChaosBehaviour,
+  type ChaosContext,
+  type ChaosOptions,
+  type ChaosReport,
+} from './testing/chaos-scenario.ts';

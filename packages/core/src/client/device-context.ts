@@ -1,4 +1,5 @@
 import { kithClientConfig, loadCiphersuite } from '../group/suite.ts';
+import { ciphersuiteWithRandom } from '../group/suite-random.ts';
 import { kithAuthenticationService } from '../identity/credential.ts';
 import type { DeviceIdentity, UserIdentity } from '../identity/identities.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
@@ -71,7 +72,8 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
     options.deviceName ?? 'device',
     options.linkedDevice,
   );
-  const cs = await loadCiphersuite();
+  // ts-mls's random draws come from the device's port too (a seeded device replays exactly).
+  const cs = ciphersuiteWithRandom(await loadCiphersuite(), random);
   const retain = options.retainEpochs ?? 16;
   const config = kithClientConfig(kithAuthenticationService(), retain);
   const transport = await options.transport(identity.device);

@@ -122,8 +122,14 @@ export async function afterFork(
     s.queue([s.store.delEpoch(oldest - i)]);
   }
   for (const a of applied) afterEpoch(core, a.record, a.change);
+  // Updates accepted on the lost branch named its epoch numbers, which now mean the winner's:
+  // judged again, and the snapshot rewritten, so a reopen starts from the new verdicts.
+  if (first !== undefined && s.doc.reconsider(first.epoch) > 0) {
+    s.queue([s.store.putSnapshot(s.doc.snapshot({ bodies: false }))]);
+  }
   await s.flush();
   await makeIntentsAgain(core);
+  await catchUpOwnEpochs(core);
   await s.resendOutbox();
 }
 
@@ -146,6 +152,26 @@ export async function makeIntentsAgain(core: SessionCore): Promise<void> {
     }
   }
   await s.flush();
+}
+
+/**
+ * What this device wrote on the lost branch names that branch's epoch numbers, and members
+ * hold an update until their chain reaches the number it names (they cannot judge it before).
+ * When the winner is shorter and nothing else moves it on, those updates would wait for ever;
+ * so the chain is taken there with empty commits (at most as many as a fork can reach back).
+ */
+async function catchUpOwnEpochs(core: SessionCore): Promise<void> {
+  const s = core.session;
+  const target = s.doc.highestOwnEpoch;
+  const limit = core.env.groupOptions.retainEpochs ?? 16;
+  for (let i = 0; i < limit && target !== undefined && s.group.active; i++) {
+    if (s.group.head.epoch >= target) return;
+    const result = await s.group.commit([], undefined);
+    if (!result.ok) return;
+    afterEpoch(core, result.record, result.change);
+    await s.flush();
+    await core.publish(result.commit);
+  }
 }
 
 /**

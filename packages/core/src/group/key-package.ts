@@ -27,7 +27,7 @@ export function createDeviceKeyPackage(
 ): Promise<DeviceKeyPackage> {
   return generateKeyPackageWithKey(
     deviceCredential(device.certificate),
-    kithCapabilities(),
+    kithCapabilities(cs.rng),
     defaultLifetime,
     [],
     { signKey: device.keyPair.secretKey, publicKey: device.keyPair.publicKey },

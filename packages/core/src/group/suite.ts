@@ -1,13 +1,17 @@
 import {
-  defaultCapabilities,
+  ciphersuites,
   getCiphersuiteFromName,
   getCiphersuiteImpl,
   type AuthenticationService,
   type Capabilities,
   type CiphersuiteImpl,
+  type CiphersuiteName,
   type ClientConfig,
+  type CredentialTypeName,
+  type Rng,
 } from 'ts-mls';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
+import { webRandom } from '../ports/random.ts';
 import { ROOM_STATE_EXTENSION_TYPE } from '../room/room-state-codec.ts';
 
 /** The one MLS ciphersuite Kith speaks: X25519, AES-128-GCM, SHA-256, Ed25519 (the device key). */
@@ -21,10 +25,34 @@ export function loadCiphersuite(): Promise<CiphersuiteImpl> {
   return suite;
 }
 
-/** Every Kith leaf supports the room-state GroupContext extension. */
-export function kithCapabilities(): Capabilities {
-  const base = defaultCapabilities();
-  return { ...base, extensions: [...base.extensions, ROOM_STATE_EXTENSION_TYPE] };
+/** The GREASE values of RFC 9420 §13.5 (0x0A0A, 0x1A1A, ... 0xEAEA). */
+const GREASE = Array.from({ length: 15 }, (_, i) => 0x0a0a + i * 0x1010);
+
+/** Each GREASE value with a chance of 1 in 10, drawn from `rng` (not Math.random). */
+function grease(rng: Rng): number[] {
+  const draws = rng.randomBytes(GREASE.length);
+  return GREASE.filter((_, i) => (draws[i] ?? 255) < 26);
+}
+
+/**
+ * Every Kith leaf supports the room-state GroupContext extension. The capabilities are ts-mls's
+ * defaults (every ciphersuite it knows, basic and X.509 credentials) with GREASE values mixed in
+ * as ts-mls does, but drawn from `rng`, so that the simulator's devices are reproducible.
+ */
+export function kithCapabilities(
+  rng: Rng = { randomBytes: (n) => webRandom.bytes(n) },
+): Capabilities {
+  const asName = (n: number): string => n.toString();
+  return {
+    versions: ['mls10'],
+    ciphersuites: [
+      ...(Object.keys(ciphersuites) as CiphersuiteName[]),
+      ...(grease(rng).map(asName) as CiphersuiteName[]),
+    ],
+    extensions: [...grease(rng), ROOM_STATE_EXTENSION_TYPE],
+    proposals: grease(rng),
+    credentials: ['basic', 'x509', ...(grease(rng).map(asName) as CredentialTypeName[])],
+  };
 }
 
 /**

@@ -33,7 +33,7 @@ const STUB_BYTES = encodeContent(STUB_CONTENT);
  * retracted message, so every member shows a retraction the same way whatever bodies it holds.
  */
 export class BodyKeeper {
-  readonly table = new BodyTable();
+  readonly table: BodyTable;
   readonly #reducer: TimelineReducer;
   readonly #roomId: RoomId;
   readonly #now: (() => number) | undefined;
@@ -49,7 +49,9 @@ export class BodyKeeper {
     roomId: RoomId,
     now: (() => number) | undefined,
     roomTimer: (epoch: bigint) => number | undefined = () => undefined,
+    table = new BodyTable(),
   ) {
+    this.table = table;
     this.#reducer = reducer;
     this.#roomId = roomId;
     this.#now = now;
@@ -79,6 +81,15 @@ export class BodyKeeper {
   /** Accepted entries whose bodies this device does not hold. */
   get waitingCount(): number {
     return this.#waiting.size;
+  }
+
+  /**
+   * Keeps the bodies of an update that waits (for the author's earlier updates, or for its
+   * epoch): the stored update leaves its bodies out (§6.1), and once the device restarts and links
+   * it, its chain looks whole to every member, so nobody would send them again.
+   */
+  keep(bodies: ReadonlyMap<string, Uint8Array>): void {
+    for (const [key, body] of bodies) if (!this.table.isExpired(key)) this.table.put(key, body);
   }
 
   /** Bodies that came later than their entries (a duplicate carrying them, a sync answer). */

@@ -12,6 +12,7 @@ import type { BodyChanges, StoredBodies } from './bodies.ts';
 import { TimelineError } from './errors.ts';
 import { META_KEY_PATTERN, READ_MARKER_KEY, TimelineLimits } from './limits.ts';
 import { encodeEnvelopes, LocalWriter } from './local-writer.ts';
+import { hasDoubtfulLinks, rejudge } from './rejudge.ts';
 import { Replica } from './replica.ts';
 import { decodeSignedUpdate, type SignedUpdate } from './signed-update.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.ts';
@@ -52,24 +53,45 @@ const c0 = new Uint8Array();
  * (see validate-update.ts) and applies it only when accepted.
  */
 export class ConversationDoc {
-  readonly #r: Replica;
+  #r: Replica;
   readonly #key: SigningKeyPair;
-  readonly #own: AuthorChain;
+  #own: AuthorChain;
   readonly #listeners = new Set<TimelineListener>();
   readonly #metaListeners = new Set<MetaListener>();
-  readonly #writer: LocalWriter;
+  #writer: LocalWriter;
 
   constructor(options: ConversationDocOptions) {
+    this.#key = options.device;
     this.#r = new Replica(options.room, options.controlPlane, options.deviceIdOf, options.now);
     if (options.stored !== undefined) {
       this.#r.bodies.table.load(options.stored);
     }
-    this.#key = options.device;
     this.#own = this.#r.chainFor(options.device.publicKey);
-    this.#writer = new LocalWriter(this.#r, options.device, this.#own);
-    this.#r.doc.on('afterTransaction', (tr: Y.Transaction) => {
+    this.#writer = this.#attach(this.#r);
+  }
+
+  /** Makes `r` this document's replica: local writes and meta events go to its Y.Doc. */
+  #attach(r: Replica): LocalWriter {
+    this.#r = r;
+    this.#own = r.chainFor(this.#key.publicKey);
+    r.doc.on('afterTransaction', (tr: Y.Transaction) => {
       if (this.#metaListeners.size > 0) this.#metaChanged(tr);
     });
+    return new LocalWriter(r, this.#key, this.#own);
+  }
+
+  /**
+   * After a fork switch from epoch `fromEpoch` on (see rejudge.ts): when an update accepted on
+   * the abandoned branch is not acceptable on the winner, builds the replica again so that this
+   * device holds what a device that only saw the winner holds. Returns how many updates were
+   * withdrawn (0, the usual case, costs one look at each update and changes nothing).
+   */
+  reconsider(fromEpoch: bigint): number {
+    if (!hasDoubtfulLinks(this.#r, fromEpoch, this.#own.hex)) return 0;
+    const { replica, changes, withdrawn } = rejudge(this.#r, this.#own.hex);
+    this.#writer = this.#attach(replica);
+    if (changes.length > 0) for (const listener of this.#listeners) listener(changes);
+    return withdrawn;
   }
 
   /** Reopens a document from `snapshot()`; later signed updates then go through `receive`. */
@@ -94,6 +116,14 @@ export class ConversationDoc {
   /** The generation this device writes in (moves on after one of its updates was refused). */
   get generation(): number {
     return this.#own.nextGeneration();
+  }
+
+  /** The highest epoch this device's own updates name (none before its first). */
+  get highestOwnEpoch(): bigint | undefined {
+    let highest: bigint | undefined;
+    for (const link of this.#own.links)
+      if (highest === undefined || link.epoch > highest) highest = link.epoch;
+    return highest;
   }
 
   /** Appends one MIMI content message (encoded) to this device's log. */

@@ -4,6 +4,7 @@ import type { DeviceId, RoomId } from '../ids.ts';
 import { AuthorChain, type ForkEvidence, type PendingUpdate } from './author-chain.ts';
 import type { ControlPlaneView } from './control-plane.ts';
 import { BodyKeeper, sidecarOf } from './body-keeper.ts';
+import type { BodyTable } from './bodies.ts';
 import { messageKey } from './entry.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { TimelineLimits } from './limits.ts';
@@ -44,6 +45,7 @@ export class Replica {
   readonly bodies: BodyKeeper;
   readonly controlPlane: ControlPlaneView;
   readonly #deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId;
+  readonly #now: (() => number) | undefined;
   /** The highest lamport of any accepted entry: the next local entry goes one above. */
   maxLamport = 0;
   /** How many cuts of each author `applyCuts` has applied. */
@@ -54,14 +56,20 @@ export class Replica {
     controlPlane: ControlPlaneView,
     deviceIdOf: (devicePublicKey: Uint8Array) => DeviceId,
     now?: () => number,
+    table?: BodyTable,
   ) {
     this.room = room;
     this.roomId = toHex(room) as RoomId;
     this.controlPlane = controlPlane;
     this.#deviceIdOf = deviceIdOf;
+    this.#now = now;
     this.reducer = new TimelineReducer((entry, action) => this.#may(entry, action));
-    this.bodies = new BodyKeeper(this.reducer, this.roomId, now, (epoch) =>
-      controlPlane.disappearAfterMs?.(epoch),
+    this.bodies = new BodyKeeper(
+      this.reducer,
+      this.roomId,
+      now,
+      (epoch) => controlPlane.disappearAfterMs?.(epoch),
+      table,
     );
   }
 
@@ -102,6 +110,33 @@ export class Replica {
     }
     const cut = coveringCut(cp.cutsOf(entry.authorHex), entry.seq);
     return cut !== undefined ? cut.retractAny : cp.can(entry.user, action, cp.currentEpoch());
+  }
+
+  /** An empty replica of the same room, sharing this one's bodies (see rejudge.ts). */
+  emptyTwin(): Replica {
+    return new Replica(
+      this.room,
+      this.controlPlane,
+      this.#deviceIdOf,
+      this.#now,
+      this.bodies.table,
+    );
+  }
+
+  /**
+   * Links again an update this replica linked once (rejudge.ts): its signature is not checked
+   * again, the rest is judged as on arrival; `trusted` (this device's own) is taken as a
+   * member's, since a device never refuses what it wrote itself.
+   */
+  relink(chain: AuthorChain, p: PendingUpdate, trusted: boolean): UpdateVerdict {
+    const cp = this.controlPlane;
+    const member: ControlPlaneView = {
+      isMember: () => true,
+      userOf: (key) => cp.userOf(key),
+      can: (user, action, epoch) => cp.can(user, action, epoch),
+      currentEpoch: () => cp.currentEpoch(),
+    };
+    return this.#link(chain, p, trusted ? member : cp);
   }
 
   /** The reducer's changes since the last call; bodies of what was retracted are purged. */
@@ -145,7 +180,9 @@ export class Replica {
     // Bodies for entries accepted earlier without them (the sender held them back, or purged).
     if (verdict.verdict !== 'accepted' && Array.isArray(u.bodies) && u.bodies.length > 0) {
       const user = this.controlPlane.userOf(u.author);
-      this.bodies.offer(sidecarOf(u.bodies, user, this.roomId), user);
+      const sidecar = sidecarOf(u.bodies, user, this.roomId);
+      this.bodies.offer(sidecar, user);
+      if (verdict.verdict === 'pending') this.bodies.keep(sidecar);
     }
     return verdict;
   }
@@ -196,7 +233,11 @@ export class Replica {
   }
 
   /** Judges the update that extends `chain`, and links and applies it as the verdict says. */
-  #link(chain: AuthorChain, p: PendingUpdate): UpdateVerdict {
+  #link(
+    chain: AuthorChain,
+    p: PendingUpdate,
+    controlPlane: ControlPlaneView = this.controlPlane,
+  ): UpdateVerdict {
     const u = p.update;
     const prev = checkPrev(u, chain);
     if (prev === 'fork') {
@@ -207,7 +248,7 @@ export class Replica {
       );
     }
     if (prev !== 'ok') return rejected(prev.reason, prev.detail);
-    const decision = judgeLink(u, p.hash, chain, this.doc, this.controlPlane);
+    const decision = judgeLink(u, p.hash, chain, this.doc, controlPlane);
     if (decision.kind === 'wait') {
       chain.addPending(p);
       return { verdict: 'pending' };
