@@ -50,7 +50,7 @@ describe('people, mentions, threads, edit history and capabilities across daemon
   it('says which relays a daemon is connected to and reserved on', async () => {
     const { relays } = await ana.call<{ relays: RelayStatus[] }>('relays');
     expect(relays).toEqual([
-      expect.objectContaining({ address: relay.address, connected: true, reserved: true }),
+      expect.objectContaining({ address: relay.tcpAddress, connected: true, reserved: true }),
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { RelayProcess } from '../process/relay-process.ts';
 import {
   DeviceHandle,
@@ -7,9 +7,10 @@ import {
 import { startRelayAt } from '../store-and-forward/harness.ts';
 
 /**
- * Every relay and device process one test file starts, so that teardown kills them all
- * (SIGKILL, whatever state they are in) and removes their data, even when the test failed
- * half-way. The one place these tests start processes: switch it to the shared launcher.
+ * Every relay and device process one test file starts, through the shared launcher
+ * (`@kith/node/process`, which starts each in its own process group), so that teardown kills
+ * them all (SIGKILL to each group, whatever state it is in) and removes their data, even when
+ * the test failed half-way.
  */
 export class ProcessSet {
   readonly #relays: RelayProcess[] = [];
@@ -29,55 +30,33 @@ export class ProcessSet {
   }
 
   /**
-   * Kills a relay with SIGKILL, as a crash would: the relay itself, not only the `kith-relay`
-   * bin that started it (the bin passes SIGTERM on, but SIGKILL cannot be passed on).
+   * Kills a relay with SIGKILL, as a crash would, and waits for its exit. The launcher sends
+   * SIGKILL to the whole process group: the relay itself dies, not only the `kith-relay` bin
+   * that started it (the bin passes SIGTERM on, but SIGKILL cannot be passed on).
    */
   async crash(relay: RelayProcess): Promise<void> {
-    const closed = closedOf(relay);
-    await killTree(relay.child.pid);
-    await closed;
+    const exit = await relay.signal('SIGKILL');
+    if (exit.signal !== 'SIGKILL') {
+      throw new Error(`the relay ended with ${exit.code ?? exit.signal} before it was killed`);
+    }
   }
 
-  /** Kills whatever still runs (with its children) and removes every data directory. */
+  /** Kills whatever still runs (each process group) and removes every data directory. */
   async teardown(): Promise<void> {
     const dirs = new Set<string>();
-    await Promise.allSettled([
+    const ended = await Promise.allSettled([
       ...this.#devices.map(async (d) => {
         dirs.add(d.dataDir);
-        await killTree(d.pid);
         await d.kill();
       }),
+      // A relay that already exited is left as it is (its exit is known: no signal is sent).
       ...this.#relays.map(async (r) => {
         dirs.add(r.dataDir);
-        if (running(r)) await this.crash(r);
+        await r.signal('SIGKILL');
       }),
     ]);
     await Promise.allSettled([...dirs].map((d) => rm(d, { recursive: true, force: true })));
-  }
-}
-
-function running(relay: RelayProcess): boolean {
-  return relay.child.exitCode === null && relay.child.signalCode === null;
-}
-
-function closedOf(relay: RelayProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (!running(relay)) resolve();
-    else
-      relay.child.once('exit', () => {
-        resolve();
-      });
-  });
-}
-
-/** SIGKILL to a process and every descendant (children first, so none is orphaned alive). */
-async function killTree(pid: number | undefined): Promise<void> {
-  if (pid === undefined) return;
-  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-  for (const child of children.split(' ').filter((c) => c !== '')) await killTree(Number(child));
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // Already gone.
+    const failed = ended.find((e) => e.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 }

@@ -218,7 +218,8 @@ export class RelayMailboxes {
       const room = roomId === undefined ? undefined : await this.#keysOf(roomId);
       if (room === undefined) continue; // no longer a member
       try {
-        for (const [key, part] of byMailbox(room.keys, batch.data)) await this.#put(relay, key, part);
+        for (const [key, part] of byMailbox(room.keys, batch.data))
+          await this.#put(relay, key, part);
       } catch (error) {
         if (error instanceof NodeError) {
           this.#onError(error);
