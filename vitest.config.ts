@@ -16,6 +16,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // What @kith/node and @kith/browser share: units on Node.
+        test: { name: 'runtime', include: ['packages/runtime/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         // Real libp2p nodes and device processes on loopback: slower than units.
         // One file at a time: a file starts several device processes, and the machine may have 2 cores.
         test: {

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   decodeMailboxResponse,
   encodeMailboxRequest,
@@ -19,7 +19,7 @@ import {
   type RoomId,
 } from '@kith/core';
 import { NodeError } from '../errors.ts';
-import type { DeviceLibp2p } from '../net/create-libp2p.ts';
+import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
 import { exchange, type ExchangeCodec, type ExchangeLimits } from '../net/request-response.ts';
@@ -371,5 +371,5 @@ function parseRelayAddress(address: string): { peer: PeerId; address: Multiaddr 
 }
 
 function topicHash(topic: string): string {
-  return createHash('sha256').update(topic).digest('hex');
+  return toHex(sha256(new TextEncoder().encode(topic)));
 }
