@@ -1,4 +1,9 @@
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { nodePeerCommands } from './packages/browser/test/setup/node-peer-commands.ts';
+
+/** Debian's Chromium headless shell (`.ci/run` installs it): nothing downloads a browser. */
+const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
 
 // One runner for the whole workspace: each package is a vitest project.
 export default defineConfig({
@@ -51,6 +56,31 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        // @kith/browser in a real Chromium: a relay process for the project (global setup),
+        // KithNode peers in their own processes driven through browser commands.
+        resolve: { conditions: ['module', 'browser', 'development|production'] },
+        test: {
+          name: 'browser',
+          include: ['packages/browser/test/**/*.test.ts'],
+          globalSetup: ['packages/browser/test/setup/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          // Its own group: a browser and its peer processes do not run beside other heavy projects.
+          sequence: { groupOrder: 10 },
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({
+              launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox'] },
+            }),
+            instances: [{ browser: 'chromium' }],
+            commands: nodePeerCommands,
+          },
         },
       },
       {

@@ -52,6 +52,8 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
 export interface DevicePlatform<O extends KithDeviceOptions> {
   readonly db: KvDatabase & { close(): Promise<void> };
   readonly createLibp2p: DeviceLibp2pFactory<O>;
+  /** Runs once the device has closed (a browser tab then lets go of its lock). */
+  readonly onClosed?: () => void;
 }
 
 /** A contact as the node shows it. */
@@ -83,6 +85,7 @@ export class KithDevice {
   readonly #timer: ReturnType<typeof setInterval>;
   #ticking = false;
   #closed = false;
+  #onClosed: () => void = () => undefined;
 
   private constructor(
     client: KithClient,
@@ -191,6 +194,7 @@ export class KithDevice {
         options,
       );
       parts.node = { client, locator: node.#locator };
+      if (platform.onClosed !== undefined) node.#onClosed = platform.onClosed;
       for (const c of contacts.all()) node.#learnContact(c);
       return node;
     } catch (error) {
@@ -356,7 +360,11 @@ export class KithDevice {
     clearInterval(this.#timer);
     clearInterval(this.#relayTimer);
     await this.#relayLink.flushed().catch(() => undefined);
-    await this.client.close();
+    try {
+      await this.client.close();
+    } finally {
+      this.#onClosed();
+    }
   }
 
   // ---- internals -------------------------------------------------------------------------

@@ -1,0 +1,18 @@
+import type { MessageView, PeerRequest } from './fixtures/peer-protocol.ts';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** The test relay's WebSocket multiaddr, ending in /p2p/<relay peer id>. */
+    relayAddress: string;
+  }
+}
+
+declare module 'vitest/browser' {
+  interface BrowserCommands {
+    nodePeerStart: (name: string) => Promise<void>;
+    nodePeer: (name: string, request: PeerRequest) => Promise<unknown>;
+    nodePeerStop: (name: string) => Promise<void>;
+  }
+}
+
+export type { MessageView };
