@@ -76,8 +76,11 @@ const REGISTRY = Symbol.for('kith.browser-tests.node-peers');
 type Registry = Map<string, NodePeerProcess>;
 function peers(): Registry {
   const g = globalThis as { [REGISTRY]?: Registry };
-  g[REGISTRY] ??= new Map();
-  return g[REGISTRY];
+  const found = g[REGISTRY];
+  if (found !== undefined) return found;
+  const created: Registry = new Map();
+  g[REGISTRY] = created;
+  return created;
 }
 
 function peer(name: string): NodePeerProcess {

@@ -47,8 +47,8 @@ export class RelayProcess {
         const timer = setTimeout(() => {
           reject(new Error(`the relay did not start within 60 s: ${err}`));
         }, 60_000);
-        child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-        child.stdout?.on('data', (c: Buffer) => {
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.stdout.on('data', (c: Buffer) => {
           out += c.toString();
           const line = out.split('\n').find((l) => l.includes('/ws/p2p/'));
           if (line === undefined) return;
