@@ -12,6 +12,7 @@ import type { PeerGuard } from './net/peer-guard.ts';
 import { libp2pKeyOf } from './net/peer-identity.ts';
 import { Protocols } from './net/protocols.ts';
 import { RequestBudget } from './net/rate-limit.ts';
+import { moveOffRelays } from './net/relayed-connections.ts';
 import { serveRequests } from './net/request-response.ts';
 import { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
 import type { RelayLink } from './relay/relay-link.ts';
@@ -50,6 +51,7 @@ export function deviceTransport<O extends DeviceNetworkOptions>(
       await libp2p.stop();
       libp2p = await createDeviceLibp2p(key, guard, { ...options, listen });
     }
+    moveOffRelays(libp2p);
     await book.saveOwnAddresses(libp2p.getMultiaddrs());
     await book.load(libp2p);
     const transport = await Libp2pTransport.start({

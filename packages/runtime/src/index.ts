@@ -25,6 +25,7 @@ export { PeerGuard, type Misbehaviour, type PeerGuardOptions } from './net/peer-
 export { deviceIdOfPeer, libp2pKeyOf, peerIdOfDeviceKey } from './net/peer-identity.ts';
 export { MAX_DIRECT_FRAME_BYTES, Protocols } from './net/protocols.ts';
 export { RequestBudget } from './net/rate-limit.ts';
+export { moveOffRelays } from './net/relayed-connections.ts';
 export { sendRequest, serveRequests, type ExchangeLimits } from './net/request-response.ts';
 export { MAILBOX_EXCHANGE } from './relay/relay-mailboxes.ts';
 export { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
