@@ -6,10 +6,12 @@ import type { MessageView } from './fixtures/peer-protocol.ts';
 import { message, uniqueName, until } from './helpers.ts';
 
 const PEER = 'conversation';
+const AWAY_PEER = 'offline';
 const relay = inject('relayAddress');
 
 afterAll(async () => {
   await commands.nodePeerStop(PEER);
+  await commands.nodePeerStop(AWAY_PEER);
 });
 
 function openTab(name: string): Promise<KithBrowser> {
@@ -119,6 +121,42 @@ describe('a browser tab and a KithNode, through a relay', () => {
       await until(tab, () =>
         tab.client.timeline(roomId).find((m) => messageText(m.content) === 'welcome back'),
       );
+    } finally {
+      await tab.close();
+    }
+  });
+});
+
+describe('a browser tab that was closed', () => {
+  it('catches up from the relay mailbox on reopening, with the sender gone offline', async () => {
+    await commands.nodePeerStart(AWAY_PEER);
+    const peer = (await commands.nodePeer(AWAY_PEER, { op: 'open', relay })) as {
+      userId: UserId;
+      contactLink: string;
+    };
+    const name = uniqueName('offline');
+    let tab = await openTab(name);
+    await commands.nodePeer(AWAY_PEER, { op: 'addContact', link: tab.contactLink('Tab') });
+    await tab.addContact(peer.contactLink);
+    const joined = commands.nodePeer(AWAY_PEER, { op: 'firstRoom' });
+    const roomId = await tab.createRoom({ name: 'away', members: [peer.userId] });
+    expect(await joined).toBe(roomId);
+    await tab.client.send(roomId, 'see you later');
+    await commands.nodePeer(AWAY_PEER, { op: 'waitForMessage', roomId, text: 'see you later' });
+
+    await tab.close();
+    await commands.nodePeer(AWAY_PEER, {
+      op: 'send',
+      roomId,
+      text: 'written while the tab was closed',
+    });
+    // Closing waits until the relays have been offered every message: the sender is gone now.
+    await commands.nodePeerStop(AWAY_PEER);
+
+    tab = await openTab(name);
+    try {
+      const caught = await message(tab, roomId, 'written while the tab was closed');
+      expect(caught.sender).toBe(peer.userId);
     } finally {
       await tab.close();
     }
