@@ -5,6 +5,40 @@ import { nodePeerCommands } from './packages/browser/test/setup/node-peer-comman
 /** Debian's Chromium headless shell (`.ci/run` installs it): nothing downloads a browser. */
 const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
 
+/** Browser mode in that Chromium, headless (as root it needs --no-sandbox). */
+const inChromium = {
+  enabled: true,
+  headless: true,
+  provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox'] } }),
+  instances: [{ browser: 'chromium' as const }],
+};
+
+/** KITH_CORE_BROWSER=all: every core test that can run in Chromium does (minutes). */
+const allCoreInBrowser = process.env['KITH_CORE_BROWSER'] === 'all';
+const coreInBrowser = [
+  'identity',
+  'room',
+  'group',
+  'timeline',
+  'signals',
+  'people',
+  'relay',
+  'storage',
+  ...(allCoreInBrowser ? ['client'] : []),
+];
+
+/** What core's code and tests import, pre-bundled (re-optimising mid-run reloads the page). */
+const coreDeps = [
+  '@noble/curves/ed25519.js',
+  '@noble/hashes/sha2.js',
+  'ts-mls',
+  'ts-mls/clientConfig.js',
+  'ts-mls/groupInfo.js',
+  'ts-mls/keyPackage.js',
+  'ts-mls/messageProtection.js',
+  'yjs',
+];
+
 // One runner for the whole workspace: each package is a vitest project.
 export default defineConfig({
   resolve: {
@@ -85,13 +119,7 @@ export default defineConfig({
             '@kith/runtime > @libp2p/utils',
             '@multiformats/multiaddr',
             '@kith/runtime > @noble/hashes/sha2.js',
-            '@kith/core > @noble/curves/ed25519.js',
-            '@kith/core > ts-mls',
-            '@kith/core > ts-mls/clientConfig.js',
-            '@kith/core > ts-mls/groupInfo.js',
-            '@kith/core > ts-mls/keyPackage.js',
-            '@kith/core > ts-mls/messageProtection.js',
-            '@kith/core > yjs',
+            ...coreDeps.map((d) => `@kith/core > ${d}`),
           ],
         },
         test: {
@@ -103,15 +131,31 @@ export default defineConfig({
           fileParallelism: false,
           // Its own group: a browser and its peer processes do not run beside other heavy projects.
           sequence: { groupOrder: 10 },
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({
-              launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox'] },
-            }),
-            instances: [{ browser: 'chromium' }],
-            commands: nodePeerCommands,
-          },
+          browser: { ...inChromium, commands: nodePeerCommands },
+        },
+      },
+      {
+        extends: true,
+        // Core's own tests again, in Chromium: the engine runs in a browser tab as well as on
+        // Node. Files that read shared/ from disk or use node:crypto stay Node-only. The engine's
+        // client tests and the long simulations pass there too but take minutes: they run with
+        // KITH_CORE_BROWSER=all (68 files).
+        root: 'packages/core',
+        resolve: { conditions: ['module', 'browser', 'development|production'] },
+        optimizeDeps: { include: [...coreDeps, 'memory-level', 'fast-check'] },
+        test: {
+          name: 'core-browser',
+          include: [
+            `test/{${coreInBrowser.join(',')}}/**/*.test.ts`,
+            'test/content/{markdown,status}.test.ts',
+          ],
+          // The long simulations run on Node only unless asked for.
+          exclude: allCoreInBrowser ? [] : ['test/timeline/{scale,convergence}.test.ts'],
+          testTimeout: 60_000,
+          fileParallelism: false,
+          // After the browser project: one Chromium at a time.
+          sequence: { groupOrder: 11 },
+          browser: inChromium,
         },
       },
       {

@@ -65,9 +65,9 @@ export interface Contact {
 
 /**
  * A Kith device on any runtime (`KithNode`, `KithBrowser`): the engine (`client`) over the
- * runtime's database, a libp2p
- * node keyed by the device key, and the runtime's own duties: contacts, fetching key packages
- * to invite people, finding fellow members' devices, and the periodic tick.
+ * runtime's database, a libp2p node keyed by the device key, and the runtime's own duties:
+ * contacts, fetching key packages to invite people, finding fellow members' devices, and the
+ * periodic tick.
  */
 export class KithDevice {
   readonly client: KithClient;

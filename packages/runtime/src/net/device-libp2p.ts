@@ -42,8 +42,12 @@ export type DeviceLibp2pFactory<O extends DeviceNetworkOptions> = (
   options: O,
 ) => Promise<DeviceLibp2p>;
 
-/** Topic and data hashed: the same bytes on two topics are two messages. */
-function messageId(message: { topic: string; data: Uint8Array }): Uint8Array {
+/**
+ * A gossip message's ID: SHA-256 of topic then data, so the same bytes on two topics are two
+ * messages. Every runtime must compute the same bytes, or devices would see each other's
+ * messages as new and forward them again.
+ */
+export function gossipMessageId(message: { topic: string; data: Uint8Array }): Uint8Array {
   const topic = new TextEncoder().encode(message.topic);
   const bytes = new Uint8Array(topic.length + message.data.length);
   bytes.set(topic);
@@ -66,7 +70,7 @@ export function deviceServices() {
     ping: ping(),
     pubsub: gossipsub({
       globalSignaturePolicy: 'StrictNoSign',
-      msgIdFn: messageId,
+      msgIdFn: gossipMessageId,
       allowPublishToZeroTopicPeers: true,
       ignoreDuplicatePublishError: true,
       runOnLimitedConnection: true,
