@@ -1,6 +1,7 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { nodePeerCommands } from './packages/browser/test/setup/node-peer-commands.ts';
+import { relayCommands } from './packages/browser/test/setup/relay-commands.ts';
 
 /** Debian's Chromium headless shell (`.ci/run` installs it): nothing downloads a browser. */
 const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
@@ -131,7 +132,7 @@ export default defineConfig({
           fileParallelism: false,
           // Its own group: a browser and its peer processes do not run beside other heavy projects.
           sequence: { groupOrder: 10 },
-          browser: { ...inChromium, commands: nodePeerCommands },
+          browser: { ...inChromium, commands: { ...nodePeerCommands, ...relayCommands } },
         },
       },
       {

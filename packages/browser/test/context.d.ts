@@ -12,6 +12,9 @@ declare module 'vitest/browser' {
     nodePeerStart: (name: string) => Promise<void>;
     nodePeer: (name: string, request: PeerRequest) => Promise<unknown>;
     nodePeerStop: (name: string) => Promise<void>;
+    /** Starts a relay of the test's own; resolves to its WebSocket multiaddr. */
+    relayStart: (name: string) => Promise<string>;
+    relayStop: (name: string) => Promise<void>;
   }
 }
 

@@ -29,7 +29,9 @@ export function message(
   text: string,
   accept: (m: TimelineMessage) => boolean = () => true,
 ): Promise<TimelineMessage> {
-  return until(device, () =>
-    device.client.timeline(roomId).find((m) => messageText(m.content) === text && accept(m)),
-  );
+  return until(device, () => {
+    // The device may not have joined yet: the room then appears with a 'joined' event.
+    if (!device.client.rooms().some((r) => r.roomId === roomId)) return undefined;
+    return device.client.timeline(roomId).find((m) => messageText(m.content) === text && accept(m));
+  });
 }

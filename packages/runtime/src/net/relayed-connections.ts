@@ -1,14 +1,17 @@
-import type { Connection, IdentifyResult, Libp2p } from '@libp2p/interface';
+import type { Connection, IdentifyResult, Libp2p, PeerId } from '@libp2p/interface';
 import type { Identify } from '@libp2p/identify';
+import type { Multiaddr } from '@multiformats/multiaddr';
 
 // A type alias, not an interface: libp2p's ServiceMap needs the implicit index signature.
 // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 type Services = { identify: Identify };
 
 /**
- * Moves a peer's traffic off the relay once a direct connection to it exists (WebRTC upgraded
- * from a relayed connection, a hole punch, a direct dial). libp2p keeps the relayed connection
- * open beside the direct one, and gossipsub keeps its streams where it opened them first: on
+ * Moves a peer's traffic off the relay. Two devices that met through a relay upgrade to WebRTC
+ * when the peer listens for it through the relay (a browser tab): the one with the lower peer ID
+ * dials, so the two do not open two connections; a runtime without WebRTC fails the dial and
+ * stays relayed. libp2p then keeps the relayed connection open beside the direct one (WebRTC, a
+ * hole punch, a direct dial), and gossipsub keeps its streams where it opened them first: on
  * the relay, which would then carry the conversation for good. So:
  * - once a direct connection is identified, the relayed connections to that peer are closed;
  * - once a relayed connection closes (by either end) while a direct one is open, identify runs
@@ -17,9 +20,14 @@ type Services = { identify: Identify };
  */
 export function moveOffRelays(libp2p: Libp2p<Services>): () => void {
   const reidentifying = new Set<string>();
+  const upgrading = new Set<string>();
   const onIdentify = (event: CustomEvent<IdentifyResult>): void => {
-    const { peerId, connection } = event.detail;
-    if (isRelayed(connection) || connection.status !== 'open') return;
+    const { peerId, connection, listenAddrs } = event.detail;
+    if (connection.status !== 'open') return;
+    if (isRelayed(connection)) {
+      upgrade(libp2p, peerId, listenAddrs, upgrading);
+      return;
+    }
     for (const c of libp2p.getConnections(peerId)) {
       if (!isRelayed(c)) continue;
       c.close().catch(() => {
@@ -48,6 +56,28 @@ export function moveOffRelays(libp2p: Libp2p<Services>): () => void {
     libp2p.removeEventListener('peer:identify', onIdentify);
     libp2p.removeEventListener('connection:close', onClose);
   };
+}
+
+/** Dials the peer's WebRTC address through a relay, if it has one and this end should. */
+function upgrade(
+  libp2p: Libp2p<Services>,
+  peer: PeerId,
+  listenAddrs: readonly Multiaddr[],
+  upgrading: Set<string>,
+): void {
+  const key = peer.toString();
+  if (libp2p.peerId.toString() > key || upgrading.has(key)) return;
+  const webrtc = listenAddrs.find((a) => {
+    const names = a.getComponents().map((c) => c.name);
+    return names.includes('p2p-circuit') && names.at(-1) === 'webrtc';
+  });
+  if (webrtc === undefined) return;
+  if (libp2p.getConnections(peer).some((c) => !isRelayed(c))) return;
+  upgrading.add(key);
+  libp2p
+    .dial(webrtc.encapsulate(`/p2p/${key}`))
+    .catch(() => undefined)
+    .finally(() => upgrading.delete(key));
 }
 
 function isRelayed(connection: Connection): boolean {
