@@ -157,3 +157,34 @@ runTransportTests(
     },
   },
 );
+
+describe('two tabs connected through a relay', () => {
+  it('upgrade to WebRTC by themselves and close the relayed connection', async () => {
+    const a = await startEndpoint();
+    const b = await startEndpoint();
+    try {
+      // A plain relayed address, as a device learns it from a member list or an old contact.
+      await a.libp2p.dial(multiaddr(`${relay}/p2p-circuit/p2p/${b.libp2p.peerId.toString()}`));
+      const direct = (from: Endpoint, to: Endpoint) =>
+        from.libp2p
+          .getConnections(to.libp2p.peerId)
+          .some((c) => c.remoteAddr.toString().includes('/webrtc'));
+      await new Promise<void>((resolve) => {
+        const check = () => {
+          if (!direct(a, b) || !direct(b, a)) return;
+          a.libp2p.removeEventListener('connection:open', check);
+          b.libp2p.removeEventListener('connection:open', check);
+          resolve();
+        };
+        a.libp2p.addEventListener('connection:open', check);
+        b.libp2p.addEventListener('connection:open', check);
+        check();
+      });
+      await relayedGone([a, b]);
+      expect(relayedStreams([a, b])).toEqual([]);
+    } finally {
+      await a.transport.close();
+      await b.transport.close();
+    }
+  });
+});
