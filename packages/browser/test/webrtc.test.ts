@@ -48,9 +48,9 @@ describe('two browser devices', () => {
 
       await commands.relayStop(RELAY);
       await alice.client.send(roomId, 'the relay is gone');
-      await message(bob, roomId, 'the relay is gone');
+      expect((await message(bob, roomId, 'the relay is gone')).sender).toBe(alice.userId);
       await bob.client.send(roomId, 'and we still talk');
-      await message(alice, roomId, 'and we still talk');
+      expect((await message(alice, roomId, 'and we still talk')).sender).toBe(bob.userId);
     } finally {
       await alice.close();
       await bob.close();
