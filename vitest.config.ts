@@ -6,13 +6,18 @@ import { relayCommands } from './packages/browser/test/setup/relay-commands.ts';
 /** Debian's Chromium headless shell (`.ci/run` installs it): nothing downloads a browser. */
 const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
 
-/** Browser mode in that Chromium, headless (as root it needs --no-sandbox). */
-const inChromium = {
-  enabled: true,
-  headless: true,
-  provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox'] } }),
-  instances: [{ browser: 'chromium' as const }],
-};
+/**
+ * Browser mode in that Chromium, headless (as root it needs --no-sandbox). A new object per
+ * project: vitest names the instances it is given, so two projects must not share them.
+ */
+function inChromium() {
+  return {
+    enabled: true,
+    headless: true,
+    provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox'] } }),
+    instances: [{ browser: 'chromium' as const }],
+  };
+}
 
 /** KITH_CORE_BROWSER=all: every core test that can run in Chromium does (minutes). */
 const allCoreInBrowser = process.env['KITH_CORE_BROWSER'] === 'all';
@@ -132,7 +137,7 @@ export default defineConfig({
           fileParallelism: false,
           // Its own group: a browser and its peer processes do not run beside other heavy projects.
           sequence: { groupOrder: 10 },
-          browser: { ...inChromium, commands: { ...nodePeerCommands, ...relayCommands } },
+          browser: { ...inChromium(), commands: { ...nodePeerCommands, ...relayCommands } },
         },
       },
       {
@@ -156,7 +161,7 @@ export default defineConfig({
           fileParallelism: false,
           // After the browser project: one Chromium at a time.
           sequence: { groupOrder: 11 },
-          browser: inChromium,
+          browser: inChromium(),
         },
       },
       {
