@@ -73,6 +73,9 @@ function upgrade(
   });
   if (webrtc === undefined) return;
   if (libp2p.getConnections(peer).some((c) => !isRelayed(c))) return;
+  // A WebRTC dial already under way (from a contact link's addresses, say) is enough.
+  const pending = libp2p.getDialQueue().filter((d) => d.peerId?.equals(peer) === true);
+  if (pending.some((d) => d.multiaddrs.some((a) => a.toString().includes('/webrtc')))) return;
   upgrading.add(key);
   libp2p
     .dial(webrtc.encapsulate(`/p2p/${key}`))
