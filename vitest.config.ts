@@ -1,4 +1,49 @@
+import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { nodePeerCommands } from './packages/browser/test/setup/node-peer-commands.ts';
+import { relayCommands } from './packages/browser/test/setup/relay-commands.ts';
+
+/** Debian's Chromium headless shell (`.ci/run` installs it): nothing downloads a browser. */
+const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
+
+/**
+ * Browser mode in that Chromium, headless (as root it needs --no-sandbox). A new object per
+ * project: vitest names the instances it is given, so two projects must not share them.
+ */
+function inChromium() {
+  return {
+    enabled: true,
+    headless: true,
+    provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: ['--no-sandbox'] } }),
+    instances: [{ browser: 'chromium' as const }],
+  };
+}
+
+/** KITH_CORE_BROWSER=all: every core test that can run in Chromium does (minutes). */
+const allCoreInBrowser = process.env['KITH_CORE_BROWSER'] === 'all';
+const coreInBrowser = [
+  'identity',
+  'room',
+  'group',
+  'timeline',
+  'signals',
+  'people',
+  'relay',
+  'storage',
+  ...(allCoreInBrowser ? ['client'] : []),
+];
+
+/** What core's code and tests import, pre-bundled (re-optimising mid-run reloads the page). */
+const coreDeps = [
+  '@noble/curves/ed25519.js',
+  '@noble/hashes/sha2.js',
+  'ts-mls',
+  'ts-mls/clientConfig.js',
+  'ts-mls/groupInfo.js',
+  'ts-mls/keyPackage.js',
+  'ts-mls/messageProtection.js',
+  'yjs',
+];
 
 /**
  * Projects that start processes run alone, one after another, and after the CPU-bound units:
@@ -9,7 +54,7 @@ import { defineConfig } from 'vitest/config';
  */
 // From 1: vitest moves files of group 0 with a single worker (the default on 2 cores) into a
 // group of their own that runs last.
-const GROUP = { units: 1, node: 2, relay: 3, cli: 4 } as const;
+const GROUP = { units: 1, node: 2, relay: 3, cli: 4, browser: 5, coreBrowser: 6 } as const;
 
 /** For the projects whose tests start processes (relays, devices, daemons). */
 const processes: {
@@ -45,6 +90,16 @@ export default defineConfig({
         test: {
           name: 'core',
           include: ['packages/core/test/**/*.test.ts'],
+          testTimeout: 15_000,
+          sequence: { groupOrder: GROUP.units },
+        },
+      },
+      {
+        extends: true,
+        // What @kith/node and @kith/browser share: units on Node.
+        test: {
+          name: 'runtime',
+          include: ['packages/runtime/test/**/*.test.ts'],
           testTimeout: 15_000,
           sequence: { groupOrder: GROUP.units },
         },
@@ -88,6 +143,72 @@ export default defineConfig({
           include: ['apps/cli/test/**/*.test.ts'],
           ...processes,
           sequence: { groupOrder: GROUP.cli },
+        },
+      },
+      {
+        extends: true,
+        // @kith/browser in a real Chromium: a relay process for the project (global setup),
+        // KithNode peers in their own processes driven through browser commands.
+        // Rooted in the package, so dependencies resolve from it (and its own, for core's).
+        root: 'packages/browser',
+        resolve: { conditions: ['module', 'browser', 'development|production'] },
+        // Pre-bundled up front: re-optimising mid-run reloads the test page (vitest #11171).
+        optimizeDeps: {
+          include: [
+            'browser-level',
+            'libp2p',
+            '@libp2p/bootstrap',
+            '@libp2p/circuit-relay-v2',
+            '@libp2p/interface',
+            '@libp2p/noise',
+            '@libp2p/webrtc',
+            '@libp2p/websockets',
+            '@libp2p/yamux',
+            '@libp2p/crypto/keys',
+            '@kith/runtime > @libp2p/gossipsub',
+            '@kith/runtime > @libp2p/identify',
+            '@kith/runtime > @libp2p/peer-id',
+            '@kith/runtime > @libp2p/ping',
+            '@kith/runtime > @libp2p/utils',
+            '@multiformats/multiaddr',
+            '@kith/runtime > @noble/hashes/sha2.js',
+            ...coreDeps.map((d) => `@kith/core > ${d}`),
+          ],
+        },
+        test: {
+          name: 'browser',
+          include: ['test/**/*.test.ts'],
+          globalSetup: [`${import.meta.dirname}/packages/browser/test/setup/global-setup.ts`],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          // Its own group: a browser and its peer processes do not run beside other heavy projects.
+          sequence: { groupOrder: GROUP.browser },
+          browser: { ...inChromium(), commands: { ...nodePeerCommands, ...relayCommands } },
+        },
+      },
+      {
+        extends: true,
+        // Core's own tests again, in Chromium: the engine runs in a browser tab as well as on
+        // Node. Files that read shared/ from disk or use node:crypto stay Node-only. The engine's
+        // client tests and the long simulations pass there too but take minutes: they run with
+        // KITH_CORE_BROWSER=all (68 files).
+        root: 'packages/core',
+        resolve: { conditions: ['module', 'browser', 'development|production'] },
+        optimizeDeps: { include: [...coreDeps, 'memory-level', 'fast-check'] },
+        test: {
+          name: 'core-browser',
+          include: [
+            `test/{${coreInBrowser.join(',')}}/**/*.test.ts`,
+            'test/content/{markdown,status}.test.ts',
+          ],
+          // The long simulations run on Node only unless asked for.
+          exclude: allCoreInBrowser ? [] : ['test/timeline/{scale,convergence}.test.ts'],
+          testTimeout: 60_000,
+          fileParallelism: false,
+          // After the browser project: one Chromium at a time.
+          sequence: { groupOrder: GROUP.coreBrowser },
+          browser: inChromium(),
         },
       },
     ],

@@ -1,8 +1,38 @@
 // @kith/node: Kith on Node.js. Everything public is exported here by name.
+// The device itself and its network code are shared with the browser through @kith/runtime,
+// re-exported here so a Node app needs only this package.
 
-export { KithNode, type Contact, type KithNodeOptions } from './kith-node.ts';
-export { AppData } from './app-data.ts';
-export { NodeError, type NodeErrorCode } from './errors.ts';
+export { KithNode, type KithNodeOptions } from './kith-node-open.ts';
+export {
+  AppData,
+  deviceIdOfPeer,
+  describeError,
+  isDirectFrame,
+  KithDevice,
+  libp2pKeyOf,
+  Libp2pTransport,
+  looksLikeMlsMessage,
+  MAILBOX_EXCHANGE,
+  MAX_DIRECT_FRAME_BYTES,
+  NodeError,
+  PeerGuard,
+  peerIdOfDeviceKey,
+  Protocols,
+  RELAY_RETRY,
+  RequestBudget,
+  sendRequest,
+  serveRequests,
+  type Contact,
+  type DeviceLibp2p,
+  type DeviceServices,
+  type ExchangeLimits,
+  type Libp2pTransportOptions,
+  type Misbehaviour,
+  type NodeErrorCode,
+  type PeerGuardOptions,
+  type RelayStatus,
+  type TransportServices,
+} from '@kith/runtime';
 export { installNodeCrypto, nodeEd25519 } from './crypto/node-ed25519.ts';
 export {
   isDatabaseLocked,
@@ -12,20 +42,6 @@ export {
 export {
   createDeviceLibp2p,
   DEFAULT_LISTEN,
-  type DeviceLibp2p,
-  type DeviceNetworkOptions,
-  type DeviceServices,
+  type NodeNetworkOptions,
+  type NodeNetworkOptions as DeviceNetworkOptions,
 } from './net/create-libp2p.ts';
-export {
-  Libp2pTransport,
-  type Libp2pTransportOptions,
-  type TransportServices,
-} from './net/libp2p-transport.ts';
-export { PeerGuard, type Misbehaviour, type PeerGuardOptions } from './net/peer-guard.ts';
-export { deviceIdOfPeer, libp2pKeyOf, peerIdOfDeviceKey } from './net/peer-identity.ts';
-export { MAX_DIRECT_FRAME_BYTES, Protocols } from './net/protocols.ts';
-export { RequestBudget } from './net/rate-limit.ts';
-export { sendRequest, serveRequests, type ExchangeLimits } from './net/request-response.ts';
-export { MAILBOX_EXCHANGE } from './relay/relay-mailboxes.ts';
-export { RELAY_RETRY, type RelayStatus } from './relay/relay-keeper.ts';
-export { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';

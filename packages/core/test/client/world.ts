@@ -84,7 +84,8 @@ export class World {
   async idle(): Promise<void> {
     for (let i = 0; i < 50; i++) {
       await Promise.all(this.clients.map((c) => c.idle()));
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // A macrotask turn (setImmediate is Node-only; the suite runs in browsers too).
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
       if (this.clients.every((c) => c.isIdle)) return;
     }
   }

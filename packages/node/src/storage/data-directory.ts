@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { KvStore } from '@kith/core';
-import { describeError, NodeError } from '../errors.ts';
+import { describeError, NodeError } from '@kith/runtime';
 
 /** The device's LevelDB database, keyed and valued as the engine's store needs. */
 export type DeviceDatabase = ClassicLevel<string, Uint8Array>;

@@ -1,8 +1,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { describe, expect, it } from 'vitest';
 import { createDeviceLibp2p } from '../../src/net/create-libp2p.ts';
-import { Libp2pTransport } from '../../src/net/libp2p-transport.ts';
-import { PeerGuard } from '../../src/net/peer-guard.ts';
+import { Libp2pTransport, PeerGuard } from '@kith/runtime';
 
 describe('publishing ephemeral signals', () => {
   it('keeps them from the relay mailboxes: onPublish hears only the others', async () => {

@@ -1,8 +1,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId } from '@libp2p/interface';
-import { createDeviceLibp2p, type DeviceLibp2p } from '../../src/net/create-libp2p.ts';
-import { Libp2pTransport } from '../../src/net/libp2p-transport.ts';
-import { PeerGuard } from '../../src/net/peer-guard.ts';
+import { createDeviceLibp2p } from '../../src/net/create-libp2p.ts';
+import { Libp2pTransport, PeerGuard, type DeviceLibp2p } from '@kith/runtime';
 
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
 

@@ -3,9 +3,8 @@ import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, roomTopic, type RoomId } from '@kith/core';
-import { createDeviceLibp2p, type DeviceLibp2p } from '../../src/net/create-libp2p.ts';
-import { PeerGuard } from '../../src/net/peer-guard.ts';
-import { Protocols } from '../../src/net/protocols.ts';
+import { createDeviceLibp2p } from '../../src/net/create-libp2p.ts';
+import { PeerGuard, Protocols, type DeviceLibp2p } from '@kith/runtime';
 import { removeAll, startDevices, type DeviceHandle } from './device-handle.ts';
 
 /** A libp2p node that speaks Kith's protocols badly: not a Kith device, just the same stack. */

@@ -18,7 +18,7 @@ import {
   type KithClient,
   type UserId,
 } from '@kith/core';
-import type { DeviceLibp2p } from '../net/create-libp2p.ts';
+import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
 import { exchange, type ExchangeCodec, type ExchangeLimits } from '../net/request-response.ts';

@@ -1,11 +1,10 @@
 import type { DeviceIdentity, KithClient } from '@kith/core';
 import { stickyListen, type AddressBook } from './net/address-book.ts';
-import {
-  createDeviceLibp2p,
-  DEFAULT_LISTEN,
-  type DeviceLibp2p,
-  type DeviceNetworkOptions,
-} from './net/create-libp2p.ts';
+import type {
+  DeviceLibp2p,
+  DeviceLibp2pFactory,
+  DeviceNetworkOptions,
+} from './net/device-libp2p.ts';
 import { KEY_PACKAGE_EXCHANGE } from './net/key-package-exchange.ts';
 import { Libp2pTransport } from './net/libp2p-transport.ts';
 import { MemberLocator } from './net/member-locator.ts';
@@ -13,6 +12,7 @@ import type { PeerGuard } from './net/peer-guard.ts';
 import { libp2pKeyOf } from './net/peer-identity.ts';
 import { Protocols } from './net/protocols.ts';
 import { RequestBudget } from './net/rate-limit.ts';
+import { moveOffRelays } from './net/relayed-connections.ts';
 import { serveRequests } from './net/request-response.ts';
 import { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
 import type { RelayLink } from './relay/relay-link.ts';
@@ -33,14 +33,15 @@ export interface NetworkParts {
  * it listened last time when it can, with the key-package and member-locate protocols served.
  * It records what it built in `parts.net`.
  */
-export function deviceTransport(
-  options: DeviceNetworkOptions,
+export function deviceTransport<O extends DeviceNetworkOptions>(
+  options: O,
+  createDeviceLibp2p: DeviceLibp2pFactory<O>,
   guard: PeerGuard,
   book: AddressBook,
   parts: NetworkParts,
 ): (device: DeviceIdentity) => Promise<Libp2pTransport> {
   const budget = new RequestBudget(6, 120);
-  const listen = options.listen ?? DEFAULT_LISTEN;
+  const listen = options.listen ?? [];
   return async (device) => {
     const key = await libp2pKeyOf(device);
     const sticky = stickyListen(listen, await book.ownAddresses());
@@ -50,6 +51,7 @@ export function deviceTransport(
       await libp2p.stop();
       libp2p = await createDeviceLibp2p(key, guard, { ...options, listen });
     }
+    moveOffRelays(libp2p);
     await book.saveOwnAddresses(libp2p.getMultiaddrs());
     await book.load(libp2p);
     const transport = await Libp2pTransport.start({

@@ -1,6 +1,6 @@
 import type { PeerId } from '@libp2p/interface';
 import { deviceIdFromPublicKey, type DeviceId, type KithClient } from '@kith/core';
-import type { DeviceLibp2p } from './create-libp2p.ts';
+import type { DeviceLibp2p } from './device-libp2p.ts';
 import type { Libp2pTransport } from './libp2p-transport.ts';
 import {
   decodeLocateRequest,

@@ -1,6 +1,6 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { ContactLink } from '@kith/core';
-import type { DeviceLibp2p } from '../net/create-libp2p.ts';
+import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { peerIdOfDeviceKey } from '../net/peer-identity.ts';
 

@@ -3,7 +3,7 @@ import type { PeerId } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { DeviceLibp2p } from '../../src/net/create-libp2p.ts';
+import type { DeviceLibp2p } from '../../src/net/device-libp2p.ts';
 import { Backoff } from '../../src/relay/backoff.ts';
 import { RelayKeeper, parseRelays } from '../../src/relay/relay-keeper.ts';
 

@@ -7,6 +7,7 @@ import {
   KithClient,
   KvStore,
   type ContactLink,
+  type KvDatabase,
   type DeviceId,
   type RoomId,
   type UserId,
@@ -15,23 +16,23 @@ import { AppData } from './app-data.ts';
 import { learnContact } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
 import { keyPackagesOf } from './invitations.ts';
-import { installNodeCrypto } from './crypto/node-ed25519.ts';
 import { describeError, NodeError } from './errors.ts';
 import { AddressBook } from './net/address-book.ts';
-import type { DeviceLibp2p, DeviceNetworkOptions } from './net/create-libp2p.ts';
+import type {
+  DeviceLibp2p,
+  DeviceLibp2pFactory,
+  DeviceNetworkOptions,
+} from './net/device-libp2p.ts';
 import type { Libp2pTransport } from './net/libp2p-transport.ts';
 import { MemberLocator } from './net/member-locator.ts';
 import { PeerGuard, type Misbehaviour } from './net/peer-guard.ts';
 import { deviceIdOfPeer, peerIdOfDeviceKey } from './net/peer-identity.ts';
 import { Protocols } from './net/protocols.ts';
-import { openDeviceDatabase } from './storage/data-directory.ts';
 import { RelayKeeper, parseRelays, type RelayStatus } from './relay/relay-keeper.ts';
 import { RelayLink } from './relay/relay-link.ts';
-import { deviceTransport, type NetworkParts } from './node-network.ts';
+import { deviceTransport, type NetworkParts } from './device-network.ts';
 
-export interface KithNodeOptions extends DeviceNetworkOptions {
-  /** Where the device keeps its keys and conversations (created if missing). */
-  readonly dataDir: string;
+export interface KithDeviceOptions extends DeviceNetworkOptions {
   /** The name this device shows to the user's other devices (first start only). */
   readonly deviceName?: string;
   /** How often background work runs: resends, member lookups, sync (default 2 s). */
@@ -44,6 +45,17 @@ export interface KithNodeOptions extends DeviceNetworkOptions {
   readonly mailboxPollMs?: number;
 }
 
+/**
+ * What a runtime gives a device: its database (opened; the device closes it) and how to build
+ * its libp2p node. Everything else is the same on every runtime.
+ */
+export interface DevicePlatform<O extends KithDeviceOptions> {
+  readonly db: KvDatabase & { close(): Promise<void> };
+  readonly createLibp2p: DeviceLibp2pFactory<O>;
+  /** Runs once the device has closed (a browser tab then lets go of its lock). */
+  readonly onClosed?: () => void;
+}
+
 /** A contact as the node shows it. */
 export interface Contact {
   readonly userId: UserId;
@@ -52,11 +64,12 @@ export interface Contact {
 }
 
 /**
- * A Kith device on Node.js: the engine (`client`) over LevelDB in its data directory, a libp2p
- * node keyed by the device key, and the runtime's own duties: contacts, fetching key packages
- * to invite people, finding fellow members' devices, and the periodic tick.
+ * A Kith device on any runtime (`KithNode`, `KithBrowser`): the engine (`client`) over the
+ * runtime's database, a libp2p node keyed by the device key, and the runtime's own duties:
+ * contacts, fetching key packages to invite people, finding fellow members' devices, and the
+ * periodic tick.
  */
-export class KithNode {
+export class KithDevice {
   readonly client: KithClient;
   /** The app's own small data (profile, read markers), kept with the device. */
   readonly appData: AppData;
@@ -73,6 +86,7 @@ export class KithNode {
   readonly #timer: ReturnType<typeof setInterval>;
   #ticking = false;
   #closed = false;
+  #onClosed: () => void = () => undefined;
 
   private constructor(
     client: KithClient,
@@ -86,7 +100,7 @@ export class KithNode {
     contacts: ContactBook,
     book: AddressBook,
     appData: AppData,
-    options: KithNodeOptions,
+    options: KithDeviceOptions,
   ) {
     this.client = client;
     this.appData = appData;
@@ -135,12 +149,20 @@ export class KithNode {
     void this.visitRelays();
   }
 
-  /** Opens the device in `options.dataDir`, creating its identity on first start. */
-  static async open(options: KithNodeOptions): Promise<KithNode> {
-    installNodeCrypto();
+  /** Opens the device in `platform.db`, creating its identity on first start. */
+  static async open<O extends KithDeviceOptions>(
+    options: O,
+    platform: DevicePlatform<O>,
+  ): Promise<KithDevice> {
+    const { db } = platform;
     // A bad relay address is the caller's mistake: refuse it before touching anything.
-    const relays = parseRelays(options.relays ?? []);
-    const db = await openDeviceDatabase(options.dataDir);
+    let relays: { peer: PeerId; address: Multiaddr }[];
+    try {
+      relays = parseRelays(options.relays ?? []);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
     const guard = new PeerGuard();
     if (options.onMisbehaviour !== undefined) guard.onViolation(options.onMisbehaviour);
     const parts: NetworkParts = {};
@@ -154,7 +176,7 @@ export class KithNode {
         isContact: (user) => contacts.get(user) !== undefined,
         ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
-        transport: deviceTransport(options, guard, book, parts),
+        transport: deviceTransport(options, platform.createLibp2p, guard, book, parts),
       });
       const net = parts.net;
       if (net === undefined) throw new Error('the engine opened without its transport');
@@ -167,7 +189,7 @@ export class KithNode {
       );
       parts.relayLink = relayLink;
       const relayKeeper = new RelayKeeper(net.libp2p, relays);
-      const node = new KithNode(
+      const node = new KithDevice(
         client,
         { ...net, guard, relayLink, relayKeeper },
         contacts,
@@ -176,6 +198,7 @@ export class KithNode {
         options,
       );
       parts.node = { client, locator: node.#locator };
+      if (platform.onClosed !== undefined) node.#onClosed = platform.onClosed;
       for (const c of contacts.all()) node.#learnContact(c);
       return node;
     } catch (error) {
@@ -350,7 +373,11 @@ export class KithNode {
     clearInterval(this.#relayTimer);
     this.#relayKeeper.close();
     await this.#relayLink.flushed().catch(() => undefined);
-    await this.client.close();
+    try {
+      await this.client.close();
+    } finally {
+      this.#onClosed();
+    }
   }
 
   // ---- internals -------------------------------------------------------------------------

@@ -2,7 +2,7 @@ import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { describeError, NodeError } from '../errors.ts';
-import type { DeviceLibp2p } from '../net/create-libp2p.ts';
+import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import { Backoff } from './backoff.ts';
 
 /** How one of this device's relays is doing, as the device's status shows it. */

@@ -1,6 +1,6 @@
 import type { PeerId } from '@libp2p/interface';
 import { decodeDirectFrame, type KithClient, type KvStore, type UserId } from '@kith/core';
-import type { DeviceLibp2p } from '../net/create-libp2p.ts';
+import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { RelayDirectory } from './relay-directory.ts';
 import { RelayMailboxes } from './relay-mailboxes.ts';

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { PeerId } from '@libp2p/interface';
+import { sha256 } from '@noble/hashes/sha2.js';
 import {
   bytesEqual,
   decodeMailboxResponse,
@@ -20,7 +20,7 @@ import {
   type RoomId,
 } from '@kith/core';
 import { NodeError } from '../errors.ts';
-import type { DeviceLibp2p } from '../net/create-libp2p.ts';
+import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { Protocols } from '../net/protocols.ts';
 import { exchange, type ExchangeCodec, type ExchangeLimits } from '../net/request-response.ts';
@@ -417,5 +417,5 @@ function cursorOf(relay: PeerId, topic: string, key: MailboxKey): string {
 }
 
 function topicHash(topic: string): string {
-  return createHash('sha256').update(topic).digest('hex');
+  return toHex(sha256(new TextEncoder().encode(topic)));
 }

@@ -1,7 +1,7 @@
 import type { Multiaddr } from '@multiformats/multiaddr';
 
 /** The part of libp2p's (internal) transport manager this service uses. */
-interface ListeningComponents {
+export interface ListeningComponents {
   readonly transportManager: { listen(addrs: Multiaddr[]): Promise<void> };
 }
 

@@ -1,7 +1,7 @@
 import { keyPackageOwner, type DeviceId, type KithClient, type UserId } from '@kith/core';
 import type { ContactBook } from './contacts/contact-book.ts';
 import { describeError, NodeError } from './errors.ts';
-import type { DeviceLibp2p } from './net/create-libp2p.ts';
+import type { DeviceLibp2p } from './net/device-libp2p.ts';
 import { fetchKeyPackage } from './net/key-package-exchange.ts';
 import type { Libp2pTransport } from './net/libp2p-transport.ts';
 import { peerIdOfDeviceKey } from './net/peer-identity.ts';

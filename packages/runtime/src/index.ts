@@ -1,0 +1,32 @@
+// @kith/runtime: what every Kith runtime (@kith/node, @kith/browser) shares around @kith/core.
+// No node:* and no DOM-only APIs: a runtime brings its database, transports and crypto.
+
+export {
+  KithDevice,
+  type Contact,
+  type DevicePlatform,
+  type KithDeviceOptions,
+} from './kith-device.ts';
+export { AppData } from './app-data.ts';
+export { describeError, NodeError, type NodeErrorCode } from './errors.ts';
+export {
+  deviceServices,
+  type DeviceLibp2p,
+  type DeviceLibp2pFactory,
+  type DeviceNetworkOptions,
+  type DeviceServices,
+} from './net/device-libp2p.ts';
+export {
+  Libp2pTransport,
+  type Libp2pTransportOptions,
+  type TransportServices,
+} from './net/libp2p-transport.ts';
+export { PeerGuard, type Misbehaviour, type PeerGuardOptions } from './net/peer-guard.ts';
+export { deviceIdOfPeer, libp2pKeyOf, peerIdOfDeviceKey } from './net/peer-identity.ts';
+export { MAX_DIRECT_FRAME_BYTES, Protocols } from './net/protocols.ts';
+export { RequestBudget } from './net/rate-limit.ts';
+export { moveOffRelays } from './net/relayed-connections.ts';
+export { sendRequest, serveRequests, type ExchangeLimits } from './net/request-response.ts';
+export { MAILBOX_EXCHANGE } from './relay/relay-mailboxes.ts';
+export { RELAY_RETRY, type RelayStatus } from './relay/relay-keeper.ts';
+export { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
