@@ -78,13 +78,9 @@ export class ViewBuilder {
     };
   }
 
-  /** Messages from others after this device's read position. */
+  /** Messages from others after this device's read position (core places hidden ones). */
   #unread(roomId: RoomId): number {
-    const timeline = this.#node.client.timeline(roomId);
-    const marker = this.#signals.readPosition(roomId);
-    const from =
-      marker === undefined ? 0 : timeline.findIndex((m) => toHex(m.messageId) === marker) + 1;
-    return timeline.slice(from).filter((m) => m.sender !== this.#node.userId).length;
+    return this.#node.client.unreadCount(roomId);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { MessageId } from '../content/message-id.ts';
+import { bytesEqual } from '../crypto/bytes.ts';
 import type { DeviceIdentity, UserIdentity } from '../identity/identities.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
 import type { RoomMember } from '../people/members.ts';
@@ -117,6 +118,29 @@ export class ClientView {
     return visibleTimeline(this.#session(roomId).doc.timeline(), (u) =>
       this.#d.safety.isBlocked(u),
     );
+  }
+
+  /**
+   * How many messages from others that this user sees come after this device's read position.
+   * The position is placed in the room's full order: it can be a message hidden since (its
+   * sender blocked), which the visible timeline no longer holds.
+   */
+  unreadCount(roomId: RoomId): number {
+    const session = this.#session(roomId);
+    const all = session.doc.timeline();
+    const position = this.#d.signals.readPosition(session);
+    let from = 0;
+    if (position !== undefined) {
+      for (let i = all.length - 1; i >= 0; i--) {
+        const id = all[i]?.messageId;
+        if (id !== undefined && bytesEqual(id, position)) {
+          from = i + 1;
+          break;
+        }
+      }
+    }
+    const seen = visibleTimeline(all.slice(from), (u) => this.#d.safety.isBlocked(u));
+    return seen.filter((m) => m.sender !== this.userId).length;
   }
 
   /** The room's threads (MIMI topics), the most recently active first. */

@@ -74,6 +74,29 @@ describe('blocking a user', () => {
     expect(shown.flatMap((e) => e.changes).map((x) => x.type)).toEqual(['added']);
   });
 
+  it('counts unread from a read position on a message hidden since (its sender blocked)', async () => {
+    const world = new World(72);
+    const [a, b, c] = [await world.add('a'), await world.add('b'), await world.add('c')];
+    const roomId = await a.createRoom({ name: 'club' });
+    await world.invite(a, roomId, [b, c]);
+    await c.send(roomId, 'from c');
+    await world.settle();
+    await b.send(roomId, 'from b');
+    await world.settle();
+    expect(a.unreadCount(roomId)).toBe(2);
+    // Read up to b's message, the newest; then b is blocked and that message is hidden.
+    const newest = a.timeline(roomId).at(-1);
+    expect(newest?.sender).toBe(b.userId);
+    if (newest !== undefined) await a.markRead(roomId, newest.messageId);
+    await a.blockUser(b.userId);
+    expect(texts(a, roomId)).toEqual(['from c']);
+    expect(a.unreadCount(roomId)).toBe(0); // c's message came before the position
+    await c.send(roomId, 'later from c');
+    await b.send(roomId, 'later from b');
+    await world.settle();
+    expect(a.unreadCount(roomId)).toBe(1); // b's is hidden, not unread
+  });
+
   it('is kept across restarts, with the invite policy', async () => {
     const world = new World(72);
     const [a, b] = [await world.add('a'), await world.add('b')];
