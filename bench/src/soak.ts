@@ -157,7 +157,11 @@ const replay = (seed: number): string =>
   `pnpm soak --from ${seed} --seeds 1${restarts ? '' : ' --no-restarts'}${attacks ? ' --attacks' : ''}`;
 console.log(
   `soak: seeds ${from}..${from + count - 1}, restarts ${restarts ? 'on' : 'off'}, ` +
-    `attack behaviours: ${behaviours().map((b) => b.name).join(', ') || 'none'}`,
+    `attack behaviours: ${
+      behaviours()
+        .map((b) => b.name)
+        .join(', ') || 'none'
+    }`,
 );
 for (let i = 0; i < count; i++) {
   if (Date.now() - started > budgetMs) {

@@ -1,10 +1,10 @@
-import { createCommit, encodeMlsMessage } from 'ts-mls';
+import { createCommit, createProposal, decodeMlsMessage, encodeMlsMessage } from 'ts-mls';
 import { loadIdentity } from '../client/identity-store.ts';
 import { KithClient } from '../client/kith-client.ts';
 import { RoomStore } from '../client/room-store.ts';
-import { compareBytes, fromHex } from '../crypto/bytes.ts';
+import { compareBytes, fromHex, toHex } from '../crypto/bytes.ts';
 import { ConversationGroup, type GroupOptions } from '../group/conversation-group.ts';
-import { commitRank, encodeAad } from '../group/epoch.ts';
+import { commitRank, decodeAad, encodeAad, epochIdOf } from '../group/epoch.ts';
 import { createDeviceKeyPackage } from '../group/key-package.ts';
 import { kithClientConfig, loadCiphersuite } from '../group/suite.ts';
 import { ciphersuiteWithRandom } from '../group/suite-random.ts';
@@ -37,7 +37,11 @@ interface Kept {
   readonly endpoint: TransportPort;
   readonly topic: string;
   readonly groupInfo: Uint8Array;
-  readonly rejoin: () => Promise<Uint8Array | string>;
+  /** Epochs it made (hex epoch IDs): it holds their secrets. */
+  readonly made: Set<string>;
+  /** Epoch IDs (hex) of the application messages others sent on the room's topic. */
+  readonly heard: string[];
+  readonly rejoin: () => Promise<{ commit: Uint8Array; epochId: Uint8Array } | string>;
 }
 
 /**
@@ -52,7 +56,9 @@ interface Kept {
  *   the kept keys (cuts and data-plane checks);
  * - rejoin by external commit from a GroupInfo it saved, or offer each member a GroupInfo of a
  *   branch of its own, longer than the room's (branch guard, external-commit checks).
- * `finish` checks that no honest device holds it as a member and none shows what it injected.
+ * `finish` checks that no honest device holds it as a member, none shows what it injected, and
+ * no message was sent at an epoch it made (it holds those epochs' secrets: a branch of its own
+ * that a device followed even for a while, before the removal was made again, is a leak).
  */
 export function removedMemberAttack(): ChaosBehaviour {
   let snapshot: KvDatabase | undefined;
@@ -80,7 +86,10 @@ export function removedMemberAttack(): ChaosBehaviour {
       if (!random.chance(0.6)) return;
       const action = random.int(3);
       if (action === 0) {
-        await publish(kept, await grind(kept, await competing(world, roomId, kept.group)));
+        const ground = await grind(kept, await competing(world, roomId, kept.group));
+        kept.made.add(toHex(ground.epochId));
+        await publish(kept, ground.commit);
+        await skipGeneration(kept);
         actions['ground commits']++;
       } else if (action === 1) {
         const text = `${KEPT}${step}`;
@@ -106,6 +115,8 @@ export function removedMemberAttack(): ChaosBehaviour {
         for (const text of injected) if (shown.has(text)) found.push(`${name} shows ${text}`);
       }
       if (kept !== undefined) {
+        const read = kept.heard.filter((epochId) => kept?.made.has(epochId)).length;
+        if (read > 0) found.push(`${read} messages sent at epochs e made (readable by e)`);
         await kept.client.close();
         await kept.endpoint.close();
       }
@@ -161,7 +172,18 @@ async function takeOver(
     onError: () => undefined,
   });
   const groupInfo = await group.groupInfo();
+  const heard: string[] = [];
+  // Its raw view of the topic (its client stays deaf): what members sent, and at which epoch.
+  endpoint.onMessage((m) => {
+    if (m.kind !== 'topic') return;
+    const decoded = decodeMlsMessage(m.data, 0)?.[0];
+    if (decoded?.wireformat !== 'mls_private_message') return;
+    const aad = decodeAad(decoded.privateMessage.authenticatedData);
+    if (aad?.kind === 'application') heard.push(toHex(aad.epochId));
+  });
   return {
+    made: new Set(),
+    heard,
     client,
     group,
     branch,
@@ -177,7 +199,9 @@ async function takeOver(
         kp.privatePackage,
         options,
       );
-      return typeof back === 'string' ? back : back.commit;
+      return typeof back === 'string'
+        ? back
+        : { commit: back.commit, epochId: back.group.head.epochId };
     },
   };
 }
@@ -198,31 +222,60 @@ async function competing(
 }
 
 /** An empty commit on the kept epoch; of a few tries, the lowest-ranked (below `target` if one is). */
-async function grind(kept: Kept, target: Uint8Array | undefined): Promise<Uint8Array> {
+async function grind(
+  kept: Kept,
+  target: Uint8Array | undefined,
+): Promise<{ commit: Uint8Array; epochId: Uint8Array }> {
   const head = kept.group.head;
-  let best: Uint8Array | undefined;
+  let best: { commit: Uint8Array; epochId: Uint8Array } | undefined;
+  const below = (a: Uint8Array, b: Uint8Array): boolean =>
+    compareBytes(commitRank(a), commitRank(b)) < 0;
   for (let tries = 0; tries < GRIND_TRIES; tries++) {
-    const { commit } = await createCommit(
+    const { commit, newState } = await createCommit(
       { state: head.state, cipherSuite: kept.options.cs },
       { extraProposals: [], authenticatedData: encodeAad('commit', head.epochId) },
     );
     const bytes = encodeMlsMessage(commit);
-    if (best === undefined || compareBytes(commitRank(bytes), commitRank(best)) < 0) best = bytes;
-    if (target !== undefined && compareBytes(commitRank(best), commitRank(target)) < 0) break;
+    if (best === undefined || below(bytes, best.commit)) {
+      best = { commit: bytes, epochId: epochIdOf(newState) };
+    }
+    if (target !== undefined && below(best.commit, target)) break;
   }
   if (best === undefined) throw new Error('no commit ground');
   return best;
 }
 
+/**
+ * Moves its handshake ratchet on by one (a proposal it never sends), so that its next ground
+ * commit is not refused as a replay of a generation members already used: each then meets
+ * fork choice.
+ */
+async function skipGeneration(kept: Kept): Promise<void> {
+  const head = kept.group.head;
+  const self = kept.group.self();
+  if (self === undefined) return;
+  const { newState } = await createProposal(
+    head.state,
+    false,
+    { proposalType: 'remove', remove: { removed: self.leafIndex } },
+    kept.options.cs,
+    encodeAad('proposal', head.epochId),
+  );
+  head.state = { ...newState, unappliedProposals: {} };
+}
+
 async function rejoin(world: SimWorld, kept: Kept, random: SeededRandom): Promise<void> {
   if (random.chance(0.5)) {
-    const commit = await kept.rejoin();
-    if (typeof commit !== 'string') await publish(kept, commit);
+    const back = await kept.rejoin();
+    if (typeof back === 'string') return;
+    kept.made.add(toHex(back.epochId));
+    await publish(kept, back.commit);
     return;
   }
   // A branch of its own, one commit longer each time, offered to every member to join.
   const r = await kept.branch.commit([]);
   if (!r.ok) return;
+  kept.made.add(toHex(kept.branch.head.epochId));
   const frame = encodeDirectFrame({
     type: 'groupinfo',
     groupId: kept.branch.groupId,
