@@ -108,7 +108,8 @@ async function runSeed(seed: number): Promise<Outcome> {
   const run = runChaos(seed, { ...options, behaviours: attackers }).then(
     (report): Outcome => {
       for (const b of attackers) {
-        for (const [what, n] of Object.entries(b.actions ?? {})) {
+        const actions: Readonly<Record<string, number>> = b.actions ?? {};
+        for (const [what, n] of Object.entries(actions)) {
           actionTotals.set(what, (actionTotals.get(what) ?? 0) + n);
         }
       }

@@ -22,6 +22,8 @@ import { timelineTexts, type SimWorld } from './sim-world.ts';
 
 /** Tries per ground commit: enough to often beat the removal's hash, few enough to stay fast. */
 const GRIND_TRIES = 6;
+/** The chaos scenario's longest network delay (chaos-scenario.ts). */
+const MAX_DELAY_MS = 60;
 /** Text of the updates the kept state injects after the removal (never to be shown). */
 const KEPT = 'kept-after-removal:';
 
@@ -37,10 +39,11 @@ interface Kept {
   readonly endpoint: TransportPort;
   readonly topic: string;
   readonly groupInfo: Uint8Array;
-  /** Epochs it made (hex epoch IDs): it holds their secrets. */
-  readonly made: Set<string>;
-  /** Epoch IDs (hex) of the application messages others sent on the room's topic. */
-  readonly heard: string[];
+  /** Epochs it made (hex epoch ID to how): it holds their secrets. */
+  readonly made: Map<string, string>;
+  /** The application messages others sent on the room's topic: sender, and epoch ID (hex). */
+  readonly heard: { readonly from: DeviceId; readonly epochId: string; readonly at: number }[];
+  readonly stopHearing: () => void;
   readonly rejoin: () => Promise<{ commit: Uint8Array; epochId: Uint8Array } | string>;
 }
 
@@ -64,6 +67,9 @@ export function removedMemberAttack(): ChaosBehaviour {
   let snapshot: KvDatabase | undefined;
   let kept: Kept | undefined;
   const injected: string[] = [];
+  /** When each device first took e's removal (virtual ms), from its 'membership' events. */
+  const sawRemoval = new Map<DeviceId, number>();
+  const watched = new WeakSet<KithClient>();
   const actions = { 'ground commits': 0, 'kept-epoch updates': 0, 'rejoin attempts': 0 };
   return {
     name: 'removed member with kept state',
@@ -72,6 +78,15 @@ export function removedMemberAttack(): ChaosBehaviour {
     async act(context: ChaosContext): Promise<void> {
       const { world, roomId, random, step } = context;
       const e = world.client('e');
+      for (const c of world.clients()) {
+        if (watched.has(c)) continue;
+        watched.add(c);
+        c.on('membership', (event) => {
+          if (!sawRemoval.has(c.deviceId) && event.removed.includes(e.userId)) {
+            sawRemoval.set(c.deviceId, world.network.now);
+          }
+        });
+      }
       if (kept === undefined) {
         if (world.client('a').roomState(roomId).participants.has(e.userId)) {
           const member = e.room(roomId).active && e.roomState(roomId).participants.has(e.userId);
@@ -87,7 +102,7 @@ export function removedMemberAttack(): ChaosBehaviour {
       const action = random.int(3);
       if (action === 0) {
         const ground = await grind(kept, await competing(world, roomId, kept.group));
-        kept.made.add(toHex(ground.epochId));
+        kept.made.set(toHex(ground.epochId), 'ground commit');
         await publish(kept, ground.commit);
         await skipGeneration(kept);
         actions['ground commits']++;
@@ -115,8 +130,26 @@ export function removedMemberAttack(): ChaosBehaviour {
         for (const text of injected) if (shown.has(text)) found.push(`${name} shows ${text}`);
       }
       if (kept !== undefined) {
-        const read = kept.heard.filter((epochId) => kept?.made.has(epochId)).length;
-        if (read > 0) found.push(`${read} messages sent at epochs e made (readable by e)`);
+        const honestDevices = new Set(honest.map((n) => world.client(n).deviceId));
+        for (const { from, epochId, at } of kept.heard) {
+          const how = kept.made.get(epochId);
+          if (how === undefined || !honestDevices.has(from)) continue;
+          // A device that had not yet taken the removal may follow e's commit: e could read
+          // what it sent then with its kept keys anyway. Sent after it took the removal (the
+          // delivery later than the longest delay), it is a leak.
+          const seen = sawRemoval.get(from);
+          if (seen === undefined || at <= seen + MAX_DELAY_MS) continue;
+          found.push(`${from}, after taking the removal, sent at an epoch of e's ${how}`);
+        }
+        // Followed at the end: an epoch e made on an honest device's chain (even with e
+        // removed again on top of it) means fork choice took e's branch.
+        for (const name of honest) {
+          for (const epochId of await chainOf(world, roomId, name)) {
+            const how = kept.made.get(epochId);
+            if (how !== undefined) found.push(`${name} follows an epoch of e's ${how}`);
+          }
+        }
+        kept.stopHearing();
         await kept.client.close();
         await kept.endpoint.close();
       }
@@ -155,8 +188,12 @@ async function takeOver(
   const endpoint = world.network.endpoint(`${e.deviceId}-kept` as DeviceId);
   const deaf: TransportPort = {
     self: endpoint.self,
-    subscribe: (topic) => endpoint.subscribe(topic),
-    unsubscribe: (topic) => endpoint.unsubscribe(topic),
+    subscribe: (topic) => {
+      endpoint.subscribe(topic);
+    },
+    unsubscribe: (topic) => {
+      endpoint.unsubscribe(topic);
+    },
     publish: (topic, data, o) => endpoint.publish(topic, data, o),
     sendTo: (to, data) => endpoint.sendTo(to, data),
     onMessage: () => () => undefined,
@@ -172,18 +209,21 @@ async function takeOver(
     onError: () => undefined,
   });
   const groupInfo = await group.groupInfo();
-  const heard: string[] = [];
-  // Its raw view of the topic (its client stays deaf): what members sent, and at which epoch.
-  endpoint.onMessage((m) => {
-    if (m.kind !== 'topic') return;
-    const decoded = decodeMlsMessage(m.data, 0)?.[0];
+  const heard: { from: DeviceId; epochId: string; at: number }[] = [];
+  // Its raw view of the topic (its client stays deaf): who sent what, at which epoch.
+  const stopHearing = world.network.onTrace((event) => {
+    if (event.type !== 'deliver' || event.to !== endpoint.self) return;
+    if (event.message.kind !== 'topic') return;
+    const decoded = decodeMlsMessage(event.message.data, 0)?.[0];
     if (decoded?.wireformat !== 'mls_private_message') return;
     const aad = decodeAad(decoded.privateMessage.authenticatedData);
-    if (aad?.kind === 'application') heard.push(toHex(aad.epochId));
+    if (aad?.kind === 'application')
+      heard.push({ from: event.from, epochId: toHex(aad.epochId), at: event.time });
   });
   return {
-    made: new Set(),
+    made: new Map(),
     heard,
+    stopHearing,
     client,
     group,
     branch,
@@ -206,18 +246,28 @@ async function takeOver(
   };
 }
 
+/** The epoch IDs (hex) of the chain a device follows, as it stored them. */
+async function chainOf(world: SimWorld, roomId: RoomId, name: string): Promise<string[]> {
+  return (await storedChain(world, roomId, name)).map((r) => toHex(r.epochId));
+}
+
+async function storedChain(world: SimWorld, roomId: RoomId, name: string) {
+  const db = await world.copyStorage(name);
+  const kv = await KvStore.open(db);
+  const records = await new RoomStore(kv, fromHex(roomId) ?? new Uint8Array()).epochs(
+    kithClientConfig(kithAuthenticationService(), 16),
+  );
+  await kv.close();
+  return records;
+}
+
 /** The commit `a`'s chain holds on the attacker's kept epoch (the removal, or one after). */
 async function competing(
   world: SimWorld,
   roomId: RoomId,
   group: ConversationGroup,
 ): Promise<Uint8Array | undefined> {
-  const db = await world.copyStorage('a');
-  const kv = await KvStore.open(db);
-  const records = await new RoomStore(kv, fromHex(roomId) ?? new Uint8Array()).epochs(
-    kithClientConfig(kithAuthenticationService(), 16),
-  );
-  await kv.close();
+  const records = await storedChain(world, roomId, 'a');
   return records.find((r) => r.epoch === group.head.epoch + 1n)?.commit;
 }
 
@@ -268,14 +318,14 @@ async function rejoin(world: SimWorld, kept: Kept, random: SeededRandom): Promis
   if (random.chance(0.5)) {
     const back = await kept.rejoin();
     if (typeof back === 'string') return;
-    kept.made.add(toHex(back.epochId));
+    kept.made.set(toHex(back.epochId), 'external commit');
     await publish(kept, back.commit);
     return;
   }
   // A branch of its own, one commit longer each time, offered to every member to join.
   const r = await kept.branch.commit([]);
   if (!r.ok) return;
-  kept.made.add(toHex(kept.branch.head.epochId));
+  kept.made.set(toHex(kept.branch.head.epochId), 'own branch');
   const frame = encodeDirectFrame({
     type: 'groupinfo',
     groupId: kept.branch.groupId,
