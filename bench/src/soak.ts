@@ -25,7 +25,8 @@ replays exactly: a failing one prints the command that runs it again.
   --attacks          mix in the attack behaviours: the removed member keeps its state from before
                      its removal and grinds commits on its old epoch, injects timeline updates
                      naming it, and tries to rejoin (checked: it is out on every honest device,
-                     and nothing it injected is shown)
+                     nothing it injected is shown, no honest device follows an epoch it made
+                     or, having taken the removal, sends at one)
   --verbose          print each step of each seed, what devices refused, and their final sync
   --help             this text`;
 

@@ -20,7 +20,11 @@ describe('chaos with a removed member attacking from its kept state', () => {
   for (const seed of [1001, 1002]) {
     it(`seed ${seed}`, async () => {
       const attack = removedMemberAttack();
-      const report = await runChaos(seed, { ...chaosOptions, behaviours: [attack] });
+      const report = await runChaos(seed, {
+        ...chaosOptions,
+        restarts: true,
+        behaviours: [attack],
+      });
       expect(report.divergence).toBeUndefined();
       expect(report.lost).toEqual([]);
       expect(report.leaked).toEqual([]);
