@@ -14,10 +14,13 @@ const chaosOptions = {
  * The chaos scenario with its removed member turned attacker (src/testing/removed-member-attack.ts;
  * `pnpm soak --attacks` runs it over many seeds): from the state it kept, it grinds commits on
  * its old epoch, injects timeline updates naming it and tries to rejoin. The honest verdicts
- * hold, it is out on every honest device, and nothing it injected is shown.
+ * hold, it is out on every honest device, nothing it injected is shown, and no honest device
+ * follows (or, having taken the removal, sends at) an epoch it made. Each seed fails when one
+ * defence is broken: 1001 fork choice by hash alone, 1002 the cut's `beyond-cut` rule, 1003 the
+ * branch guard's "GroupInfo from a member" check.
  */
 describe('chaos with a removed member attacking from its kept state', () => {
-  for (const seed of [1001, 1002]) {
+  for (const seed of [1001, 1002, 1003]) {
     it(`seed ${seed}`, async () => {
       const attack = removedMemberAttack();
       const report = await runChaos(seed, {
