@@ -23,8 +23,8 @@ export interface ChaosOptions extends Omit<SimWorldOptions, 'conditions' | 'seed
   readonly restarts?: boolean;
   /**
    * Attack behaviours mixed into the run (the malicious members of issue 13): each acts at
-   * every step, after the honest step, and the devices it names are left out of the honest
-   * checks. None by default.
+   * every step, after the honest step, and in the first four rounds after the network heals;
+   * the devices it names are left out of the honest checks. None by default.
    */
   readonly behaviours?: readonly ChaosBehaviour[];
   /** Told each step of the run and what devices refused, to follow a failing seed. */

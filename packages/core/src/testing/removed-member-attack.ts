@@ -59,9 +59,10 @@ interface Kept {
  *   the kept keys (cuts and data-plane checks);
  * - rejoin by external commit from a GroupInfo it saved, or offer each member a GroupInfo of a
  *   branch of its own, longer than the room's (branch guard, external-commit checks).
- * `finish` checks that no honest device holds it as a member, none shows what it injected, and
- * no message was sent at an epoch it made (it holds those epochs' secrets: a branch of its own
- * that a device followed even for a while, before the removal was made again, is a leak).
+ * `finish` checks that no honest device holds it as a member, none shows what it injected, none
+ * follows at the end an epoch it made, and none sent at such an epoch after taking the removal
+ * (it holds those epochs' secrets: a branch of its own that a device followed even for a while,
+ * before the removal was made again, is a leak).
  */
 export function removedMemberAttack(): ChaosBehaviour {
   let snapshot: KvDatabase | undefined;
