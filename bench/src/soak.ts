@@ -1,10 +1,15 @@
 // pnpm soak: the seeded simulator's chaos scenario over many seeds (not part of CI).
 import { parseArgs } from 'node:util';
 import { KvStore } from '@kith/core';
-import { runChaos, type ChaosBehaviour, type ChaosReport } from '@kith/core/testing';
+import {
+  removedMemberAttack,
+  runChaos,
+  type ChaosBehaviour,
+  type ChaosReport,
+} from '@kith/core/testing';
 import { MemoryLevel } from 'memory-level';
 
-const HELP = `Usage: pnpm soak [--seeds N] [--from S] [--no-restarts] [--minutes M] [--seed-timeout S]
+const HELP = `Usage: pnpm soak [--seeds N] [--from S] [--no-restarts] [--minutes M] [--seed-timeout S] [--attacks]
 
 Runs the chaos scenario of @kith/core/testing (five devices, two admins changing the room at
 once, a member removed, partitions, loss, duplication, reordering, and devices restarting from
@@ -17,15 +22,13 @@ replays exactly: a failing one prints the command that runs it again.
   --no-restarts      no device restarts (the scenario of packages/core/test/client/chaos.test.ts)
   --minutes M        stop starting seeds after M minutes (default 180); the summary says so
   --seed-timeout S   a seed still running after S seconds counts as failed (default 300)
+  --attacks          mix in the attack behaviours: the removed member keeps its state from before
+                     its removal and grinds commits on its old epoch, injects timeline updates
+                     naming it, and tries to rejoin (checked: it is out on every honest device,
+                     nothing it injected is shown, no honest device follows an epoch it made
+                     or, having taken the removal, sends at one)
   --verbose          print each step of each seed, what devices refused, and their final sync
   --help             this text`;
-
-/**
- * Attack behaviours (malicious members, issue 13) to mix into every run: each controls some of
- * the devices, acts at every step, and its devices are left out of the honest checks. Add them
- * here as their defences land; the summary names those that ran.
- */
-const behaviours: readonly ChaosBehaviour[] = [];
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     'no-restarts': { type: 'boolean', default: false },
     minutes: { type: 'string', default: '180' },
     'seed-timeout': { type: 'string', default: '300' },
+    attacks: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -47,6 +51,16 @@ const from = integer('from', values.from);
 const budgetMs = positive('minutes', values.minutes) * 60_000;
 const seedTimeoutMs = positive('seed-timeout', values['seed-timeout']) * 1000;
 const restarts = !values['no-restarts'];
+const attacks = values.attacks;
+
+/**
+ * Attack behaviours (malicious members, issue 13) mixed into each run with --attacks: each
+ * controls some of the devices, acts at every step, and its devices are left out of the honest
+ * checks. New ones per seed (they hold the run's state).
+ */
+function behaviours(): readonly ChaosBehaviour[] {
+  return attacks ? [removedMemberAttack()] : [];
+}
 
 function integer(name: string, text: string): number {
   const n = Number(text);
@@ -70,7 +84,6 @@ const options = {
   openDatabase: () => new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions),
   yieldTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
   restarts,
-  behaviours,
   ...(values.verbose
     ? {
         log: (line: string) => {
@@ -92,8 +105,17 @@ async function runSeed(seed: number): Promise<Outcome> {
       resolve({ seed, kind: 'error', message: `still running after ${seedTimeoutMs / 1000} s` });
     }, seedTimeoutMs);
   });
-  const run = runChaos(seed, options).then(
-    (report): Outcome => ({ seed, kind: 'report', report }),
+  const attackers = behaviours();
+  const run = runChaos(seed, { ...options, behaviours: attackers }).then(
+    (report): Outcome => {
+      for (const b of attackers) {
+        const actions: Readonly<Record<string, number>> = b.actions ?? {};
+        for (const [what, n] of Object.entries(actions)) {
+          actionTotals.set(what, (actionTotals.get(what) ?? 0) + n);
+        }
+      }
+      return { seed, kind: 'report', report };
+    },
     (error: unknown): Outcome => ({
       seed,
       kind: 'error',
@@ -115,19 +137,33 @@ function problems(o: Outcome): string[] {
   if (r.lost.length > 0) out.push(`lost: ${r.lost.join(', ')}`);
   if (r.leaked.length > 0) out.push(`readable by the removed member: ${r.leaked.join(', ')}`);
   if (r.removalFailed) out.push('the removal did not hold');
+  if (r.attackFindings.length > 0) out.push(`attack not contained: ${r.attackFindings.join('; ')}`);
   if (r.unexpectedErrors.length > 0) out.push(`unexpected: ${r.unexpectedErrors.join('; ')}`);
   return out;
 }
 
 const started = Date.now();
-const tally = { run: 0, equal: 0, nothingLost: 0, nothingLeaked: 0, clean: 0, restarts: 0 };
+const tally = {
+  run: 0,
+  equal: 0,
+  nothingLost: 0,
+  nothingLeaked: 0,
+  contained: 0,
+  clean: 0,
+  restarts: 0,
+};
+const actionTotals = new Map<string, number>();
 const failed: number[] = [];
 let stoppedEarly = false;
 const replay = (seed: number): string =>
-  `pnpm soak --from ${seed} --seeds 1${restarts ? '' : ' --no-restarts'}`;
+  `pnpm soak --from ${seed} --seeds 1${restarts ? '' : ' --no-restarts'}${attacks ? ' --attacks' : ''}`;
 console.log(
   `soak: seeds ${from}..${from + count - 1}, restarts ${restarts ? 'on' : 'off'}, ` +
-    `attack behaviours: ${behaviours.length === 0 ? 'none' : behaviours.map((b) => b.name).join(', ')}`,
+    `attack behaviours: ${
+      behaviours()
+        .map((b) => b.name)
+        .join(', ') || 'none'
+    }`,
 );
 for (let i = 0; i < count; i++) {
   if (Date.now() - started > budgetMs) {
@@ -142,6 +178,7 @@ for (let i = 0; i < count; i++) {
     if (r.converged) tally.equal++;
     if (r.lost.length === 0) tally.nothingLost++;
     if (r.leaked.length === 0) tally.nothingLeaked++;
+    if (r.attackFindings.length === 0) tally.contained++;
     tally.restarts += r.restarts;
   }
   const found = problems(outcome);
@@ -170,6 +207,12 @@ console.log(
     line('every honest device equal', tally.equal),
     line('nothing lost from members who stayed', tally.nothingLost),
     line('nothing readable by the member who left', tally.nothingLeaked),
+    ...(attacks
+      ? [
+          line('attacker out everywhere, nothing shown', tally.contained),
+          `  attacks: ${[...actionTotals].map(([what, n]) => `${n} ${what}`).join(', ')}`,
+        ]
+      : []),
     line('all of the above, no unexpected refusal', tally.clean),
     `  device restarts from storage             ${tally.restarts}`,
     failed.length === 0 ? '  no seed failed' : `  failed seeds: ${failed.join(', ')}`,

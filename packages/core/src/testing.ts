@@ -25,6 +25,8 @@ export {
   runChaos,
   type ChaosBehaviour,
   type ChaosContext,
+  type ChaosEnd,
   type ChaosOptions,
   type ChaosReport,
 } from './testing/chaos-scenario.ts';
+export { removedMemberAttack } from './testing/removed-member-attack.ts';

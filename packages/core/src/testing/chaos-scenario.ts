@@ -23,8 +23,8 @@ export interface ChaosOptions extends Omit<SimWorldOptions, 'conditions' | 'seed
   readonly restarts?: boolean;
   /**
    * Attack behaviours mixed into the run (the malicious members of issue 13): each acts at
-   * every step, after the honest step, and the devices it names are left out of the honest
-   * checks. None by default.
+   * every step, after the honest step, and in the first four rounds after the network heals;
+   * the devices it names are left out of the honest checks. None by default.
    */
   readonly behaviours?: readonly ChaosBehaviour[];
   /** Told each step of the run and what devices refused, to follow a failing seed. */
@@ -45,6 +45,21 @@ export interface ChaosBehaviour {
   /** The devices (by name: 'c', 'd'...) it controls; they are not honest. */
   readonly devices: readonly string[];
   act(context: ChaosContext): Promise<void>;
+  /** What it did, by kind, for the summary of a run. */
+  readonly actions?: Readonly<Record<string, number>>;
+  /**
+   * Its own verdicts at the end of the run, the network healed (empty when its attack
+   * failed, as it should); it also releases what it opened.
+   */
+  finish?(end: ChaosEnd): Promise<readonly string[]>;
+}
+
+/** What a behaviour checks at the end. */
+export interface ChaosEnd {
+  readonly world: SimWorld;
+  readonly roomId: RoomId;
+  /** The devices that followed the protocol. */
+  readonly honest: readonly string[];
 }
 
 export interface ChaosReport {
@@ -59,6 +74,8 @@ export interface ChaosReport {
   readonly leaked: readonly string[];
   /** `e` is still a participant on `a` at the end. */
   readonly removalFailed: boolean;
+  /** What the behaviours found wrong at the end (`ChaosBehaviour.finish`). */
+  readonly attackFindings: readonly string[];
   /** Errors of room changes other than the refusals the scenario expects (`EXPECTED_REFUSALS`). */
   readonly unexpectedErrors: readonly string[];
   readonly restarts: number;
@@ -179,7 +196,15 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
   if (!removed) await dev('a').remove(roomId, victimUser).catch(refusal('remove', 'a'));
   world.network.heal();
   world.network.configure({ dropProbability: 0, duplicateProbability: 0 });
-  for (let i = 0; i < 12; i++) await world.tickAll();
+  for (let i = 0; i < 12; i++) {
+    // Behaviours go on a few rounds once the removal is certain, on a healed network.
+    if (i < 4) {
+      for (const behaviour of options.behaviours ?? []) {
+        await behaviour.act({ world, roomId, step: steps + i, random: world.random });
+      }
+    }
+    await world.tickAll();
+  }
   // One more after the removal has settled everywhere, so the leak check is never vacuous.
   await dev('b').send(roomId, `${seed}:last`);
   sent.push({ text: `${seed}:last`, afterRemoval: true, byVictim: false });
@@ -216,6 +241,11 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
   const seenByVictim = new Set(timelineTexts(dev('e'), roomId));
   const leaked = sent.filter((s) => s.afterRemoval && seenByVictim.has(s.text)).map((s) => s.text);
   const removalFailed = dev('a').roomState(roomId).participants.has(victimUser);
+  const attackFindings: string[] = [];
+  for (const behaviour of options.behaviours ?? []) {
+    const found = (await behaviour.finish?.({ world, roomId, honest })) ?? [];
+    attackFindings.push(...found.map((f) => `${behaviour.name}: ${f}`));
+  }
   const divergence =
     differing === undefined ? undefined : `a: ${reference}\n${differing}: ${view(differing)}`;
   await world.closeAll();
@@ -226,6 +256,7 @@ export async function runChaos(seed: number, options: ChaosOptions): Promise<Cha
     lost,
     leaked,
     removalFailed,
+    attackFindings,
     unexpectedErrors: unexpected,
     restarts,
     digest: await world.digest(),

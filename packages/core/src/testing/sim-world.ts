@@ -3,7 +3,7 @@ import { toHex } from '../crypto/bytes.ts';
 import { sha256 } from '../crypto/hash.ts';
 import { utf8 } from '../crypto/utf8.ts';
 import type { DeviceId, RoomId } from '../ids.ts';
-import type { KvDatabase } from '../storage/store.ts';
+import type { KvDatabase, KvOperation } from '../storage/store.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { SimulatedNetwork } from './simulated-network.ts';
 import type { NetworkConditions } from './simulation-options.ts';
@@ -92,6 +92,25 @@ export class SimWorld {
   async restart(name: string): Promise<KithClient> {
     await this.client(name).close();
     return this.#open(name);
+  }
+
+  /**
+   * A copy of a device's storage as it is now, in a new database (what a backup of the
+   * device holds): for attackers that keep their state.
+   */
+  async copyStorage(name: string): Promise<KvDatabase> {
+    const from = this.#dbs.get(name);
+    if (from === undefined) throw new Error(`no device ${name}`);
+    const to = this.#options.openDatabase();
+    await to.open();
+    const operations: KvOperation[] = [];
+    const it = from.iterator({});
+    for (let entry = await it.next(); entry !== undefined; entry = await it.next()) {
+      operations.push({ type: 'put', key: entry[0], value: entry[1] });
+    }
+    await it.close();
+    await to.batch(operations);
+    return to;
   }
 
   async closeAll(): Promise<void> {
