@@ -1,5 +1,5 @@
 import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
-import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
+import type { IdentifyResult, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import {
   TransportError,
@@ -169,7 +169,11 @@ export class Libp2pTransport implements TransportPort {
     // One write at a time per peer: frames must not interleave on the stream.
     const previous = this.#sending.get(key) ?? Promise.resolve();
     const next = previous.then(() => this.#write(peer, copy));
-    const settled = next.catch(() => undefined);
+    const settled = next.catch(() => {
+      // It was thought reachable but is not (it went away unseen): what cannot wait for it
+      // (a Welcome) goes to its inbox on the relays, as for a device known to be away.
+      this.#onUnreachable(device, peer, copy);
+    });
     this.#sending.set(key, settled);
     void settled.then(() => {
       if (this.#sending.get(key) === settled) this.#sending.delete(key);
@@ -242,8 +246,11 @@ export class Libp2pTransport implements TransportPort {
       if (this.#topics.has(topic)) this.#deliver({ kind: 'topic', topic, data: plain(data) });
     };
     pubsub.addEventListener('message', onGossip);
-    const onIdentify = (event: CustomEvent<{ peerId: PeerId; protocols: string[] }>): void => {
-      const { peerId, protocols } = event.detail;
+    const onIdentify = (event: CustomEvent<IdentifyResult>): void => {
+      const { peerId, protocols, connection } = event.detail;
+      // An identify that ends after its connection closed (the peer stopped meanwhile) must
+      // not mark the peer reachable again after its disconnect: frames to it would be lost.
+      if (connection.status !== 'open') return;
       if (protocols.includes(Protocols.direct)) this.#reach(peerId);
     };
     const onDisconnect = (event: CustomEvent<PeerId>): void => {

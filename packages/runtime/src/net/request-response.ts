@@ -37,7 +37,12 @@ export async function serveRequests(
   );
 }
 
-/** Sends one request and reads one response; throws when the peer refuses or times out. */
+/**
+ * Sends one request and reads one response; throws when the peer refuses or times out. A
+ * request cut because its relayed connection closed (either end moves off the relay once a
+ * direct connection is identified, see relayed-connections.ts) is sent once more, on the
+ * connection that is left: that is no refusal.
+ */
 export async function sendRequest(
   libp2p: Libp2p,
   peer: PeerId | Multiaddr,
@@ -46,10 +51,25 @@ export async function sendRequest(
   limits: ExchangeLimits,
 ): Promise<Uint8Array> {
   const signal = AbortSignal.timeout(limits.timeoutMs);
-  const stream = await libp2p.dialProtocol(peer, protocol, {
-    signal,
-    runOnLimitedConnection: true,
-  });
+  for (let attempt = 0; ; attempt++) {
+    const connection = await libp2p.dial(peer, { signal });
+    try {
+      return await requestOn(connection, protocol, request, limits, signal);
+    } catch (error) {
+      const movedOff = !connection.direct && connection.status !== 'open';
+      if (attempt > 0 || !movedOff || signal.aborted) throw error;
+    }
+  }
+}
+
+async function requestOn(
+  connection: Connection,
+  protocol: string,
+  request: Uint8Array,
+  limits: ExchangeLimits,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const stream = await connection.newStream(protocol, { signal, runOnLimitedConnection: true });
   const lp = lpStream(stream, { maxDataLength: limits.maxResponseBytes });
   try {
     await lp.write(request, { signal });
