@@ -1,5 +1,5 @@
 import { TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
-import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import {
   TransportError,
@@ -10,6 +10,7 @@ import {
   type TransportPort,
 } from '@kith/core';
 import { describeError } from '../errors.ts';
+import { openDirectStream } from './direct-stream.ts';
 import { deviceIdOfPeer } from './peer-identity.ts';
 import type { PeerGuard } from './peer-guard.ts';
 import { MAX_DIRECT_FRAME_BYTES, Protocols } from './protocols.ts';
@@ -313,7 +314,7 @@ export class Libp2pTransport implements TransportPort {
     const key = peer.toString();
     let pending = this.#outbound.get(key);
     if (pending === undefined) {
-      pending = this.#openStream(peer).then((stream) => {
+      pending = openDirectStream(this.#libp2p, peer, this.#streamTimeoutMs).then((stream) => {
         stream.addEventListener('close', () => {
           if (this.#outbound.get(key) === pending) this.#outbound.delete(key);
         });
@@ -333,64 +334,6 @@ export class Libp2pTransport implements TransportPort {
         },
       );
     });
-  }
-
-  /**
-   * Opens the direct protocol on the peer's best open connection. While a relayed connection is
-   * handed over to a direct one, the peer may hold two connections for a moment, and the one
-   * chosen may be closing or already dead at the other end (a duplicate WebRTC connection the
-   * other side dropped): a stream there never opens. So an attempt ends when its connection
-   * closes, and a failed attempt is tried once more on another open connection to the peer.
-   */
-  async #openStream(peer: PeerId): Promise<Stream> {
-    const failed = new Set<string>();
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const connection = this.#bestConnection(peer, failed);
-      if (connection === undefined) {
-        if (attempt > 0) break;
-        // No connection left: libp2p dials (a device reported reachable just lost it).
-        return this.#libp2p.dialProtocol(peer, Protocols.direct, {
-          runOnLimitedConnection: true,
-          signal: AbortSignal.timeout(this.#streamTimeoutMs),
-        });
-      }
-      try {
-        return await this.#openOn(connection);
-      } catch (error) {
-        failed.add(connection.id);
-        lastError = error;
-      }
-    }
-    throw lastError;
-  }
-
-  /**
-   * The connection libp2p would pick (open, unlimited, direct first), minus `skip`. None when only
-   * limited ones are left: libp2p's dial then decides, as before.
-   */
-  #bestConnection(peer: PeerId, skip: ReadonlySet<string>): Connection | undefined {
-    const open = this.#libp2p
-      .getConnections(peer)
-      .filter((c) => c.status === 'open' && c.limits === undefined && !skip.has(c.id));
-    return open.find((c) => c.direct) ?? open[0];
-  }
-
-  /** A stream on one connection, given up when the connection closes or the timeout passes. */
-  async #openOn(connection: Connection): Promise<Stream> {
-    const closed = new AbortController();
-    const onClose = (event: CustomEvent<Connection>): void => {
-      if (event.detail === connection) closed.abort(new Error('the connection closed'));
-    };
-    this.#libp2p.addEventListener('connection:close', onClose);
-    try {
-      return await connection.newStream(Protocols.direct, {
-        runOnLimitedConnection: true,
-        signal: AbortSignal.any([AbortSignal.timeout(this.#streamTimeoutMs), closed.signal]),
-      });
-    } finally {
-      this.#libp2p.removeEventListener('connection:close', onClose);
-    }
   }
 
   async #readFrames(stream: Stream, peer: PeerId): Promise<void> {
