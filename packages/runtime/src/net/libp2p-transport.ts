@@ -10,6 +10,7 @@ import {
   type TransportPort,
 } from '@kith/core';
 import { describeError } from '../errors.ts';
+import { openDirectStream } from './direct-stream.ts';
 import { deviceIdOfPeer } from './peer-identity.ts';
 import type { PeerGuard } from './peer-guard.ts';
 import { MAX_DIRECT_FRAME_BYTES, Protocols } from './protocols.ts';
@@ -320,17 +321,12 @@ export class Libp2pTransport implements TransportPort {
     const key = peer.toString();
     let pending = this.#outbound.get(key);
     if (pending === undefined) {
-      pending = this.#libp2p
-        .dialProtocol(peer, Protocols.direct, {
-          runOnLimitedConnection: true,
-          signal: AbortSignal.timeout(this.#streamTimeoutMs),
-        })
-        .then((stream) => {
-          stream.addEventListener('close', () => {
-            if (this.#outbound.get(key) === pending) this.#outbound.delete(key);
-          });
-          return lpStream(stream, { maxDataLength: MAX_DIRECT_FRAME_BYTES });
+      pending = openDirectStream(this.#libp2p, peer, this.#streamTimeoutMs).then((stream) => {
+        stream.addEventListener('close', () => {
+          if (this.#outbound.get(key) === pending) this.#outbound.delete(key);
         });
+        return lpStream(stream, { maxDataLength: MAX_DIRECT_FRAME_BYTES });
+      });
       this.#outbound.set(key, pending);
       pending.catch(() => {
         if (this.#outbound.get(key) === pending) this.#outbound.delete(key);

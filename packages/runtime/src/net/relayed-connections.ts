@@ -6,6 +6,9 @@ import type { Multiaddr } from '@multiformats/multiaddr';
 // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 type Services = { identify: Identify };
 
+/** @libp2p/webrtc's signalling protocol, spoken over the relayed connection during an upgrade. */
+const WEBRTC_SIGNALLING = '/webrtc-signaling/0.0.1';
+
 /**
  * Moves a peer's traffic off the relay. Two devices that met through a relay upgrade to WebRTC
  * when the peer listens for it through the relay (a browser tab): the one with the lower peer ID
@@ -72,7 +75,11 @@ function upgrade(
     return names.includes('p2p-circuit') && names.at(-1) === 'webrtc';
   });
   if (webrtc === undefined) return;
-  if (libp2p.getConnections(peer).some((c) => !isRelayed(c))) return;
+  const connections = libp2p.getConnections(peer);
+  if (connections.some((c) => !isRelayed(c))) return;
+  // The peer is already signalling a WebRTC connection to this end (it dialled a /webrtc address
+  // itself): a second one would make two, and the other end may drop one under a new stream.
+  if (connections.some((c) => c.streams.some((s) => s.protocol === WEBRTC_SIGNALLING))) return;
   // A WebRTC dial already under way (from a contact link's addresses, say) is enough.
   const pending = libp2p.getDialQueue().filter((d) => d.peerId?.equals(peer) === true);
   if (pending.some((d) => d.multiaddrs.some((a) => a.toString().includes('/webrtc')))) return;
