@@ -362,7 +362,9 @@ export class KithDevice {
    * for the others when it tries again and why the last attempt failed.
    */
   relayStatus(): RelayStatus[] {
-    return this.#relayKeeper.status();
+    return this.#relayKeeper
+      .status()
+      .map((s) => ({ ...s, owed: this.#relayLink.owedTo(s.peerId) }));
   }
 
   /** Stops the timer, stores a snapshot of every room, stops libp2p and closes the database. */

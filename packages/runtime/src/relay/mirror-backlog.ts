@@ -43,6 +43,11 @@ export class MirrorBacklog {
   owes(relay: string): boolean {
     return this.#byRelay.has(relay);
   }
+
+  /** How many batches `relay` has not acknowledged yet. */
+  count(relay: string): number {
+    return this.#byRelay.get(relay)?.entries.length ?? 0;
+  }
 }
 
 function size(batch: Unacknowledged): number {

@@ -20,6 +20,8 @@ export interface RelayStatus {
   readonly nextAttemptAt?: number;
   /** Why the last attempt failed. */
   readonly lastError?: string;
+  /** Batches of mirrored messages it has not acknowledged, to put again when it is back. */
+  readonly owed?: number;
 }
 
 /** Waits between attempts to reach a relay that is away: 1 s doubling to 30 s, with jitter. */

@@ -37,6 +37,11 @@ export class RelayLink {
     this.#mailboxes.mirror(topic, data);
   }
 
+  /** How many batches of mirrored messages `relay` (a peer ID) has not acknowledged yet. */
+  owedTo(relay: string): number {
+    return this.#mailboxes.owedTo(relay);
+  }
+
   /** A direct frame for an unreachable device: a Welcome waits in its inbox on the relays. */
   undeliverable(peer: PeerId | undefined, data: Uint8Array): void {
     if (this.relays.length === 0 || peer?.type !== 'Ed25519') return;

@@ -205,6 +205,11 @@ export class RelayMailboxes {
     }
   }
 
+  /** How many batches `relay` (a peer ID) has not acknowledged yet. */
+  owedTo(relay: string): number {
+    return this.#backlog.count(relay);
+  }
+
   #putOwedLater(relay: PeerId): void {
     if (!this.#backlog.owes(relay.toString())) return;
     this.#writes = this.#writes.then(() => this.#putOwed(relay)).catch(this.#onError);
