@@ -1,5 +1,5 @@
 import { KithClient } from '../client/kith-client.ts';
-import { toHex } from '../crypto/bytes.ts';
+import { concatBytes, toHex } from '../crypto/bytes.ts';
 import { sha256 } from '../crypto/hash.ts';
 import { utf8 } from '../crypto/utf8.ts';
 import type { DeviceId, RoomId } from '../ids.ts';
@@ -156,15 +156,7 @@ export class SimWorld {
       await it.close();
       await db.close();
     }
-    let size = 0;
-    for (const p of parts) size += p.length;
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const p of parts) {
-      all.set(p, at);
-      at += p.length;
-    }
-    return toHex(sha256(all));
+    return toHex(sha256(concatBytes(...parts)));
   }
 }
 
