@@ -27,6 +27,6 @@ export { MAX_DIRECT_FRAME_BYTES, Protocols } from './net/protocols.ts';
 export { RequestBudget } from './net/rate-limit.ts';
 export { moveOffRelays } from './net/relayed-connections.ts';
 export { sendRequest, serveRequests, type ExchangeLimits } from './net/request-response.ts';
-export { MAILBOX_EXCHANGE } from './relay/relay-mailboxes.ts';
+export { MAILBOX_EXCHANGE } from './relay/mailbox-exchange.ts';
 export { RELAY_RETRY, type RelayStatus } from './relay/relay-keeper.ts';
 export { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';

@@ -14,6 +14,19 @@ async function relaysFine(device: DeviceHandle): Promise<boolean> {
   return status.length > 0 && status.every((r) => r.connected && r.reserved && r.owed === 0);
 }
 
+/** Where a device is in the room: its epoch and mailboxes, for a failure's message. */
+async function where(device: DeviceHandle, roomId: RoomId): Promise<unknown> {
+  const room = await device.call<{ epoch: string }>('room', { roomId });
+  const keys = await device.call<{ epoch: string; epochId: string }[]>('mailboxKeys', { roomId });
+  return {
+    name: device.name,
+    epoch: room.epoch,
+    mailboxes: keys.map((k) => `${k.epoch}:${k.epochId.slice(0, 8)}`),
+    relays: await device.call('relayStatus'),
+    sync: await device.call('syncStatus', { roomId }),
+  };
+}
+
 /**
  * Devices sending while their relay crashes: what the relay did not acknowledge, they put again
  * once it is back, so a member who was away all along finds every message on the relay alone.
@@ -68,6 +81,7 @@ describe('a relay killed (SIGKILL) while devices send', () => {
     await ben.until('the relay back', () => relaysFine(ben), 60_000);
     // Each device has put again what the relay missed (its status owes nothing); closing then
     // leaves the messages on the relay alone.
+    const before = await Promise.all([ana, ben].map((d) => where(d, roomId)));
     await ana.stop();
     await ben.stop();
     await cai.restart();
@@ -78,7 +92,8 @@ describe('a relay killed (SIGKILL) while devices send', () => {
       const have = new Set(await cai.texts(roomId));
       const missing = sent.filter((t) => !have.has(t));
       throw new Error(
-        `missing ${JSON.stringify(missing)}; errors ${JSON.stringify([...ana.errors, ...ben.errors, ...cai.errors])}`,
+        `missing ${JSON.stringify(missing)}; errors ${JSON.stringify([...ana.errors, ...ben.errors, ...cai.errors])}; ` +
+          `before stopping ${JSON.stringify(before)}; cai ${JSON.stringify(await where(cai, roomId))}`,
         { cause: error },
       );
     }

@@ -56,8 +56,19 @@ export function kithCapabilities(
 }
 
 /**
+ * How many skipped message keys a receiver keeps per sender and epoch. Messages reach a device
+ * out of order by design: gossip brings a sender's newest while its older ones wait in a relay
+ * mailbox, or a relay gets a sender's backlog after the sender came back. ts-mls's default (10)
+ * made every message more than 10 behind the newest one opened unreadable for good. A skipped
+ * key costs about 40 bytes of stored group state until its message arrives or the epoch is
+ * dropped; a sender that skips on purpose can make each receiver keep at most this many.
+ */
+const RETAINED_SKIPPED_KEYS = 1000;
+
+/**
  * ts-mls configuration: our authentication service, and key retention long enough for the
- * fork window (messages of the last epochs still decrypt after a fork switch).
+ * fork window (messages of the last epochs still decrypt after a fork switch) and for
+ * messages that arrive out of order (`RETAINED_SKIPPED_KEYS`).
  */
 export function kithClientConfig(authService: AuthenticationService, epochs: number): ClientConfig {
   return {
@@ -66,6 +77,7 @@ export function kithClientConfig(authService: AuthenticationService, epochs: num
     keyRetentionConfig: {
       ...defaultClientConfig.keyRetentionConfig,
       retainKeysForEpochs: epochs,
+      retainKeysForGenerations: RETAINED_SKIPPED_KEYS,
       // Gossip loses messages; a receiver must still open one sent many generations later.
       maximumForwardRatchetSteps: 5000,
     },

@@ -41,6 +41,21 @@ async function threeMembers(): Promise<{
 }
 
 describe('ConversationGroup', () => {
+  it("opens a sender's older messages after a much newer one (a relay mailbox read after gossip)", async () => {
+    const { B, C } = await threeMembers();
+    const sent = [];
+    for (let i = 0; i < 60; i++) sent.push(await B.encrypt(utf8(`m${i}`)));
+    const newest = sent.pop();
+    if (newest === undefined) throw new Error('nothing sent');
+    expect(await C.receive(newest)).toMatchObject({ kind: 'application' });
+    const opened: string[] = [];
+    for (const message of sent) {
+      const got = await C.receive(message);
+      if (got.kind === 'application') opened.push(new TextDecoder().decode(got.plaintext));
+    }
+    expect(opened).toEqual(Array.from({ length: 59 }, (_, i) => `m${i}`));
+  });
+
   it('invites users, agrees on the room state and carries application messages', async () => {
     const { b, A, B, C } = await threeMembers();
     expect(B.head.epoch).toBe(1n);
