@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { KithApp } from '../app/kith-app.ts';
-import { methods } from './methods.ts';
+import { isMethodName, METHOD_SPECS } from '../rpc/method-specs.ts';
+import { handlers } from './methods.ts';
 import { Params } from './params.ts';
 import { RpcErrorCodes, toRpcError, type RpcError } from './rpc-errors.ts';
 
@@ -112,14 +113,15 @@ async function call(app: KithApp, request: unknown): Promise<Reply | undefined> 
     return errorReply(validId ? id : null, { code: RpcErrorCodes.invalidRequest, message });
   }
   const notification = !('id' in r);
-  const method = Object.hasOwn(methods, r['method']) ? methods[r['method']] : undefined;
+  const name = r['method'];
   let reply: Reply;
-  if (method === undefined) {
-    const message = `no method "${r['method']}": see \`kith --help\` for the list`;
+  if (!isMethodName(name)) {
+    const message = `no method "${name}": see \`kith --help\` for the list`;
     reply = errorReply(id, { code: RpcErrorCodes.methodNotFound, message });
   } else {
     try {
-      reply = { jsonrpc: '2.0', id, result: await method.run(app, new Params(r['params'])) };
+      const params = Params.checked(METHOD_SPECS[name], r['params']);
+      reply = { jsonrpc: '2.0', id, result: await handlers[name](app, params) };
     } catch (error) {
       reply = errorReply(id, toRpcError(error));
     }
