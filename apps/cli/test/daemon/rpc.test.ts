@@ -96,4 +96,63 @@ describe('the daemon’s JSON-RPC door', () => {
     const unknown = await runKith(['frobnicate']);
     expect(unknown.code).toBe(2);
   });
+
+  it('reads shell params by the method schema and names an unknown option', async () => {
+    const kith = (...args: string[]) => runKith(['--data-dir', daemon.dataDir, ...args]);
+    const created = await kith('createRoom', '--name', 'typed', '--json');
+    const { roomId } = JSON.parse(created.stdout) as { roomId: string };
+    const sent = await kith(
+      'send',
+      '--roomId',
+      roomId,
+      '--text',
+      '**bold**',
+      '--markdown',
+      'true',
+      '--expiresInMs',
+      '30000',
+    );
+    expect(sent.stderr).toBe('');
+    expect(sent.code).toBe(0);
+    // A boolean param alone means true.
+    expect((await kith('send', '--roomId', roomId, '--text', '_it_', '--markdown')).code).toBe(0);
+    const listed = await kith('messages', '--roomId', roomId, '--markRead', 'false', '--json');
+    expect(listed.code).toBe(0);
+    const messages = JSON.parse(listed.stdout) as { markdown: boolean; expiresAt?: number }[];
+    expect(messages.map((m) => m.markdown)).toEqual([true, true]);
+    const typo = await kith('send', '--roomId', roomId, '--txt', 'hi');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown option --txt for send; did you mean --text?');
+    const notANumber = await kith(
+      'send',
+      '--roomId',
+      roomId,
+      '--text',
+      'x',
+      '--expiresInMs',
+      'soon',
+    );
+    expect(notANumber.code).toBe(2);
+    expect(notANumber.stderr).toContain('--expiresInMs takes a whole number');
+    const notABoolean = await kith('messages', '--roomId', roomId, '--markRead', 'nope');
+    expect(notABoolean.code).toBe(2);
+    const missing = await kith('send', '--roomId', roomId);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('send needs --text');
+    const help = await runKith(['--help', 'send']);
+    expect(help.stdout).toMatch(/--markdown\s+true or false/);
+    const bad = await runKith([
+      '--data-dir',
+      daemon.dataDir,
+      'daemon',
+      '--relay',
+      '127.0.0.1:4011',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--relay takes a multiaddr');
+    // The daemon checks the same schema for scripts that call it over HTTP.
+    const raw = await daemon.rpc('send', { roomId, txt: 'hi' });
+    expect(raw.error).toMatchObject({ code: -32602 });
+    expect(raw.error?.message).toContain('unknown param "txt"; did you mean "text"?');
+  });
 });
