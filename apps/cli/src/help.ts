@@ -10,7 +10,9 @@ export function helpText(): string {
 
 Usage:
   kith [--data-dir DIR] [--name NAME] [--listen MULTIADDR]... [--relay MULTIADDR]... [--no-mdns]
-      Open the chat in this terminal (creates your identity on first run).
+      [--rpc-port PORT]
+      Open the chat in this terminal (creates your identity on first run). It serves the same
+      JSON-RPC as the daemon, so scripts drive the device you are using.
   kith [--data-dir DIR] daemon [--rpc-port PORT] [--name NAME] [--listen MULTIADDR]...
       [--relay MULTIADDR]... [--no-mdns]
       Run the device without a screen, serving JSON-RPC 2.0 on http://127.0.0.1:PORT/

@@ -7,8 +7,17 @@ import { dataDirOf } from './data-dir.ts';
 import { closest, isMethodName, METHOD_SPECS } from './rpc/method-specs.ts';
 import { methodHelp, shellParams, switchesOf } from './rpc/shell-params.ts';
 
-/** Flags of the chat and of the daemon (which also takes --rpc-port). */
-const DEVICE_FLAGS = ['data-dir', 'name', 'listen', 'relay', 'no-mdns', 'help', 'version'];
+/** Flags of the chat and of the daemon. */
+const DEVICE_FLAGS = [
+  'data-dir',
+  'name',
+  'listen',
+  'relay',
+  'no-mdns',
+  'rpc-port',
+  'help',
+  'version',
+];
 
 async function main(argv: readonly string[]): Promise<number> {
   const line = parseCommandLine(argv, (command) =>
@@ -25,15 +34,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const dataDir = dataDirOf(lastFlag(line, 'data-dir'), process.env);
   const command = line.command;
   if (command === undefined || command === 'daemon') {
-    const network = networkOf(line, command === 'daemon' ? ['rpc-port'] : []);
-    if (command === undefined) {
-      const { runChat } = await import('./tui/run-chat.ts');
-      await runChat({ dataDir, ...network });
-      return 0;
-    }
+    const network = networkOf(line);
     const rpcPort = Number(lastFlag(line, 'rpc-port') ?? '0');
     if (!Number.isInteger(rpcPort) || rpcPort < 0 || rpcPort > 65535) {
       throw new UsageError('--rpc-port must be a port number (0 picks a free one)');
+    }
+    if (command === undefined) {
+      const { runChat } = await import('./tui/run-chat.ts');
+      await runChat({ dataDir, rpcPort, ...network });
+      return 0;
     }
     const { runDaemon } = await import('./daemon/daemon.ts');
     await runDaemon({
@@ -83,8 +92,8 @@ async function version(): Promise<string> {
 }
 
 /** The chat's and the daemon's network options; an option neither takes is named. */
-function networkOf(line: CommandLine, extra: readonly string[]) {
-  const known = [...DEVICE_FLAGS, ...extra];
+function networkOf(line: CommandLine) {
+  const known = DEVICE_FLAGS;
   for (const name of line.flags.keys()) {
     if (known.includes(name)) continue;
     const guess = closest(name, known);

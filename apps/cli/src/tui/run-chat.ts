@@ -1,5 +1,6 @@
 import { format } from 'node:util';
 import { KithApp } from '../app/kith-app.ts';
+import { openRpcDoor } from '../daemon/daemon.ts';
 import { ChatController, messageOf, type ChatHooks } from './controller.ts';
 import { askName } from './name-prompt.ts';
 import { cursorOf, render } from './render.ts';
@@ -11,6 +12,8 @@ export interface ChatOptions {
   readonly listen?: readonly string[];
   readonly relays?: readonly string[];
   readonly mdns: boolean;
+  /** Where to serve JSON-RPC for scripts (0 picks a free port). */
+  readonly rpcPort?: number;
 }
 
 /** Frames are drawn at most this often: a burst of engine events makes one frame. */
@@ -41,10 +44,18 @@ export async function runChat(options: ChatOptions): Promise<void> {
       warn(messageOf(error));
     },
   });
+  // Scripts drive the device the person is using: `kith METHOD` reaches this process.
+  const door = await openRpcDoor(app, options.dataDir, options.rpcPort ?? 0).catch(
+    async (error: unknown) => {
+      await app.close();
+      throw error;
+    },
+  );
   try {
     if (!(await ensureName(app, input, output, options.name ?? ''))) return;
     await chat(app, options.relays?.length ?? 0, input, output, (f) => (warn = f));
   } finally {
+    await door.close();
     await app.close();
   }
 }
