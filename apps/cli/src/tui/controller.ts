@@ -1,6 +1,7 @@
 import type { KithApp } from '../app/kith-app.ts';
-import { parseLine, type Command } from './commands.ts';
-import { EMPTY_COMPOSER, edit, type Composer } from './editor.ts';
+import { COMMANDS, parseLine, type Command } from './commands.ts';
+import { complete } from './complete.ts';
+import { EMPTY_COMPOSER, edit, MAX_INPUT, type Composer } from './editor.ts';
 import { execute, type Outcome } from './execute.ts';
 import { InputHistory } from './history.ts';
 import { parseKeys, type Key } from './keys.ts';
@@ -182,6 +183,10 @@ export class ChatController {
         this.#submit();
         return;
       case 'tab':
+        // With something typed, Tab completes it; on an empty line it goes to the next room.
+        if (this.#composer.text.trim() === '') this.#step(1);
+        else this.#complete();
+        return;
       case 'ctrl-n':
       case 'alt-down':
         this.#step(1);
@@ -211,6 +216,15 @@ export class ChatController {
         return;
       default: {
         const next = edit(this.#composer, key);
+        if ((key.name === 'text' || key.name === 'paste') && next?.text.length === MAX_INPUT) {
+          const room = MAX_INPUT - this.#composer.text.length;
+          if (key.text.length > room) {
+            this.#notice = {
+              kind: 'error',
+              text: `the input holds at most ${MAX_INPUT} characters: the rest was left out`,
+            };
+          }
+        }
         if (next !== undefined) {
           this.#typed(this.#composer.text, next.text);
           this.#composer = next;
@@ -236,7 +250,11 @@ export class ChatController {
   #submit(): void {
     const line = this.#composer.text;
     const parsed = parseLine(line);
-    if (parsed.ok === 'empty') return;
+    if (parsed.ok === 'empty') {
+      // Spaces alone send nothing and do not linger to turn the next command into text.
+      this.#composer = EMPTY_COMPOSER;
+      return;
+    }
     this.#history.add(line);
     this.#composer = EMPTY_COMPOSER;
     this.#setPanel(undefined);
@@ -301,6 +319,19 @@ export class ChatController {
       this.#hooks.showOnMainScreen(outcome.mainScreen);
     }
     if (outcome.quit) this.#hooks.quit();
+  }
+
+  #complete(): void {
+    const roomId = this.#roomId;
+    const app = this.#app;
+    const { composer, choices } = complete(this.#composer, {
+      commands: Object.keys(COMMANDS),
+      rooms: this.#rooms.map((r) => r.label),
+      members: roomId === undefined ? [] : app.members(roomId).map((m) => m.displayName),
+      contacts: app.node.contacts().map((c) => c.displayName),
+    });
+    this.#composer = composer;
+    if (choices.length > 0) this.#notice = { kind: 'info', text: choices.join('  ') };
   }
 
   #open(roomId: string): void {
