@@ -6,7 +6,7 @@ import { execute, type Outcome } from './execute.ts';
 import { InputHistory } from './history.ts';
 import { parseKeys, type Key } from './keys.ts';
 import { layout, panelScrollLimit } from './render.ts';
-import type { ChatState, Notice, Panel, RoomItem } from './state.ts';
+import type { ChatState, Notice, Panel, RoomItem, StatusInfo } from './state.ts';
 import { SystemLog } from './system-log.ts';
 import { refusedInviteText } from './safety-commands.ts';
 import { typingText } from './signal-commands.ts';
@@ -52,7 +52,6 @@ const QUICK = new Set<Command['kind']>([
  */
 export class ChatController {
   readonly #app: KithApp;
-  readonly #relays: number;
   readonly #hooks: ChatHooks;
   readonly #log: SystemLog;
   readonly #offRefused: () => void;
@@ -66,13 +65,14 @@ export class ChatController {
   #notice: Notice | undefined;
   #panel: Panel | undefined;
   #scroll = 0;
+  /** Relays connected at the last frame. */
+  #relaysUp = 0;
   #onMainScreen = false;
   readonly #history = new InputHistory();
   #last: ChatState | undefined;
 
-  constructor(app: KithApp, relays: number, hooks: ChatHooks) {
+  constructor(app: KithApp, hooks: ChatHooks) {
     this.#app = app;
-    this.#relays = relays;
     this.#hooks = hooks;
     this.#log = new SystemLog(app.node.client, (u) => app.nameOf(u), Date.now);
     // A refused invitation has no room to show it in: it is said in the notice line.
@@ -134,8 +134,7 @@ export class ChatController {
             }),
       status: {
         peers: app.node.connectedDevices().length,
-        relays: this.#relays,
-        relaysUp: app.node.relayStatus().filter((r) => r.connected).length,
+        ...this.#relayStatus(),
         sync,
         ...typingStatus(app, room),
       },
@@ -146,6 +145,24 @@ export class ChatController {
       ...(thread === undefined ? {} : { thread: { label: thread.label } }),
     };
     return this.#last;
+  }
+
+  /**
+   * The relays as the device sees them. A network warning on the notice line is cleared once
+   * a relay comes back: it said something that is no longer true.
+   */
+  #relayStatus(): Pick<StatusInfo, 'relays' | 'relaysUp' | 'relayRetryInMs'> {
+    const relays = this.#app.node.relayStatus();
+    const up = relays.filter((r) => r.connected).length;
+    if (up > this.#relaysUp && this.#notice?.kind === 'warning') this.#notice = undefined;
+    this.#relaysUp = up;
+    const waits = relays.flatMap((r) => (r.nextAttemptAt === undefined ? [] : [r.nextAttemptAt]));
+    const retry = up === 0 && waits.length > 0 ? Math.min(...waits) - Date.now() : undefined;
+    return {
+      relays: relays.length,
+      relaysUp: up,
+      ...(retry === undefined ? {} : { relayRetryInMs: Math.max(0, retry) }),
+    };
   }
 
   /** Handles what the terminal sent. */

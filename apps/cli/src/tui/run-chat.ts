@@ -53,7 +53,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
   );
   try {
     if (!(await ensureName(app, input, output, options.name ?? ''))) return;
-    await chat(app, options.relays?.length ?? 0, input, output, (f) => (warn = f));
+    await chat(app, input, output, (f) => (warn = f));
   } finally {
     await door.close();
     await app.close();
@@ -87,7 +87,6 @@ async function ensureName(
 
 async function chat(
   app: KithApp,
-  relays: number,
   input: NodeJS.ReadStream,
   output: NodeJS.WriteStream,
   onWarning: (warn: (text: string) => void) => void,
@@ -133,7 +132,7 @@ async function chat(
       screen.bell();
     },
   };
-  const controller = new ChatController(app, relays, hooks);
+  const controller = new ChatController(app, hooks);
   onWarning((text) => {
     controller.warn(text);
   });
