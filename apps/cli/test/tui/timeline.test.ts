@@ -218,4 +218,28 @@ describe('SystemLog', () => {
     expect(log.lines(roomId).map((l) => l.ts)).toEqual([100, 101, 102, 103, 104, 105, 106, 107]);
     expect(log.lines('other')).toEqual([]);
   });
+
+  it('does not claim a removed member left: the event does not say which it was', () => {
+    const { source, rooms, emit } = fakeSource();
+    const roomId = 'r2' as RoomId;
+    const both = [
+      { userId: ANA, role: 'owner' },
+      { userId: BEN, role: 'member' },
+    ];
+    rooms.set(roomId, { participants: both, name: 'team', topic: '' });
+    const log = new SystemLog(
+      source,
+      (u) => (u === ANA ? 'ana' : 'ben'),
+      () => 1,
+    );
+    rooms.set(roomId, { participants: [both[0]], name: 'team', topic: '' });
+    emit({
+      type: 'membership',
+      roomId,
+      added: [],
+      removed: [BEN],
+      room: undefined,
+    } as unknown as KithEvent);
+    expect(log.lines(roomId).map((l) => l.text)).toEqual(['ben is no longer in the room']);
+  });
 });

@@ -1,0 +1,91 @@
+// `kith import FILE` and `kith export ROOM FILE`: the daemon's importHistory and exportHistory
+// with paths resolved here (the daemon runs elsewhere) and a progress line while importing.
+import { resolve } from 'node:path';
+import { lastFlag, type CommandLine } from './args.ts';
+import { callDaemon } from './rpc/rpc-client.ts';
+
+const POLL_MS = 250;
+
+export const HISTORY_USAGE = `  kith [--data-dir DIR] import FILE [--format matrix|kith] [--room ROOM_ID | --name NAME]
+      Import history through the running daemon: a Matrix room export (Element's JSON export,
+      or a JSON array of events; the default) or a Kith export, into a room of yours or a new
+      room (named NAME, else after the exported room). Imported messages show who wrote them
+      first and when; media is imported as a text line with its link.
+  kith [--data-dir DIR] export ROOM_ID FILE
+      Write a room's history to FILE as a Kith export (JSON lines), which import --format kith
+      reads back.
+`;
+
+/** Runs `import` or `export`; returns what to print. `usage` reports a wrong command line. */
+export async function runHistoryCommand(
+  dataDir: string,
+  line: CommandLine,
+  usage: (message: string) => Error,
+): Promise<string> {
+  const json = line.flags.has('json');
+  if (line.command === 'export') {
+    const [room, file] = line.extra;
+    if (room === undefined || file === undefined) throw usage('usage: kith export ROOM_ID FILE');
+    const result = (await callDaemon(dataDir, 'exportHistory', {
+      roomId: room,
+      path: resolve(file),
+    })) as { messages: number };
+    return json
+      ? `${JSON.stringify(result)}\n`
+      : `exported ${result.messages} messages to ${file}\n`;
+  }
+  const [file] = line.extra;
+  if (file === undefined) throw usage('usage: kith import FILE [--format matrix|kith] [--room ID]');
+  const format = lastFlag(line, 'format') ?? 'matrix';
+  const roomId = lastFlag(line, 'room');
+  const name = lastFlag(line, 'name');
+  const params = {
+    path: resolve(file),
+    format,
+    ...(roomId === undefined ? {} : { roomId }),
+    ...(name === undefined ? {} : { name }),
+  };
+  const stopProgress = showProgress(dataDir);
+  let result: ImportAnswer;
+  try {
+    result = (await callDaemon(dataDir, 'importHistory', params)) as ImportAnswer;
+  } finally {
+    stopProgress();
+  }
+  if (json) return `${JSON.stringify(result, null, 2)}\n`;
+  const reasons = Object.entries(result.skippedBy)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(', ');
+  return (
+    `imported ${result.imported} messages into ${result.roomId}` +
+    (result.skipped > 0 ? ` (skipped ${result.skipped}: ${reasons})` : '') +
+    '\n'
+  );
+}
+
+interface ImportAnswer {
+  readonly roomId: string;
+  readonly imported: number;
+  readonly skipped: number;
+  readonly skippedBy: Record<string, number>;
+}
+
+/** A line on a terminal's stderr, rewritten as the daemon reports progress. */
+function showProgress(dataDir: string): () => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  let shown = false;
+  const timer = setInterval(() => {
+    callDaemon(dataDir, 'importStatus', {})
+      .then((s) => {
+        const status = s as { active: boolean; done: number; total: number };
+        if (!status.active || status.total === 0) return;
+        shown = true;
+        process.stderr.write(`\rimporting: ${status.done} of ${status.total}`);
+      })
+      .catch(() => undefined);
+  }, POLL_MS);
+  return () => {
+    clearInterval(timer);
+    if (shown) process.stderr.write('\r\x1b[K');
+  };
+}

@@ -1,0 +1,358 @@
+import type { KithApp } from '../app/kith-app.ts';
+import { parseLine, type Command } from './commands.ts';
+import { EMPTY_COMPOSER, edit, type Composer } from './editor.ts';
+import { execute, type Outcome } from './execute.ts';
+import { InputHistory } from './history.ts';
+import { parseKeys, type Key } from './keys.ts';
+import { layout, panelScrollLimit } from './render.ts';
+import type { ChatState, Notice, Panel, RoomItem } from './state.ts';
+import { SystemLog } from './system-log.ts';
+import { refusedInviteText } from './safety-commands.ts';
+import { typingText } from './signal-commands.ts';
+import { buildTimeline, roomItem } from './timeline.ts';
+import { scrollLimit } from './timeline-rows.ts';
+
+/** What the controller asks of the terminal around it. */
+export interface ChatHooks {
+  /** Draw again soon (many calls in a burst make one frame). */
+  readonly redraw: () => void;
+  readonly quit: () => void;
+  readonly showOnMainScreen: (text: string) => void;
+  readonly returnToChat: () => void;
+  readonly size: () => { readonly columns: number; readonly rows: number };
+  /** Gets the user's attention (a mention). */
+  readonly bell?: () => void;
+}
+
+/** Commands that finish at once: no "working" notice for them. */
+const QUICK = new Set<Command['kind']>([
+  'send',
+  'reply',
+  'edit',
+  'delete',
+  'react',
+  'unreact',
+  'help',
+  'quit',
+  'link',
+  'contacts',
+  'members',
+  'room',
+  'thread',
+  'threads',
+  'history',
+  'signal',
+]);
+
+/**
+ * The chat's behaviour: keys in, commands run against the app, and the `ChatState` a frame is
+ * drawn from. Holds what is the screen's own (room on screen, composer, notice, scroll); the
+ * rest is read from the app on every frame.
+ */
+export class ChatController {
+  readonly #app: KithApp;
+  readonly #relays: number;
+  readonly #hooks: ChatHooks;
+  readonly #log: SystemLog;
+  readonly #offRefused: () => void;
+  readonly #offMention: () => void;
+  #roomId: string | undefined;
+  /** The thread followed (/thread), in the room it belongs to. */
+  #thread: { roomId: string; id: string; label: string } | undefined;
+  #rooms: RoomItem[] = [];
+  #ids: string[] = [];
+  #composer: Composer = EMPTY_COMPOSER;
+  #notice: Notice | undefined;
+  #panel: Panel | undefined;
+  #scroll = 0;
+  #onMainScreen = false;
+  readonly #history = new InputHistory();
+  #last: ChatState | undefined;
+
+  constructor(app: KithApp, relays: number, hooks: ChatHooks) {
+    this.#app = app;
+    this.#relays = relays;
+    this.#hooks = hooks;
+    this.#log = new SystemLog(app.node.client, (u) => app.nameOf(u), Date.now);
+    // A refused invitation has no room to show it in: it is said in the notice line.
+    this.#offRefused = app.node.client.on('inviteRefused', (e) => {
+      const from = e.from === undefined ? undefined : app.nameOf(e.from);
+      this.#notice = { kind: 'info', text: refusedInviteText(from, e.reason) };
+      this.#hooks.redraw();
+    });
+    // A mention notifies: the bell, and a notice naming who and where.
+    this.#offMention = app.node.client.on('mention', (e) => {
+      this.#hooks.bell?.();
+      if (e.roomId === this.#roomId && !this.#onMainScreen) return;
+      const room = this.#rooms.find((r) => r.roomId === e.roomId);
+      const where = room === undefined ? '' : ` in ${room.label}`;
+      this.#notice = { kind: 'info', text: `${app.nameOf(e.by)} mentioned you${where}` };
+      this.#hooks.redraw();
+    });
+  }
+
+  /** What to draw now. Reading a room marks it read. */
+  state(): ChatState {
+    const app = this.#app;
+    const me = app.node.userId;
+    const rooms = app.rooms().map((v) => roomItem(v, me));
+    let current = rooms.findIndex((r) => r.roomId === this.#roomId);
+    if (current === -1 && rooms.length > 0) {
+      current = 0;
+      this.#scroll = 0;
+    }
+    const room = rooms[current];
+    this.#roomId = room?.roomId;
+    this.#rooms = rooms;
+    const thread = this.#thread?.roomId === room?.roomId ? this.#thread : undefined;
+    const messages = room === undefined ? [] : app.messages(room.roomId, undefined, thread?.id);
+    this.#ids = messages.map((m) => m.messageId);
+    if (room !== undefined && room.unread > 0 && !this.#onMainScreen) {
+      rooms[current] = { ...room, unread: 0 };
+      app.markRead(room.roomId).then(
+        () => {
+          this.#hooks.redraw();
+        },
+        (error: unknown) => {
+          this.warn(messageOf(error));
+        },
+      );
+    }
+    if (room !== undefined) this.#log.track(room.roomId);
+    const sync = room === undefined ? undefined : app.syncStatus(room.roomId);
+    this.#last = {
+      me: app.displayName,
+      rooms,
+      current,
+      timeline:
+        room === undefined
+          ? []
+          : buildTimeline(messages, this.#log.lines(room.roomId), me, {
+              nameOf: (u) => app.nameOf(u),
+              threadReplies: new Map(app.threads(room.roomId).map((t) => [t.threadId, t.replies])),
+            }),
+      status: {
+        peers: app.node.connectedDevices().length,
+        relays: this.#relays,
+        relaysUp: app.node.relayStatus().filter((r) => r.connected).length,
+        sync,
+        ...typingStatus(app, room),
+      },
+      notice: this.#notice,
+      composer: this.#composer,
+      panel: this.#panel,
+      scroll: this.#scroll,
+      ...(thread === undefined ? {} : { thread: { label: thread.label } }),
+    };
+    return this.#last;
+  }
+
+  /** Handles what the terminal sent. */
+  input(data: string): void {
+    for (const key of parseKeys(data)) this.#key(key);
+    this.#hooks.redraw();
+  }
+
+  /** A problem in the background (the network, a library writing to the console). */
+  warn(text: string): void {
+    if (this.#notice !== undefined && this.#notice.kind !== 'warning') return;
+    this.#notice = { kind: 'warning', text };
+    this.#hooks.redraw();
+  }
+
+  close(): void {
+    this.#log.close();
+    this.#offRefused();
+    this.#offMention();
+  }
+
+  #key(key: Key): void {
+    if (this.#onMainScreen) {
+      this.#onMainScreen = false;
+      this.#hooks.returnToChat();
+      if (key.name === 'ctrl-c' || key.name === 'ctrl-d') this.#hooks.quit();
+      return;
+    }
+    switch (key.name) {
+      case 'ctrl-c':
+      case 'ctrl-d':
+        this.#hooks.quit();
+        return;
+      case 'enter':
+        this.#submit();
+        return;
+      case 'tab':
+      case 'ctrl-n':
+      case 'alt-down':
+        this.#step(1);
+        return;
+      case 'shift-tab':
+      case 'ctrl-p':
+      case 'alt-up':
+        this.#step(-1);
+        return;
+      case 'escape':
+        if (this.#panel !== undefined) this.#setPanel(undefined);
+        else this.#notice = undefined;
+        return;
+      case 'page-up':
+        this.#scrollBy(this.#page());
+        return;
+      case 'page-down':
+        this.#scrollBy(-this.#page());
+        return;
+      case 'up':
+        this.#composer = this.#history.step(this.#composer, -1);
+        return;
+      case 'down':
+        this.#composer = this.#history.step(this.#composer, 1);
+        return;
+      case 'ctrl-l':
+        return;
+      default: {
+        const next = edit(this.#composer, key);
+        if (next !== undefined) {
+          this.#typed(this.#composer.text, next.text);
+          this.#composer = next;
+        }
+      }
+    }
+  }
+
+  /**
+   * Tells the room the user is typing a message (not a command), or stopped by clearing it. Every
+   * keystroke calls this; the engine sends at most one signal per few seconds.
+   */
+  #typed(before: string, after: string): void {
+    const roomId = this.#roomId;
+    const writing = (t: string): boolean => t !== '' && !t.startsWith('/');
+    if (roomId === undefined || before === after) return;
+    if (!writing(after) && !writing(before)) return;
+    this.#app.signals.setTyping(roomId, writing(after)).catch((error: unknown) => {
+      this.warn(messageOf(error));
+    });
+  }
+
+  #submit(): void {
+    const line = this.#composer.text;
+    const parsed = parseLine(line);
+    if (parsed.ok === 'empty') return;
+    this.#history.add(line);
+    this.#composer = EMPTY_COMPOSER;
+    this.#setPanel(undefined);
+    this.#notice = undefined;
+    if (!parsed.ok) {
+      this.#notice = { kind: 'error', text: parsed.error };
+      return;
+    }
+    const command = parsed.command;
+    const pending: Notice | undefined = QUICK.has(command.kind)
+      ? undefined
+      : { kind: 'info', text: `${line.split(' ')[0] ?? ''}: working…` };
+    this.#notice = pending;
+    const room = this.#rooms.find((r) => r.roomId === this.#roomId);
+    const ids = this.#ids;
+    const thread = this.#thread?.roomId === room?.roomId ? this.#thread?.id : undefined;
+    const context = {
+      app: this.#app,
+      room,
+      messageId: (n: number) => ids[n - 1],
+      ...(thread === undefined ? {} : { thread }),
+    };
+    execute(context, command)
+      .then(
+        (outcome) => {
+          if (this.#notice === pending) this.#notice = undefined;
+          this.#apply(outcome);
+        },
+        (error: unknown) => {
+          this.#notice = { kind: 'error', text: messageOf(error) };
+        },
+      )
+      .finally(() => {
+        this.#hooks.redraw();
+      });
+    if (command.kind === 'send' || command.kind === 'reply') this.#scroll = 0;
+  }
+
+  #apply(outcome: Outcome): void {
+    if (outcome.thread !== undefined) {
+      const roomId = this.#roomId;
+      this.#thread =
+        outcome.thread === null || roomId === undefined ? undefined : { roomId, ...outcome.thread };
+      this.#scroll = 0;
+    }
+    if (outcome.notice !== undefined) this.#notice = outcome.notice;
+    if (outcome.panel !== undefined) this.#setPanel(outcome.panel);
+    if (outcome.open !== undefined) this.#open(outcome.open);
+    if (outcome.openIndex !== undefined) {
+      const room = this.#rooms[outcome.openIndex - 1];
+      if (room === undefined) {
+        this.#notice = {
+          kind: 'error',
+          text: `no room ${outcome.openIndex}: the list has ${this.#rooms.length}`,
+        };
+      } else {
+        this.#open(room.roomId);
+      }
+    }
+    if (outcome.mainScreen !== undefined) {
+      this.#onMainScreen = true;
+      this.#hooks.showOnMainScreen(outcome.mainScreen);
+    }
+    if (outcome.quit) this.#hooks.quit();
+  }
+
+  #open(roomId: string): void {
+    if (roomId !== this.#roomId) this.#scroll = 0;
+    this.#roomId = roomId;
+  }
+
+  /** The panel and the timeline share the scroll offset: each starts at its usual end. */
+  #setPanel(panel: Panel | undefined): void {
+    if (panel === undefined && this.#panel === undefined) return;
+    this.#panel = panel;
+    this.#scroll = 0;
+  }
+
+  #step(by: number): void {
+    const count = this.#rooms.length;
+    if (count === 0) return;
+    const at = this.#rooms.findIndex((r) => r.roomId === this.#roomId);
+    const next = this.#rooms[(((at + by) % count) + count) % count];
+    this.#setPanel(undefined);
+    if (next !== undefined) this.#open(next.roomId);
+  }
+
+  #page(): number {
+    const { rows } = this.#hooks.size();
+    return Math.max(1, rows - 6);
+  }
+
+  /** Scrolls the timeline up (positive) or down; a panel scrolls down (positive) or up. */
+  #scrollBy(rows: number): void {
+    const last = this.#last;
+    if (last === undefined) return;
+    const { columns, rows: height } = this.#hooks.size();
+    if (this.#panel !== undefined) {
+      const limit = panelScrollLimit(this.#panel, columns, height);
+      this.#scroll = Math.max(0, Math.min(limit, this.#scroll - rows));
+      return;
+    }
+    const area = layout(columns, height);
+    const limit = scrollLimit(last, area.contentWidth, area.bodyHeight);
+    this.#scroll = Math.max(0, Math.min(limit, this.#scroll + rows));
+  }
+}
+
+/** A person-readable message for any error (KithErrors carry one written for people). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The status line's "ana is typing…" for the room on screen. */
+function typingStatus(app: KithApp, room: RoomItem | undefined): { typing?: string } {
+  if (room?.active !== true) return {};
+  const text = typingText(app.signals.typing(room.roomId).map((p) => p.displayName));
+  return text === undefined ? {} : { typing: text };
+}

@@ -1,0 +1,115 @@
+import type { KithClient, KithEventOf, RoomId, UserId } from '@kith/core';
+import type { SystemItem } from './state.ts';
+
+/** What the log reads from the engine (a KithClient; a fake in tests). */
+export type RoomSource = Pick<KithClient, 'on' | 'room' | 'rooms'>;
+
+interface Known {
+  readonly roles: ReadonlyMap<string, string>;
+  readonly name: string;
+  readonly topic: string;
+}
+
+/**
+ * Membership and room changes as lines in the timeline ("ben joined", "cai is now moderator").
+ * The engine keeps no record of these to show later, so they are what this session saw happen.
+ */
+export class SystemLog {
+  readonly #source: RoomSource;
+  readonly #nameOf: (user: UserId) => string;
+  readonly #now: () => number;
+  readonly #lines = new Map<string, SystemItem[]>();
+  readonly #known = new Map<string, Known>();
+  readonly #offs: (() => void)[];
+
+  constructor(source: RoomSource, nameOf: (user: UserId) => string, now: () => number) {
+    this.#source = source;
+    this.#nameOf = nameOf;
+    this.#now = now;
+    for (const r of source.rooms()) this.#known.set(r.roomId, this.#read(r.roomId));
+    this.#offs = [
+      source.on('membership', (e) => {
+        this.#membership(e);
+      }),
+      source.on('room', (e) => {
+        this.#room(e.roomId);
+      }),
+      source.on('joined', (e) => {
+        this.#add(e.roomId, 'you joined');
+        this.#known.set(e.roomId, this.#read(e.roomId));
+      }),
+      source.on('left', (e) => {
+        this.#add(e.roomId, 'you are no longer in this room');
+      }),
+    ];
+  }
+
+  lines(roomId: string): readonly SystemItem[] {
+    return this.#lines.get(roomId) ?? [];
+  }
+
+  /** Starts following a room this log has not seen yet (one this device just created). */
+  track(roomId: string): void {
+    if (!this.#known.has(roomId)) this.#known.set(roomId, this.#read(roomId));
+  }
+
+  /** Adds a line of this session's own (a room it created, say). */
+  note(roomId: string, text: string): void {
+    this.#add(roomId, text);
+  }
+
+  close(): void {
+    for (const off of this.#offs) off();
+  }
+
+  #membership(e: KithEventOf<'membership'>): void {
+    const after = this.#read(e.roomId);
+    for (const user of e.added) this.#add(e.roomId, `${this.#nameOf(user)} joined`);
+    for (const user of e.removed) {
+      const banned = after.roles.get(user) === 'banned';
+      this.#add(e.roomId, `${this.#nameOf(user)} ${banned ? 'was banned' : 'left'}`);
+    }
+    this.#known.set(e.roomId, after);
+  }
+
+  /** Roles, name and topic: what changed since the last look. */
+  #room(roomId: string): void {
+    const before = this.#known.get(roomId);
+    const after = this.#read(roomId);
+    this.#known.set(roomId, after);
+    if (before === undefined) return;
+    for (const [user, role] of after.roles) {
+      const was = before.roles.get(user);
+      if (was === undefined || was === role) continue;
+      const name = this.#nameOf(user as UserId);
+      this.#add(roomId, role === 'banned' ? `${name} was banned` : `${name} is now ${role}`);
+    }
+    for (const [user, was] of before.roles) {
+      if (was === 'banned' && !after.roles.has(user)) {
+        this.#add(roomId, `${this.#nameOf(user as UserId)} was unbanned`);
+      }
+    }
+    if (after.name !== before.name) this.#add(roomId, `room renamed to "${after.name}"`);
+    if (after.topic !== before.topic) {
+      this.#add(roomId, after.topic === '' ? 'topic cleared' : `topic: ${after.topic}`);
+    }
+  }
+
+  #read(roomId: string): Known {
+    // Room IDs reach the screen as the text the app gives out; the engine's are that text.
+    const r = this.#source.room(roomId as RoomId);
+    return {
+      roles: new Map(r.participants.map((p) => [p.userId, p.role])),
+      name: r.name,
+      topic: r.topic,
+    };
+  }
+
+  #add(roomId: string, text: string): void {
+    const list = this.#lines.get(roomId) ?? [];
+    list.push({ kind: 'system', ts: this.#now(), text });
+    // A long session keeps the recent ones: enough to scroll back through.
+    if (list.length > 500) list.splice(0, list.length - 500);
+    this.#lines.set(roomId, list);
+  }
+}
