@@ -1,4 +1,5 @@
 import { AppError } from '../app/app-error.ts';
+import { addContact } from '../app/checks.ts';
 import type { KithApp } from '../app/kith-app.ts';
 import type { MethodName } from '../rpc/method-specs.ts';
 import type { Params } from './params.ts';
@@ -33,7 +34,7 @@ export const handlers: Record<MethodName, Handler> = {
   },
   importStatus: (app) => app.historyPort.status(),
   exportHistory: (app, p) => app.historyPort.exportRoom(p.string('roomId'), p.text('path')),
-  addContact: (app, p) => app.node.addContact(p.string('link').trim()),
+  addContact: (app, p) => addContact(app.node, p.string('link')),
   contacts: (app) => app.node.contacts(),
   peers: (app) => ({ connected: app.node.connectedDevices() }),
   relays: (app) => ({ relays: app.node.relayStatus() }),

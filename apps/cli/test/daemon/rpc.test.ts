@@ -155,4 +155,21 @@ describe('the daemon’s JSON-RPC door', () => {
     expect(raw.error).toMatchObject({ code: -32602 });
     expect(raw.error?.message).toContain('unknown param "txt"; did you mean "text"?');
   });
+
+  it('refuses, in plain words, a DM with oneself, one’s own link as a contact and a word as a reaction', async () => {
+    const me = await daemon.call<{ userId: string; contactLink: string }>('whoami');
+    const dm = await daemon.rpc('createDm', { userId: me.userId });
+    expect(dm.error).toMatchObject({ code: -32602 });
+    expect(dm.error?.message).toContain('that user ID is your own');
+    const self = await daemon.rpc('addContact', { link: me.contactLink });
+    expect(self.error?.message).toContain('your own contact link');
+    expect(await daemon.call<unknown[]>('contacts')).toEqual([]);
+    const { roomId } = await daemon.call<{ roomId: string }>('createRoom', { name: 'emoji' });
+    const { messageId } = await daemon.call<{ messageId: string }>('send', { roomId, text: 'hi' });
+    const word = await daemon.rpc('react', { roomId, messageId, emoji: 'notanemoji' });
+    expect(word.error?.message).toContain('"notanemoji" is not an emoji');
+    for (const emoji of ['👍', '👍🏽', '🇫🇷', '❤️', '👨‍👩‍👧']) {
+      expect((await daemon.rpc('react', { roomId, messageId, emoji })).error).toBeUndefined();
+    }
+  });
 });
