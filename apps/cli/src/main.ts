@@ -98,7 +98,7 @@ function networkOf(line: CommandLine) {
     if (known.includes(name)) continue;
     const guess = closest(name, known);
     const hint = guess === undefined ? '' : `; did you mean --${guess}?`;
-    const what = line.command === undefined ? 'the chat' : line.command;
+    const what = line.command ?? 'the chat';
     throw new UsageError(`unknown option --${name} for ${what}${hint} (see kith --help)`);
   }
   const [stray] = line.extra;
@@ -131,8 +131,9 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    const rpc = error as { name?: unknown; kithCode?: unknown; code?: unknown };
-    const code = rpc.name === 'RpcCallError' ? ` (${String(rpc.kithCode ?? rpc.code ?? '')})` : '';
+    // The daemon's error code, for scripts that grep for it (RpcCallError, loaded lazily).
+    const rpc = error as { name?: unknown; kithCode?: string; code?: number };
+    const code = rpc.name === 'RpcCallError' ? ` (${rpc.kithCode ?? String(rpc.code)})` : '';
     process.stderr.write(`kith: ${message}${code}\n`);
     process.exitCode = error instanceof UsageError ? 2 : 1;
   },

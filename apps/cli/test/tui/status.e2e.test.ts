@@ -38,8 +38,9 @@ describe('the status line', () => {
     const chat = PtyChat.start({
       args: ['--data-dir', dir, '--name', 'eve', '--no-mdns', '--relay', address],
     });
-    cleanup.push(async () => {
+    cleanup.push(() => {
       chat.dispose();
+      return Promise.resolve();
     });
     await chat.waitForText('online via 1 relay');
 

@@ -232,7 +232,7 @@ describe('SystemLog', () => {
       (u) => (u === ANA ? 'ana' : 'ben'),
       () => 1,
     );
-    rooms.set(roomId, { participants: [both[0]], name: 'team', topic: '' });
+    rooms.set(roomId, { participants: both.slice(0, 1), name: 'team', topic: '' });
     emit({
       type: 'membership',
       roomId,
