@@ -3,7 +3,7 @@
 // Nothing heavy is imported here: a one-shot `kith METHOD` reads it before anything else loads.
 
 /** How a param is given: JSON types the daemon checks, and how the shell reads its text. */
-export type ParamType =
+type ParamType =
   | 'string'
   /** A string with something besides spaces. */
   | 'text'

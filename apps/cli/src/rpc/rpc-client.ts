@@ -4,13 +4,13 @@ import { readCredentials } from '../daemon/credentials.ts';
 import type { RpcError } from '../daemon/rpc-errors.ts';
 
 /** No device process (daemon or chat) answers for the data directory. */
-export class NoDeviceError extends Error {
+class NoDeviceError extends Error {
   override readonly name = 'NoDeviceError';
   readonly code = 'NO_DAEMON';
 }
 
 /** A JSON-RPC error answered by the daemon. */
-export class RpcCallError extends Error {
+class RpcCallError extends Error {
   override readonly name = 'RpcCallError';
   readonly code: number;
   readonly kithCode: string | undefined;
