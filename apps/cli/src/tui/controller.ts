@@ -4,6 +4,8 @@ import { complete } from './complete.ts';
 import { EMPTY_COMPOSER, edit, MAX_INPUT, type Composer } from './editor.ts';
 import { execute, type Outcome } from './execute.ts';
 import { InputHistory } from './history.ts';
+import { RelayStatusReader } from './relay-status.ts';
+import { RoomOrder } from './room-order.ts';
 import { parseKeys, type Key } from './keys.ts';
 import { layout, panelScrollLimit } from './render.ts';
 import type { ChatState, Notice, Panel, RoomItem, StatusInfo } from './state.ts';
@@ -54,6 +56,8 @@ export class ChatController {
   readonly #app: KithApp;
   readonly #hooks: ChatHooks;
   readonly #log: SystemLog;
+  readonly #order: RoomOrder;
+  readonly #relays: RelayStatusReader;
   readonly #offRefused: () => void;
   readonly #offMention: () => void;
   #roomId: string | undefined;
@@ -65,14 +69,17 @@ export class ChatController {
   #notice: Notice | undefined;
   #panel: Panel | undefined;
   #scroll = 0;
-  /** Relays connected at the last frame. */
-  #relaysUp = 0;
   #onMainScreen = false;
   readonly #history = new InputHistory();
   #last: ChatState | undefined;
 
-  constructor(app: KithApp, hooks: ChatHooks) {
+  constructor(app: KithApp, hooks: ChatHooks, order = RoomOrder.inMemory()) {
     this.#app = app;
+    this.#order = order;
+    this.#relays = new RelayStatusReader(() => app.node.relayStatus(), Date.now);
+    // The room open when the chat last ran, if this device is still in it.
+    const last = order.lastOpen;
+    if (app.rooms().some((r) => r.roomId === last && r.active)) this.#roomId = last;
     this.#hooks = hooks;
     this.#log = new SystemLog(app.node.client, (u) => app.nameOf(u), Date.now);
     // A refused invitation has no room to show it in: it is said in the notice line.
@@ -96,18 +103,29 @@ export class ChatController {
   state(): ChatState {
     const app = this.#app;
     const me = app.node.userId;
-    const rooms = app.rooms().map((v) => roomItem(v, me));
+    const rooms = this.#order.arrange(app.rooms().map((v) => roomItem(v, me)));
     let current = rooms.findIndex((r) => r.roomId === this.#roomId);
     if (current === -1 && rooms.length > 0) {
-      current = 0;
+      // A room this device is still in, rather than one it left.
+      current = Math.max(
+        0,
+        rooms.findIndex((r) => r.active),
+      );
       this.#scroll = 0;
     }
     const room = rooms[current];
     this.#roomId = room?.roomId;
+    if (room !== undefined) this.#order.opened(room.roomId);
     this.#rooms = rooms;
     const thread = this.#thread?.roomId === room?.roomId ? this.#thread : undefined;
-    const messages = room === undefined ? [] : app.messages(room.roomId, undefined, thread?.id);
-    this.#ids = messages.map((m) => m.messageId);
+    const all = room === undefined ? [] : app.messages(room.roomId);
+    const messages =
+      room === undefined || thread === undefined
+        ? all
+        : app.messages(room.roomId, undefined, thread.id);
+    // Numbers are positions in the whole room, so a thread shows (and /reply takes) the same.
+    this.#ids = all.map((m) => m.messageId);
+    const numbers = new Map(this.#ids.map((id, i) => [id, i + 1]));
     if (room !== undefined && room.unread > 0 && !this.#onMainScreen) {
       rooms[current] = { ...room, unread: 0 };
       app.markRead(room.roomId).then(
@@ -131,6 +149,7 @@ export class ChatController {
           : buildTimeline(messages, this.#log.lines(room.roomId), me, {
               nameOf: (u) => app.nameOf(u),
               threadReplies: new Map(app.threads(room.roomId).map((t) => [t.threadId, t.replies])),
+              numbers,
             }),
       status: {
         peers: app.node.connectedDevices().length,
@@ -147,22 +166,11 @@ export class ChatController {
     return this.#last;
   }
 
-  /**
-   * The relays as the device sees them. A network warning on the notice line is cleared once
-   * a relay comes back: it said something that is no longer true.
-   */
+  /** The relays; a network warning on the notice line goes once a relay comes back. */
   #relayStatus(): Pick<StatusInfo, 'relays' | 'relaysUp' | 'relayRetryInMs'> {
-    const relays = this.#app.node.relayStatus();
-    const up = relays.filter((r) => r.connected).length;
-    if (up > this.#relaysUp && this.#notice?.kind === 'warning') this.#notice = undefined;
-    this.#relaysUp = up;
-    const waits = relays.flatMap((r) => (r.nextAttemptAt === undefined ? [] : [r.nextAttemptAt]));
-    const retry = up === 0 && waits.length > 0 ? Math.min(...waits) - Date.now() : undefined;
-    return {
-      relays: relays.length,
-      relaysUp: up,
-      ...(retry === undefined ? {} : { relayRetryInMs: Math.max(0, retry) }),
-    };
+    const { status, reconnected } = this.#relays.read();
+    if (reconnected && this.#notice?.kind === 'warning') this.#notice = undefined;
+    return status;
   }
 
   /** Handles what the terminal sent. */

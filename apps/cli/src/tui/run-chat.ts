@@ -4,6 +4,7 @@ import { openRpcDoor } from '../daemon/daemon.ts';
 import { ChatController, messageOf, type ChatHooks } from './controller.ts';
 import { askName } from './name-prompt.ts';
 import { cursorOf, render } from './render.ts';
+import { RoomOrder } from './room-order.ts';
 import { Screen } from './terminal.ts';
 
 export interface ChatOptions {
@@ -53,7 +54,7 @@ export async function runChat(options: ChatOptions): Promise<void> {
   );
   try {
     if (!(await ensureName(app, input, output, options.name ?? ''))) return;
-    await chat(app, input, output, (f) => (warn = f));
+    await chat(app, options.dataDir, input, output, (f) => (warn = f));
   } finally {
     await door.close();
     await app.close();
@@ -87,6 +88,7 @@ async function ensureName(
 
 async function chat(
   app: KithApp,
+  dataDir: string,
   input: NodeJS.ReadStream,
   output: NodeJS.WriteStream,
   onWarning: (warn: (text: string) => void) => void,
@@ -132,7 +134,10 @@ async function chat(
       screen.bell();
     },
   };
-  const controller = new ChatController(app, hooks);
+  const order = RoomOrder.load(dataDir, (error) => {
+    controller.warn(`cannot keep the rooms' order: ${messageOf(error)}`);
+  });
+  const controller = new ChatController(app, hooks, order);
   onWarning((text) => {
     controller.warn(text);
   });
@@ -190,5 +195,6 @@ async function chat(
     for (const [m, f] of saved) console[m] = f;
     controller.close();
     screen.stop();
+    await order.flushed();
   }
 }

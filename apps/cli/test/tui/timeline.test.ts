@@ -46,6 +46,17 @@ describe('buildTimeline', () => {
     ]);
   });
 
+  it('numbers a thread’s messages as the whole room does, so /reply N means one message', () => {
+    const thread = [view('m2', BEN, 'in thread'), view('m5', ANA, 'reply')];
+    const numbers = new Map([
+      ['m1', 1],
+      ['m2', 2],
+      ['m5', 5],
+    ]);
+    const items = buildTimeline(thread, [], ANA, { nameOf: () => undefined, numbers });
+    expect(items.map((i) => (i.kind === 'message' ? i.n : 0))).toEqual([2, 5]);
+  });
+
   it('places system lines among messages by time, keeping message order', () => {
     const items = buildTimeline(
       [
