@@ -172,4 +172,41 @@ describe('the daemon’s JSON-RPC door', () => {
       expect((await daemon.rpc('react', { roomId, messageId, emoji })).error).toBeUndefined();
     }
   });
+
+  it('streams what happens to a script that follows GET /events', async () => {
+    const url = `http://127.0.0.1:${daemon.port}/events`;
+    expect((await fetch(url)).status).toBe(401);
+    const abort = new AbortController();
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${daemon.token}` },
+      signal: abort.signal,
+    });
+    try {
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const until = async (pattern: RegExp): Promise<RegExpExecArray> => {
+        for (;;) {
+          const found = pattern.exec(text);
+          if (found !== null) return found;
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`the stream ended before ${String(pattern)}: ${text}`);
+          text += decoder.decode(value, { stream: true });
+        }
+      };
+      await until(/^: kith events\n\n/);
+      const { roomId } = await daemon.call<{ roomId: string }>('createRoom', { name: 'live' });
+      await daemon.call('send', { roomId, text: 'streamed' });
+      const [, data = ''] = await until(/event: message\ndata: (.*"streamed".*)\n\n/);
+      expect(JSON.parse(data)).toMatchObject({
+        change: 'added',
+        roomId,
+        text: 'streamed',
+        senderName: 'solo',
+      });
+    } finally {
+      abort.abort();
+    }
+  });
 });
