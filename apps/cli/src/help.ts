@@ -20,7 +20,8 @@ Usage:
       DIR/rpc-token).
   kith [--data-dir DIR] METHOD [--PARAM VALUE]... [--json]
       Call the running daemon or chat, e.g. kith send --roomId R --text hello --markdown
-      (kith --help METHOD lists its params and their types).
+      (kith --help METHOD lists its params and their types). Scripts follow what happens
+      with GET http://127.0.0.1:PORT/events (Server-Sent Events, same token).
 ${HISTORY_USAGE}
 The data directory is --data-dir, else $KITH_DATA_DIR, else $XDG_DATA_HOME/kith, else
 ~/.local/share/kith. --members takes user IDs separated by commas or repeated.

@@ -23,8 +23,8 @@ export interface ChatHooks {
   readonly showOnMainScreen: (text: string) => void;
   readonly returnToChat: () => void;
   readonly size: () => { readonly columns: number; readonly rows: number };
-  /** Gets the user's attention (a mention). */
-  readonly bell?: () => void;
+  /** Gets the user's attention (a mention): the bell, and `text` as a desktop notification. */
+  readonly bell?: (text: string) => void;
 }
 
 /** Commands that finish at once: no "working" notice for them. */
@@ -88,13 +88,14 @@ export class ChatController {
       this.#notice = { kind: 'info', text: refusedInviteText(from, e.reason) };
       this.#hooks.redraw();
     });
-    // A mention notifies: the bell, and a notice naming who and where.
+    // A mention notifies: the bell, a desktop notification, and a notice naming who and where.
     this.#offMention = app.node.client.on('mention', (e) => {
-      this.#hooks.bell?.();
-      if (e.roomId === this.#roomId && !this.#onMainScreen) return;
       const room = this.#rooms.find((r) => r.roomId === e.roomId);
       const where = room === undefined ? '' : ` in ${room.label}`;
-      this.#notice = { kind: 'info', text: `${app.nameOf(e.by)} mentioned you${where}` };
+      const text = `${app.nameOf(e.by)} mentioned you${where}`;
+      this.#hooks.bell?.(text);
+      if (e.roomId === this.#roomId && !this.#onMainScreen) return;
+      this.#notice = { kind: 'info', text };
       this.#hooks.redraw();
     });
   }

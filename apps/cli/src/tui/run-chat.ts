@@ -130,8 +130,8 @@ async function chat(
       hooks.redraw();
     },
     size: () => ({ columns: screen.columns, rows: screen.rows }),
-    bell: () => {
-      screen.bell();
+    bell: (text) => {
+      screen.bell(text);
     },
   };
   const order = RoomOrder.load(dataDir, (error) => {

@@ -149,6 +149,7 @@ describe('the chat in a terminal', () => {
     await ben.send(roomId, '@ana are you coming?', { markdown: true });
     await chat.waitForText('ben mentioned you in team');
     expect(chat.bells).toBeGreaterThan(bells);
+    expect(chat.notifications).toContain('notify;Kith;ben mentioned you in team');
     expect(chat.rows()[1]).toMatch(/^ 1 team +@/);
 
     chat.kill('SIGTERM');

@@ -31,12 +31,18 @@ export class PtyChat {
   exitCode: number | undefined;
   /** Times the chat rang the terminal's bell. */
   bells = 0;
+  /** Desktop notifications the chat asked for (OSC 777 payloads: `notify;TITLE;BODY`). */
+  readonly notifications: string[] = [];
 
   private constructor(term: xterm.Terminal, pty: IPty) {
     this.term = term;
     this.#pty = pty;
     term.onBell(() => {
       this.bells++;
+    });
+    term.parser.registerOscHandler(777, (data) => {
+      this.notifications.push(data);
+      return true;
     });
     pty.onData((data) => {
       term.write(data, () => {
