@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { sanitize } from './text.ts';
 
 const ESC = '\x1b';
 const ENTER_SCREEN = `${ESC}[?1049h${ESC}[?2004h${ESC}[2J`;
@@ -81,7 +82,7 @@ export class Screen {
     const mode = process.env['KITH_NOTIFY'];
     if (mode === 'off') return;
     // The notification's text is the sender's choice of name: no control characters.
-    const safe = text.replace(/[\x00-\x1f\x7f-\x9f]/g, ' ');
+    const safe = sanitize(text);
     const notify = mode === 'bell' ? '' : `\x1b]777;notify;Kith;${safe}\x1b\\`;
     this.#output.write(`${notify}\x07`);
   }
