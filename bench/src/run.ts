@@ -1,4 +1,5 @@
 import { benchCatchUp } from './catch-up.bench.ts';
+import { benchCliStart } from './cli-start.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
 import { benchDeliveryLatency } from './delivery-latency.bench.ts';
 import { benchDeliveryThroughput } from './delivery-throughput.bench.ts';
@@ -20,6 +21,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'catch-up': benchCatchUp,
   'relay-mailbox': benchRelayMailbox,
   'relay-connections': benchRelayConnections,
+  'cli-start': benchCliStart,
 };
 
 const args = process.argv.slice(2);

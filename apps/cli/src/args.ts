@@ -5,14 +5,18 @@ export interface CommandLine {
   readonly extra: readonly string[];
 }
 
-/** Flags that never take a value. */
-const SWITCHES = new Set(['help', 'json', 'no-mdns', 'version', 'dm']);
+/** Flags that never take a value, whatever the command. */
+const SWITCHES = new Set(['help', 'json', 'no-mdns', 'version']);
 
 /**
  * Parses `kith [--flag value]... [command] [--flag value]...`. A switch may also be given a
- * value (`--dm true`); `--flag=value` works too.
+ * value (`--markdown true`); `--flag=value` works too. `switchesOf` names a command's own
+ * switches (a method's boolean params).
  */
-export function parseCommandLine(argv: readonly string[]): CommandLine {
+export function parseCommandLine(
+  argv: readonly string[],
+  switchesOf: (command: string) => ReadonlySet<string> = () => new Set(),
+): CommandLine {
   const flags = new Map<string, string[]>();
   const extra: string[] = [];
   let command: string | undefined;
@@ -35,13 +39,14 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     }
     const next = argv[i + 1];
     const takesValue = next !== undefined && !next.startsWith('--');
-    if (SWITCHES.has(name) && !(takesValue && (next === 'true' || next === 'false'))) {
+    const isSwitch = SWITCHES.has(name) || (command !== undefined && switchesOf(command).has(name));
+    if (isSwitch && !(takesValue && (next === 'true' || next === 'false'))) {
       add(flags, name, 'true');
     } else if (takesValue) {
       add(flags, name, next);
       i++;
     } else {
-      throw new Error(`--${name} needs a value`);
+      throw new UsageError(`--${name} needs a value`);
     }
   }
   return { command, flags, extra };
@@ -55,4 +60,9 @@ function add(flags: Map<string, string[]>, name: string, value: string): void {
 
 export function lastFlag(line: CommandLine, name: string): string | undefined {
   return line.flags.get(name)?.at(-1);
+}
+
+/** A command line that cannot mean anything: said as such, and `kith` exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
 }

@@ -9,6 +9,7 @@ import {
 import { hostname } from 'node:os';
 import { KithNode, type KithNodeOptions } from '@kith/node';
 import { AppError } from './app-error.ts';
+import { checkDmPartner, checkEmoji } from './checks.ts';
 import { DmStarter, dmWith, duplicateDms } from './dms.ts';
 import { AppSafety } from './safety.ts';
 import { AppHistory } from './history-port.ts';
@@ -218,6 +219,7 @@ export class KithApp {
 
   /** The DM with `user`: the existing one (one per pair of users), or a new one. */
   createDm(user: UserId): Promise<{ roomId: RoomId; created: boolean }> {
+    checkDmPartner(user, this.node.userId);
     return this.#dms.start(
       user,
       () => dmWith(this.node.client.rooms(), this.node.userId, user),
@@ -336,6 +338,7 @@ export class KithApp {
   }
 
   async react(roomId: string, messageId: string, emoji: string): Promise<string> {
+    checkEmoji(emoji);
     const id = messageIdOf(messageId);
     return toHex(await this.node.client.react(this.#roomId(roomId), id, emoji));
   }

@@ -36,6 +36,7 @@ export class AppPeople {
   readonly #client: KithClient;
   readonly #nameOf: (user: UserId) => string;
   #names: Map<UserId, { name: string; at: number }> | undefined;
+  #former = new Map<UserId, { name: string; at: number }>();
 
   constructor(client: KithClient, nameOf: (user: UserId) => string) {
     this.#client = client;
@@ -58,7 +59,9 @@ export class AppPeople {
   }
 
   #collect(): Map<UserId, { name: string; at: number }> {
-    const out = new Map<UserId, { name: string; at: number }>();
+    // Someone removed from every shared room keeps the last name seen: their earlier messages
+    // still show who wrote them (for this run of the app; the engine keeps no former profiles).
+    const out = new Map<UserId, { name: string; at: number }>(this.#former);
     for (const room of this.#client.rooms()) {
       for (const m of this.#client.members(room.roomId)) {
         if (m.displayName === undefined) continue;
@@ -67,6 +70,7 @@ export class AppPeople {
         if (seen === undefined || at > seen.at) out.set(m.userId, { name: m.displayName, at });
       }
     }
+    this.#former = out;
     return out;
   }
 

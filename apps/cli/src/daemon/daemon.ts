@@ -1,6 +1,6 @@
 import { KithApp } from '../app/kith-app.ts';
 import { removePort, writePort, writeToken } from './credentials.ts';
-import { startRpcServer } from './rpc-server.ts';
+import { startRpcServer, type RpcServer } from './rpc-server.ts';
 
 export interface DaemonOptions {
   readonly dataDir: string;
@@ -24,12 +24,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       options.log(`warning: ${error instanceof Error ? error.message : String(error)}`);
     },
   });
-  const token = await writeToken(options.dataDir);
-  const server = await startRpcServer(app, options.rpcPort, token).catch(async (error: unknown) => {
-    await app.close();
-    throw error;
-  });
-  await writePort(options.dataDir, server.port);
+  const server = await openRpcDoor(app, options.dataDir, options.rpcPort).catch(
+    async (error: unknown) => {
+      await app.close();
+      throw error;
+    },
+  );
   const me = app.whoami();
   options.log(`kith daemon: user ${me.userId}, device ${me.deviceId}`);
   options.log(
@@ -47,6 +47,23 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   options.log('stopping');
   await server.close();
-  await removePort(options.dataDir);
   await app.close();
+}
+
+/**
+ * Serves the device's JSON-RPC on loopback and tells shells where (DIR/rpc-port, with a new
+ * token in DIR/rpc-token): the daemon and the chat both do, so `kith METHOD` reaches whichever
+ * process owns the data directory. Closing stops it and removes the port file.
+ */
+export async function openRpcDoor(app: KithApp, dataDir: string, port: number): Promise<RpcServer> {
+  const token = await writeToken(dataDir);
+  const server = await startRpcServer(app, port, token);
+  await writePort(dataDir, server.port);
+  return {
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await removePort(dataDir);
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { isUserId, type UserId } from '@kith/core';
 import { AppError } from '../app/app-error.ts';
+import { closest, type MethodSpec } from '../rpc/method-specs.ts';
 
 /** Typed reads of a JSON-RPC `params` object; a wrong field is an INVALID_PARAMS error naming it. */
 export class Params {
@@ -10,6 +11,46 @@ export class Params {
     else if (typeof value === 'object' && !Array.isArray(value)) {
       this.#value = value as Record<string, unknown>;
     } else throw new AppError('INVALID_PARAMS', 'params must be an object of named fields');
+  }
+
+  /**
+   * The params of a request to a method, checked against its schema: a name it does not take
+   * is refused (with the name it most likely meant), and each given field must have its type.
+   */
+  static checked(spec: MethodSpec, value: unknown): Params {
+    const params = new Params(value);
+    const known = Object.keys(spec.params);
+    for (const key of Object.keys(params.#value)) {
+      const param = spec.params[key];
+      if (param === undefined) {
+        const guess = closest(key, known);
+        const hint = guess === undefined ? '' : `; did you mean "${guess}"?`;
+        const takes = known.length === 0 ? 'takes no params' : `takes ${known.join(', ')}`;
+        throw new AppError('INVALID_PARAMS', `unknown param "${key}"${hint} (the method ${takes})`);
+      }
+      if (params.#value[key] === undefined) continue;
+      switch (param.type) {
+        case 'string':
+          params.string(key);
+          break;
+        case 'text':
+          params.text(key);
+          break;
+        case 'userId':
+          params.userId(key);
+          break;
+        case 'userIds':
+          params.optionalUserIds(key);
+          break;
+        case 'boolean':
+          params.boolean(key);
+          break;
+        case 'count':
+          params.optionalCount(key);
+          break;
+      }
+    }
+    return params;
   }
 
   string(key: string): string {

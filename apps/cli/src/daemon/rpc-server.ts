@@ -1,7 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { KithApp } from '../app/kith-app.ts';
-import { methods } from './methods.ts';
+import { isMethodName, METHOD_SPECS } from '../rpc/method-specs.ts';
+import { EventStream } from './event-stream.ts';
+import { handlers } from './methods.ts';
 import { Params } from './params.ts';
 import { RpcErrorCodes, toRpcError, type RpcError } from './rpc-errors.ts';
 
@@ -15,8 +17,9 @@ export interface RpcServer {
 type Reply = { jsonrpc: '2.0'; id: unknown } & ({ result: unknown } | { error: RpcError });
 
 /**
- * JSON-RPC 2.0 over HTTP on loopback only. Every request must carry `Authorization: Bearer
- * <token>`; anything else gets 401 and nothing runs. Batches are answered in order.
+ * JSON-RPC 2.0 over HTTP on loopback only, and `GET /events` (Server-Sent Events). Every
+ * request must carry `Authorization: Bearer <token>`; anything else gets 401 and nothing runs.
+ * Batches are answered in order.
  */
 export async function startRpcServer(
   app: KithApp,
@@ -24,8 +27,9 @@ export async function startRpcServer(
   token: string,
 ): Promise<RpcServer> {
   const expected = Buffer.from(`Bearer ${token}`);
+  const events = new EventStream(app);
   const server: Server = createServer((request, response) => {
-    void handle(app, expected, request, response);
+    void handle(app, events, expected, request, response);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -50,6 +54,7 @@ export async function startRpcServer(
 
 async function handle(
   app: KithApp,
+  events: EventStream,
   expected: Buffer,
   request: IncomingMessage,
   response: ServerResponse,
@@ -59,6 +64,11 @@ async function handle(
     const message =
       'missing or wrong token: send "Authorization: Bearer <contents of DIR/rpc-token>"';
     send(response, 401, errorReply(null, { code: RpcErrorCodes.unauthorized, message }));
+    request.resume();
+    return;
+  }
+  if (request.method === 'GET' && request.url === '/events') {
+    events.serve(response);
     request.resume();
     return;
   }
@@ -112,14 +122,15 @@ async function call(app: KithApp, request: unknown): Promise<Reply | undefined> 
     return errorReply(validId ? id : null, { code: RpcErrorCodes.invalidRequest, message });
   }
   const notification = !('id' in r);
-  const method = Object.hasOwn(methods, r['method']) ? methods[r['method']] : undefined;
+  const name = r['method'];
   let reply: Reply;
-  if (method === undefined) {
-    const message = `no method "${r['method']}": see \`kith --help\` for the list`;
+  if (!isMethodName(name)) {
+    const message = `no method "${name}": see \`kith --help\` for the list`;
     reply = errorReply(id, { code: RpcErrorCodes.methodNotFound, message });
   } else {
     try {
-      reply = { jsonrpc: '2.0', id, result: await method.run(app, new Params(r['params'])) };
+      const params = Params.checked(METHOD_SPECS[name], r['params']);
+      reply = { jsonrpc: '2.0', id, result: await handlers[name](app, params) };
     } catch (error) {
       reply = errorReply(id, toRpcError(error));
     }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, LaunchedProcess } from '@kith/node/process';
 
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+/** The `kith` bin, as a user runs it. */
+const BIN = fileURLToPath(new URL('../../bin/kith.js', import.meta.url));
 const WAIT_MS = 30_000;
 
 /**
@@ -12,9 +13,6 @@ const WAIT_MS = 30_000;
  * source, shared by the daemons a test starts at once on a machine that may have 2 busy cores.
  */
 const START_MS = 45_000;
-
-/** Node's flags for `kith`: workspace packages from source. */
-const NODE_FLAGS = ['--conditions=@kith/source', '--disable-warning=ExperimentalWarning'];
 
 export interface RpcReply {
   readonly status: number;
@@ -28,7 +26,7 @@ export async function runKith(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = LaunchedProcess.start({
     name: `kith ${args.join(' ')}`,
-    args: [...NODE_FLAGS, MAIN, ...args],
+    args: [BIN, ...args],
   });
   const { code, signal } = await run.ended(WAIT_MS);
   if (signal === 'SIGKILL') throw run.failure(`did not finish within ${WAIT_MS} ms`);
@@ -64,8 +62,7 @@ export class Daemon {
       {
         name,
         args: [
-          ...NODE_FLAGS,
-          MAIN,
+          BIN,
           '--data-dir',
           dataDir,
           'daemon',

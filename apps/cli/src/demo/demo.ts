@@ -4,10 +4,19 @@ import { rm } from 'node:fs/promises';
 import { RelayProcess } from '@kith/relay/process';
 import type { ReceiptsView } from '../app/signals.ts';
 import type { MessageView, RoomView, Whoami } from '../app/views.ts';
+import { markdownSegments } from '../tui/markdown.ts';
+import type { Segment } from '../tui/text.ts';
 import { Daemon } from './daemon-process.ts';
 
 const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+function styled(segments: readonly Segment[]): string {
+  const tty = process.stdout.isTTY;
+  return segments
+    .map((s) => (tty && s.style !== '' ? `\x1b[${s.style}m${s.text}\x1b[0m` : s.text))
+    .join('');
+}
 
 function step(text: string): void {
   process.stdout.write(`\n${bold(`▶ ${text}`)}\n`);
@@ -20,8 +29,8 @@ async function show(device: Daemon, roomId: string, label: string): Promise<void
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   for (const m of messages) {
     const quoted = m.replyTo === null ? '' : dim(` ↪ "${byId.get(m.replyTo)?.text ?? '…'}"`);
-    // Mentions travel as Markdown links to the user; shown here as @name.
-    const body = m.text.replace(/\[(@[^\]]+)\]\(kith:user\/[a-z0-9]+\)/g, '$1');
+    // Markdown as the chat shows it: styles on a terminal, mentions as @name.
+    const body = m.markdown ? styled(markdownSegments(m.text)) : m.text;
     const text = m.retracted ? dim('(retracted)') : body + (m.edited ? dim(' (edited)') : '');
     const reactions = Object.entries(m.reactions)
       .map(([emoji, users]) => ` ${emoji}${users.length}`)
@@ -44,9 +53,16 @@ async function main(): Promise<void> {
   const relay = await RelayProcess.start();
   process.stdout.write(`  relay: ${dim(relay.tcpAddress)}\n`);
   step('Starting three devices (ana, ben, cai), each a kith daemon on 127.0.0.1 using the relay');
+  process.stdout.write(
+    `  ${dim('(each loads the engine and libp2p: a few seconds on a busy machine)')}\n`,
+  );
   const relays = [relay.tcpAddress];
   const devices = await Promise.all(
-    ['ana', 'ben', 'cai'].map((n) => Daemon.start(n, undefined, relays)),
+    ['ana', 'ben', 'cai'].map(async (n) => {
+      const device = await Daemon.start(n, undefined, relays);
+      process.stdout.write(`  ${n} is up\n`);
+      return device;
+    }),
   );
   const [ana, ben, cai] = devices as [Daemon, Daemon, Daemon];
   let [anaNow, benNow, caiNow] = [ana, ben, cai];

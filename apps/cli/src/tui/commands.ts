@@ -286,7 +286,9 @@ export function helpLines(
     '',
     `<user> is ${USER}.`,
     '<n> is the number beside a message; rooms are numbered in the list on the left.',
-    'Tab / Shift-Tab, Ctrl-N / Ctrl-P or Alt-Up / Alt-Down switch rooms; PageUp / PageDown scroll.',
+    'Tab completes a command, @name, room or contact; on an empty line it goes to the next room.',
+    'Shift-Tab, Ctrl-N / Ctrl-P or Alt-Up / Alt-Down switch rooms; PageUp / PageDown scroll.',
+    'Alt-Enter starts a new line in the message (a pasted text keeps its lines).',
     'Start a message with // to send text beginning with a slash. Esc closes this panel.',
   ];
 }

@@ -1,11 +1,14 @@
 import type { KithApp } from '../app/kith-app.ts';
-import { parseLine, type Command } from './commands.ts';
-import { EMPTY_COMPOSER, edit, type Composer } from './editor.ts';
+import { COMMANDS, parseLine, type Command } from './commands.ts';
+import { complete } from './complete.ts';
+import { EMPTY_COMPOSER, edit, MAX_INPUT, type Composer } from './editor.ts';
 import { execute, type Outcome } from './execute.ts';
 import { InputHistory } from './history.ts';
+import { RelayStatusReader } from './relay-status.ts';
+import { RoomOrder } from './room-order.ts';
 import { parseKeys, type Key } from './keys.ts';
 import { layout, panelScrollLimit } from './render.ts';
-import type { ChatState, Notice, Panel, RoomItem } from './state.ts';
+import type { ChatState, Notice, Panel, RoomItem, StatusInfo } from './state.ts';
 import { SystemLog } from './system-log.ts';
 import { refusedInviteText } from './safety-commands.ts';
 import { typingText } from './signal-commands.ts';
@@ -20,8 +23,8 @@ export interface ChatHooks {
   readonly showOnMainScreen: (text: string) => void;
   readonly returnToChat: () => void;
   readonly size: () => { readonly columns: number; readonly rows: number };
-  /** Gets the user's attention (a mention). */
-  readonly bell?: () => void;
+  /** Gets the user's attention (a mention): the bell, and `text` as a desktop notification. */
+  readonly bell?: (text: string) => void;
 }
 
 /** Commands that finish at once: no "working" notice for them. */
@@ -51,9 +54,10 @@ const QUICK = new Set<Command['kind']>([
  */
 export class ChatController {
   readonly #app: KithApp;
-  readonly #relays: number;
   readonly #hooks: ChatHooks;
   readonly #log: SystemLog;
+  readonly #order: RoomOrder;
+  readonly #relays: RelayStatusReader;
   readonly #offRefused: () => void;
   readonly #offMention: () => void;
   #roomId: string | undefined;
@@ -69,9 +73,13 @@ export class ChatController {
   readonly #history = new InputHistory();
   #last: ChatState | undefined;
 
-  constructor(app: KithApp, relays: number, hooks: ChatHooks) {
+  constructor(app: KithApp, hooks: ChatHooks, order = RoomOrder.inMemory()) {
     this.#app = app;
-    this.#relays = relays;
+    this.#order = order;
+    this.#relays = new RelayStatusReader(() => app.node.relayStatus(), Date.now);
+    // The room open when the chat last ran, if this device is still in it.
+    const last = order.lastOpen;
+    if (app.rooms().some((r) => r.roomId === last && r.active)) this.#roomId = last;
     this.#hooks = hooks;
     this.#log = new SystemLog(app.node.client, (u) => app.nameOf(u), Date.now);
     // A refused invitation has no room to show it in: it is said in the notice line.
@@ -80,13 +88,14 @@ export class ChatController {
       this.#notice = { kind: 'info', text: refusedInviteText(from, e.reason) };
       this.#hooks.redraw();
     });
-    // A mention notifies: the bell, and a notice naming who and where.
+    // A mention notifies: the bell, a desktop notification, and a notice naming who and where.
     this.#offMention = app.node.client.on('mention', (e) => {
-      this.#hooks.bell?.();
-      if (e.roomId === this.#roomId && !this.#onMainScreen) return;
       const room = this.#rooms.find((r) => r.roomId === e.roomId);
       const where = room === undefined ? '' : ` in ${room.label}`;
-      this.#notice = { kind: 'info', text: `${app.nameOf(e.by)} mentioned you${where}` };
+      const text = `${app.nameOf(e.by)} mentioned you${where}`;
+      this.#hooks.bell?.(text);
+      if (e.roomId === this.#roomId && !this.#onMainScreen) return;
+      this.#notice = { kind: 'info', text };
       this.#hooks.redraw();
     });
   }
@@ -95,18 +104,29 @@ export class ChatController {
   state(): ChatState {
     const app = this.#app;
     const me = app.node.userId;
-    const rooms = app.rooms().map((v) => roomItem(v, me));
+    const rooms = this.#order.arrange(app.rooms().map((v) => roomItem(v, me)));
     let current = rooms.findIndex((r) => r.roomId === this.#roomId);
     if (current === -1 && rooms.length > 0) {
-      current = 0;
+      // A room this device is still in, rather than one it left.
+      current = Math.max(
+        0,
+        rooms.findIndex((r) => r.active),
+      );
       this.#scroll = 0;
     }
     const room = rooms[current];
     this.#roomId = room?.roomId;
+    if (room !== undefined) this.#order.opened(room.roomId);
     this.#rooms = rooms;
     const thread = this.#thread?.roomId === room?.roomId ? this.#thread : undefined;
-    const messages = room === undefined ? [] : app.messages(room.roomId, undefined, thread?.id);
-    this.#ids = messages.map((m) => m.messageId);
+    const all = room === undefined ? [] : app.messages(room.roomId);
+    const messages =
+      room === undefined || thread === undefined
+        ? all
+        : app.messages(room.roomId, undefined, thread.id);
+    // Numbers are positions in the whole room, so a thread shows (and /reply takes) the same.
+    this.#ids = all.map((m) => m.messageId);
+    const numbers = new Map(this.#ids.map((id, i) => [id, i + 1]));
     if (room !== undefined && room.unread > 0 && !this.#onMainScreen) {
       rooms[current] = { ...room, unread: 0 };
       app.markRead(room.roomId).then(
@@ -130,11 +150,11 @@ export class ChatController {
           : buildTimeline(messages, this.#log.lines(room.roomId), me, {
               nameOf: (u) => app.nameOf(u),
               threadReplies: new Map(app.threads(room.roomId).map((t) => [t.threadId, t.replies])),
+              numbers,
             }),
       status: {
         peers: app.node.connectedDevices().length,
-        relays: this.#relays,
-        relaysUp: app.node.relayStatus().filter((r) => r.connected).length,
+        ...this.#relayStatus(),
         sync,
         ...typingStatus(app, room),
       },
@@ -145,6 +165,13 @@ export class ChatController {
       ...(thread === undefined ? {} : { thread: { label: thread.label } }),
     };
     return this.#last;
+  }
+
+  /** The relays; a network warning on the notice line goes once a relay comes back. */
+  #relayStatus(): Pick<StatusInfo, 'relays' | 'relaysUp' | 'relayRetryInMs'> {
+    const { status, reconnected } = this.#relays.read();
+    if (reconnected && this.#notice?.kind === 'warning') this.#notice = undefined;
+    return status;
   }
 
   /** Handles what the terminal sent. */
@@ -182,6 +209,10 @@ export class ChatController {
         this.#submit();
         return;
       case 'tab':
+        // With something typed, Tab completes it; on an empty line it goes to the next room.
+        if (this.#composer.text.trim() === '') this.#step(1);
+        else this.#complete();
+        return;
       case 'ctrl-n':
       case 'alt-down':
         this.#step(1);
@@ -211,6 +242,15 @@ export class ChatController {
         return;
       default: {
         const next = edit(this.#composer, key);
+        if ((key.name === 'text' || key.name === 'paste') && next?.text.length === MAX_INPUT) {
+          const room = MAX_INPUT - this.#composer.text.length;
+          if (key.text.length > room) {
+            this.#notice = {
+              kind: 'error',
+              text: `the input holds at most ${MAX_INPUT} characters: the rest was left out`,
+            };
+          }
+        }
         if (next !== undefined) {
           this.#typed(this.#composer.text, next.text);
           this.#composer = next;
@@ -236,7 +276,11 @@ export class ChatController {
   #submit(): void {
     const line = this.#composer.text;
     const parsed = parseLine(line);
-    if (parsed.ok === 'empty') return;
+    if (parsed.ok === 'empty') {
+      // Spaces alone send nothing and do not linger to turn the next command into text.
+      this.#composer = EMPTY_COMPOSER;
+      return;
+    }
     this.#history.add(line);
     this.#composer = EMPTY_COMPOSER;
     this.#setPanel(undefined);
@@ -301,6 +345,19 @@ export class ChatController {
       this.#hooks.showOnMainScreen(outcome.mainScreen);
     }
     if (outcome.quit) this.#hooks.quit();
+  }
+
+  #complete(): void {
+    const roomId = this.#roomId;
+    const app = this.#app;
+    const { composer, choices } = complete(this.#composer, {
+      commands: Object.keys(COMMANDS),
+      rooms: this.#rooms.map((r) => r.label),
+      members: roomId === undefined ? [] : app.members(roomId).map((m) => m.displayName),
+      contacts: app.node.contacts().map((c) => c.displayName),
+    });
+    this.#composer = composer;
+    if (choices.length > 0) this.#notice = { kind: 'info', text: choices.join('  ') };
   }
 
   #open(roomId: string): void {

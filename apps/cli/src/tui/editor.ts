@@ -1,5 +1,5 @@
 import type { Key } from './keys.ts';
-import { splitAtWidth, widthOf } from './text.ts';
+import { sanitize, splitAtWidth, widthOf } from './text.ts';
 
 /** The composer line: its text and where the cursor is (an index into `text`). */
 export interface Composer {
@@ -8,6 +8,15 @@ export interface Composer {
 }
 
 export const EMPTY_COMPOSER: Composer = { text: '', cursor: 0 };
+
+/**
+ * The most the composer holds (UTF-16 units): a message larger than this is not chat. A paste
+ * past it is cut, so a stuck key or a pasted file cannot grow the chat's memory without end.
+ */
+export const MAX_INPUT = 16 * 1024;
+
+/** A grapheme is never longer than this in practice: boundaries are looked for this far back. */
+const GRAPHEME_REACH = 64;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -21,8 +30,10 @@ export function edit(c: Composer, key: Key): Composer | undefined {
     case 'text':
       return insert(c, key.text);
     case 'paste':
-      // One line: a pasted newline would otherwise send half a message.
-      return insert(c, key.text.replace(/\r?\n|\r/g, ' '));
+      // Newlines stay: a pasted paragraph is one message, sent with Enter.
+      return insert(c, key.text.replace(/\r\n?/g, '\n'));
+    case 'alt-enter':
+      return insert(c, '\n');
     case 'backspace': {
       const start = previousBoundary(c.text, c.cursor);
       return { text: c.text.slice(0, start) + c.text.slice(c.cursor), cursor: start };
@@ -59,24 +70,24 @@ export function edit(c: Composer, key: Key): Composer | undefined {
 }
 
 function insert(c: Composer, text: string): Composer {
+  text = text.slice(0, Math.max(0, MAX_INPUT - c.text.length));
   return {
     text: c.text.slice(0, c.cursor) + text + c.text.slice(c.cursor),
     cursor: c.cursor + text.length,
   };
 }
 
+/** Segments only near `at`: a keystroke in a long input costs no more than in a short one. */
 function previousBoundary(text: string, at: number): number {
-  let last = 0;
-  for (const { index } of graphemes.segment(text)) {
-    if (index >= at) break;
-    last = index;
-  }
-  return last;
+  const from = Math.max(0, at - GRAPHEME_REACH);
+  let last = from;
+  for (const { index } of graphemes.segment(text.slice(from, at))) last = from + index;
+  return at === 0 ? 0 : last;
 }
 
 function nextBoundary(text: string, at: number): number {
-  for (const { index, segment } of graphemes.segment(text)) {
-    if (index >= at) return index + segment.length;
+  for (const { segment } of graphemes.segment(text.slice(at, at + GRAPHEME_REACH))) {
+    return at + segment.length;
   }
   return text.length;
 }
@@ -97,20 +108,28 @@ function wordEnd(text: string, at: number): number {
 
 /**
  * What of the composer fits in `columns`, and the cursor's column in it. A long line scrolls so
- * the cursor stays in view, with a few columns of what lies before it.
+ * the cursor stays in view, with a few columns of what lies before it. A newline shows as ↵ and
+ * control characters (a paste may hold escapes) as U+FFFD. Only the text near the cursor is
+ * measured, so a frame costs the same whatever the input's length.
  */
 export function composerView(c: Composer, columns: number): { text: string; cursor: number } {
-  const before = c.text.slice(0, c.cursor);
   const room = Math.max(1, columns - 1);
-  let shown = before;
-  while (
-    widthOf(c.text) > room &&
-    widthOf(shown) > room - Math.min(8, Math.floor(room / 4)) &&
-    shown !== ''
-  ) {
-    shown = shown.slice(nextBoundary(shown, 0));
+  const reach = 4 * columns + GRAPHEME_REACH;
+  const from = Math.max(0, c.cursor - reach);
+  const before = [...graphemes.segment(shown(c.text.slice(from, c.cursor)))].map((g) => g.segment);
+  const after = shown(c.text.slice(c.cursor, c.cursor + reach));
+  const widths = before.map(widthOf);
+  let width = widths.reduce((a, b) => a + b, 0);
+  const whole = from === 0 && c.cursor + reach >= c.text.length;
+  let start = 0;
+  if (!whole || width + widthOf(after) > room) {
+    const keep = room - Math.min(8, Math.floor(room / 4));
+    while (start < before.length && width > keep) width -= widths[start++] ?? 0;
   }
-  const cursor = widthOf(shown);
-  const [after] = splitAtWidth(c.text.slice(c.cursor), columns - cursor);
-  return { text: shown + after, cursor };
+  const [visible] = splitAtWidth(after, columns - width);
+  return { text: before.slice(start).join('') + visible, cursor: width };
+}
+
+function shown(text: string): string {
+  return sanitize(text.replace(/\n/g, '↵'));
 }

@@ -1,5 +1,6 @@
 import { KithError, shortUserId, type UserId } from '@kith/core';
 import type { KithApp } from '../app/kith-app.ts';
+import { addContact } from '../app/checks.ts';
 import type { Command } from './commands.ts';
 import { helpFor, runThreadCommand } from './people-commands.ts';
 import { resolveUser, type Person } from './resolve-user.ts';
@@ -48,7 +49,7 @@ export async function execute(ctx: CommandContext, command: Command): Promise<Ou
     case 'link':
       return { mainScreen: linkText(app) };
     case 'add': {
-      const contact = await app.node.addContact(command.contactLink.trim());
+      const contact = await addContact(app.node, command.contactLink);
       const name = contact.displayName === '' ? shortUserId(contact.userId) : contact.displayName;
       return info(`added ${name} (${shortUserId(contact.userId)}) to your contacts`);
     }

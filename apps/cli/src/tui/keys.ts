@@ -6,6 +6,7 @@ export type Key =
 
 type NamedKey =
   | 'enter'
+  | 'alt-enter'
   | 'backspace'
   | 'delete'
   | 'tab'
@@ -157,6 +158,10 @@ function escapeAt(data: string, i: number): [NamedKey, number] {
     }
     const body = data.slice(i + 1, end + 1);
     return [SEQUENCES[body] ?? 'unknown', body.length + 1];
+  }
+  // Alt-Enter (ESC before the Enter key): a new line in the composer.
+  if (next === '\r' || next === '\n') {
+    return ['alt-enter', data[i + 2] === '\n' && next === '\r' ? 3 : 2];
   }
   // Esc typed just before another key arrives in the same read: Esc, then that key as itself.
   return ['escape', 1];

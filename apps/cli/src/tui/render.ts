@@ -172,19 +172,28 @@ function statusLine(me: string, status: StatusInfo, width: number): Styled {
       status.sync.complete && status.sync.waiting === 0
         ? 'history complete'
         : `syncing: ${status.sync.waiting} waiting`,
-      `${status.sync.unsent} unsent`,
     );
+    const offline = status.peers === 0 && (status.relaysUp ?? 0) === 0;
+    if (offline && status.sync.unsent > 0) parts.push(`${status.sync.unsent} not sent (offline)`);
   }
   // Next to the name, where a narrow terminal does not cut it off.
   if (status.typing !== undefined) parts.splice(1, 0, sanitize(status.typing));
   return [seg(truncate(` ${parts.join(' · ')}`, width), Style.bar)];
 }
 
-/** "2 relays", or "1/2 relays" when the device knows how many it is connected to. */
+/**
+ * Where the relays stand: "online via 2 relays", "1 of 2 relays", "connecting to 1 relay…",
+ * or "relay offline, retry in 12 s" while the device waits to try again.
+ */
 function relaysPart(status: StatusInfo): string {
-  if (status.relays === 0) return 'no relays';
-  if (status.relaysUp === undefined) return plural(status.relays, 'relay');
-  return `${status.relaysUp}/${plural(status.relays, 'relay')}`;
+  const { relays, relaysUp } = status;
+  if (relays === 0) return 'no relays';
+  if (relaysUp === undefined) return plural(relays, 'relay');
+  if (relaysUp === relays) return `online via ${plural(relays, 'relay')}`;
+  if (relaysUp > 0) return `${relaysUp} of ${relays} relays`;
+  if (status.relayRetryInMs === undefined) return `connecting to ${plural(relays, 'relay')}…`;
+  const seconds = Math.max(1, Math.ceil(status.relayRetryInMs / 1000));
+  return `${relays === 1 ? 'relay' : 'relays'} offline, retry in ${seconds} s`;
 }
 
 function noticeLine(state: ChatState): Styled {

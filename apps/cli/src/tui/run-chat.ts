@@ -1,8 +1,10 @@
 import { format } from 'node:util';
 import { KithApp } from '../app/kith-app.ts';
+import { openRpcDoor } from '../daemon/daemon.ts';
 import { ChatController, messageOf, type ChatHooks } from './controller.ts';
 import { askName } from './name-prompt.ts';
 import { cursorOf, render } from './render.ts';
+import { RoomOrder } from './room-order.ts';
 import { Screen } from './terminal.ts';
 
 export interface ChatOptions {
@@ -11,6 +13,8 @@ export interface ChatOptions {
   readonly listen?: readonly string[];
   readonly relays?: readonly string[];
   readonly mdns: boolean;
+  /** Where to serve JSON-RPC for scripts (0 picks a free port). */
+  readonly rpcPort?: number;
 }
 
 /** Frames are drawn at most this often: a burst of engine events makes one frame. */
@@ -41,10 +45,18 @@ export async function runChat(options: ChatOptions): Promise<void> {
       warn(messageOf(error));
     },
   });
+  // Scripts drive the device the person is using: `kith METHOD` reaches this process.
+  const door = await openRpcDoor(app, options.dataDir, options.rpcPort ?? 0).catch(
+    async (error: unknown) => {
+      await app.close();
+      throw error;
+    },
+  );
   try {
     if (!(await ensureName(app, input, output, options.name ?? ''))) return;
-    await chat(app, options.relays?.length ?? 0, input, output, (f) => (warn = f));
+    await chat(app, options.dataDir, input, output, (f) => (warn = f));
   } finally {
+    await door.close();
     await app.close();
   }
 }
@@ -76,7 +88,7 @@ async function ensureName(
 
 async function chat(
   app: KithApp,
-  relays: number,
+  dataDir: string,
   input: NodeJS.ReadStream,
   output: NodeJS.WriteStream,
   onWarning: (warn: (text: string) => void) => void,
@@ -118,11 +130,14 @@ async function chat(
       hooks.redraw();
     },
     size: () => ({ columns: screen.columns, rows: screen.rows }),
-    bell: () => {
-      screen.bell();
+    bell: (text) => {
+      screen.bell(text);
     },
   };
-  const controller = new ChatController(app, relays, hooks);
+  const order = RoomOrder.load(dataDir, (error) => {
+    controller.warn(`cannot keep the rooms' order: ${messageOf(error)}`);
+  });
+  const controller = new ChatController(app, hooks, order);
   onWarning((text) => {
     controller.warn(text);
   });
@@ -180,5 +195,6 @@ async function chat(
     for (const [m, f] of saved) console[m] = f;
     controller.close();
     screen.stop();
+    await order.flushed();
   }
 }

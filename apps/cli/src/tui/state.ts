@@ -81,7 +81,13 @@ export interface StatusInfo {
   readonly relays: number;
   /** How many of them this device is connected to now (unknown: not shown). */
   readonly relaysUp?: number;
-  /** The current room's sync state; undefined without a room. */
+  /** While none is connected and the device waits to try again: how long until it does. */
+  readonly relayRetryInMs?: number;
+  /**
+   * The current room's sync state; undefined without a room. `unsent` counts this device's
+   * updates no member has confirmed yet: shown only when nothing is reachable (no peer, no
+   * relay), since otherwise they are on their way or stored on a relay.
+   */
   readonly sync:
     { readonly complete: boolean; readonly waiting: number; readonly unsent: number } | undefined;
   /** Who is typing in the current room ("ana is typing…"), if anyone. */

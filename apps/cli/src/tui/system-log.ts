@@ -66,8 +66,10 @@ export class SystemLog {
     const after = this.#read(e.roomId);
     for (const user of e.added) this.#add(e.roomId, `${this.#nameOf(user)} joined`);
     for (const user of e.removed) {
+      // A removal and a leave look the same here (the event does not say who committed it).
       const banned = after.roles.get(user) === 'banned';
-      this.#add(e.roomId, `${this.#nameOf(user)} ${banned ? 'was banned' : 'left'}`);
+      const what = banned ? 'was banned' : 'is no longer in the room';
+      this.#add(e.roomId, `${this.#nameOf(user)} ${what}`);
     }
     this.#known.set(e.roomId, after);
   }

@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { sanitize } from './text.ts';
 
 const ESC = '\x1b';
 const ENTER_SCREEN = `${ESC}[?1049h${ESC}[?2004h${ESC}[2J`;
@@ -71,9 +72,19 @@ export class Screen {
     this.#output.write(out);
   }
 
-  /** Rings the terminal's bell (a mention): terminals turn it into a sound or a notification. */
-  bell(): void {
-    if (this.#active) this.#output.write('\x07');
+  /**
+   * Rings the terminal's bell (a mention), and asks for a desktop notification saying `text`
+   * (OSC 777, which VTE terminals, kitty, foot, WezTerm and others show; the rest ignore it).
+   * KITH_NOTIFY=bell keeps to the bell, KITH_NOTIFY=off is silent.
+   */
+  bell(text: string): void {
+    if (!this.#active) return;
+    const mode = process.env['KITH_NOTIFY'];
+    if (mode === 'off') return;
+    // The notification's text is the sender's choice of name: no control characters.
+    const safe = sanitize(text);
+    const notify = mode === 'bell' ? '' : `\x1b]777;notify;Kith;${safe}\x1b\\`;
+    this.#output.write(`${notify}\x07`);
   }
 
   /** Forgets what is on screen, so the next frame is drawn whole (after a resize, Ctrl-L). */

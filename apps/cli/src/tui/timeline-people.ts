@@ -10,6 +10,8 @@ export interface TimelinePeople {
   readonly nameOf: (user: UserId) => string | undefined;
   /** Messages posted in each thread, by thread ID (hex). */
   readonly threadReplies?: ReadonlyMap<string, number>;
+  /** Each message's number in the whole room, when fewer are shown (a thread). */
+  readonly numbers?: ReadonlyMap<string, number>;
 }
 
 type PeopleFields = Pick<MessageItem, 'rich' | 'mentionsMe' | 'inThread' | 'threadReplies'>;

@@ -31,7 +31,7 @@ export function buildTimeline(
             };
     return {
       kind: 'message',
-      n: i + 1,
+      n: people?.numbers?.get(m.messageId) ?? i + 1,
       ts: m.ts,
       senderName: m.senderName,
       mine: m.sender === me,

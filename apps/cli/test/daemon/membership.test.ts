@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoomView, Whoami } from '../../src/app/views.ts';
+import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
 import type { RelayProcess } from '@kith/relay/process';
 import {
@@ -42,11 +42,17 @@ describe('kick, ban, unban and leave across daemons, each with its role check', 
         (m) => m.userId === id('ben') && m.role === 'moderator',
       ),
     );
+    await cai.call('send', { roomId, text: 'before the kick' });
+    await ben.until('cai’s message', async () => (await texts(ben)).includes('before the kick'));
     const ban = await ben.rpc('ban', { roomId, userId: id('cai') });
     expect(ban.error).toMatchObject({ code: 1003, data: { kithCode: 'NOT_ALLOWED' } });
     await ben.call('remove', { roomId, userId: id('cai') });
     await cai.until('being kicked', async () => (await room(cai))?.active === false);
     await ana.until('cai gone', async () => !(await members(ana)).includes('cai'));
+    await ben.until('cai gone', async () => !(await members(ben)).includes('cai'));
+    // Her earlier message still says who wrote it (ben knows her only from her profile).
+    const listed = await ben.call<MessageView[]>('messages', { roomId });
+    expect(listed.find((m) => m.text === 'before the kick')?.senderName).toBe('cai');
   });
 
   it('a banned user cannot be invited back until unbanned, then joins again', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KithApp } from '../../src/app/kith-app.ts';
+import { runKith } from '../../src/demo/daemon-process.ts';
 import { PtyChat, until } from './pty-chat.ts';
 
 const NETWORK = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'];
@@ -106,7 +107,7 @@ describe('the chat in a terminal', () => {
     chat.type('/delete 99\r');
     await chat.waitFor('no message 99', () => notice() === 'no message 99 here');
 
-    await chat.waitForText(/ ana · 1 peer · no relays · history complete · 0 unsent/);
+    await chat.waitForText(/ ana · 1 peer · no relays · history complete/);
 
     chat.type('/quit\r');
     expect(await chat.waitForExit()).toBe(0);
@@ -148,11 +149,54 @@ describe('the chat in a terminal', () => {
     await ben.send(roomId, '@ana are you coming?', { markdown: true });
     await chat.waitForText('ben mentioned you in team');
     expect(chat.bells).toBeGreaterThan(bells);
+    expect(chat.notifications).toContain('notify;Kith;ben mentioned you in team');
     expect(chat.rows()[1]).toMatch(/^ 1 team +@/);
 
     chat.kill('SIGTERM');
     expect(await chat.waitForExit()).toBe(0);
     expect(chat.onAlternateScreen).toBe(false);
     expect(chat.term.modes.bracketedPasteMode).toBe(false);
+  });
+});
+
+describe('the chat and scripts', () => {
+  it('serves the daemon’s JSON-RPC: the shell reaches the device the person is using', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kith-tui-rpc-'));
+    const chat = PtyChat.start({ args: ['--data-dir', dir, '--name', 'cleo', ...NETWORK] });
+    try {
+      await chat.waitFor(
+        'the chat',
+        () => chat.onAlternateScreen && chat.screen().includes('cleo'),
+      );
+      const who = await runKith(['--data-dir', dir, 'whoami', '--json']);
+      expect(who.stderr).toBe('');
+      expect(JSON.parse(who.stdout)).toMatchObject({ displayName: 'cleo' });
+      // What a script does shows on the person's screen.
+      const created = await runKith(['--data-dir', dir, 'createRoom', '--name', 'notes', '--json']);
+      const { roomId } = JSON.parse(created.stdout) as { roomId: string };
+      const sent = await runKith([
+        '--data-dir',
+        dir,
+        'send',
+        '--roomId',
+        roomId,
+        '--text',
+        'from cron',
+      ]);
+      expect(sent.code).toBe(0);
+      await chat.waitForText('cleo: from cron');
+      // A second device process on the same directory is still refused.
+      const daemon = await runKith(['--data-dir', dir, 'daemon', '--no-mdns']);
+      expect(daemon.code).toBe(1);
+      chat.type('/quit\r');
+      expect(await chat.waitForExit()).toBe(0);
+      // Once the chat is gone, the shell says so instead of calling a dead port.
+      const after = await runKith(['--data-dir', dir, 'whoami']);
+      expect(after.code).toBe(1);
+      expect(after.stderr).toContain('no daemon or chat is running');
+    } finally {
+      chat.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { composerView, edit, EMPTY_COMPOSER, type Composer } from '../../src/tui/editor.ts';
+import {
+  composerView,
+  edit,
+  EMPTY_COMPOSER,
+  MAX_INPUT,
+  type Composer,
+} from '../../src/tui/editor.ts';
 import { InputHistory } from '../../src/tui/history.ts';
 import { parseKeys, type Key } from '../../src/tui/keys.ts';
 
@@ -79,8 +85,31 @@ describe('the composer', () => {
     expect(type({ ...c, cursor: 13 }, { name: 'word-left' }).cursor).toBe(8);
   });
 
-  it('puts a pasted text on one line', () => {
-    expect(type(EMPTY_COMPOSER, { name: 'paste', text: 'a\r\nb\nc' }).text).toBe('a b c');
+  it('keeps the lines of a pasted text, and Alt-Enter starts a new line', () => {
+    expect(type(EMPTY_COMPOSER, { name: 'paste', text: 'a\r\nb\nc' }).text).toBe('a\nb\nc');
+    expect(parseKeys('\x1b\r').map((k) => k.name)).toEqual(['alt-enter']);
+    const twoLines = type(EMPTY_COMPOSER, text('one'), { name: 'alt-enter' }, text('two'));
+    expect(twoLines.text).toBe('one\ntwo');
+    // One row on screen: the newline shows as ↵, an escape in a paste as U+FFFD.
+    expect(composerView(twoLines, 30).text).toBe('one↵two');
+    const escaped = type(EMPTY_COMPOSER, { name: 'paste', text: 'x\x1b[31my' });
+    expect(composerView(escaped, 30).text).toBe('x\ufffd[31my');
+  });
+
+  it('holds at most MAX_INPUT characters, however much is pasted or typed', () => {
+    const big = 'x'.repeat(MAX_INPUT * 3);
+    const pasted = type(EMPTY_COMPOSER, { name: 'paste', text: big });
+    expect(pasted.text.length).toBe(MAX_INPUT);
+    expect(type(pasted, text('more')).text.length).toBe(MAX_INPUT);
+    // The view of a full composer is one row, wherever the cursor is.
+    for (const cursor of [0, 100, MAX_INPUT]) {
+      const view = composerView({ ...pasted, cursor }, 40);
+      expect(view.text.length).toBeLessThanOrEqual(40);
+      expect(view.cursor).toBeLessThan(40);
+    }
+    // Editing at the end of a long input still moves by grapheme.
+    const emoji = type(EMPTY_COMPOSER, { name: 'paste', text: `${'y'.repeat(5000)}👍🏽` });
+    expect(type(emoji, { name: 'backspace' }).text).toBe('y'.repeat(5000));
   });
 
   it('leaves Enter, Tab and Ctrl-C to the chat', () => {

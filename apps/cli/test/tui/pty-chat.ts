@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { LAUNCH_TAG_VARIABLE, launchTag } from '@kith/node/process';
 import type { KithApp } from '../../src/app/kith-app.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+/** The `kith` bin, as a user runs it. */
+const BIN = fileURLToPath(new URL('../../bin/kith.js', import.meta.url));
 const WAIT_MS = 30_000;
 
 export interface ChatProcess {
@@ -30,12 +31,18 @@ export class PtyChat {
   exitCode: number | undefined;
   /** Times the chat rang the terminal's bell. */
   bells = 0;
+  /** Desktop notifications the chat asked for (OSC 777 payloads: `notify;TITLE;BODY`). */
+  readonly notifications: string[] = [];
 
   private constructor(term: xterm.Terminal, pty: IPty) {
     this.term = term;
     this.#pty = pty;
     term.onBell(() => {
       this.bells++;
+    });
+    term.parser.registerOscHandler(777, (data) => {
+      this.notifications.push(data);
+      return true;
     });
     pty.onData((data) => {
       term.write(data, () => {
@@ -54,13 +61,7 @@ export class PtyChat {
   static start(options: ChatProcess): PtyChat {
     const cols = options.cols ?? 100;
     const rows = options.rows ?? 30;
-    const node = [
-      process.execPath,
-      '--conditions=@kith/source',
-      '--disable-warning=ExperimentalWarning',
-      MAIN,
-      ...options.args,
-    ];
+    const node = [process.execPath, BIN, ...options.args];
     const [file, args] =
       options.reportTerminal === true
         ? ['/bin/sh', ['-c', '"$0" "$@"; echo "kith exited $?"; stty -a', ...node]]

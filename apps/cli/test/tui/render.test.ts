@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cursorOf, render } from '../../src/tui/render.ts';
+import type { StatusInfo } from '../../src/tui/state.ts';
 import { plain, widthOf } from '../../src/tui/text.ts';
 import { message, room, state, text, TS } from './fixtures.ts';
 
@@ -22,7 +23,7 @@ describe('render: layout', () => {
     expect(t[1]).toMatch(/^ 1 team +│/);
     expect(t[2]).toMatch(/^ 2 general +3│/);
     expect(t[3]).toMatch(/^ 3 DM with cai +12│/);
-    expect(t[9]).toBe(' ana · 2 peers · 1 relay · history complete · 0 unsent');
+    expect(t[9]).toBe(' ana · 2 peers · 1 relay · history complete');
     expect(t[10]).toBe(' created "team"');
     expect(t[11]).toBe('> typing');
     // The newest message sits on the last row of the timeline, next to the composer.
@@ -217,17 +218,31 @@ describe('render: the timeline', () => {
 });
 
 describe('render: status and notices', () => {
-  it('tells syncing from complete history, and counts unsent messages', () => {
-    const s = state({
-      status: { peers: 1, relays: 0, sync: { complete: false, waiting: 3, unsent: 2 } },
-    });
-    expect(text(render(s, 80, 8))[5]).toBe(
-      ' ana · 1 peer · no relays · syncing: 3 waiting · 2 unsent',
+  it('tells syncing from complete history, and says unsent only when nothing is reachable', () => {
+    const sync = { complete: false, waiting: 3, unsent: 2 };
+    const s = state({ status: { peers: 1, relays: 0, sync } });
+    expect(text(render(s, 80, 8))[5]).toBe(' ana · 1 peer · no relays · syncing: 3 waiting');
+    const offline = state({ status: { peers: 0, relays: 1, relaysUp: 0, sync } });
+    expect(text(render(offline, 100, 8))[5]).toBe(
+      ' ana · 0 peers · connecting to 1 relay… · syncing: 3 waiting · 2 not sent (offline)',
     );
-    const alone = state({ status: { peers: 0, relays: 2, sync: undefined } });
-    expect(text(render(alone, 80, 8))[5]).toBe(' ana · 0 peers · 2 relays');
-    const halfway = state({ status: { peers: 0, relays: 2, relaysUp: 1, sync: undefined } });
-    expect(text(render(halfway, 80, 8))[5]).toBe(' ana · 0 peers · 1/2 relays');
+    const stored = state({ status: { peers: 0, relays: 1, relaysUp: 1, sync } });
+    expect(text(render(stored, 80, 8))[5]).toBe(
+      ' ana · 0 peers · online via 1 relay · syncing: 3 waiting',
+    );
+  });
+
+  it('says how many relays are connected, connecting, or waiting to be tried again', () => {
+    const line = (status: Partial<StatusInfo>): string | undefined =>
+      text(
+        render(state({ status: { peers: 0, relays: 2, sync: undefined, ...status } }), 80, 8),
+      )[5];
+    expect(line({ relaysUp: 2 })).toBe(' ana · 0 peers · online via 2 relays');
+    expect(line({ relaysUp: 1 })).toBe(' ana · 0 peers · 1 of 2 relays');
+    expect(line({ relaysUp: 0 })).toBe(' ana · 0 peers · connecting to 2 relays…');
+    expect(line({ relaysUp: 0, relayRetryInMs: 11_200 })).toBe(
+      ' ana · 0 peers · relays offline, retry in 12 s',
+    );
   });
 
   it('colours errors apart from results', () => {

@@ -46,6 +46,17 @@ describe('buildTimeline', () => {
     ]);
   });
 
+  it('numbers a thread’s messages as the whole room does, so /reply N means one message', () => {
+    const thread = [view('m2', BEN, 'in thread'), view('m5', ANA, 'reply')];
+    const numbers = new Map([
+      ['m1', 1],
+      ['m2', 2],
+      ['m5', 5],
+    ]);
+    const items = buildTimeline(thread, [], ANA, { nameOf: () => undefined, numbers });
+    expect(items.map((i) => (i.kind === 'message' ? i.n : 0))).toEqual([2, 5]);
+  });
+
   it('places system lines among messages by time, keeping message order', () => {
     const items = buildTimeline(
       [
@@ -217,5 +228,29 @@ describe('SystemLog', () => {
     ]);
     expect(log.lines(roomId).map((l) => l.ts)).toEqual([100, 101, 102, 103, 104, 105, 106, 107]);
     expect(log.lines('other')).toEqual([]);
+  });
+
+  it('does not claim a removed member left: the event does not say which it was', () => {
+    const { source, rooms, emit } = fakeSource();
+    const roomId = 'r2' as RoomId;
+    const both = [
+      { userId: ANA, role: 'owner' },
+      { userId: BEN, role: 'member' },
+    ];
+    rooms.set(roomId, { participants: both, name: 'team', topic: '' });
+    const log = new SystemLog(
+      source,
+      (u) => (u === ANA ? 'ana' : 'ben'),
+      () => 1,
+    );
+    rooms.set(roomId, { participants: both.slice(0, 1), name: 'team', topic: '' });
+    emit({
+      type: 'membership',
+      roomId,
+      added: [],
+      removed: [BEN],
+      room: undefined,
+    } as unknown as KithEvent);
+    expect(log.lines(roomId).map((l) => l.text)).toEqual(['ben is no longer in the room']);
   });
 });
