@@ -1,3 +1,5 @@
+import { benchBrowserPipeline } from './browser/browser-pipeline.bench.ts';
+import { benchBundleSize } from './browser/bundle-size.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
 import { benchDeliveryLatency } from './delivery-latency.bench.ts';
@@ -20,6 +22,8 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'catch-up': benchCatchUp,
   'relay-mailbox': benchRelayMailbox,
   'relay-connections': benchRelayConnections,
+  'browser-pipeline': benchBrowserPipeline,
+  'browser-bundle': benchBundleSize,
 };
 
 const args = process.argv.slice(2);

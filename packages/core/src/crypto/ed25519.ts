@@ -2,6 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { concatBytes } from './bytes.ts';
 import { utf8 } from './utf8.ts';
 import type { RandomPort } from '../ports/random.ts';
+import { NobleSigner } from './noble-signer.ts';
 import { VerdictCache } from './verdict-cache.ts';
 
 /** An Ed25519 key pair: a 32-byte secret seed (the form ts-mls signs with) and its public key. */
@@ -43,9 +44,11 @@ export interface ContextSignature {
   readonly signature: Uint8Array;
 }
 
+const signer = new NobleSigner();
+
 /** The default: @noble/curves, synchronous, in pure JavaScript. */
 export const nobleEd25519: Ed25519Implementation = {
-  sign: (message, secretKey) => ed25519.sign(message, secretKey),
+  sign: (message, secretKey) => signer.sign(message, secretKey),
   verify: (signature, message, publicKey) => {
     try {
       return ed25519.verify(signature, message, publicKey);
@@ -53,7 +56,7 @@ export const nobleEd25519: Ed25519Implementation = {
       return false;
     }
   },
-  getPublicKey: (secretKey) => ed25519.getPublicKey(secretKey),
+  getPublicKey: (secretKey) => signer.getPublicKey(secretKey),
 };
 
 let implementation: Ed25519Implementation = nobleEd25519;

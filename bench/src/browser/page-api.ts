@@ -1,0 +1,18 @@
+/** What the benchmark page offers the Node side (`window.kithBench`), in plain data. */
+export interface PageBench {
+  /** Median µs per message of each variant, per workload. */
+  pipeline(quick: boolean): Promise<PipelineFigures[]>;
+  /** µs per Ed25519 operation on a 200-byte message: noble's, and WebCrypto's with a cached key. */
+  ed25519(quick: boolean): Promise<Record<string, number>>;
+}
+
+export interface PipelineFigures {
+  readonly workload: string;
+  readonly payloadBytes: number;
+  /** Raw ts-mls: createApplicationMessage + processPrivateMessage. */
+  readonly rawUs: number;
+  /** Kith with the browser's WebCrypto Ed25519 (as KithBrowser.open installs it). */
+  readonly webCryptoUs: number;
+  /** Kith with core's default, noble. */
+  readonly nobleUs: number;
+}
