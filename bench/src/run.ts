@@ -1,5 +1,6 @@
 import { benchBrowserPipeline } from './browser/browser-pipeline.bench.ts';
 import { benchBundleSize } from './browser/bundle-size.bench.ts';
+import { benchColdStart } from './browser/cold-start.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
 import { benchDeliveryLatency } from './delivery-latency.bench.ts';
@@ -24,6 +25,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'relay-connections': benchRelayConnections,
   'browser-pipeline': benchBrowserPipeline,
   'browser-bundle': benchBundleSize,
+  'browser-cold-start': benchColdStart,
 };
 
 const args = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bundle } from './build.ts';
 
 /** Debian's Chromium headless shell, as the browser tests use it: nothing downloads a browser. */
@@ -12,11 +12,14 @@ const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
  */
 export class BenchBrowser {
   readonly #browser: Browser;
+  /** One context: its tabs share the origin's storage (IndexedDB), as a user's tabs do. */
+  readonly #context: BrowserContext;
   readonly #server: Server;
   readonly url: string;
 
-  private constructor(browser: Browser, server: Server, url: string) {
+  private constructor(browser: Browser, context: BrowserContext, server: Server, url: string) {
     this.#browser = browser;
+    this.#context = context;
     this.#server = server;
     this.url = url;
   }
@@ -45,13 +48,13 @@ export class BenchBrowser {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    return new BenchBrowser(browser, server, `http://127.0.0.1:${port}/`);
+    const context = await browser.newContext();
+    return new BenchBrowser(browser, context, server, `http://127.0.0.1:${port}/`);
   }
 
   /** A new tab on the benchmark page, once its script has loaded (`window.kithBench` set). */
-  async open(context = this.#browser.contexts()[0]): Promise<Page> {
-    const ctx = context ?? (await this.#browser.newContext());
-    const page = await ctx.newPage();
+  async open(): Promise<Page> {
+    const page = await this.#context.newPage();
     page.on('pageerror', (error) => {
       console.error(`page error: ${error.message}`);
     });

@@ -1,9 +1,17 @@
+import type { ColdStartFigures, PopulateFigures } from './page/cold-start.ts';
+
+export type { ColdStartFigures, PopulateFigures };
+
 /** What the benchmark page offers the Node side (`window.kithBench`), in plain data. */
 export interface PageBench {
   /** Median µs per message of each variant, per workload. */
   pipeline(quick: boolean): Promise<PipelineFigures[]>;
   /** µs per Ed25519 operation on a 200-byte message: noble's, and WebCrypto's with a cached key. */
   ed25519(quick: boolean): Promise<Record<string, number>>;
+  /** Writes device `name` with `rooms` rooms of `messages` imported messages each. */
+  populate(name: string, rooms: number, messages: number): Promise<PopulateFigures>;
+  /** Opens device `name` in this (fresh) tab and lists its rooms with their latest messages. */
+  coldStart(name: string): Promise<ColdStartFigures>;
 }
 
 export interface PipelineFigures {
