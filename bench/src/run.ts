@@ -1,5 +1,6 @@
 import { benchBrowserPipeline } from './browser/browser-pipeline.bench.ts';
 import { benchBundleSize } from './browser/bundle-size.bench.ts';
+import { benchBrowserLatency } from './browser/browser-latency.bench.ts';
 import { benchColdStart } from './browser/cold-start.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
@@ -26,6 +27,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'browser-pipeline': benchBrowserPipeline,
   'browser-bundle': benchBundleSize,
   'browser-cold-start': benchColdStart,
+  'browser-latency': benchBrowserLatency,
 };
 
 const args = process.argv.slice(2);

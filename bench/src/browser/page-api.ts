@@ -1,4 +1,5 @@
 import type { ColdStartFigures, PopulateFigures } from './page/cold-start.ts';
+import type * as Latency from './page/latency.ts';
 
 export type { ColdStartFigures, PopulateFigures };
 
@@ -12,6 +13,8 @@ export interface PageBench {
   populate(name: string, rooms: number, messages: number): Promise<PopulateFigures>;
   /** Opens device `name` in this (fresh) tab and lists its rooms with their latest messages. */
   coldStart(name: string): Promise<ColdStartFigures>;
+  /** The tab's side of the latency benchmark (a Kith device, a raw libp2p node). */
+  readonly latency: typeof Latency;
 }
 
 export interface PipelineFigures {

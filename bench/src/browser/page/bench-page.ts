@@ -2,6 +2,7 @@ import { webCryptoEd25519 } from '@kith/browser';
 import { loadCiphersuite, nobleEd25519, useEd25519, webRandom } from '@kith/core';
 import { kithPair, rawPair } from '../../pipeline-pairs.ts';
 import { coldStart, populate } from './cold-start.ts';
+import * as latency from './latency.ts';
 import { chatMessage } from '../../timeline-fixtures.ts';
 import type { PageBench, PipelineFigures } from '../page-api.ts';
 
@@ -105,5 +106,6 @@ const api: PageBench = {
   ed25519,
   populate,
   coldStart: (name) => coldStart(name, loadedMs),
+  latency,
 };
 Object.assign(globalThis, { kithBench: api });
