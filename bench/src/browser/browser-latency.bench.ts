@@ -53,7 +53,7 @@ interface Samples {
  * clock in each process (same machine).
  */
 export async function benchBrowserLatency(quick: boolean): Promise<void> {
-  const count = quick ? 20 : 200;
+  const count = quick ? 10 : 200;
   const dirs = new TempDirs();
   const relay = await RelayProcess.start({ args: ['--connections-per-second-per-ip', '1000'] });
   const browser = await BenchBrowser.start(PAGE);
