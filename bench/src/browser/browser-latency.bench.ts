@@ -6,7 +6,7 @@ import { createDeviceLibp2p, KithNode, PeerGuard } from '@kith/node';
 import { RelayProcess } from '@kith/relay/process';
 import { BenchBrowser } from './chromium.ts';
 import type { PageBench } from './page-api.ts';
-import { goal, report } from '../measure.ts';
+import { format, goal, report } from '../measure.ts';
 import {
   addedTexts,
   payloadIndex,
@@ -39,6 +39,8 @@ function inTab<K extends keyof Latency>(
 
 interface Samples {
   readonly kith: number[];
+  /** How long the sender's `send` took to resolve (its part of each delivery). */
+  readonly sendMs: number[];
   readonly raw: number[];
   readonly kithPath: string;
   readonly rawPath: string;
@@ -85,6 +87,10 @@ function show(label: string, s: Samples): void {
       [at(k, 0.99, 'kith p99'), at(r, 0.99, 'raw gossipsub p99')],
     ],
     'ms',
+  );
+  const send = [...s.sendMs].sort((a, b) => a - b);
+  console.log(
+    `      the sender's send() resolved after p50 ${format(percentile(send, 0.5))} ms, p99 ${format(percentile(send, 0.99))} ms (its write, storage commit and publish)`,
   );
   console.log(`      kith over ${s.kithPath}; raw over ${s.rawPath}`);
   goal(`${label} p50 vs raw`, percentile(k, 0.5) / percentile(r, 0.5), { below: 5 }, 'x');
@@ -133,11 +139,15 @@ async function browserToNode(
         (recheck) => node.client.on('timeline', recheck),
       ).then(() => arrivals.get(text) ?? Number.NaN);
     const kith: number[] = [];
+    const sendMs: number[] = [];
     for (let i = -3; i < count; i++) {
       const text = `message ${i}`;
-      const sentAt = await inTab(tab, 'kithSend', roomId, text);
+      const sent = await inTab(tab, 'kithSend', roomId, text);
       const at = await arrival(text);
-      if (i >= 0) kith.push(at - sentAt);
+      if (i >= 0) {
+        kith.push(at - sent.at);
+        sendMs.push(sent.sendMs);
+      }
     }
     const kithPath = (await inTab(tab, 'connectionsTo', node.libp2p.peerId.toString())).join(', ');
     await inTab(tab, 'closeAll');
@@ -206,7 +216,7 @@ async function browserToNode(
       }
       const rawPath = (await inTab(tab, 'connectionsTo', rawNode.peerId.toString())).join(', ');
       await inTab(tab, 'closeAll');
-      return { kith, raw, kithPath, rawPath };
+      return { kith, sendMs, raw, kithPath, rawPath };
     } finally {
       await rawNode.stop();
     }
@@ -231,11 +241,15 @@ async function browserToBrowser(
     await inTab(b, 'kithAddContact', sender.link);
     const roomId = await inTab(a, 'kithCreateRoom', receiver.userId);
     const kith: number[] = [];
+    const sendMs: number[] = [];
     for (let i = -3; i < count; i++) {
       const text = `tab message ${i}`;
-      const sentAt = await inTab(a, 'kithSend', roomId, text);
+      const sent = await inTab(a, 'kithSend', roomId, text);
       const at = await inTab(b, 'arrivalOf', text);
-      if (i >= 0) kith.push(at - sentAt);
+      if (i >= 0) {
+        kith.push(at - sent.at);
+        sendMs.push(sent.sendMs);
+      }
     }
     const kithPath = (await inTab(a, 'connectionsTo', receiver.peerId)).join(', ');
     await inTab(a, 'closeAll');
@@ -257,7 +271,7 @@ async function browserToBrowser(
     const rawPath = (await inTab(a, 'connectionsTo', rb.peerId)).join(', ');
     await inTab(a, 'closeAll');
     await inTab(b, 'closeAll');
-    return { kith, raw, kithPath, rawPath };
+    return { kith, sendMs, raw, kithPath, rawPath };
   } finally {
     await a.close();
     await b.close();

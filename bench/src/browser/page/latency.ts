@@ -52,11 +52,15 @@ export function kithCreateRoom(member: UserId): Promise<RoomId> {
   return requireDevice().createRoom({ name: 'latency', members: [member] });
 }
 
-/** Sends `text`; the time just before, for the latency. */
-export async function kithSend(roomId: RoomId, text: string): Promise<number> {
+/** Sends `text`: the time just before (for the latency), and how long `send` took to resolve. */
+export async function kithSend(
+  roomId: RoomId,
+  text: string,
+): Promise<{ at: number; sendMs: number }> {
   const at = Date.now();
+  const start = performance.now();
   await requireDevice().client.send(roomId, text);
-  return at;
+  return { at, sendMs: performance.now() - start };
 }
 
 /** How this tab reaches `peerId`: the remote addresses of its connections. */
@@ -102,8 +106,16 @@ function requireRaw(): DeviceLibp2p {
   return raw;
 }
 
+/** Dials `address`, up to three times: a relayed dial on a busy machine can time out. */
 export async function rawDial(address: string): Promise<void> {
-  await requireRaw().dial(multiaddr(address));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await requireRaw().dial(multiaddr(address));
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 /** Resolves once `peerId` is seen subscribed to `topic`. */
