@@ -1,7 +1,7 @@
 import type { ColdStartFigures, PopulateFigures } from './page/cold-start.ts';
 import type * as Latency from './page/latency.ts';
 
-export type { ColdStartFigures, PopulateFigures };
+export type { ColdStartFigures };
 
 /** What the benchmark page offers the Node side (`window.kithBench`), in plain data. */
 export interface PageBench {
