@@ -39,7 +39,12 @@ export interface KithPair {
   /** The application payload a message of these bytes travels in, for the baseline's size. */
   payloadSizeOf(content: Uint8Array): number;
   send(content: Uint8Array): Promise<void>;
+  /** Each phase's time (in `now()`'s unit) added to `phases`, for a breakdown. */
+  sendTimed(content: Uint8Array, phases: Phases, now: () => number): Promise<void>;
 }
+
+/** Time per phase of a message's way, summed over messages. */
+export type Phases = Record<'write' | 'encrypt' | 'decrypt' | 'preverify' | 'judge', number>;
 
 export async function kithPair(cs: CiphersuiteImpl): Promise<KithPair> {
   const options = kithOptions(cs);
@@ -106,6 +111,29 @@ export async function kithPair(cs: CiphersuiteImpl): Promise<KithPair> {
         const verdict = docB.receive(update);
         if (verdict.verdict !== 'accepted') throw new Error(`update ${verdict.verdict}`);
       }
+    },
+    async sendTimed(content, phases, now) {
+      let t = now();
+      const lap = (phase: keyof Phases): void => {
+        const next = now();
+        phases[phase] += next - t;
+        t = next;
+      };
+      const payload = write(content);
+      lap('write');
+      const ciphertext = await A.encrypt(payload);
+      lap('encrypt');
+      const outcome = await B.receive(ciphertext);
+      if (outcome.kind !== 'application') throw new Error(`got ${outcome.kind}`);
+      const { updates } = decodeAppPayload(outcome.plaintext);
+      lap('decrypt');
+      await preverifySignedUpdates(updates);
+      lap('preverify');
+      for (const update of updates) {
+        const verdict = docB.receive(update);
+        if (verdict.verdict !== 'accepted') throw new Error(`update ${verdict.verdict}`);
+      }
+      lap('judge');
     },
   };
 }

@@ -46,6 +46,10 @@ export async function benchBrowserPipeline(quick: boolean): Promise<void> {
         '%',
       );
       console.log(`      with noble instead: ${((100 * f.rawUs) / f.nobleUs).toFixed(0)}%`);
+      const phases = Object.entries(f.phasesUs)
+        .map(([phase, us]) => `${phase} ${us.toFixed(0)}`)
+        .join(', ');
+      console.log(`      Kith with WebCrypto, µs per message by phase: ${phases}`);
     }
   } finally {
     await browser.stop();

@@ -26,4 +26,6 @@ export interface PipelineFigures {
   readonly webCryptoUs: number;
   /** Kith with core's default, noble. */
   readonly nobleUs: number;
+  /** Kith with WebCrypto's Ed25519, µs per message in each phase (timed apart, a separate run). */
+  readonly phasesUs: Record<string, number>;
 }

@@ -1,6 +1,6 @@
 import { webCryptoEd25519 } from '@kith/browser';
 import { loadCiphersuite, nobleEd25519, useEd25519, webRandom } from '@kith/core';
-import { kithPair, rawPair } from '../../pipeline-pairs.ts';
+import { kithPair, rawPair, type Phases } from '../../pipeline-pairs.ts';
 import { coldStart, populate } from './cold-start.ts';
 import * as latency from './latency.ts';
 import { chatMessage } from '../../timeline-fixtures.ts';
@@ -54,8 +54,18 @@ async function pipeline(quick: boolean): Promise<PipelineFigures[]> {
       useEd25519(undefined);
       nobleSamples.push(...(await medianUs(ops, 1, () => kith.send(content(n++)))));
     }
+    // Where a message's time goes, in a separate run (timing each phase costs a little).
+    const phases: Phases = { write: 0, encrypt: 0, decrypt: 0, preverify: 0, judge: 0 };
+    useEd25519(webCrypto);
+    for (let i = 0; i < ops; i++)
+      await kith.sendTimed(content(n++), phases, () => performance.now());
+    useEd25519(undefined);
+    const phasesUs = Object.fromEntries(
+      Object.entries(phases).map(([phase, ms]) => [phase, (ms * 1000) / ops]),
+    );
     figures.push({
       workload,
+      phasesUs,
       payloadBytes,
       rawUs: median(rawSamples),
       webCryptoUs: median(webSamples),
