@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { KithNode } from '@kith/node';
 import type { RoomId } from '@kith/core';
 import { goal, report, type Measurement } from './measure.ts';

@@ -1,3 +1,7 @@
+import { benchBrowserPipeline } from './browser/browser-pipeline.bench.ts';
+import { benchBundleSize } from './browser/bundle-size.bench.ts';
+import { benchBrowserLatency } from './browser/browser-latency.bench.ts';
+import { benchColdStart } from './browser/cold-start.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
@@ -22,6 +26,10 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'relay-mailbox': benchRelayMailbox,
   'relay-connections': benchRelayConnections,
   'cli-start': benchCliStart,
+  'browser-pipeline': benchBrowserPipeline,
+  'browser-bundle': benchBundleSize,
+  'browser-cold-start': benchColdStart,
+  'browser-latency': benchBrowserLatency,
 };
 
 const args = process.argv.slice(2);

@@ -4,6 +4,11 @@
 
 export { KithBrowser, type KithBrowserOptions } from './kith-browser.ts';
 export { BrowserError, type BrowserErrorCode } from './errors.ts';
+export {
+  hasWebCryptoEd25519,
+  installWebCryptoEd25519,
+  webCryptoEd25519,
+} from './crypto/webcrypto-ed25519.ts';
 export { TabLock } from './tab-lock.ts';
 export { createBrowserLibp2p, type BrowserNetworkOptions } from './net/create-libp2p.ts';
 export {

@@ -1,4 +1,5 @@
 import { KithDevice, type KithDeviceOptions } from '@kith/runtime';
+import { installWebCryptoEd25519 } from './crypto/webcrypto-ed25519.ts';
 import { BrowserError } from './errors.ts';
 import { createBrowserLibp2p, type BrowserNetworkOptions } from './net/create-libp2p.ts';
 import { openBrowserDatabase } from './storage/device-database.ts';
@@ -41,6 +42,7 @@ export const KithBrowser = {
     if (typeof indexedDB === 'undefined') {
       throw new BrowserError('UNSUPPORTED_BROWSER', 'this browser has no IndexedDB');
     }
+    await installWebCryptoEd25519();
     const lock = await TabLock.acquire(options.name, options.waitForOtherTab);
     try {
       void askForPersistence(options.onStorageNotPersisted);

@@ -92,11 +92,15 @@ export type { InboundMessage, PeerEvent, TransportPort } from './ports/transport
 export { TransportError, type TransportErrorCode } from './ports/transport-error.ts';
 export { bytesEqual, compareBytes, fromHex, toHex } from './crypto/bytes.ts';
 export {
+  canPreverify,
   generateSigningKeyPair,
+  nobleEd25519,
+  preverifyWithContext,
   signingKeyPairFromSecret,
   signWithContext,
   useEd25519,
   verifyWithContext,
+  type ContextSignature,
   type Ed25519Implementation,
   type SigningKeyPair,
 } from './crypto/ed25519.ts';
@@ -233,6 +237,7 @@ export {
   decodeSignedUpdate,
   encodeSignedUpdate,
   GENESIS_PREV,
+  preverifySignedUpdates,
   signedUpdateHash,
   signUpdate,
   verifySignedUpdate,

@@ -1,6 +1,8 @@
 import type { MemberDevice } from '../group/leaves.ts';
 import type { ReceiveOutcome } from '../group/outcomes.ts';
+import { canPreverify } from '../crypto/ed25519.ts';
 import { decodeRoomPayload } from '../sync/payload.ts';
+import { preverifySignedUpdates } from '../timeline/signed-update.ts';
 import type { SessionCore } from './room-session.ts';
 import { afterEpoch, afterFork, commitPendingProposals } from './session-epochs.ts';
 
@@ -8,7 +10,7 @@ import { afterEpoch, afterFork, commitPendingProposals } from './session-epochs.
 export async function handleOutcome(core: SessionCore, outcome: ReceiveOutcome): Promise<void> {
   switch (outcome.kind) {
     case 'application':
-      receivePayload(core, outcome.plaintext, outcome.sender);
+      await receivePayload(core, outcome.plaintext, outcome.sender);
       core.opened();
       return;
     case 'commit':
@@ -39,7 +41,11 @@ export async function handleOutcome(core: SessionCore, outcome: ReceiveOutcome):
  * An application message's payload: signed updates (with the certificates of their authors,
  * remembered to vouch for them later) go to the timeline, a signal to the signal plane.
  */
-function receivePayload(core: SessionCore, plaintext: Uint8Array, sender: MemberDevice): void {
+async function receivePayload(
+  core: SessionCore,
+  plaintext: Uint8Array,
+  sender: MemberDevice,
+): Promise<void> {
   const s = core.session;
   let payload;
   try {
@@ -58,5 +64,7 @@ function receivePayload(core: SessionCore, plaintext: Uint8Array, sender: Member
     const learned = s.history.learnCertificate(certificate);
     if (learned !== undefined) s.queue([s.store.putAuthor(learned.publicKey, certificate)]);
   }
+  // With an asynchronous Ed25519 (a browser's WebCrypto), the batch's signatures at once.
+  if (canPreverify()) await preverifySignedUpdates(payload.updates);
   for (const encoded of payload.updates) s.receiveUpdate(encoded);
 }

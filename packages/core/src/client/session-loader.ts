@@ -6,6 +6,10 @@ import { IntentLog } from './intent-log.ts';
 import { RoomStore } from './room-store.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
 import { deviceIdFromPublicKey } from '../identity/user-id.ts';
+import { preverifySignedUpdates } from '../timeline/signed-update.ts';
+
+/** Stored updates verified together on reopen: bounds the verdicts held at once. */
+const PREVERIFY_BATCH = 512;
 
 /** A session for a group just created or joined: its first epoch stored before anything else. */
 export async function startSession(
@@ -60,8 +64,12 @@ export async function openSession(
       ? new ConversationDoc(options)
       : ConversationDoc.restore(options, snapshot);
   const session = new RoomSession(env, group, history, doc, await IntentLog.load(store));
-  for (const encoded of await store.updatesAfter(session.doc.stateVector())) {
-    session.doc.receive(encoded);
+  const stored = await store.updatesAfter(session.doc.stateVector());
+  // Verified in batches where Ed25519 is asynchronous (a browser's WebCrypto), then judged.
+  for (let i = 0; i < stored.length; i += PREVERIFY_BATCH) {
+    const batch = stored.slice(i, i + PREVERIFY_BATCH);
+    await preverifySignedUpdates(batch);
+    for (const encoded of batch) session.doc.receive(encoded);
   }
   session.outbox.restore(await store.outbox());
   return session;

@@ -2,6 +2,8 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { concatBytes } from './bytes.ts';
 import { utf8 } from './utf8.ts';
 import type { RandomPort } from '../ports/random.ts';
+import { NobleSigner } from './noble-signer.ts';
+import { VerdictCache } from './verdict-cache.ts';
 
 /** An Ed25519 key pair: a 32-byte secret seed (the form ts-mls signs with) and its public key. */
 export interface SigningKeyPair {
@@ -22,10 +24,31 @@ export interface Ed25519Implementation {
   /** False, never a throw, for anything that does not verify. */
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
   getPublicKey(secretKey: Uint8Array): Uint8Array;
+  /**
+   * A faster asynchronous verification (WebCrypto in a browser, where nothing fast is
+   * synchronous). Where present, the hot paths verify their batches with it ahead of the
+   * synchronous checks (`preverifyWithContext`), which then find the verdicts.
+   */
+  readonly verifyAsync?: (
+    signature: Uint8Array,
+    message: Uint8Array,
+    publicKey: Uint8Array,
+  ) => Promise<boolean>;
 }
 
-const noble: Ed25519Implementation = {
-  sign: (message, secretKey) => ed25519.sign(message, secretKey),
+/** A signature to verify ahead of time, as `verifyWithContext` will be asked about it. */
+export interface ContextSignature {
+  readonly publicKey: Uint8Array;
+  readonly context: string;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+const signer = new NobleSigner();
+
+/** The default: @noble/curves, synchronous, in pure JavaScript. */
+export const nobleEd25519: Ed25519Implementation = {
+  sign: (message, secretKey) => signer.sign(message, secretKey),
   verify: (signature, message, publicKey) => {
     try {
       return ed25519.verify(signature, message, publicKey);
@@ -33,13 +56,53 @@ const noble: Ed25519Implementation = {
       return false;
     }
   },
-  getPublicKey: (secretKey) => ed25519.getPublicKey(secretKey),
+  getPublicKey: (secretKey) => signer.getPublicKey(secretKey),
 };
 
-let implementation: Ed25519Implementation = noble;
+let implementation: Ed25519Implementation = nobleEd25519;
+/** Verdicts of `preverifyWithContext`, waiting for their synchronous check. */
+let verdicts = new VerdictCache();
 
 export function useEd25519(replacement: Ed25519Implementation | undefined): void {
-  implementation = replacement ?? noble;
+  implementation = replacement ?? nobleEd25519;
+  verdicts = new VerdictCache();
+}
+
+/** Whether `preverifyWithContext` does anything (the installed implementation is asynchronous). */
+export function canPreverify(): boolean {
+  return implementation.verifyAsync !== undefined;
+}
+
+/**
+ * Verifies a batch concurrently with the implementation's asynchronous verification, so the
+ * `verifyWithContext` calls that follow on the same bytes take the verdicts instead of
+ * verifying again synchronously. Nothing is trusted that was not verified: a verdict applies
+ * only to the exact key, context, message and signature it was reached on. Without an
+ * asynchronous implementation it does nothing (Node's synchronous one is fast already).
+ */
+export async function preverifyWithContext(batch: readonly ContextSignature[]): Promise<void> {
+  const verifyAsync = implementation.verifyAsync;
+  if (verifyAsync === undefined) return;
+  const cache = verdicts;
+  await Promise.all(
+    batch.slice(0, VerdictCache.limit).map(async (item) => {
+      if (!wellFormed(item.publicKey, item.signature)) return;
+      const message = contextualize(item.context, item.message);
+      let valid: boolean;
+      try {
+        valid = await verifyAsync(item.signature, message, item.publicKey);
+      } catch {
+        valid = false;
+      }
+      cache.record(item.signature, message, item.publicKey, valid);
+    }),
+  );
+}
+
+function wellFormed(publicKey: Uint8Array, signature: Uint8Array): boolean {
+  return (
+    publicKey.length === ED25519_PUBLIC_KEY_LENGTH && signature.length === ED25519_SIGNATURE_LENGTH
+  );
 }
 
 export function generateSigningKeyPair(random: RandomPort): SigningKeyPair {
@@ -70,9 +133,12 @@ export function verifyWithContext(
   message: Uint8Array,
   signature: Uint8Array,
 ): boolean {
-  if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return false;
-  if (signature.length !== ED25519_SIGNATURE_LENGTH) return false;
-  return implementation.verify(signature, contextualize(context, message), publicKey);
+  if (!wellFormed(publicKey, signature)) return false;
+  const contextualized = contextualize(context, message);
+  return (
+    verdicts.take(signature, contextualized, publicKey) ??
+    implementation.verify(signature, contextualized, publicKey)
+  );
 }
 
 function contextualize(context: string, message: Uint8Array): Uint8Array {

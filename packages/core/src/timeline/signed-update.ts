@@ -2,10 +2,13 @@ import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
 import type { CborValue } from '../cbor/value.ts';
 import {
+  canPreverify,
   ED25519_PUBLIC_KEY_LENGTH,
   ED25519_SIGNATURE_LENGTH,
+  preverifyWithContext,
   signWithContext,
   verifyWithContext,
+  type ContextSignature,
 } from '../crypto/ed25519.ts';
 import { labeledHash } from '../crypto/hash.ts';
 import { malformed, readArray, readBigUint, readBytes, readUint } from './cbor-fields.ts';
@@ -68,6 +71,31 @@ export function signUpdate(unsigned: UnsignedUpdate, secretKey: Uint8Array): Sig
 /** False (never a throw) when the signature does not verify under `author`. */
 export function verifySignedUpdate(u: SignedUpdate): boolean {
   return verifyWithContext(u.author, CONTEXT, encodeCbor(unsignedFields(u)), u.signature);
+}
+
+/**
+ * Verifies the signatures of encoded updates about to be received, all at once, where the
+ * Ed25519 in use is asynchronous (a browser's WebCrypto): `verifySignedUpdate` then finds the
+ * verdicts. Undecodable ones are left to `receive` to refuse.
+ */
+export async function preverifySignedUpdates(encoded: readonly Uint8Array[]): Promise<void> {
+  if (!canPreverify()) return;
+  const batch: ContextSignature[] = [];
+  for (const bytes of encoded) {
+    let u: SignedUpdate;
+    try {
+      u = decodeSignedUpdate(bytes);
+    } catch {
+      continue;
+    }
+    batch.push({
+      publicKey: u.author,
+      context: CONTEXT,
+      message: encodeCbor(unsignedFields(u)),
+      signature: u.signature,
+    });
+  }
+  await preverifyWithContext(batch);
 }
 
 /**
