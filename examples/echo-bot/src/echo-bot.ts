@@ -1,0 +1,90 @@
+// A Kith bot on Node: it joins the rooms it is invited to and answers every message there with
+// "echo: <text>", as a reply. Run it with a relay so people can reach it from anywhere:
+//
+//   pnpm --filter @kith/example-echo-bot start --data-dir ./bot --relay /dns4/relay.example/tcp/443/wss/p2p/12D3...
+//
+// It prints its contact link ("link kith:..."): add it in the web app or with `kith contact add`,
+// then invite the bot to a room. Ctrl-C (or SIGTERM) closes it cleanly.
+import { parseArgs } from 'node:util';
+import { bytesEqual, messageText, type RoomId, type TimelineMessage } from '@kith/core';
+import { KithNode } from '@kith/node';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: './echo-bot-data' },
+    relay: { type: 'string', multiple: true, default: [] },
+    listen: { type: 'string', multiple: true },
+    name: { type: 'string', default: 'Echo bot' },
+  },
+});
+
+const bot = await KithNode.open({
+  // Keys, rooms and messages live here; the same directory next time is the same bot.
+  dataDir: values['data-dir'],
+  deviceName: 'echo-bot',
+  relays: values.relay,
+  // Without `listen` a device takes free TCP and WebSocket ports on every interface.
+  ...(values.listen === undefined ? {} : { listen: values.listen }),
+  // A bot on a server has no LAN neighbours to find.
+  mdns: false,
+  onError: (error) => {
+    console.error('echo-bot:', error);
+  },
+});
+
+// Handlers run after the engine has stored what they see; errors in them go to onError.
+bot.client.on('joined', ({ roomId }) => {
+  console.log(`joined ${roomId}`);
+});
+bot.client.on('timeline', ({ roomId, changes }) => {
+  for (const change of changes) {
+    if (change.type === 'added') void answer(roomId, change.message);
+  }
+});
+
+/** Answers a message once: not its own (it would answer its answers forever), not twice. */
+async function answer(roomId: RoomId, message: TimelineMessage): Promise<void> {
+  if (message.sender === bot.userId || message.retracted) return;
+  const text = messageText(message.content);
+  if (text === '') return;
+  // 'added' also fires for history that arrives late (after a restart, from a relay): a message
+  // this bot already answered has its reply in the timeline.
+  const answered = bot.client
+    .timeline(roomId)
+    .some(
+      (m) =>
+        m.sender === bot.userId &&
+        m.inReplyTo !== undefined &&
+        bytesEqual(m.inReplyTo, message.messageId),
+    );
+  if (answered) return;
+  try {
+    await bot.client.send(roomId, `echo: ${text}`, { replyTo: message.messageId });
+  } catch (error) {
+    // A refused send (the bot may not write in this room, or it was removed) is not fatal.
+    console.error('echo-bot: cannot answer:', error);
+  }
+}
+
+// The contact link carries the bot's keys, its addresses and its relays.
+console.log(`user ${bot.userId}`);
+console.log(`link ${bot.contactLink(values.name)}`);
+
+// close() stores every room, stops libp2p and closes the database: a kill would skip that.
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    void bot.close().then(
+      () => {
+        console.log('closed');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('echo-bot: close failed:', error);
+        process.exit(1);
+      },
+    );
+  });
+}
