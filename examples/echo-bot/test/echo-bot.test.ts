@@ -19,7 +19,7 @@ const BOT = fileURLToPath(new URL('../src/echo-bot.ts', import.meta.url));
 
 let relay: RelayProcess | undefined;
 let bot: LaunchedProcess | undefined;
-let user: KithNode | undefined;
+let started: KithNode | undefined;
 const dirs: string[] = [];
 
 async function tempDir(label: string): Promise<string> {
@@ -36,14 +36,15 @@ function printed(prefix: string, process: LaunchedProcess | undefined = bot): st
 
 /** Resolves with the first message of `roomId` for which `accept` holds, now or later. */
 function messageWhere(
+  device: KithNode,
   roomId: RoomId,
   accept: (m: TimelineMessage) => boolean,
 ): Promise<TimelineMessage> {
-  const find = (): TimelineMessage | undefined => user.client.timeline(roomId).find(accept);
+  const find = (): TimelineMessage | undefined => device.client.timeline(roomId).find(accept);
   const now = find();
   if (now !== undefined) return Promise.resolve(now);
   return new Promise((resolve) => {
-    const off = user.client.on('timeline', () => {
+    const off = device.client.on('timeline', () => {
       const found = find();
       if (found === undefined) return;
       off();
@@ -75,7 +76,7 @@ beforeAll(async () => {
     },
     { what: 'its contact link', check: (p) => printed('link', p) !== undefined },
   );
-  user = await KithNode.open({
+  started = await KithNode.open({
     dataDir: await tempDir('user'),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
@@ -84,7 +85,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await user?.close();
+  await started?.close();
   // Ended already when the test passed; a failed test leaves it running.
   await bot?.kill();
   await relay?.remove();
@@ -93,17 +94,19 @@ afterAll(async () => {
 
 describe('examples/echo-bot, a bot in its own process', () => {
   it('joins a room it is invited to, answers each message once, and closes on SIGTERM', async () => {
+    const user = started;
+    if (user === undefined) throw new Error('not set up');
     const contact = await user.addContact(printed('link') ?? '');
     expect(contact.userId).toBe(printed('user'));
     const roomId = await user.createRoom({ name: 'echo', members: [contact.userId] });
 
     const first = await user.client.send(roomId, 'hello bot');
-    const echo = await messageWhere(roomId, replyTo(contact.userId, first));
+    const echo = await messageWhere(user, roomId, replyTo(contact.userId, first));
     expect(messageText(echo.content)).toBe('echo: hello bot');
 
     // A second message, answered too: by then an echo of the bot's own echo would have come.
     const second = await user.client.send(roomId, 'again');
-    const again = await messageWhere(roomId, replyTo(contact.userId, second));
+    const again = await messageWhere(user, roomId, replyTo(contact.userId, second));
     expect(messageText(again.content)).toBe('echo: again');
     const fromBot = user.client.timeline(roomId).filter((m) => m.sender === contact.userId);
     expect(fromBot.map((m) => messageText(m.content))).toEqual(['echo: hello bot', 'echo: again']);
