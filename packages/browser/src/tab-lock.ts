@@ -51,6 +51,7 @@ export class TabLock {
     });
   }
 
+  /** True once `release` ran: the device is closed in this tab. */
   get released(): boolean {
     return this.#released;
   }

@@ -50,7 +50,9 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
  * its libp2p node. Everything else is the same on every runtime.
  */
 export interface DevicePlatform<O extends KithDeviceOptions> {
+  /** The device's database, open; the device closes it when it closes. */
   readonly db: KvDatabase & { close(): Promise<void> };
+  /** Builds the device's libp2p node with the runtime's transports. */
   readonly createLibp2p: DeviceLibp2pFactory<O>;
   /** Runs once the device has closed (a browser tab then lets go of its lock). */
   readonly onClosed?: () => void;
@@ -208,14 +210,17 @@ export class KithDevice {
     }
   }
 
+  /** This device's user. */
   get userId(): UserId {
     return this.client.userId;
   }
 
+  /** This device. */
   get deviceId(): DeviceId {
     return this.client.deviceId;
   }
 
+  /** True once `close` was called. */
   get isClosed(): boolean {
     return this.#closed;
   }
@@ -254,6 +259,7 @@ export class KithDevice {
     return describeContact(contact);
   }
 
+  /** The contacts this device knows (added with `addContact`, kept across restarts). */
   contacts(): Contact[] {
     return this.#contacts.all().map(describeContact);
   }

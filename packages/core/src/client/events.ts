@@ -77,7 +77,9 @@ export type KithEvent =
       readonly reason: InviteRefusalReason;
     };
 
+/** The name of an event kind (`'timeline'`, `'joined'`...), as `KithClient.on` takes it. */
 export type KithEventType = KithEvent['type'];
+/** The event of kind `T`, as a handler for that kind receives it. */
 export type KithEventOf<T extends KithEventType> = Extract<KithEvent, { type: T }>;
 
 /** A minimal typed emitter: handlers that throw do not stop the others. */

@@ -10,6 +10,7 @@ export interface KnownDevice {
   readonly certifiedName: string;
 }
 
+/** One device of a member, with the name it shows. */
 export interface MemberDeviceProfile {
   readonly deviceId: DeviceId;
   readonly deviceName: string;

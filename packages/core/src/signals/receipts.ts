@@ -10,6 +10,7 @@ import type { TimelineMessage } from '../timeline/timeline-message.ts';
  */
 export const DELIVERED_META_KEY = 'delivered';
 
+/** How far a device has got with a message: it holds it, or its user has read it. */
 export type ReceiptStatus = 'delivered' | 'read';
 
 /** How far one member device has received and read, as its markers say. */
@@ -20,6 +21,7 @@ export interface DeviceMarkers {
   readonly read: MessageId | undefined;
 }
 
+/** One member device's receipt for a message. */
 export interface DeviceReceipt {
   readonly device: DeviceId;
   readonly user: UserId;

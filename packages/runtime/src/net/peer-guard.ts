@@ -6,11 +6,13 @@ export interface Misbehaviour {
   readonly reason: string;
 }
 
+/** How strict a `PeerGuard` is. */
 export interface PeerGuardOptions {
   /** How long a peer that broke protocol stays blocked (default 10 minutes). */
   readonly blockMs?: number;
   /** Invalid gossip messages tolerated from one peer before it is blocked (default 8). */
   readonly gossipStrikes?: number;
+  /** The clock, in ms (default Date.now); tests pass their own. */
   readonly now?: () => number;
 }
 
@@ -34,6 +36,7 @@ export class PeerGuard {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Whether `peer` is blocked now (for breaking protocol, or by the user). */
   isBlocked(peer: PeerId): boolean {
     const key = peer.toString();
     const until = this.#until.get(key);
@@ -48,6 +51,7 @@ export class PeerGuard {
     this.#until.set(peer.toString(), this.#now() + durationMs);
   }
 
+  /** Lifts a block at once and forgets the peer's strikes. */
   unblock(peer: PeerId): void {
     this.#until.delete(peer.toString());
     this.#strikes.delete(peer.toString());
