@@ -6,6 +6,7 @@ import { BrowserError } from './errors.ts';
  * is closed by the user), so two tabs never run one device.
  */
 export class TabLock {
+  /** The Web Lock's name (`kith-device:<device name>`). */
   readonly name: string;
   readonly #release: () => void;
   #released = false;

@@ -60,8 +60,11 @@ export interface DevicePlatform<O extends KithDeviceOptions> {
 
 /** A contact as the node shows it. */
 export interface Contact {
+  /** The contact's user. */
   readonly userId: UserId;
+  /** The name in their contact link. */
   readonly displayName: string;
+  /** Their devices the link named. */
   readonly devices: readonly DeviceId[];
 }
 
@@ -72,9 +75,11 @@ export interface Contact {
  * periodic tick.
  */
 export class KithDevice {
+  /** The engine: rooms, messages, events, roles, receipts (see `KithClient`). */
   readonly client: KithClient;
   /** The app's own small data (profile, read markers), kept with the device. */
   readonly appData: AppData;
+  /** The device's libp2p node, keyed by the device key (its peer ID names the device). */
   readonly libp2p: DeviceLibp2p;
   readonly #transport: Libp2pTransport;
   readonly #guard: PeerGuard;

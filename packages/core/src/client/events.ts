@@ -8,6 +8,7 @@ import type { InviteRefusalReason } from './safety-policy.ts';
 /** Where a room's history stands on this device. */
 export interface SyncStatus {
   readonly roomId: RoomId;
+  /** The MLS epoch this device is at. */
   readonly epoch: bigint;
   /** True when no member this device has talked to holds epochs or updates it lacks. */
   readonly complete: boolean;

@@ -23,8 +23,11 @@ export interface DeviceMarkers {
 
 /** One member device's receipt for a message. */
 export interface DeviceReceipt {
+  /** The member device whose marker this is. */
   readonly device: DeviceId;
+  /** That device's user. */
   readonly user: UserId;
+  /** How far that device has got with the message. */
   readonly status: ReceiptStatus;
 }
 
@@ -35,6 +38,7 @@ export interface MessageReceipts {
   readonly deliveredTo: readonly UserId[];
   /** Users with a device that has read it. */
   readonly readBy: readonly UserId[];
+  /** Each member device that has the message, with its status. */
   readonly devices: readonly DeviceReceipt[];
 }
 

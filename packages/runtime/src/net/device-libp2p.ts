@@ -26,6 +26,7 @@ export interface DeviceNetworkOptions {
   readonly listen?: readonly string[];
   /** Peers to connect to at start and keep in touch with (relays, a home server, friends). */
   readonly bootstrap?: readonly string[];
+  /** Most connections libp2p keeps open at once (default 300 on Node, 100 in a browser). */
   readonly maxConnections?: number;
   /**
    * Relays (multiaddrs ending in /p2p/<relay peer id>): this device reserves a slot on each and

@@ -2,7 +2,9 @@ import type { ConnectionGater, PeerId } from '@libp2p/interface';
 
 /** Why a peer was cut off: shown in logs and in the node's `peer-blocked` event. */
 export interface Misbehaviour {
+  /** The peer that was cut off. */
   readonly peer: PeerId;
+  /** What it did. */
   readonly reason: string;
 }
 
