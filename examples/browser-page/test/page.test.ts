@@ -66,7 +66,9 @@ beforeAll(async () => {
     mdns: false,
     relays: [relay.tcpAddress],
   });
-});
+  // A relay, a Vite build, Chromium and a device, one after another: on a busy 2-core machine
+  // this can outlast one hook's usual limit.
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -82,6 +84,9 @@ async function openPage(): Promise<Page> {
   const ws = relay?.multiaddrs.find((a) => a.includes('/ws/'));
   if (browser === undefined || ws === undefined) throw new Error('not set up');
   const page = await browser.newPage();
+  // Longer than Playwright's 30 s default (a busy machine), shorter than the test's 90 s limit
+  // so that a wait that fails names what it waited for.
+  page.setDefaultTimeout(80_000);
   await page.goto(`http://127.0.0.1:${address.port}/?relay=${encodeURIComponent(ws)}`);
   return page;
 }
