@@ -6,7 +6,7 @@
 // It prints its contact link ("link kith:..."): add it in the web app or with `kith contact add`,
 // then invite the bot to a room. Ctrl-C (or SIGTERM) closes it cleanly.
 import { parseArgs } from 'node:util';
-import { bytesEqual, messageText, type RoomId, type TimelineMessage } from '@kith/core';
+import { messageText, type RoomId, type TimelineMessage } from '@kith/core';
 import { KithNode } from '@kith/node';
 
 const { values } = parseArgs({
@@ -42,22 +42,15 @@ bot.client.on('timeline', ({ roomId, changes }) => {
   }
 });
 
-/** Answers a message once: not its own (it would answer its answers forever), not twice. */
+/**
+ * Answers a message from someone else. 'added' comes once per message, also for messages that
+ * arrive late (sent while the bot was offline, caught up from a relay or a member after it
+ * starts again); never for its own, which it would otherwise answer forever.
+ */
 async function answer(roomId: RoomId, message: TimelineMessage): Promise<void> {
   if (message.sender === bot.userId || message.retracted) return;
   const text = messageText(message.content);
   if (text === '') return;
-  // 'added' also fires for history that arrives late (after a restart, from a relay): a message
-  // this bot already answered has its reply in the timeline.
-  const answered = bot.client
-    .timeline(roomId)
-    .some(
-      (m) =>
-        m.sender === bot.userId &&
-        m.inReplyTo !== undefined &&
-        bytesEqual(m.inReplyTo, message.messageId),
-    );
-  if (answered) return;
   try {
     await bot.client.send(roomId, `echo: ${text}`, { replyTo: message.messageId });
   } catch (error) {

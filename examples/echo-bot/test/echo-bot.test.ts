@@ -19,6 +19,7 @@ const BOT = fileURLToPath(new URL('../src/echo-bot.ts', import.meta.url));
 
 let relay: RelayProcess | undefined;
 let bot: LaunchedProcess | undefined;
+let botDir = '';
 let started: KithNode | undefined;
 const dirs: string[] = [];
 
@@ -58,24 +59,30 @@ function replyTo(botUser: UserId, id: MessageId) {
     m.sender === botUser && m.inReplyTo !== undefined && bytesEqual(m.inReplyTo, id);
 }
 
-beforeAll(async () => {
-  relay = await RelayProcess.start();
-  bot = await launch(
+/** Starts the bot on `dataDir` (the same directory is the same bot) and waits for its link. */
+function launchBot(dataDir: string, relayAddress: string): Promise<LaunchedProcess> {
+  return launch(
     {
       name: 'echo-bot',
       args: [
         '--conditions=@kith/source',
         BOT,
         '--data-dir',
-        await tempDir('bot'),
+        dataDir,
         '--relay',
-        relay.tcpAddress,
+        relayAddress,
         '--listen',
         '/ip4/127.0.0.1/tcp/0',
       ],
     },
     { what: 'its contact link', check: (p) => printed('link', p) !== undefined },
   );
+}
+
+beforeAll(async () => {
+  relay = await RelayProcess.start();
+  botDir = await tempDir('bot');
+  bot = await launchBot(botDir, relay.tcpAddress);
   started = await KithNode.open({
     dataDir: await tempDir('user'),
     listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -93,7 +100,7 @@ afterAll(async () => {
 });
 
 describe('examples/echo-bot, a bot in its own process', () => {
-  it('joins a room it is invited to, answers each message once, and closes on SIGTERM', async () => {
+  it('joins a room it is invited to, answers each message once, closes on SIGTERM and catches up', async () => {
     const user = started;
     if (user === undefined) throw new Error('not set up');
     const contact = await user.addContact(printed('link') ?? '');
@@ -116,5 +123,18 @@ describe('examples/echo-bot, a bot in its own process', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(printed('joined')).toBe(roomId);
     expect(bot?.stdout).toContain('\nclosed\n');
+
+    // Sent while it is away (kept by the relay and by this device); back, the bot catches up
+    // and answers that message only, not again the ones it answered before it stopped.
+    const away = await user.client.send(roomId, 'while you were away');
+    bot = await launchBot(botDir, relay?.tcpAddress ?? '');
+    const late = await messageWhere(user, roomId, replyTo(contact.userId, away));
+    expect(messageText(late.content)).toBe('echo: while you were away');
+    const all = user.client.timeline(roomId).filter((m) => m.sender === contact.userId);
+    expect(all.map((m) => messageText(m.content))).toEqual([
+      'echo: hello bot',
+      'echo: again',
+      'echo: while you were away',
+    ]);
   });
 });
