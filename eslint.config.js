@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'docs/api/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,
@@ -27,8 +27,15 @@ export default tseslint.config(
     },
   },
   {
-    // Node runtime, apps, tests, benchmarks and tooling run on Node and may use its modules.
-    files: ['**/test/**', 'bench/**', '*.config.*', 'packages/node/**', 'apps/**'],
+    // Node runtime, apps, the Node example, tests, benchmarks and tooling run on Node.
+    files: [
+      '**/test/**',
+      'bench/**',
+      '*.config.*',
+      'packages/node/**',
+      'apps/**',
+      'examples/echo-bot/**',
+    ],
     rules: {
       'no-restricted-imports': 'off',
       // vitest's asymmetric matchers (expect.any, expect.objectContaining) are typed `any`.

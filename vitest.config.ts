@@ -68,7 +68,15 @@ const coreDeps = [
  */
 // From 1: vitest moves files of group 0 with a single worker (the default on 2 cores) into a
 // group of their own that runs last.
-const GROUP = { units: 1, node: 2, relay: 3, cli: 4, browser: 5, coreBrowser: 6 } as const;
+const GROUP = {
+  units: 1,
+  node: 2,
+  relay: 3,
+  cli: 4,
+  browser: 5,
+  coreBrowser: 6,
+  examples: 7,
+} as const;
 
 /** For the projects whose tests start processes (relays, devices, daemons). */
 const processes: {
@@ -157,6 +165,17 @@ export default defineConfig({
           include: ['apps/cli/test/**/*.test.ts'],
           ...processes,
           sequence: { groupOrder: GROUP.cli },
+        },
+      },
+      {
+        extends: true,
+        // The embedding guide's examples (docs/EMBEDDING.md), run as a developer would: the bot
+        // in its own process, the page built with Vite and loaded in Chromium (skipped without it).
+        test: {
+          name: 'examples',
+          include: ['examples/*/test/**/*.test.ts'],
+          ...processes,
+          sequence: { groupOrder: GROUP.examples },
         },
       },
       ...(RUN_BROWSER

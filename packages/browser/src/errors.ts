@@ -1,5 +1,6 @@
 import { KithError } from '@kith/core';
 
+/** Why `KithBrowser.open` or a tab lock failed, for the app to tell the user what to do. */
 export type BrowserErrorCode =
   /** Another tab (or window, or worker) of this origin has the device open. */
   | 'OPEN_IN_ANOTHER_TAB'

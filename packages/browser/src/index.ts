@@ -1,6 +1,10 @@
-// @kith/browser: Kith in a browser tab. Everything public is exported here by name.
-// The device itself and its network code are shared with Node through @kith/runtime,
-// re-exported here so a web app needs only this package.
+/**
+ * Kith in a browser tab. Everything public is exported here by name.
+ * The device itself and its network code are shared with Node through @kith/runtime,
+ * re-exported here so a web app needs only this package.
+ *
+ * @module \@kith/browser
+ */
 
 export { KithBrowser, type KithBrowserOptions } from './kith-browser.ts';
 export { BrowserError, type BrowserErrorCode } from './errors.ts';

@@ -6,6 +6,7 @@ import { BrowserError } from './errors.ts';
  * is closed by the user), so two tabs never run one device.
  */
 export class TabLock {
+  /** The Web Lock's name (`kith-device:<device name>`). */
   readonly name: string;
   readonly #release: () => void;
   #released = false;
@@ -51,6 +52,7 @@ export class TabLock {
     });
   }
 
+  /** True once `release` ran: the device is closed in this tab. */
   get released(): boolean {
     return this.#released;
   }

@@ -1,4 +1,8 @@
-// @kith/core: the runtime-agnostic core of Kith. Everything public is exported here by name.
+/**
+ * The runtime-agnostic core of Kith. Everything public is exported here by name.
+ *
+ * @module \@kith/core
+ */
 
 export { KithError } from './errors.ts';
 

@@ -1,6 +1,10 @@
-// @kith/node: Kith on Node.js. Everything public is exported here by name.
-// The device itself and its network code are shared with the browser through @kith/runtime,
-// re-exported here so a Node app needs only this package.
+/**
+ * Kith on Node.js. Everything public is exported here by name.
+ * The device itself and its network code are shared with the browser through @kith/runtime,
+ * re-exported here so a Node app needs only this package.
+ *
+ * @module \@kith/node
+ */
 
 export { KithNode, type KithNodeOptions } from './kith-node-open.ts';
 export {

@@ -18,6 +18,7 @@ export class AppData {
     return bytes === undefined ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as T);
   }
 
+  /** Stores `value` as JSON under `key` (printable ASCII segments). */
   async put(value: unknown, ...key: string[]): Promise<void> {
     await this.#kv.put(joinKey('app', ...key), new TextEncoder().encode(JSON.stringify(value)));
   }

@@ -1,5 +1,6 @@
 import { KithError } from '@kith/core';
 
+/** Why a device (`KithNode` or `KithBrowser`) refused or failed an action. */
 export type NodeErrorCode =
   /** Another process holds the data directory's lock. */
   | 'DATA_DIR_IN_USE'
@@ -18,7 +19,10 @@ export type NodeErrorCode =
   /** The node was closed. */
   | 'CLOSED';
 
-/** An error of the Node runtime, with a message that says what to do. */
+/**
+ * An error of a device on any runtime (named when only Node had one), with a message that says
+ * what to do.
+ */
 export class NodeError extends KithError<NodeErrorCode> {
   override readonly name = 'NodeError';
 }

@@ -1,5 +1,9 @@
-// @kith/runtime: what every Kith runtime (@kith/node, @kith/browser) shares around @kith/core.
-// No node:* and no DOM-only APIs: a runtime brings its database, transports and crypto.
+/**
+ * What every Kith runtime (@kith/node, @kith/browser) shares around @kith/core.
+ * No node:* and no DOM-only APIs: a runtime brings its database, transports and crypto.
+ *
+ * @module \@kith/runtime
+ */
 
 export {
   KithDevice,

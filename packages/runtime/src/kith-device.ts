@@ -50,7 +50,9 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
  * its libp2p node. Everything else is the same on every runtime.
  */
 export interface DevicePlatform<O extends KithDeviceOptions> {
+  /** The device's database, open; the device closes it when it closes. */
   readonly db: KvDatabase & { close(): Promise<void> };
+  /** Builds the device's libp2p node with the runtime's transports. */
   readonly createLibp2p: DeviceLibp2pFactory<O>;
   /** Runs once the device has closed (a browser tab then lets go of its lock). */
   readonly onClosed?: () => void;
@@ -58,8 +60,11 @@ export interface DevicePlatform<O extends KithDeviceOptions> {
 
 /** A contact as the node shows it. */
 export interface Contact {
+  /** The contact's user. */
   readonly userId: UserId;
+  /** The name in their contact link. */
   readonly displayName: string;
+  /** Their devices the link named. */
   readonly devices: readonly DeviceId[];
 }
 
@@ -70,9 +75,11 @@ export interface Contact {
  * periodic tick.
  */
 export class KithDevice {
+  /** The engine: rooms, messages, events, roles, receipts (see `KithClient`). */
   readonly client: KithClient;
   /** The app's own small data (profile, read markers), kept with the device. */
   readonly appData: AppData;
+  /** The device's libp2p node, keyed by the device key (its peer ID names the device). */
   readonly libp2p: DeviceLibp2p;
   readonly #transport: Libp2pTransport;
   readonly #guard: PeerGuard;
@@ -208,14 +215,17 @@ export class KithDevice {
     }
   }
 
+  /** This device's user. */
   get userId(): UserId {
     return this.client.userId;
   }
 
+  /** This device. */
   get deviceId(): DeviceId {
     return this.client.deviceId;
   }
 
+  /** True once `close` was called. */
   get isClosed(): boolean {
     return this.#closed;
   }
@@ -254,6 +264,7 @@ export class KithDevice {
     return describeContact(contact);
   }
 
+  /** The contacts this device knows (added with `addContact`, kept across restarts). */
   contacts(): Contact[] {
     return this.#contacts.all().map(describeContact);
   }

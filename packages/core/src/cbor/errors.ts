@@ -1,5 +1,10 @@
 import { KithError } from '../errors.ts';
 
+/**
+ * What was wrong with a CBOR value or input: truncated or trailing bytes, a non-deterministic
+ * encoding (RFC 8949 §4.2.1), a duplicate map key, bad UTF-8, a type MIMI does not allow, nesting
+ * too deep, or a value out of range.
+ */
 export type CborErrorCode =
   | 'CBOR_TRUNCATED'
   | 'CBOR_TRAILING_BYTES'

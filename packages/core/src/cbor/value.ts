@@ -23,8 +23,10 @@ export type CborValue =
   | CborFloat
   | CborSimple;
 
+/** A map key: an integer, a text string or a byte string (MIMI allows no other). */
 export type CborKey = number | string | Uint8Array;
 
+/** A CBOR map. A JS Map, so integer keys stay integers and byte-string keys are kept. */
 export type CborMap = ReadonlyMap<CborKey, CborValue>;
 
 /** A tagged data item (major type 6). */

@@ -6,6 +6,10 @@ import type { TransportPort } from '../ports/transport.ts';
 import type { KvDatabase } from '../storage/store.ts';
 import type { LinkedDevice } from './identity-store.ts';
 
+/**
+ * How to open a `KithClient`: its database and transport (the runtime's), and the engine's
+ * settings. Apps use `KithNode.open` or `KithBrowser.open`, which fill these in.
+ */
 export interface KithClientOptions {
   /** An abstract-level database opened with `KvStore.databaseOptions`. */
   readonly storage: KvDatabase;
@@ -14,7 +18,9 @@ export interface KithClientOptions {
    * derived from the device key, so the runtime needs the key first).
    */
   readonly transport: (device: DeviceIdentity) => TransportPort | Promise<TransportPort>;
+  /** The time source (default: the system clock); tests pass a simulated one. */
   readonly clock?: ClockPort;
+  /** Random bytes (default: WebCrypto); tests pass a seeded source. */
   readonly random?: RandomPort;
   /** Shown to the user's other devices; used only when this device is created. */
   readonly deviceName?: string;

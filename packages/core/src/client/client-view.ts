@@ -37,14 +37,17 @@ export class ClientView {
     this.#d = device;
   }
 
+  /** This device's user. */
   get userId(): UserId {
     return this.#d.device.userId;
   }
 
+  /** This device. */
   get deviceId(): DeviceId {
     return this.#d.device.deviceId;
   }
 
+  /** This device's identity: its key pair and the certificate the user key issued for it. */
   get device(): DeviceIdentity {
     return this.#d.device;
   }
@@ -54,24 +57,36 @@ export class ClientView {
     return this.#d.user;
   }
 
+  /**
+   * Calls `handler` with each event of `type`, after the change is stored; returns a function that
+   * stops it. A handler that throws goes to `onError` and does not stop the others.
+   */
   on<T extends KithEventType>(type: T, handler: (event: KithEventOf<T>) => void): () => void {
     return this.#d.emitter.on(type, handler);
   }
 
   // ---- rooms -----------------------------------------------------------------------------
 
+  /** The rooms this device is in, each as a summary (name, topic, kind, policies). */
   rooms(): RoomSummary[] {
     return [...this.#d.sessions.values()].map(summarize);
   }
 
+  /** One room's summary; throws ClientError UNKNOWN_ROOM if this device is not in it. */
   room(roomId: RoomId): RoomSummary {
     return summarize(this.#session(roomId));
   }
 
+  /**
+   * The room's control-plane state at the current epoch: participants, roles, profile and policy.
+   */
   roomState(roomId: RoomId): RoomState {
     return this.#session(roomId).group.room;
   }
 
+  /**
+   * Whether the room's history on this device is complete, and what is still held back or unsent.
+   */
   syncStatus(roomId: RoomId): SyncStatus {
     return syncStatusOf(this.#session(roomId));
   }
@@ -160,14 +175,17 @@ export class ClientView {
     return hiddenCount(this.#d, roomId);
   }
 
+  /** The users this user blocked on this device, and since when. */
   blockedUsers(): BlockedUser[] {
     return this.#d.safety.blocked();
   }
 
+  /** Whether this user blocked `user` on this device. */
   isBlocked(user: UserId): boolean {
     return this.#d.safety.isBlocked(user);
   }
 
+  /** Who may add this user to rooms (checked when an invitation arrives; default 'anyone'). */
   get invitePolicy(): InvitePolicy {
     return this.#d.safety.invitePolicy;
   }
@@ -204,6 +222,7 @@ export class ClientView {
     return this.#d.signals.presenceAll();
   }
 
+  /** Which receipts, typing and presence signals this device sends. */
   get signals(): SignalSettings {
     return this.#d.signals.settings;
   }

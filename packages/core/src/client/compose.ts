@@ -17,10 +17,13 @@ import { can } from '../room/room-state.ts';
 import { ClientError } from './errors.ts';
 import type { RoomSession } from './room-session.ts';
 
+/** How `KithClient.send` sends a message: as a reply, in a thread, as Markdown, disappearing. */
 export interface SendOptions {
+  /** The message this one answers (MIMI inReplyTo). */
   readonly replyTo?: MessageId;
   /** A thread (MIMI topicId) to post in. */
   readonly threadId?: Uint8Array;
+  /** The text is Markdown (text/markdown) rather than plain text. */
   readonly markdown?: boolean;
   /** Disappearing message: deleted from every member's store this long after sending. */
   readonly expiresInMs?: number;

@@ -95,6 +95,7 @@ export class ControlHistory implements ControlPlaneView {
     return this.#cuts.get(deviceHex) ?? [];
   }
 
+  /** The room state at `epoch`, if that epoch is still known here. */
   roomAt(epoch: bigint): RoomState | undefined {
     return this.#epochs.get(epoch)?.room;
   }

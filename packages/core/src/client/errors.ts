@@ -1,6 +1,10 @@
 import { KithError } from '../errors.ts';
 import type { RefusalCode } from '../room/refusal.ts';
 
+/**
+ * Why the engine refused an action: a room refusal (the user's role does not allow it) or one of
+ * the codes below.
+ */
 export type ClientErrorCode =
   | RefusalCode
   /** No room with that ID on this device. */

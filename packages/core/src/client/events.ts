@@ -8,6 +8,7 @@ import type { InviteRefusalReason } from './safety-policy.ts';
 /** Where a room's history stands on this device. */
 export interface SyncStatus {
   readonly roomId: RoomId;
+  /** The MLS epoch this device is at. */
   readonly epoch: bigint;
   /** True when no member this device has talked to holds epochs or updates it lacks. */
   readonly complete: boolean;
@@ -77,7 +78,9 @@ export type KithEvent =
       readonly reason: InviteRefusalReason;
     };
 
+/** The name of an event kind (`'timeline'`, `'joined'`...), as `KithClient.on` takes it. */
 export type KithEventType = KithEvent['type'];
+/** The event of kind `T`, as a handler for that kind receives it. */
 export type KithEventOf<T extends KithEventType> = Extract<KithEvent, { type: T }>;
 
 /** A minimal typed emitter: handlers that throw do not stop the others. */

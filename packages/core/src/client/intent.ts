@@ -120,6 +120,7 @@ export function unbanIntent(user: UserId): Intent {
   return intentOf({ type: 'unban', user });
 }
 
+/** A change to a room's profile: only the fields given change. */
 export interface ProfileChange {
   readonly name?: string;
   readonly topic?: string;

@@ -122,14 +122,19 @@ export class KithClient extends ClientView {
     return this.#change(roomId, roleIntent(user, Roles.banned));
   }
 
+  /** Lifts a ban: the user may be invited again (they are not added back by this). */
   unban(roomId: RoomId, user: UserId): Promise<void> {
     return this.#change(roomId, unbanIntent(user));
   }
 
+  /**
+   * Gives a member another role (MIMI room policy); removing and banning have their own methods.
+   */
   setRole(roomId: RoomId, user: UserId, role: Exclude<RoleName, 'none' | 'banned'>): Promise<void> {
     return this.#change(roomId, roleIntent(user, Roles[role]));
   }
 
+  /** Changes the room's name, topic or avatar for every member (a commit; needs the capability). */
   setRoomProfile(roomId: RoomId, profile: ProfileChange): Promise<void> {
     return this.#change(roomId, profileIntent(profile));
   }
@@ -209,12 +214,14 @@ export class KithClient extends ClientView {
     );
   }
 
+  /** Reacts to a message with `emoji`; resolves to the reaction's own message ID. */
   react(roomId: RoomId, messageId: MessageId, emoji: string): Promise<MessageId> {
     return this.#write(roomId, (base, session) =>
       composeReaction(session, this.userId, messageId, emoji, base),
     );
   }
 
+  /** Takes back this user's `emoji` reaction to a message. */
   unreact(roomId: RoomId, messageId: MessageId, emoji: string): Promise<MessageId> {
     return this.#write(roomId, (base, session) =>
       composeUnreaction(session, this.userId, messageId, emoji, base),
@@ -245,6 +252,7 @@ export class KithClient extends ClientView {
     return this.#run(() => blockUser(this.#d, user));
   }
 
+  /** Lifts a block: the user's hidden messages show again, and their invitations are accepted. */
   unblockUser(user: UserId): Promise<void> {
     return this.#run(() => unblockUser(this.#d, user));
   }

@@ -11,8 +11,10 @@ import { ClientError } from './errors.ts';
 /** Who may add this user to a room (checked on this device when a Welcome arrives). */
 export type InvitePolicy = 'anyone' | 'contacts' | 'nobody';
 
+/** Every invite policy, for settings screens and parsing. */
 export const INVITE_POLICIES: readonly InvitePolicy[] = ['anyone', 'contacts', 'nobody'];
 
+/** Whether `value` is an invite policy (for input from a user or a file). */
 export function isInvitePolicy(value: unknown): value is InvitePolicy {
   return INVITE_POLICIES.includes(value as InvitePolicy);
 }

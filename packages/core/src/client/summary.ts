@@ -5,8 +5,11 @@ import type { RoomSession } from './room-session.ts';
 /** A room as a list of rooms shows it. */
 export interface RoomSummary {
   readonly roomId: RoomId;
+  /** A group room or a DM. */
   readonly kind: RoomState['kind'];
+  /** The room's name ('' for none). */
   readonly name: string;
+  /** The room's topic ('' for none). */
   readonly topic: string;
   /** An image reference (filled by the media work); undefined for none. */
   readonly avatar: string | undefined;
@@ -19,9 +22,11 @@ export interface RoomSummary {
    * joined that the room did not share. Zero when its history is complete.
    */
   readonly withheld: number;
+  /** The MLS epoch this device is at in the room. */
   readonly epoch: bigint;
   /** False once this device has left or been removed. */
   readonly active: boolean;
+  /** The room's participants with their role names. */
   readonly participants: readonly { readonly userId: UserId; readonly role: string }[];
   /** Member devices, with the key that authenticates them (and names them on the network). */
   readonly devices: readonly {

@@ -1,5 +1,6 @@
 import { KithError } from '../errors.ts';
 
+/** Why a contact link could not be made or read. */
 export type ContactLinkErrorCode =
   /** `encodeContactLink` was given input outside `ContactLinkLimits` (a programming error). */
   | 'CONTACT_LINK_INVALID'

@@ -63,14 +63,17 @@ export function message(
   };
 }
 
+/** A plain-text message (text/plain). */
 export function textMessage(text: string, options: MessageOptions): MimiContent {
   return message(textPart(text), options);
 }
 
+/** A Markdown message (GFM-MIMI), with HTML tags neutralised as the draft requires. */
 export function markdownMessage(markdown: string, options: MessageOptions): MimiContent {
   return message(markdownPart(markdown), options);
 }
 
+/** A message that answers `inReplyTo`. */
 export function reply(
   inReplyTo: MessageId,
   body: NestedPart,

@@ -7,6 +7,7 @@ import { asMessageId, type MessageId } from './message-id.ts';
 /** RFC 9581 extended time: CBOR tag 1001 around a map of time fields. */
 const EXTENDED_TIME_TAG = 1001;
 
+/** A time given as RFC 9581 extended time (tag 1001): kept as its map so it round-trips. */
 export interface ExtendedTime {
   readonly extended: ReadonlyMap<CborKey, CborValue>;
 }
@@ -27,6 +28,7 @@ export interface MessageDerivedValues {
   readonly roomUrl: string;
 }
 
+/** Encodes a message's derived values as the draft's CBOR array, checking each field. */
 export function encodeDerivedValues(values: MessageDerivedValues): Uint8Array {
   asMessageId(values.messageId, 'messageId');
   const timestamp = values.hubAcceptedTimestamp;
@@ -47,6 +49,7 @@ export function encodeDerivedValues(values: MessageDerivedValues): Uint8Array {
   ]);
 }
 
+/** Decodes derived values; a ContentError for anything the draft does not allow. */
 export function decodeDerivedValues(bytes: Uint8Array): MessageDerivedValues {
   const [messageId, timestamp, groupId, leafIndex, clientUrl, userUrl, roomUrl] = readArray(
     decodeChecked(bytes),

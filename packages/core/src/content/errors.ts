@@ -1,5 +1,6 @@
 import { KithError } from '../errors.ts';
 
+/** Why MIMI content (or a status report) was refused when encoding or decoding it. */
 export type ContentErrorCode =
   /** The bytes are not deterministic CBOR (the `cause` is the CborError). */
   | 'CONTENT_INVALID_CBOR'

@@ -11,6 +11,7 @@ declare const messageIdBrand: unique symbol;
  */
 export type MessageId = Uint8Array & { readonly [messageIdBrand]: true };
 
+/** Bytes in a message ID: one hash-algorithm octet and 31 bytes of the hash. */
 export const MESSAGE_ID_LENGTH = 32;
 /** The IANA Named Information hash algorithm ID of SHA-256, the only one MIMI content uses. */
 const SHA256_HASH_ID = 0x01;

@@ -18,6 +18,7 @@ export interface MimiContent {
   readonly body: NestedPart;
 }
 
+/** When a message expires (MIMI `expires`): at a time, or some seconds after it is read. */
 export interface Expiration {
   /** True: `time` is seconds after the receiver reads the message. False: seconds since the UNIX epoch. */
   readonly relative: boolean;
@@ -28,6 +29,7 @@ export interface Expiration {
 /** Keys of the extensions map: registered positive integers, private negative integers and text. */
 export type ExtensionKey = Exclude<CborKey, Uint8Array>;
 
+/** The content's extensions map, with the registered keys Kith uses by name. */
 export interface ContentExtensions {
   /** Extension 1: the sender as a MIMI participant URI. */
   readonly senderUri?: string;
@@ -56,6 +58,7 @@ export const Disposition = {
   preview: 8,
 } as const;
 
+/** How a multipart's parts relate: alternatives to choose one of, one unit, or each to process. */
 export type PartSemantics = 'chooseOne' | 'singleUnit' | 'processAll';
 
 interface PartHeader {
@@ -70,6 +73,7 @@ export interface NullPart extends PartHeader {
   readonly kind: 'null';
 }
 
+/** Content carried in the message itself (text, Markdown, a small image). */
 export interface SinglePart extends PartHeader {
   readonly kind: 'single';
   /** A media type with parameters, e.g. `text/plain;charset=utf-8`. */
@@ -98,6 +102,7 @@ export interface ExternalPart extends PartHeader {
   readonly filename: string;
 }
 
+/** Several parts that together make the body (a caption with an attachment, alternatives). */
 export interface MultiPart extends PartHeader {
   readonly kind: 'multi';
   readonly semantics: PartSemantics;
@@ -105,4 +110,5 @@ export interface MultiPart extends PartHeader {
   readonly parts: readonly NestedPart[];
 }
 
+/** A message body: nothing, inline content, external content, or several parts. */
 export type NestedPart = NullPart | SinglePart | ExternalPart | MultiPart;

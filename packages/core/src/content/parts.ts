@@ -9,6 +9,7 @@ export const MediaTypes = {
   mimiContent: 'application/mimi-content',
 } as const;
 
+/** The header every part has: how to present it and its language. */
 export interface PartOptions {
   /** See `Disposition`; defaults to `render`. */
   readonly disposition?: number;
@@ -16,6 +17,7 @@ export interface PartOptions {
   readonly language?: string;
 }
 
+/** A plain-text part (text/plain;charset=utf-8). */
 export function textPart(text: string, options: PartOptions = {}): NestedPart {
   return {
     disposition: options.disposition ?? Disposition.render,
@@ -40,10 +42,12 @@ export function markdownPart(markdown: string, options: PartOptions = {}): Neste
   };
 }
 
+/** An empty part: the body of a retraction or an unreaction. */
 export function nullPart(disposition: number = Disposition.render): NestedPart {
   return { disposition, language: '', kind: 'null' };
 }
 
+/** A multipart of at least two parts. */
 export function multiPart(
   semantics: PartSemantics,
   parts: readonly NestedPart[],
@@ -78,6 +82,7 @@ export interface ExternalContent extends PartOptions {
   readonly description?: string;
 }
 
+/** An external part for an encrypted blob (an attachment unless `disposition` says otherwise). */
 export function externalPart(content: ExternalContent): ExternalPart {
   return {
     disposition: content.disposition ?? Disposition.attachment,

@@ -17,6 +17,7 @@ export const MessageStatus = {
   error: 6,
 } as const;
 
+/** The status of one message in a status report. */
 export interface PerMessageStatus {
   readonly messageId: MessageId;
   /** 0..255, see `MessageStatus`. */
@@ -26,6 +27,7 @@ export interface PerMessageStatus {
 /** Status changes for messages of one room, sent by one member (receipts). */
 export type MessageStatusReport = readonly PerMessageStatus[];
 
+/** Encodes a status report as deterministic CBOR, checking each entry. */
 export function encodeStatusReport(report: MessageStatusReport): Uint8Array {
   return encodeChecked(
     report.map((entry, i) => {
@@ -38,6 +40,7 @@ export function encodeStatusReport(report: MessageStatusReport): Uint8Array {
   );
 }
 
+/** Reads a status report; a ContentError for anything the draft does not allow. */
 export function decodeStatusReport(bytes: Uint8Array): PerMessageStatus[] {
   return readArray(decodeChecked(bytes), '').map((value, i) => {
     const [messageId, status] = readArray(value, `[${i}]`, 2);

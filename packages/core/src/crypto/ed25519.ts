@@ -20,9 +20,11 @@ export const ED25519_SIGNATURE_LENGTH = 64;
  * ten times faster) installs it with `useEd25519`, once, before opening any client.
  */
 export interface Ed25519Implementation {
+  /** Signs `message` with the 32-byte secret seed. */
   sign(message: Uint8Array, secretKey: Uint8Array): Uint8Array;
   /** False, never a throw, for anything that does not verify. */
   verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+  /** The public key of a 32-byte secret seed. */
   getPublicKey(secretKey: Uint8Array): Uint8Array;
   /**
    * A faster asynchronous verification (WebCrypto in a browser, where nothing fast is
@@ -63,6 +65,10 @@ let implementation: Ed25519Implementation = nobleEd25519;
 /** Verdicts of `preverifyWithContext`, waiting for their synchronous check. */
 let verdicts = new VerdictCache();
 
+/**
+ * Installs a faster Ed25519 for the whole process (undefined goes back to @noble/curves). Call it
+ * before opening any client: `KithNode.open` does, with Node's crypto.
+ */
 export function useEd25519(replacement: Ed25519Implementation | undefined): void {
   implementation = replacement ?? nobleEd25519;
   verdicts = new VerdictCache();
@@ -105,11 +111,13 @@ function wellFormed(publicKey: Uint8Array, signature: Uint8Array): boolean {
   );
 }
 
+/** A new Ed25519 key pair from `random` (for a new user, device or linked device). */
 export function generateSigningKeyPair(random: RandomPort): SigningKeyPair {
   const secretKey = random.bytes(32);
   return { secretKey, publicKey: implementation.getPublicKey(secretKey) };
 }
 
+/** The key pair of a stored 32-byte secret seed. */
 export function signingKeyPairFromSecret(secretKey: Uint8Array): SigningKeyPair {
   return { secretKey, publicKey: implementation.getPublicKey(secretKey) };
 }

@@ -17,6 +17,7 @@ export interface CheckedCommit {
   readonly leavers: ReadonlySet<UserId>;
 }
 
+/** Whether every member must accept a commit (and what it does), or why they refuse it. */
 export type CommitVerdict =
   | { readonly ok: true; readonly commit: CheckedCommit }
   | { readonly ok: false; readonly refusal: Refusal };

@@ -43,6 +43,7 @@ import {
   withRoom,
 } from './group-helpers.ts';
 
+/** What a group needs: the ciphersuite and ts-mls config, and how much it keeps. */
 export interface GroupOptions {
   readonly cs: CiphersuiteImpl;
   readonly config: ClientConfig;
@@ -76,6 +77,7 @@ export class ConversationGroup {
     this.#pending = new PendingMessages(options.pendingLimit ?? 4096);
   }
 
+  /** Creates a new group with this device as its only member and `room` as its state. */
   static async create(
     groupId: Uint8Array,
     keyPackage: KeyPackage,
@@ -180,14 +182,17 @@ export class ConversationGroup {
     return new ConversationGroup(records, options);
   }
 
+  /** The newest epoch this device follows. */
   get head(): EpochRecord {
     return this.#chain.head;
   }
 
+  /** The MLS group ID (the room ID's bytes). */
   get groupId(): Uint8Array {
     return this.head.state.groupContext.groupId;
   }
 
+  /** The room state at the head epoch. */
   get room(): RoomState {
     return this.head.room;
   }
@@ -197,14 +202,17 @@ export class ConversationGroup {
     return this.#chain.records;
   }
 
+  /** False once this device was removed from the group. */
   get active(): boolean {
     return this.head.state.groupActiveState.kind === 'active';
   }
 
+  /** Every member device at the head epoch, with its user and leaf. */
   members(): MemberDevice[] {
     return memberDevices(this.head.state);
   }
 
+  /** This device as a member; undefined once it is no longer in the group. */
   self(): MemberDevice | undefined {
     const own = ownLeafIndex(this.head.state);
     return this.members().find((m) => m.leafIndex === own);
@@ -315,6 +323,7 @@ export class ConversationGroup {
     return encodeMlsMessage(message);
   }
 
+  /** Encrypts an application message in the head epoch (an encoded MLSMessage). */
   async encrypt(plaintext: Uint8Array): Promise<Uint8Array> {
     const head = this.head;
     const { newState, privateMessage } = await createApplicationMessage(
@@ -356,6 +365,7 @@ export class ConversationGroup {
     return this.#released.splice(0);
   }
 
+  /** Messages held for an epoch this device has not reached. */
   get pendingCount(): number {
     return this.#pending.size;
   }

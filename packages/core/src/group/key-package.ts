@@ -12,6 +12,10 @@ import type { DeviceIdentity } from '../identity/identities.ts';
 import { deviceOfKeyPackage, type MemberDevice } from './leaves.ts';
 import { kithCapabilities } from './suite.ts';
 
+/**
+ * A key package and its private keys: the public half goes to inviters, the private half stays on
+ * the device until a Welcome uses it.
+ */
 export interface DeviceKeyPackage {
   readonly publicPackage: KeyPackage;
   readonly privatePackage: PrivateKeyPackage;
@@ -40,6 +44,10 @@ export function encodeKeyPackage(kp: KeyPackage): Uint8Array {
   return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: kp });
 }
 
+/**
+ * Reads an encoded key package (an MLSMessage); undefined for anything else, trailing bytes
+ * included.
+ */
 export function decodeKeyPackage(bytes: Uint8Array): KeyPackage | undefined {
   try {
     const decoded = decodeMlsMessage(bytes, 0);

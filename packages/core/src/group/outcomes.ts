@@ -51,6 +51,10 @@ export type ReceiveOutcome =
       readonly detail: string;
     };
 
+/**
+ * What a commit attempt gave: the commit (and Welcome) to send with the new epoch, or why it was
+ * not made.
+ */
 export type CommitResult =
   | {
       readonly ok: true;

@@ -9,6 +9,7 @@ const VALUES: ReadonlyMap<string, number> = new Map(
   Array.from(ALPHABET, (char, index) => [char, index] as const),
 );
 
+/** Lowercase RFC 4648 base32 without padding, the alphabet of user and device IDs. */
 export function base32Encode(bytes: Uint8Array): string {
   let out = '';
   let buffer = 0;

@@ -18,6 +18,9 @@ export function deviceCredential(certificate: DeviceCertificate): Credential {
   return { credentialType: 'basic', identity: encodeDeviceCertificate(certificate) };
 }
 
+/**
+ * Who a leaf's credential says it is: the device, its user, and the certificate that binds them.
+ */
 export interface DeviceCredentialInfo {
   readonly userId: UserId;
   readonly deviceId: DeviceId;
@@ -64,6 +67,7 @@ function readUncached(identity: Uint8Array): DeviceCredentialInfo | undefined {
   };
 }
 
+/** What `kithAuthenticationService` asks the engine besides the certificate itself. */
 export interface KithAuthenticationOptions {
   /**
    * Whether the device has been revoked (from the user's device list). Called for every leaf

@@ -26,10 +26,13 @@ export interface DeviceCertificate {
   readonly signature: Uint8Array;
 }
 
+/** The signature context of device certificates: their signatures verify for nothing else. */
 export const DEVICE_CERTIFICATE_CONTEXT = 'kith/device-certificate/v1';
 const FORMAT_VERSION = 1;
+/** Longest device name a certificate may carry, in UTF-8 bytes. */
 export const MAX_DEVICE_NAME_BYTES = 64;
 
+/** Certifies `devicePublicKey` as a device of the user holding `userKeyPair`; `now` in ms. */
 export function issueDeviceCertificate(
   userKeyPair: SigningKeyPair,
   devicePublicKey: Uint8Array,

@@ -15,7 +15,9 @@ import { deviceIdFromPublicKey, isDeviceId } from './user-id.ts';
 /** The encoding of device lists, and the canonical form every list must have. */
 
 const FORMAT_VERSION = 1;
+/** Most devices one user may list at once. */
 export const MAX_LISTED_DEVICES = 100;
+/** Most revoked devices one list may name (a longer list is refused). */
 export const MAX_REVOKED_DEVICES = 1000;
 
 /** `[1, userPublicKey, version, [certificate...], [deviceId...], signature]`. */

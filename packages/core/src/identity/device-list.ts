@@ -35,6 +35,7 @@ export interface DeviceList {
   readonly signature: Uint8Array;
 }
 
+/** Whether a device list verifies, or which check failed and why. */
 export type DeviceListVerification =
   | { readonly ok: true }
   | {
@@ -46,6 +47,7 @@ export type DeviceListVerification =
       readonly reason: string;
     };
 
+/** The signature context of device lists. */
 export const DEVICE_LIST_CONTEXT = 'kith/device-list/v1';
 
 /** A first list (version 1) holding `devices`, each of which must be certified by this user. */
@@ -145,6 +147,7 @@ export function activeDevices(list: DeviceList): readonly DeviceCertificate[] {
   );
 }
 
+/** Whether the list revokes `deviceId` (a revoked device is refused everywhere, for good). */
 export function isDeviceRevoked(list: DeviceList, deviceId: DeviceId): boolean {
   return list.revoked.includes(deviceId);
 }

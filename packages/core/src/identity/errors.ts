@@ -1,5 +1,6 @@
 import { KithError } from '../errors.ts';
 
+/** Why an identity, certificate or device list was refused. */
 export type IdentityErrorCode =
   /** The bytes are not deterministic CBOR (the `cause` is the CborError). */
   | 'IDENTITY_INVALID_CBOR'

@@ -36,6 +36,7 @@ export interface DeviceIdentity {
 const FORMAT_VERSION = 1;
 const SECRET_KEY_LENGTH = 32;
 
+/** A new user: a fresh Ed25519 user key and the user ID derived from it. */
 export function createUserIdentity(random: RandomPort): UserIdentity {
   return userIdentityFromKeyPair(generateSigningKeyPair(random));
 }
@@ -61,6 +62,7 @@ export function encodeUserIdentity(identity: UserIdentity): Uint8Array {
   return encodeCbor([FORMAT_VERSION, identity.keyPair.secretKey]);
 }
 
+/** Reads what `encodeUserIdentity` stored; an IdentityError for anything else. */
 export function decodeUserIdentity(bytes: Uint8Array): UserIdentity {
   const what = 'user identity';
   const [secretKey] = readVersioned(decodeIdentityCbor(bytes, what), what, FORMAT_VERSION, 1);

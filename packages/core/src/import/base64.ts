@@ -2,6 +2,7 @@
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const VALUES = new Map(Array.from({ length: 64 }, (_, i) => [ALPHABET.charAt(i), i]));
 
+/** Standard base64 with padding (RFC 4648 §4), as history exports carry bytes in JSON. */
 export function toBase64(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {

@@ -1,5 +1,6 @@
 import { KithError } from '../errors.ts';
 
+/** Why a history export was refused, for the line `ExportError.line` names. */
 export type ExportErrorCode =
   /** Not a Kith history export: no header line, or another format. */
   | 'EXPORT_NOT_KITH'

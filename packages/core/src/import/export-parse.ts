@@ -18,6 +18,7 @@ export interface ExportRecord {
   readonly reactions: readonly (readonly [string, readonly string[]])[];
 }
 
+/** A history export read and checked: its room URI, its name, and its records in order. */
 export interface ParsedExport {
   readonly room: string;
   readonly name?: string;

@@ -7,6 +7,7 @@ import { toBase64 } from './base64.ts';
 
 /** The name in the header line of a Kith history export. */
 export const EXPORT_FORMAT = 'kith-history';
+/** The export format version this code writes and reads. */
 export const EXPORT_VERSION = 1;
 
 /** The header line (docs/PROTOCOL.md §6.3). */

@@ -21,6 +21,7 @@ const INLINE: Readonly<Record<string, string>> = {
 /** Tags whose content is dropped with them. */
 const DROPPED = new Set(['mx-reply', 'script', 'style']);
 
+/** Matrix's HTML subset as GFM-MIMI Markdown (see the module comment above); never throws. */
 export function htmlToMarkdown(html: string): string {
   const out: string[] = [];
   /** Open `<a>` tags: where their text starts in `out`, and their href. */

@@ -69,6 +69,7 @@ export function countSkip(skips: SkipCounts, reason: SkipReason, n = 1): void {
   skips[reason] = (skips[reason] ?? 0) + n;
 }
 
+/** How many events or records were skipped, all reasons together. */
 export function totalSkipped(skips: SkipCounts): number {
   let n = 0;
   for (const v of Object.values(skips)) n += v;

@@ -5,33 +5,43 @@ import { decodeDeviceProfile, ProfileLimits, type DeviceProfile } from './profil
 /** A member device as the control plane knows it (its user comes from its certificate). */
 export interface KnownDevice {
   readonly deviceId: DeviceId;
+  /** Its user, from its certificate. */
   readonly userId: UserId;
   /** The name in the device's certificate, used until the device publishes a profile. */
   readonly certifiedName: string;
 }
 
+/** One device of a member, with the name it shows. */
 export interface MemberDeviceProfile {
   readonly deviceId: DeviceId;
+  /** Its name: from its profile, else from its certificate. */
   readonly deviceName: string;
 }
 
 /** A room member as people see it: the newest of its devices' profiles, and each device. */
 export interface RoomMember {
   readonly userId: UserId;
+  /** The name of their role in the room. */
   readonly role: string;
   /** undefined when none of the user's devices published a name. */
   readonly displayName: string | undefined;
+  /** Their avatar reference; undefined without one. */
   readonly avatar: string | undefined;
   /** When the profile shown was set (see DeviceProfile.updatedAt); undefined without one. */
   readonly profileSetAt: number | undefined;
+  /** Their devices in the room, each with its name. */
   readonly devices: readonly MemberDeviceProfile[];
 }
 
 /** The profile that speaks for a user, and when it was set. */
 export interface UserProfile {
+  /** The display name; undefined for none. */
   readonly displayName: string | undefined;
+  /** The avatar reference; undefined for none. */
   readonly avatar: string | undefined;
+  /** When the device set it (its clock, ms): the newest profile of a user's devices wins. */
   readonly updatedAt: number;
+  /** The device whose profile this is. */
   readonly device: DeviceId;
 }
 

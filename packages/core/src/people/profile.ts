@@ -10,6 +10,7 @@ import { cleanDisplayText } from './display-text.ts';
  */
 export const PROFILE_META_KEY = 'profile';
 
+/** Limits on what a profile may hold; longer values are cut or dropped when read. */
 export const ProfileLimits = {
   /** Code points of a display name or a device name, after cleaning. */
   maxNameChars: 64,
@@ -49,6 +50,7 @@ function cleanProfile(p: DeviceProfile): DeviceProfile {
   };
 }
 
+/** A profile as the meta value a device publishes in its rooms, cleaned first. */
 export function encodeDeviceProfile(p: DeviceProfile): Uint8Array {
   const c = cleanProfile(p);
   return encodeCbor([1, c.userName, c.deviceName, c.avatar ?? null, c.updatedAt]);

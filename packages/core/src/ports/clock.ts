@@ -7,4 +7,5 @@ export interface ClockPort {
   now(): number;
 }
 
+/** The runtime's real clock (Date.now), for runtimes; core itself never reads it. */
 export const systemClock: ClockPort = { now: () => Date.now() };

@@ -1,5 +1,6 @@
 import { KithError } from '../errors.ts';
 
+/** Why a transport could not send. */
 export type TransportErrorCode =
   /** This endpoint was closed: nothing more is sent or received. */
   | 'TRANSPORT_CLOSED'

@@ -9,7 +9,9 @@ import type { DeviceId } from '../ids.ts';
 export interface TransportPort {
   /** This device, as the other end of a direct message sees it. */
   readonly self: DeviceId;
+  /** Starts receiving the topic's broadcasts (a room's topic, while this device is in the room). */
   subscribe(topic: string): void;
+  /** Stops receiving the topic's broadcasts (after leaving the room). */
   unsubscribe(topic: string): void;
   /**
    * Broadcasts to the topic's other subscribers (never back to this device). An `ephemeral`
@@ -30,19 +32,24 @@ export interface TransportPort {
    * registered after start-up misses no one.
    */
   onPeer(handler: (event: PeerEvent) => void): () => void;
+  /** Stops sending and receiving; later sends fail with TRANSPORT_CLOSED. */
   close(): Promise<void>;
 }
 
+/** How a broadcast is sent. */
 export interface PublishOptions {
+  /** For whoever is online now (typing, presence): never kept for later. */
   readonly ephemeral?: boolean;
 }
 
+/** A message that arrived: a topic broadcast, or a direct message from an authenticated device. */
 export type InboundMessage =
   /** A topic broadcast: who relayed it is not authenticated, its MLS framing says who wrote it. */
   | { readonly kind: 'topic'; readonly topic: string; readonly data: Uint8Array }
   /** A direct message from an authenticated device. */
   | { readonly kind: 'direct'; readonly from: DeviceId; readonly data: Uint8Array };
 
+/** A device became reachable (`reachable`) or stopped being reachable. */
 export interface PeerEvent {
   readonly device: DeviceId;
   readonly reachable: boolean;

@@ -17,6 +17,10 @@ export interface InboxItem {
   readonly signature: Uint8Array;
 }
 
+/**
+ * What a device asks of a relay's inbox: leave an item for another device, fetch its own, or
+ * acknowledge them.
+ */
 export type InboxRequest =
   | { readonly type: 'deposit'; readonly item: InboxItem }
   /** The asking device's waiting items, oldest first. */
@@ -24,11 +28,13 @@ export type InboxRequest =
   /** Deletes items the asking device has handled. */
   | { readonly type: 'ack'; readonly ids: readonly bigint[] };
 
+/** A relay's answer to an inbox request. */
 export type InboxResponse =
   | { readonly type: 'ok' }
   | { readonly type: 'items'; readonly items: readonly { id: bigint; item: InboxItem }[] }
   | { readonly type: 'refused'; readonly message: string };
 
+/** Sizes a relay's inbox enforces: frame bytes, items waiting per device, items per fetch. */
 export const InboxLimits = {
   maxFrameBytes: 256 * 1024,
   maxItemsPerInbox: 100,
@@ -59,6 +65,7 @@ export function signInboxItem(
   };
 }
 
+/** Whether `from` signed this item for `to` (never throws). */
 export function verifyInboxItem(item: InboxItem): boolean {
   return verifyWithContext(item.from, CONTEXT, encodeCbor([item.to, item.frame]), item.signature);
 }
@@ -75,6 +82,7 @@ function readItem(v: CborValue, p: string): InboxItem {
   };
 }
 
+/** The wire form of an inbox request (deterministic CBOR). */
 export function encodeInboxRequest(request: InboxRequest): Uint8Array {
   const head = [VERSION, REQUESTS.indexOf(request.type)];
   switch (request.type) {
@@ -87,6 +95,7 @@ export function encodeInboxRequest(request: InboxRequest): Uint8Array {
   }
 }
 
+/** Reads an inbox request; SyncError SYNC_MALFORMED for anything else. */
 export function decodeInboxRequest(bytes: Uint8Array): InboxRequest {
   const a = r.array(decode(bytes), '');
   r.version(a[0], VERSION);
@@ -109,6 +118,7 @@ export function decodeInboxRequest(bytes: Uint8Array): InboxRequest {
   }
 }
 
+/** The wire form of an inbox response. */
 export function encodeInboxResponse(response: InboxResponse): Uint8Array {
   const head = [VERSION, RESPONSES.indexOf(response.type)];
   switch (response.type) {
@@ -121,6 +131,7 @@ export function encodeInboxResponse(response: InboxResponse): Uint8Array {
   }
 }
 
+/** Reads an inbox response; SyncError SYNC_MALFORMED for anything else. */
 export function decodeInboxResponse(bytes: Uint8Array): InboxResponse {
   const a = r.array(decode(bytes), '');
   r.version(a[0], VERSION);

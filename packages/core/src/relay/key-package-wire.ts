@@ -17,11 +17,13 @@ export type KeyPackageRequest =
   | { readonly type: 'count' }
   | { readonly type: 'take'; readonly userId: UserId };
 
+/** A relay's answer to a key-package request. */
 export type KeyPackageResponse =
   | { readonly type: 'count'; readonly count: number }
   | { readonly type: 'packages'; readonly keyPackages: readonly Uint8Array[] }
   | { readonly type: 'refused'; readonly message: string };
 
+/** Sizes a relay's key-package directory enforces. */
 export const KeyPackageLimits = {
   maxUpload: 100,
   maxPackageBytes: 16 * 1024,
@@ -38,6 +40,7 @@ const r: ShapeReader = new ShapeReader(
   (path, message) => new SyncError('SYNC_MALFORMED', `key-package ${path}: ${message}`),
 );
 
+/** The wire form of a key-package request (deterministic CBOR). */
 export function encodeKeyPackageRequest(request: KeyPackageRequest): Uint8Array {
   const head = [VERSION, REQUESTS.indexOf(request.type)];
   switch (request.type) {
@@ -50,6 +53,7 @@ export function encodeKeyPackageRequest(request: KeyPackageRequest): Uint8Array 
   }
 }
 
+/** Reads a key-package request; SyncError SYNC_MALFORMED for anything else. */
 export function decodeKeyPackageRequest(bytes: Uint8Array): KeyPackageRequest {
   const a = r.array(decode(bytes), '');
   r.version(a[0], VERSION);
@@ -77,6 +81,7 @@ export function decodeKeyPackageRequest(bytes: Uint8Array): KeyPackageRequest {
   }
 }
 
+/** The wire form of a key-package response. */
 export function encodeKeyPackageResponse(response: KeyPackageResponse): Uint8Array {
   const head = [VERSION, RESPONSES.indexOf(response.type)];
   switch (response.type) {
@@ -89,6 +94,7 @@ export function encodeKeyPackageResponse(response: KeyPackageResponse): Uint8Arr
   }
 }
 
+/** Reads a key-package response; SyncError SYNC_MALFORMED for anything else. */
 export function decodeKeyPackageResponse(bytes: Uint8Array): KeyPackageResponse {
   const a = r.array(decode(bytes), '');
   r.version(a[0], VERSION);

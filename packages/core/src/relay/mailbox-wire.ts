@@ -35,9 +35,11 @@ export type MailboxRequest =
   /** The mailbox's next sequence number (1 for one nobody wrote to). */
   | { readonly type: 'status'; readonly mailbox: Uint8Array };
 
+/** Why a relay refused a mailbox request. */
 export type MailboxRefusal =
   'MALFORMED' | 'UNAUTHORIZED' | 'QUOTA_EXCEEDED' | 'RATE_LIMITED' | 'TOO_LARGE';
 
+/** A relay's answer to a mailbox request. */
 export type MailboxResponse =
   | { readonly type: 'ok'; readonly seq: bigint }
   | {
@@ -49,6 +51,7 @@ export type MailboxResponse =
   | { readonly type: 'status'; readonly nextSeq: bigint }
   | { readonly type: 'refused'; readonly code: MailboxRefusal; readonly message: string };
 
+/** Sizes a relay's mailboxes enforce per request. */
 export const MailboxLimits = {
   maxDataBytes: 1024 * 1024,
   maxFetch: 500,
@@ -73,6 +76,7 @@ const r: ShapeReader = new ShapeReader(
   (path, message) => new SyncError('SYNC_MALFORMED', `mailbox ${path}: ${message}`),
 );
 
+/** The wire form of a mailbox request (deterministic CBOR). */
 export function encodeMailboxRequest(request: MailboxRequest): Uint8Array {
   const head = [VERSION, REQUESTS.indexOf(request.type), request.mailbox];
   switch (request.type) {
@@ -121,6 +125,7 @@ export function decodeMailboxRequest(bytes: Uint8Array): MailboxRequest {
   }
 }
 
+/** The wire form of a mailbox response. */
 export function encodeMailboxResponse(response: MailboxResponse): Uint8Array {
   const head = [VERSION, RESPONSES.indexOf(response.type)];
   switch (response.type) {
@@ -139,6 +144,7 @@ export function encodeMailboxResponse(response: MailboxResponse): Uint8Array {
   }
 }
 
+/** Reads a mailbox response; SyncError SYNC_MALFORMED for anything else. */
 export function decodeMailboxResponse(bytes: Uint8Array): MailboxResponse {
   const a = r.array(decode(bytes), '');
   r.version(a[0], VERSION);

@@ -26,6 +26,10 @@ const CONTEXT_PUT = 'kith/mailbox-put/v2';
 const CONTEXT_PUT_MANY = 'kith/mailbox-put-many/v2';
 const CONTEXT_READ = 'kith/mailbox-read/v2';
 
+/**
+ * The key of one epoch's mailbox, derived from the epoch's secrets: only members of the epoch hold
+ * it.
+ */
 export interface MailboxKey {
   readonly epoch: bigint;
   /** The epoch on its branch (two branches of one epoch number have two mailboxes). */
@@ -75,6 +79,7 @@ export function signMailboxPut(key: MailboxKey, relay: string, data: Uint8Array)
   return signWithContext(key.keyPair.secretKey, CONTEXT_PUT, putMessage(relay, data));
 }
 
+/** Whether the mailbox's key signed `data` for `relay` (what a relay checks before storing). */
 export function verifyMailboxPut(
   mailbox: Uint8Array,
   relay: string,
@@ -96,6 +101,7 @@ export function signMailboxPutMany(
   return signWithContext(key.keyPair.secretKey, CONTEXT_PUT_MANY, putManyMessage(relay, data));
 }
 
+/** Whether the mailbox's key signed this batch for `relay`. */
 export function verifyMailboxPutMany(
   mailbox: Uint8Array,
   relay: string,
@@ -110,6 +116,7 @@ export function signMailboxRead(key: MailboxKey, relay: string, after: bigint): 
   return signWithContext(key.keyPair.secretKey, CONTEXT_READ, readMessage(relay, after));
 }
 
+/** Whether a read request comes from a holder of the mailbox's key, for `relay`. */
 export function verifyMailboxRead(
   mailbox: Uint8Array,
   relay: string,

@@ -5,6 +5,7 @@ import { Roles, roleHas, type RoleDefinition, type RoleIndex } from './roles.ts'
 import { encodeRoomState } from './room-state-codec.ts';
 import { roleDefinition, roleOf, type RoomState } from './room-state.ts';
 
+/** What a commit tells `authorizeRoomChange` besides the two states. */
 export interface RoomChangeContext {
   /** Users who proposed the removal of their own devices in this commit: they are leaving. */
   readonly leavers?: ReadonlySet<UserId>;

@@ -32,6 +32,7 @@ export const CAPABILITY_CODES = {
   canChangeRoleDefinitions: 0x0503,
 } as const;
 
+/** A MIMI room-policy capability by name (`canSendMessage`, `canBan`...). */
 export type Capability = keyof typeof CAPABILITY_CODES;
 
 const BY_CODE = new Map<number, Capability>(
@@ -43,6 +44,7 @@ export function capabilityOfCode(code: number): Capability | undefined {
   return BY_CODE.get(code);
 }
 
+/** Whether `name` is a capability Kith acts on. */
 export function isCapability(name: string): name is Capability {
   return Object.hasOwn(CAPABILITY_CODES, name);
 }

@@ -16,11 +16,13 @@ export type RefusalCode =
   /** The change breaks the room's structure (unknown role, devices out of step with users...). */
   | 'INVALID_CHANGE';
 
+/** A refused change: a stable code to branch on and a message for people. */
 export interface Refusal {
   readonly code: RefusalCode;
   readonly message: string;
 }
 
+/** Makes a refusal. */
 export function refuse(code: RefusalCode, message: string): Refusal {
   return { code, message };
 }

@@ -13,9 +13,15 @@ export const Roles = {
   owner: 5,
 } as const;
 
+/** A role's index in the room state (see `Roles` for Kith's defaults; rooms may define more). */
 export type RoleIndex = number;
+/** The name of one of Kith's default roles. */
 export type RoleName = keyof typeof Roles;
 
+/**
+ * A role of a room: its index, name, capabilities, and which roles its holders may move others
+ * between.
+ */
 export interface RoleDefinition {
   readonly index: RoleIndex;
   readonly name: string;
@@ -108,6 +114,7 @@ function role(
   };
 }
 
+/** Whether `role` grants `capability` (no role grants nothing). */
 export function roleHas(role: RoleDefinition | undefined, capability: Capability): boolean {
   return role?.capabilities.has(CAPABILITY_CODES[capability]) ?? false;
 }

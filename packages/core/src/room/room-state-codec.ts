@@ -100,6 +100,7 @@ const r: ShapeReader = new ShapeReader(
   (path, message) => new RoomError('ROOM_STATE_MALFORMED', `room state ${path}: ${message}`),
 );
 
+/** Reads a room state extension; RoomError ROOM_STATE_MALFORMED for anything else. */
 export function decodeRoomState(bytes: Uint8Array): RoomState {
   let value: CborValue;
   try {

@@ -3,11 +3,13 @@ import type { Capability } from './capabilities.ts';
 import type { DeviceCut } from './cuts.ts';
 import { defaultRoles, roleHas, Roles, type RoleDefinition, type RoleIndex } from './roles.ts';
 
+/** A group room, or a direct conversation between two users. */
 export type RoomKind = 'group' | 'dm';
 
 /** What members who join later may read: everything, or only what is sent after they join. */
 export type HistorySharing = 'all' | 'since-joined';
 
+/** What members see of a room: name, topic and avatar. */
 export interface RoomProfile {
   readonly name: string;
   readonly topic: string;
@@ -41,6 +43,7 @@ export interface RoomState {
   readonly cuts?: readonly DeviceCut[];
 }
 
+/** What a new room starts with; its creator becomes its owner. */
 export interface NewRoomOptions {
   readonly kind: RoomKind;
   readonly creator: UserId;
@@ -54,6 +57,7 @@ export interface NewRoomOptions {
 /** The room-wide disappearing time, at least a second and at most a year. */
 export const DisappearLimits = { minMs: 1000, maxMs: 366 * 86_400_000 } as const;
 
+/** The first state of a new room, with Kith's default roles. */
 export function newRoomState(options: NewRoomOptions): RoomState {
   return {
     kind: options.kind,
@@ -66,10 +70,12 @@ export function newRoomState(options: NewRoomOptions): RoomState {
   };
 }
 
+/** The role of `user` (none for a user who is not a participant). */
 export function roleOf(state: RoomState, user: UserId): RoleIndex {
   return state.participants.get(user) ?? Roles.none;
 }
 
+/** The room's definition of role `index`, if it has one. */
 export function roleDefinition(state: RoomState, index: RoleIndex): RoleDefinition | undefined {
   return state.roles.find((r) => r.index === index);
 }
@@ -86,6 +92,7 @@ export function activeParticipants(state: RoomState): UserId[] {
   return out;
 }
 
+/** Whether `user` is banned from the room. */
 export function isBanned(state: RoomState, user: UserId): boolean {
   return state.participants.get(user) === Roles.banned;
 }
@@ -100,6 +107,7 @@ export function withChanges(
   return { ...state, ...changes };
 }
 
+/** A copy of `state` with `user` in `role` (role none removes them). */
 export function withParticipant(state: RoomState, user: UserId, role: RoleIndex): RoomState {
   const participants = new Map(state.participants);
   if (role === Roles.none) participants.delete(user);

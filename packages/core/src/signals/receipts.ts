@@ -10,6 +10,7 @@ import type { TimelineMessage } from '../timeline/timeline-message.ts';
  */
 export const DELIVERED_META_KEY = 'delivered';
 
+/** How far a device has got with a message: it holds it, or its user has read it. */
 export type ReceiptStatus = 'delivered' | 'read';
 
 /** How far one member device has received and read, as its markers say. */
@@ -20,9 +21,13 @@ export interface DeviceMarkers {
   readonly read: MessageId | undefined;
 }
 
+/** One member device's receipt for a message. */
 export interface DeviceReceipt {
+  /** The member device whose marker this is. */
   readonly device: DeviceId;
+  /** That device's user. */
   readonly user: UserId;
+  /** How far that device has got with the message. */
   readonly status: ReceiptStatus;
 }
 
@@ -33,6 +38,7 @@ export interface MessageReceipts {
   readonly deliveredTo: readonly UserId[];
   /** Users with a device that has read it. */
   readonly readBy: readonly UserId[];
+  /** Each member device that has the message, with its status. */
   readonly devices: readonly DeviceReceipt[];
 }
 

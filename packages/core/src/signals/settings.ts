@@ -18,6 +18,7 @@ export interface SignalSettings {
   readonly presence: boolean;
 }
 
+/** Every signal on, until the user turns some off. */
 export const DEFAULT_SIGNAL_SETTINGS: SignalSettings = {
   readReceipts: true,
   deliveryReceipts: true,

@@ -6,6 +6,7 @@ import { SyncError } from '../sync/errors.ts';
 /** What a device says about itself as a whole, shown to the people it shares rooms with. */
 export type PresenceState = 'online' | 'away' | 'offline';
 
+/** Every presence state, for settings screens and parsing. */
 export const PRESENCE_STATES: readonly PresenceState[] = ['online', 'away', 'offline'];
 
 /**
@@ -22,6 +23,7 @@ export type EphemeralSignal =
 const KINDS = ['typing', 'presence'] as const;
 const MAX_TTL_SECONDS = 0xffff_ffff;
 
+/** The wire form of a typing or presence signal (deterministic CBOR). */
 export function encodeSignal(signal: Exclude<EphemeralSignal, { kind: 'unknown' }>): Uint8Array {
   switch (signal.kind) {
     case 'typing':

@@ -1,5 +1,6 @@
 import { KithError } from '../errors.ts';
 
+/** Why the device's database failed: closed, full, or another IO failure. */
 export type StorageErrorCode =
   /** The database is closed or closing (or failed to open; see `cause`). */
   | 'STORAGE_CLOSED'

@@ -9,17 +9,29 @@ import { prefixRange } from './keys.ts';
  */
 export interface KvDatabase {
   readonly status: 'opening' | 'open' | 'closing' | 'closed';
+  /** Opens the database (abstract-level's `open`). */
   open(): Promise<void>;
+  /** Closes the database; later calls fail. */
   close(): Promise<void>;
+  /** The value under `key`, or undefined. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** The values under `keys`, in order, undefined where missing. */
   getMany(keys: string[]): Promise<(Uint8Array | undefined)[]>;
+  /** Stores `value` under `key`. */
   put(key: string, value: Uint8Array): Promise<void>;
+  /** Deletes `key` (no error when it is missing). */
   del(key: string): Promise<void>;
+  /** Applies every operation or none. */
   batch(operations: KvOperation[]): Promise<void>;
+  /** Entries of a key range, in key order (reversed with `reverse`). */
   iterator(options: LevelRangeOptions): LevelIterator<[string, Uint8Array]>;
+  /** Keys of a key range, in key order. */
   keys(options: LevelRangeOptions): LevelIterator<string>;
+  /** Deletes every key of a range. */
   clear(options: LevelRangeOptions): Promise<void>;
+  /** The key encoding the database was opened with ('utf8' for Kith). */
   keyEncoding(): { readonly commonName: string };
+  /** The value encoding the database was opened with ('view' for Kith: bytes as they are). */
   valueEncoding(): { readonly commonName: string };
   /** classic-level only: rewrites the files holding a key range, dropping deleted values. */
   compactRange?(start: string, end: string): Promise<void>;
@@ -40,6 +52,7 @@ interface LevelIterator<T> {
   close(): Promise<void>;
 }
 
+/** One write of an atomic batch. */
 export type KvOperation =
   | { readonly type: 'put'; readonly key: string; readonly value: Uint8Array }
   | { readonly type: 'del'; readonly key: string };
@@ -49,6 +62,7 @@ export type KvRange =
   | { readonly prefix: string }
   | { readonly gte?: string; readonly gt?: string; readonly lt?: string; readonly lte?: string };
 
+/** How a range is read: how many entries, in which direction. */
 export interface KvReadOptions {
   /** At most this many entries. */
   readonly limit?: number;
@@ -98,10 +112,12 @@ export class KvStore {
     return store;
   }
 
+  /** Whether the database is open (false while opening, closing or closed). */
   get isOpen(): boolean {
     return this.#db.status === 'open';
   }
 
+  /** The value under `key`, or undefined; a StorageError when the database fails. */
   async get(key: string): Promise<Uint8Array | undefined> {
     checkKey(key);
     try {
@@ -121,6 +137,7 @@ export class KvStore {
     }
   }
 
+  /** Stores `value` under `key` (the array is kept as is: do not change it afterwards). */
   async put(key: string, value: Uint8Array): Promise<void> {
     checkKey(key);
     checkValue(key, value);
@@ -131,6 +148,7 @@ export class KvStore {
     }
   }
 
+  /** Deletes `key` (no error when it is missing). */
   async del(key: string): Promise<void> {
     checkKey(key);
     try {

@@ -50,11 +50,13 @@ interface ChainHead {
 
 const TYPES = ['welcome', 'hello', 'epochs', 'data', 'groupinfo'] as const;
 const VERSION = 1;
+/** Largest direct frame accepted; larger input is refused before it is decoded. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 const MAX_EPOCH_IDS = 64;
 const MAX_HEADS = 10_000;
 const MAX_COMMITS = 1024;
 
+/** The wire form of a direct frame (deterministic CBOR). */
 export function encodeDirectFrame(frame: DirectFrame): Uint8Array {
   const type = TYPES.indexOf(frame.type);
   const body = ((): CborValue[] => {

@@ -22,6 +22,7 @@ const VERSION = 1;
 const MAX_UPDATES = 100_000;
 const MAX_AUTHORS = 10_000;
 
+/** The wire form of timeline updates or fork evidence, inside an MLS application message. */
 export function encodeAppPayload(payload: AppPayload): Uint8Array {
   return encodeCbor([
     VERSION,
@@ -47,12 +48,14 @@ export interface UnknownPayload {
   readonly code: number;
 }
 
+/** Anything a room's MLS application message may carry. */
 export type RoomPayload = AppPayload | SignalPayload | UnknownPayload;
 
 const SIGNAL_TYPE = 2;
 /** Largest signal carried: signals are a few bytes; this bounds what a member can make others hold. */
 const MAX_SIGNAL_BYTES = 1024;
 
+/** Wraps an encoded signal (`encodeSignal`) as a room payload. */
 export function encodeSignalPayload(signal: Uint8Array): Uint8Array {
   return encodeCbor([VERSION, SIGNAL_TYPE, signal]);
 }

@@ -26,6 +26,10 @@ import type { TimelineChange, TimelineMessage } from './timeline-message.ts';
 import { roomUri, userUri } from './uris.ts';
 import type { UpdateVerdict } from './verdict.ts';
 
+/**
+ * What a room's conversation document needs: the room, the local device's key, the control
+ * plane to check updates against, and the bodies stored last time.
+ */
 export interface ConversationDocOptions {
   /** The room's 32-byte MLS group ID. */
   readonly room: Uint8Array;
@@ -40,6 +44,7 @@ export interface ConversationDocOptions {
   readonly stored?: StoredBodies;
 }
 
+/** Called with what changed in the timeline after a write or a received update. */
 export type TimelineListener = (changes: readonly TimelineChange[]) => void;
 /** Called with the `meta:` keys of one device that a write or a received update changed. */
 export type MetaListener = (device: DeviceId, keys: readonly string[]) => void;
@@ -105,10 +110,12 @@ export class ConversationDoc {
     return d;
   }
 
+  /** The room's 32-byte MLS group ID. */
   get room(): Uint8Array {
     return this.#r.room;
   }
 
+  /** The room's ID: the group ID in lowercase hex. */
   get roomId(): RoomId {
     return this.#r.roomId;
   }
@@ -320,10 +327,15 @@ export class ConversationDoc {
     return this.#r.bodies.table.size;
   }
 
+  /**
+   * Every message of the room in the order all members agree on, with edits, reactions and
+   * retractions folded in.
+   */
   timeline(): readonly TimelineMessage[] {
     return this.#r.reducer.timeline();
   }
 
+  /** One message by the ID of its first version. */
   message(messageId: MessageId): TimelineMessage | undefined {
     return this.#r.reducer.message(messageKey(messageId));
   }

@@ -1,5 +1,6 @@
 import { KithError } from '../errors.ts';
 
+/** Why the conversation document refused to write or read something. */
 export type TimelineErrorCode =
   /** Bytes that are not a signed update, an entry envelope or a snapshot. */
   | 'TIMELINE_MALFORMED'

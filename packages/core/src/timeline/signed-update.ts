@@ -45,10 +45,12 @@ export interface SignedUpdate {
   readonly bodies?: readonly Uint8Array[];
 }
 
+/** An update as its author fills it in, before `signUpdate`. */
 export type UnsignedUpdate = Omit<SignedUpdate, 'signature' | 'bodies'>;
 
 const CONTEXT = 'kith/update/v1';
 export const HASH_LENGTH = 32;
+/** The `prev` of an author's first update: 32 zero bytes (no update hashes to it). */
 export const GENESIS_PREV: Uint8Array = new Uint8Array(HASH_LENGTH);
 /** Envelope bytes around the Yjs update; generous, it only bounds what we try to decode. */
 const MAX_FRAMING_BYTES = 512;
@@ -63,6 +65,7 @@ function unsignedFields(u: UnsignedUpdate): CborValue[] {
   return [u.room, u.author, u.generation, u.seq, u.prev, u.epoch, u.update];
 }
 
+/** Signs an update with the author device's key, so anyone who forwards it cannot change it. */
 export function signUpdate(unsigned: UnsignedUpdate, secretKey: Uint8Array): SignedUpdate {
   const signature = signWithContext(secretKey, CONTEXT, encodeCbor(unsignedFields(unsigned)));
   return { ...unsigned, signature };

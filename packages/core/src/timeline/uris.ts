@@ -8,6 +8,7 @@ export function userUri(userId: UserId): string {
   return `kith:user/${userId}`;
 }
 
+/** A room's URI in MIMI message IDs and exports: `kith:room/<room ID>`. */
 export function roomUri(roomId: RoomId): string {
   return `kith:room/${roomId}`;
 }

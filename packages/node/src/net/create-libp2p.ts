@@ -22,6 +22,7 @@ export interface NodeNetworkOptions extends DeviceNetworkOptions {
   readonly mdns?: boolean | { readonly interval?: number; readonly port?: number };
 }
 
+/** Where a Node device listens by default: free TCP and WebSocket ports on all interfaces. */
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws'] as const;
 
 /** mDNS service name: Kith devices find each other, not every libp2p node on the LAN. */

@@ -1,6 +1,10 @@
-// @kith/node/process: starting the Kith processes (relays, devices, daemons) from another
-// process, each tied to the life of the process that started it. Tests, benchmarks and the
-// demo all start their processes through this.
+/**
+ * Starting the Kith processes (relays, devices, daemons) from another
+ * process, each tied to the life of the process that started it. Tests, benchmarks and the
+ * demo all start their processes through this.
+ *
+ * @module \@kith/node/process
+ */
 
 export {
   DEFAULT_WAIT_MS,

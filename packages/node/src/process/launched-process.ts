@@ -9,6 +9,7 @@ export const DEFAULT_WAIT_MS = 30_000;
 /** How long `stop` lets a process end on its own before it kills the process group. */
 const STOP_GRACE_MS = 10_000;
 
+/** What `launch` starts: a name for errors, the program and its arguments, its environment. */
 export interface LaunchOptions {
   /** Named in every error about the process. */
   readonly name: string;
@@ -23,6 +24,7 @@ export interface LaunchOptions {
   readonly stdout?: 'pipe' | 'inherit';
 }
 
+/** How a process ended: its exit code, or the signal that ended it. */
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -31,6 +33,7 @@ export interface Exit {
 /** A condition on a launched process: `launch` waits for it before it returns. */
 export interface Readiness {
   readonly what: string;
+  /** Whether the process is ready, re-checked on everything it prints or sends. */
   readonly check: (process: LaunchedProcess) => boolean;
   readonly ms?: number;
 }
@@ -126,14 +129,17 @@ export class LaunchedProcess {
     return new LaunchedProcess(options.name, child);
   }
 
+  /** Its process ID (undefined when it could not be started). */
   get pid(): number | undefined {
     return this.child.pid;
   }
 
+  /** Everything it printed on stdout so far (empty with `stdout: 'inherit'`). */
   get stdout(): string {
     return this.#output.stdout;
   }
 
+  /** Everything it printed on stderr so far. */
   get stderr(): string {
     return this.#output.stderr;
   }

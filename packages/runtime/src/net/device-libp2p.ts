@@ -6,6 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { circuitListen, type CircuitListen } from './circuit-listen.ts';
 import type { PeerGuard } from './peer-guard.ts';
 
+/** The libp2p services every device runs (see `deviceServices`), by the names Kith uses. */
 // A type alias, not an interface: libp2p's ServiceMap needs the implicit index signature.
 // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 export type DeviceServices = {
@@ -25,6 +26,7 @@ export interface DeviceNetworkOptions {
   readonly listen?: readonly string[];
   /** Peers to connect to at start and keep in touch with (relays, a home server, friends). */
   readonly bootstrap?: readonly string[];
+  /** Most connections libp2p keeps open at once (default 300 on Node, 100 in a browser). */
   readonly maxConnections?: number;
   /**
    * Relays (multiaddrs ending in /p2p/<relay peer id>): this device reserves a slot on each and
@@ -67,11 +69,15 @@ export function gossipMessageId(message: { topic: string; data: Uint8Array }): U
 // The factories' types are libp2p's own: the runtime's createLibp2p call checks them.
 export function deviceServices() {
   return {
+    /** Learns each peer's protocols and addresses. */
     identify: identify(),
+    /** Tells connected peers when this device's protocols or addresses change. */
     identifyPush: identifyPush(),
+    /** Measures round trips and keeps idle connections known to be alive. */
     ping: ping(),
-    // Renews relay reservations after a relay restart (relay/relay-keeper.ts).
+    /** Renews relay reservations after a relay restart (relay/relay-keeper.ts). */
     circuitListen: circuitListen(),
+    /** Gossipsub: one topic per room, MLS ciphertext only. */
     pubsub: gossipsub({
       globalSignaturePolicy: 'StrictNoSign',
       msgIdFn: gossipMessageId,

@@ -22,6 +22,10 @@ export type TransportServices = {
   pubsub: GossipSub;
 };
 
+/**
+ * What a `Libp2pTransport` runs on (a started libp2p node with gossipsub) and the checks and hooks
+ * it applies.
+ */
 export interface Libp2pTransportOptions {
   readonly libp2p: Libp2p<TransportServices>;
   readonly guard: PeerGuard;
@@ -107,14 +111,17 @@ export class Libp2pTransport implements TransportPort {
     this.#known.set(device, peer);
   }
 
+  /** The libp2p peer of a device that is connected or whose peer is known. */
   peerOf(device: DeviceId): PeerId | undefined {
     return this.#reachable.get(device) ?? this.#known.get(device);
   }
 
+  /** Whether a device speaking Kith is connected now. */
   isReachable(device: DeviceId): boolean {
     return this.#reachable.has(device);
   }
 
+  /** The devices speaking Kith that are connected now. */
   reachableDevices(): DeviceId[] {
     return [...this.#reachable.keys()];
   }

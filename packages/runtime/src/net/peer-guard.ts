@@ -2,15 +2,19 @@ import type { ConnectionGater, PeerId } from '@libp2p/interface';
 
 /** Why a peer was cut off: shown in logs and in the node's `peer-blocked` event. */
 export interface Misbehaviour {
+  /** The peer that was cut off. */
   readonly peer: PeerId;
+  /** What it did. */
   readonly reason: string;
 }
 
+/** How strict a `PeerGuard` is. */
 export interface PeerGuardOptions {
   /** How long a peer that broke protocol stays blocked (default 10 minutes). */
   readonly blockMs?: number;
   /** Invalid gossip messages tolerated from one peer before it is blocked (default 8). */
   readonly gossipStrikes?: number;
+  /** The clock, in ms (default Date.now); tests pass their own. */
   readonly now?: () => number;
 }
 
@@ -34,6 +38,7 @@ export class PeerGuard {
     this.#now = options.now ?? Date.now;
   }
 
+  /** Whether `peer` is blocked now (for breaking protocol, or by the user). */
   isBlocked(peer: PeerId): boolean {
     const key = peer.toString();
     const until = this.#until.get(key);
@@ -48,6 +53,7 @@ export class PeerGuard {
     this.#until.set(peer.toString(), this.#now() + durationMs);
   }
 
+  /** Lifts a block at once and forgets the peer's strikes. */
   unblock(peer: PeerId): void {
     this.#until.delete(peer.toString());
     this.#strikes.delete(peer.toString());

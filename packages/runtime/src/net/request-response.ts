@@ -4,8 +4,11 @@ import { lpStream } from '@libp2p/utils';
 
 /** Limits of one request/response exchange. */
 export interface ExchangeLimits {
+  /** Largest request read; a larger one ends the exchange. */
   readonly maxRequestBytes: number;
+  /** Largest response read; a larger one ends the exchange. */
   readonly maxResponseBytes: number;
+  /** How long the whole exchange may take. */
   readonly timeoutMs: number;
 }
 

@@ -9,6 +9,7 @@ import { Backoff } from './backoff.ts';
 export interface RelayStatus {
   /** The relay's multiaddr as configured (ends in /p2p/<peer id>). */
   readonly address: string;
+  /** The relay's libp2p peer ID, as text. */
   readonly peerId: string;
   /** Connected to it now. */
   readonly connected: boolean;
