@@ -4,7 +4,12 @@ import { SETTINGS, envOf, flagOf } from './settings.ts';
 export function helpText(version: string): string {
   const settings = Object.values(SETTINGS)
     .map((s) => {
-      const given = s.default === undefined ? 'Required.' : `Default: ${shown(s.default)}.`;
+      const given =
+        s.default !== undefined
+          ? `Default: ${shown(s.default)}.`
+          : s.optional === true
+            ? 'Default: none.'
+            : 'Required.';
       const repeat = s.list === true ? ' (repeatable)' : '';
       return `  ${flagOf(s.key)} ${s.kind.arg}${repeat}    ${envOf(s.key)}    "${s.key}"
 ${wrap(`${s.summary} ${given}`, '      ')}`;
