@@ -1,11 +1,6 @@
 import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2';
 import { identify, type Identify } from '@libp2p/identify';
-import type {
-  Ed25519PrivateKey,
-  Libp2p,
-  PeerId,
-  TLSCertificate,
-} from '@libp2p/interface';
+import type { Ed25519PrivateKey, Libp2p, PeerId, TLSCertificate } from '@libp2p/interface';
 import { noise } from '@libp2p/noise';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';

@@ -12,17 +12,16 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent } from '../process/next-event.ts';
-import { RelayProcess, WAIT_MS } from '../process/relay-process.ts';
+import { RelayProcess, WAIT_MS, runRelay } from '../process/relay-process.ts';
 import { selfSignedFor127, type PemPair } from './self-signed.ts';
 
 const RELOADED = 'reloaded the TLS certificate: new connections use it';
-const NOT_RELOADED = /^could not reload the TLS certificate, the one in use stays/;
+const NOT_RELOADED = 'could not reload the TLS certificate, the one in use stays';
 
 /**
  * A libp2p client as a device would dial the relay over wss. Node's WebSocket (undici) checks
  * the certificate against the default CAs, which the test sets to exactly the ones it trusts.
  */
-// eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 type Client = Libp2p<{ identify: Identify; ping: Ping }>;
 
 async function client(): Promise<Client> {
@@ -72,7 +71,7 @@ describe('a relay with a TLS certificate', () => {
   /** Sends SIGHUP and waits for the relay's verdict on it (the `count`th such line). */
   const reload = async (count: number): Promise<void> => {
     const verdicts = () =>
-      relay.logs.filter((l) => l.msg === RELOADED || NOT_RELOADED.test(l.msg)).length;
+      relay.logs.filter((l) => l.msg === RELOADED || l.msg.startsWith(NOT_RELOADED)).length;
     relay.process.signal('SIGHUP');
     await relay.until('its verdict on the reload', () => verdicts() >= count);
   };
@@ -129,7 +128,9 @@ describe('a relay with a TLS certificate', () => {
     // The connection opened with the first certificate is still up.
     const open = before.getConnections()[0];
     expect(open?.status).toBe('open');
-    expect(await before.services.ping.ping(open?.remotePeer ?? multiaddr(wss))).toBeGreaterThanOrEqual(0);
+    expect(
+      await before.services.ping.ping(open?.remotePeer ?? multiaddr(wss)),
+    ).toBeGreaterThanOrEqual(0);
     // A new client must trust the second certificate now.
     await expect(dialFresh()).rejects.toThrow();
     trustOnly(second);
@@ -148,17 +149,41 @@ describe('a relay with a TLS certificate', () => {
   it('keeps the certificate in use when the new files are bad, and says why', async () => {
     await writeFile(files().cert, 'not a certificate');
     await reload(2);
-    expect(relay.logs.find((l) => NOT_RELOADED.test(l.msg))).toMatchObject({
+    expect(relay.logs.find((l) => l.msg.startsWith(NOT_RELOADED))).toMatchObject({
       level: 'error',
       code: 'TLS_UNUSABLE',
     });
     // A key that is not the certificate's is refused too.
     await install({ cert: first.cert, key: second.key });
     await reload(3);
-    const refusals = relay.logs.filter((l) => NOT_RELOADED.test(l.msg));
+    const refusals = relay.logs.filter((l) => l.msg.startsWith(NOT_RELOADED));
     expect(refusals).toHaveLength(2);
     expect(refusals[1]?.msg).toContain('is not the key of');
     expect(await presented(port, second)).toBe(second.fingerprint256);
     expect(relay.process.exit).toBeUndefined();
+  });
+
+  it('does not start with a certificate it cannot use, and says which file', async () => {
+    const data = join(dir, 'data');
+    const missing = join(dir, 'missing.pem');
+    const exit = await runRelay([
+      '--data-dir',
+      data,
+      '--http',
+      'off',
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0/tls/ws',
+      '--tls-cert',
+      missing,
+      '--tls-key',
+      files().key,
+    ]);
+    expect(exit.code).toBe(1);
+    const last = JSON.parse(exit.stderr.trim().split('\n').at(-1) ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    expect(last['code']).toBe('TLS_UNUSABLE');
+    expect(last['msg']).toContain(`cannot read the TLS certificate ${missing}`);
   });
 });
