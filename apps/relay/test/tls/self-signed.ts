@@ -1,6 +1,6 @@
 // @peculiar/x509 needs the Reflect metadata API (its dependency injection) loaded first.
 import 'reflect-metadata';
-import { KeyObject, X509Certificate, webcrypto } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 /** A certificate and its key, PEM, as a relay operator would have them in files. */
@@ -17,7 +17,7 @@ export interface PemPair {
  */
 export async function selfSignedFor127(name: string): Promise<PemPair> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned(
     {
@@ -31,12 +31,15 @@ export async function selfSignedFor127(name: string): Promise<PemPair> {
         new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }]),
       ],
     },
-    webcrypto as unknown as Crypto,
+    crypto,
   );
+  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
   const cert = certificate.toString('pem');
   return {
     cert,
-    key: KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString(),
+    key: createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' })
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
     fingerprint256: new X509Certificate(cert).fingerprint256,
   };
 }
