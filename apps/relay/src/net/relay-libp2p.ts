@@ -29,7 +29,7 @@ interface RenewalEvents {
  * Hands a new TLS certificate to the WebSockets transport: libp2p's 'certificate:renew' event,
  * on which each WebSockets listener serves new TLS connections with it (open ones keep theirs).
  */
-export class CertificateRenewal {
+class CertificateRenewal {
   readonly #events: RenewalEvents;
 
   constructor(components: { events: RenewalEvents }) {

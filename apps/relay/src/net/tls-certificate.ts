@@ -22,7 +22,7 @@ export interface TlsCertificate {
  * the key the certificate's, and both usable by Node's TLS. Any fault is a RelayError
  * (TLS_UNUSABLE) naming the file and what is wrong, so a bad file never replaces a good one.
  */
-export async function readTlsCertificate(
+async function readTlsCertificate(
   files: TlsFiles,
   now: Date = new Date(),
 ): Promise<TlsCertificate> {
