@@ -34,8 +34,7 @@ function onlyWebRtc(tab: KithBrowser, peerId: string): Promise<void> {
 
 describe('a browser tab and a KithNode', () => {
   it('meet through a relay, move to WebRTC, and go on talking once the relay is gone', async () => {
-    const relay = await commands.relayStart(RELAY);
-    await commands.nodePeerStart(PEER);
+    const [relay] = await Promise.all([commands.relayStart(RELAY), commands.nodePeerStart(PEER)]);
     const peer = (await commands.nodePeer(PEER, { op: 'open', relay })) as {
       userId: UserId;
       peerId: string;
