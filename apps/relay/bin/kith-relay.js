@@ -16,8 +16,9 @@ const child = spawn(
   ],
   { stdio: 'inherit' },
 );
-// The relay handles the signals (a second one forces its exit): pass each one on.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+// The relay handles the signals (a second one forces its exit; SIGHUP reloads its TLS
+// certificate): pass each one on.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => {
   process.exitCode = code ?? (signal === null ? 1 : 128);
 });

@@ -13,6 +13,8 @@ export type RelayErrorCode =
   | 'IDENTITY_UNUSABLE'
   /** libp2p could not listen on a configured address. */
   | 'LISTEN_FAILED'
+  /** The TLS certificate or key cannot be read, parsed or used together. */
+  | 'TLS_UNUSABLE'
   /** The health and metrics server could not listen on its address. */
   | 'HTTP_FAILED'
   /** A relay service failed to start. */

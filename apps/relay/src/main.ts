@@ -42,6 +42,13 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   }
   const signal = firstSignal(log, (code) => process.exit(code));
+  // SIGHUP reloads the TLS certificate; before the relay is up (and by default) it would end it.
+  let reload: (() => void) | undefined;
+  process.on('SIGHUP', () => {
+    log.info('received SIGHUP: reloading the TLS certificate');
+    if (reload === undefined) log.warn('the relay is not running: nothing reloaded');
+    else reload();
+  });
   // Loaded only now: --help and a bad setting answer without loading libp2p.
   const { startRelay } = await import('./relay.ts');
   const { relayServices } = await import('./services.ts');
@@ -56,8 +63,11 @@ async function main(argv: readonly string[]): Promise<number> {
     log.error(describeError(error), code === undefined ? {} : { code });
     return 1;
   }
+  const running = relay;
+  reload = () => void running.reloadTls();
   process.stdout.write(`${relay.multiaddrs().join('\n')}\n`);
   await signal;
+  reload = undefined;
   try {
     await relay.stop();
   } catch (error) {

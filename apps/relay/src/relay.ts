@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './log/logger.ts';
 import { registerRelayMetrics } from './metrics/relay-metrics.ts';
 import { MetricsRegistry } from './metrics/registry.ts';
 import { dialableMultiaddrs, startRelayLibp2p, type RelayLibp2p } from './net/relay-libp2p.ts';
+import { RelayCertificate } from './net/tls-certificate.ts';
 import type { Relay, RelayService } from './service.ts';
 import { VERSION } from './version.ts';
 
@@ -27,6 +28,12 @@ export interface RunningRelay extends Relay {
   /** Base URL of /health and /metrics, e.g. http://127.0.0.1:4013; undefined when off. */
   readonly httpUrl: string | undefined;
   readonly state: RelayState;
+  /**
+   * Reads the TLS certificate and key files again (on SIGHUP) and serves new secure WebSockets
+   * connections with them; open connections keep theirs. Files that are not usable are logged
+   * and the certificate in use stays. Resolves to whether the new one is in use.
+   */
+  reloadTls(): Promise<boolean>;
   /**
    * Removes the state files, stops the services (in reverse), the HTTP server and libp2p, then
    * closes the database. Safe to call twice. What fails is logged and the rest still done;
@@ -86,14 +93,20 @@ export async function startRelay(
       connections: () => libp2p.getConnections().length,
       reservations: () => libp2p.services.circuitRelay.reservations.size,
     });
-    const libp2p: RelayLibp2p = await startRelayLibp2p(identity.key, config, {
-      onReservationRefused: (peer) => {
-        stats.rejections.labels({ reason: 'reservation_limit' }).inc();
-        log.info('refused a reservation: circuit.maxReservations are held', {
-          peer: peer.toString(),
-        });
+    const tls = config.tls === undefined ? undefined : await RelayCertificate.load(config.tls, log);
+    const libp2p: RelayLibp2p = await startRelayLibp2p(
+      identity.key,
+      config,
+      {
+        onReservationRefused: (peer) => {
+          stats.rejections.labels({ reason: 'reservation_limit' }).inc();
+          log.info('refused a reservation: circuit.maxReservations are held', {
+            peer: peer.toString(),
+          });
+        },
       },
-    });
+      tls?.certificate,
+    );
     steps.push({ what: 'stop libp2p', undo: () => libp2p.stop() });
     watchConnections(libp2p, log);
 
@@ -116,6 +129,15 @@ export async function startRelay(
         return state;
       },
       multiaddrs: () => dialableMultiaddrs(libp2p),
+      reloadTls: () => {
+        if (tls === undefined) {
+          log.warn('no TLS certificate is configured (tls.cert): nothing to reload');
+          return Promise.resolve(false);
+        }
+        return tls.relayCertificate.reload((c) => {
+          libp2p.services.certificates.renew(c);
+        });
+      },
       stop: () =>
         (stopping ??= (async () => {
           state = 'stopping';

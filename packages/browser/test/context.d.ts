@@ -12,8 +12,11 @@ declare module 'vitest/browser' {
     nodePeerStart: (name: string) => Promise<void>;
     nodePeer: (name: string, request: PeerRequest) => Promise<unknown>;
     nodePeerStop: (name: string) => Promise<void>;
-    /** Starts a relay of the test's own; resolves to its WebSocket multiaddr. */
-    relayStart: (name: string) => Promise<string>;
+    /**
+     * Starts a relay of the test's own; resolves to its WebSocket multiaddr (with `tls`, its
+     * secure WebSocket one, a self-signed certificate the test browser accepts).
+     */
+    relayStart: (name: string, options?: { tls?: boolean }) => Promise<string>;
     relayStop: (name: string) => Promise<void>;
   }
 }

@@ -4,7 +4,12 @@ import { SETTINGS, envOf, flagOf } from './settings.ts';
 export function helpText(version: string): string {
   const settings = Object.values(SETTINGS)
     .map((s) => {
-      const given = s.default === undefined ? 'Required.' : `Default: ${shown(s.default)}.`;
+      const given =
+        s.default !== undefined
+          ? `Default: ${shown(s.default)}.`
+          : s.optional === true
+            ? 'Default: none.'
+            : 'Required.';
       const repeat = s.list === true ? ' (repeatable)' : '';
       return `  ${flagOf(s.key)} ${s.kind.arg}${repeat}    ${envOf(s.key)}    "${s.key}"
 ${wrap(`${s.summary} ${given}`, '      ')}`;
@@ -35,6 +40,12 @@ or take a unit: ms, s, m, h, d. Lists in a variable are separated by commas or s
 Files in DIR: identity (the relay's private key: back it up), db/ (its database), multiaddrs and
 http-address (present while it runs).
 
+Browsers dial only secure WebSockets: give --tls-cert and --tls-key (a certificate for the
+relay's DNS name; announce /dns4/NAME/tcp/PORT/tls/ws), or put a TLS-terminating proxy (Caddy,
+nginx) in front of a /ws address and announce the proxy's wss address (see the README).
+
+SIGHUP reads tls.cert and tls.key again: new connections use them, open ones keep theirs, and
+files that cannot be used leave the certificate in use (the log says why).
 SIGINT or SIGTERM stops it gracefully; a second signal exits at once.
 Exit codes: 0 stopped, 1 could not start or stop cleanly, 2 bad settings or usage.
 `;

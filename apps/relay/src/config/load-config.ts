@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, describeError } from '../errors.ts';
 import { CONFIG_FLAG } from './args.ts';
+import { isSecureWebSocket } from './values.ts';
 import {
+  DEFAULT_WSS_LISTEN,
   SETTINGS,
   envOf,
   flagOf,
@@ -44,12 +46,43 @@ export async function loadConfig(input: ConfigInput): Promise<RelayConfig> {
       ? new Map<string, Raw>()
       : await readConfigFile(resolve(input.cwd, configPath));
   const values: Partial<Record<SettingName, unknown>> = {};
+  const defaulted = new Set<SettingName>();
   for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, Setting<unknown>][]) {
     const raw =
       fromFlags(input, setting) ?? fromEnv(env, setting, input.cwd) ?? file.get(setting.key);
+    if (raw === undefined) defaulted.add(name);
     values[name] = value(setting, raw);
   }
-  return toRelayConfig(values as SettingValues);
+  return toRelayConfig(withTls(values as SettingValues, defaulted.has('listen')));
+}
+
+/**
+ * Certificate, key and secure WebSockets addresses go together: a certificate adds a secure
+ * WebSockets address to the default ones, and given addresses must have one.
+ */
+function withTls(values: SettingValues, defaultListen: boolean): SettingValues {
+  const { tlsCert, tlsKey } = values;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    const missing = tlsCert === undefined ? SETTINGS.tlsCert.key : SETTINGS.tlsKey.key;
+    throw new ConfigError(
+      missing,
+      `${missing} is required with ${missing === 'tls.cert' ? 'tls.key' : 'tls.cert'}: pass ${flagOf(missing)} as well`,
+    );
+  }
+  const secure = values.listen.filter(isSecureWebSocket);
+  if (tlsCert === undefined) {
+    if (secure.length === 0) return values;
+    throw new ConfigError(
+      'listen',
+      `${secure.join(', ')} is a secure WebSockets address: it needs a certificate (--tls-cert and --tls-key), or listen on plain /ws behind a proxy that terminates TLS`,
+    );
+  }
+  if (secure.length > 0) return values;
+  if (defaultListen) return { ...values, listen: [...values.listen, DEFAULT_WSS_LISTEN] };
+  throw new ConfigError(
+    'listen',
+    `tls.cert is set but no listen address is secure WebSockets: add one, e.g. --listen ${DEFAULT_WSS_LISTEN}`,
+  );
 }
 
 function fromFlags(input: ConfigInput, setting: Setting<unknown>): Raw | undefined {
@@ -75,6 +108,7 @@ function splitList(text: string): string[] {
 }
 
 function value(setting: Setting<unknown>, raw: Raw | undefined): unknown {
+  if (raw === undefined && setting.optional === true) return undefined;
   if (raw === undefined && setting.default === undefined) {
     throw new ConfigError(
       setting.key,

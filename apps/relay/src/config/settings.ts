@@ -2,6 +2,7 @@ import {
   bytes,
   choice,
   duration,
+  file,
   hostPort,
   integer,
   multiaddrs,
@@ -21,8 +22,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Setting<T> {
   readonly key: string;
   readonly kind: ValueKind<T>;
-  /** The default as an operator would write it; undefined for a setting that must be given. */
+  /**
+   * The default as an operator would write it; undefined for a setting that must be given
+   * (unless it is `optional`).
+   */
   readonly default: unknown;
+  /** May be left out: its value is then undefined. */
+  readonly optional?: boolean;
   /** A list, given as a repeated flag, a JSON array, or one variable separated by commas. */
   readonly list?: boolean;
   /** A path: relative paths are taken from the working directory, or the config file's. */
@@ -32,9 +38,13 @@ export interface Setting<T> {
 
 const setting = <T>(s: Setting<T>): Setting<T> => s;
 
+const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4011', '/ip4/0.0.0.0/tcp/4012/ws'];
+/** Added to the default listen addresses when a certificate is configured. */
+export const DEFAULT_WSS_LISTEN = '/ip4/0.0.0.0/tcp/4443/tls/ws';
+
 const tcpBased = (address: string): string | undefined =>
   !address.includes('/tcp/')
-    ? 'is not a TCP or WebSockets address'
+    ? 'is not a TCP, WebSockets or secure WebSockets address'
     : address.includes('/p2p')
       ? 'must not name a peer (/p2p/...); the relay adds its own'
       : undefined;
@@ -52,10 +62,10 @@ export const SETTINGS = {
   }),
   listen: setting({
     key: 'listen',
-    kind: multiaddrs('TCP or WebSockets multiaddrs to listen on', tcpBased),
-    default: ['/ip4/0.0.0.0/tcp/4011', '/ip4/0.0.0.0/tcp/4012/ws'],
+    kind: multiaddrs('TCP, WebSockets or secure WebSockets multiaddrs to listen on', tcpBased),
+    default: DEFAULT_LISTEN,
     list: true,
-    summary: 'Addresses to listen on for libp2p: TCP and WebSockets, port 0 picks one.',
+    summary: `Addresses to listen on for libp2p: TCP, WebSockets (/ws) and secure WebSockets (/tls/ws or /wss, with tls.cert and tls.key), port 0 picks one. With a certificate, the default adds ${DEFAULT_WSS_LISTEN}.`,
   }),
   announce: setting({
     key: 'announce',
@@ -83,6 +93,23 @@ export const SETTINGS = {
     default: 20,
     summary:
       'New connections one IP address may open per second (devices behind one NAT share it; libp2p allows 5).',
+  }),
+  tlsCert: setting({
+    key: 'tls.cert',
+    kind: file,
+    default: undefined,
+    optional: true,
+    path: true,
+    summary:
+      'PEM certificate (chain) for the secure WebSockets addresses, which browsers dial. Reloaded on SIGHUP with tls.key.',
+  }),
+  tlsKey: setting({
+    key: 'tls.key',
+    kind: file,
+    default: undefined,
+    optional: true,
+    path: true,
+    summary: 'PEM private key of tls.cert (reloaded with it).',
   }),
   logLevel: setting({
     key: 'logLevel',
@@ -175,6 +202,11 @@ export function envOf(key: string): string {
     .toUpperCase()}`;
 }
 
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 /** Everything the relay and its services run with, every value checked. */
 export interface RelayConfig {
   readonly dataDir: string;
@@ -185,6 +217,8 @@ export interface RelayConfig {
   readonly maxConnections: number;
   readonly connectionsPerSecondPerIp: number;
   readonly logLevel: LogLevel;
+  /** The secure WebSockets certificate and key files; undefined without secure WebSockets. */
+  readonly tls: TlsFiles | undefined;
   readonly circuit: {
     readonly maxReservations: number;
     readonly reservationTtlMs: number;
@@ -214,6 +248,10 @@ export function toRelayConfig(v: SettingValues): RelayConfig {
     maxConnections: v.maxConnections,
     connectionsPerSecondPerIp: v.connectionsPerSecondPerIp,
     logLevel: v.logLevel,
+    tls:
+      v.tlsCert === undefined || v.tlsKey === undefined
+        ? undefined
+        : { certFile: v.tlsCert, keyFile: v.tlsKey },
     circuit: {
       maxReservations: v.maxReservations,
       reservationTtlMs: v.reservationTtl,

@@ -133,6 +133,14 @@ export const text: ValueKind<string> = {
     typeof raw === 'string' && raw.trim() !== '' ? { value: raw } : bad('a non-empty string'),
 };
 
+/** A file's path, given or left out. */
+export const file: ValueKind<string | undefined> = {
+  expected: 'a file path',
+  arg: 'FILE',
+  parse: (raw) =>
+    typeof raw === 'string' && raw.trim() !== '' ? { value: raw } : bad('a file path'),
+};
+
 /**
  * A list of multiaddrs: an array in the config file, a repeated flag, or an environment variable
  * with the addresses separated by commas or spaces. `check` refuses addresses that parse but
@@ -167,6 +175,14 @@ export function multiaddrs(
       return { value: out };
     },
   };
+}
+
+/** Whether a multiaddr is a secure WebSockets one (`/tls/ws`, or `/wss`). */
+export function isSecureWebSocket(address: string): boolean {
+  const names = multiaddr(address)
+    .getComponents()
+    .map((c) => c.name);
+  return names.includes('wss') || (names.includes('tls') && names.at(-1) === 'ws');
 }
 
 export interface HostPort {

@@ -1,11 +1,12 @@
 import { circuitRelayServer, type CircuitRelayService } from '@libp2p/circuit-relay-v2';
 import { identify, type Identify } from '@libp2p/identify';
-import type { Ed25519PrivateKey, Libp2p, PeerId } from '@libp2p/interface';
+import type { Ed25519PrivateKey, Libp2p, PeerId, TLSCertificate } from '@libp2p/interface';
 import { noise } from '@libp2p/noise';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import type { RelayConfig } from '../config/settings.ts';
 import { RelayError, describeError } from '../errors.ts';
@@ -16,7 +17,42 @@ type RelayServices = {
   identify: Identify;
   ping: Ping;
   circuitRelay: CircuitRelayService;
+  certificates: CertificateRenewal;
 };
+
+/** The part of libp2p's event bus (its components' `events`) that renewal uses. */
+interface RenewalEvents {
+  safeDispatchEvent(type: 'certificate:renew', init: { detail: TLSCertificate }): boolean;
+}
+
+/**
+ * Hands a new TLS certificate to the WebSockets transport: libp2p's 'certificate:renew' event,
+ * on which each WebSockets listener serves new TLS connections with it (open ones keep theirs).
+ */
+class CertificateRenewal {
+  readonly #events: RenewalEvents;
+
+  constructor(components: { events: RenewalEvents }) {
+    this.#events = components.events;
+  }
+
+  renew(certificate: TLSCertificate): void {
+    this.#events.safeDispatchEvent('certificate:renew', { detail: certificate });
+  }
+}
+
+/**
+ * A renewed certificate makes every WebSockets listener serve TLS, plain /ws ones too (they tell
+ * the two apart by the first byte): such a port stays announced as plain /ws only, as configured.
+ */
+function plainPortsStayPlain(addresses: Multiaddr[]): Multiaddr[] {
+  const text = addresses.map((a) => a.toString());
+  return addresses.filter((a, i) => {
+    const s = text[i] ?? '';
+    if (!s.includes('/tls/ws')) return true;
+    return !text.includes(s.replace('/tls/ws', '/ws'));
+  });
+}
 
 export type RelayLibp2p = Libp2p<RelayServices>;
 
@@ -36,6 +72,7 @@ export async function startRelayLibp2p(
   privateKey: Ed25519PrivateKey,
   config: RelayConfig,
   hooks: RelayLibp2pHooks,
+  certificate?: TLSCertificate,
 ): Promise<RelayLibp2p> {
   const node: RelayLibp2p = await createLibp2p({
     start: false,
@@ -43,8 +80,17 @@ export async function startRelayLibp2p(
     addresses: {
       listen: [...config.listen],
       ...(config.announce.length > 0 ? { announce: [...config.announce] } : {}),
+      announceFilter: plainPortsStayPlain,
     },
-    transports: [tcp(), webSockets()],
+    // With a certificate, /tls/ws listeners serve TLS (secure WebSockets, what browsers dial).
+    transports: [
+      tcp(),
+      webSockets(
+        certificate === undefined
+          ? {}
+          : { https: { cert: certificate.cert, key: certificate.key } },
+      ),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
@@ -64,6 +110,7 @@ export async function startRelayLibp2p(
     services: {
       identify: identify(),
       ping: ping(),
+      certificates: (components: { events: RenewalEvents }) => new CertificateRenewal(components),
       circuitRelay: circuitRelayServer({
         reservations: {
           maxReservations: config.circuit.maxReservations,

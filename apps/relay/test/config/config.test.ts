@@ -159,12 +159,43 @@ describe('relay settings', () => {
     const tooShort = await refusal(['--data-dir', 'd', '--circuit-connection-duration', '1s']);
     expect(tooShort.message).toContain('a duration from 10s to 1d');
     const listen = await refusal(['--data-dir', 'd', '--listen', '/ip4/1.2.3.4/udp/1']);
-    expect(listen.message).toContain('"/ip4/1.2.3.4/udp/1" is not a TCP or WebSockets address');
+    expect(listen.message).toContain(
+      '"/ip4/1.2.3.4/udp/1" is not a TCP, WebSockets or secure WebSockets address',
+    );
     const garbage = await refusal(['--data-dir', 'd', '--announce', 'not-an-address']);
     expect(garbage.setting).toBe('announce');
     expect(garbage.message).toContain('"not-an-address" is not a multiaddr');
     const http = await refusal(['--data-dir', 'd', '--http', 'localhost']);
     expect(http.message).toContain('http must be HOST:PORT');
+  });
+
+  it('takes a TLS certificate and key together, with secure WebSockets addresses', async () => {
+    const tls = ['--tls-cert', 'cert.pem', '--tls-key', 'key.pem'];
+    const none = await load(['--data-dir', 'd']);
+    expect(none.tls).toBeUndefined();
+    // The default addresses gain a secure WebSockets one; paths are taken from the directory.
+    const defaults = await load(['--data-dir', 'd', ...tls]);
+    expect(defaults.tls).toEqual({
+      certFile: join(dir, 'cert.pem'),
+      keyFile: join(dir, 'key.pem'),
+    });
+    expect(defaults.listen).toEqual([
+      '/ip4/0.0.0.0/tcp/4011',
+      '/ip4/0.0.0.0/tcp/4012/ws',
+      '/ip4/0.0.0.0/tcp/4443/tls/ws',
+    ]);
+    const given = await load(['--data-dir', 'd', ...tls, '--listen', '/ip4/127.0.0.1/tcp/443/wss']);
+    expect(given.listen).toEqual(['/ip4/127.0.0.1/tcp/443/wss']);
+
+    const alone = await refusal(['--data-dir', 'd', '--tls-cert', 'cert.pem']);
+    expect(alone.setting).toBe('tls.key');
+    expect(alone.message).toContain('pass --tls-key as well');
+    const noCert = await refusal(['--data-dir', 'd', '--listen', '/ip4/0.0.0.0/tcp/443/tls/ws']);
+    expect(noCert.setting).toBe('listen');
+    expect(noCert.message).toContain('needs a certificate (--tls-cert and --tls-key)');
+    const noWss = await refusal(['--data-dir', 'd', ...tls, '--listen', '/ip4/0.0.0.0/tcp/1']);
+    expect(noWss.setting).toBe('listen');
+    expect(noWss.message).toContain('no listen address is secure WebSockets');
   });
 
   it('requires a data directory and says the three ways to give one', async () => {

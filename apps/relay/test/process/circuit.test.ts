@@ -49,7 +49,7 @@ describe('devices reaching each other through the relay’s circuit', () => {
       alice
         .getMultiaddrs()
         .map((a) => a.toString())
-        .find((a) => a.includes('/p2p-circuit/')) ?? '';
+        .find((a) => a.includes('/p2p-circuit/p2p/')) ?? '';
     // Bob listens nowhere: he can only dial out.
     bob = await device();
     stopLater.push(bob);

@@ -14,10 +14,17 @@ function relays(): Registry {
   return created;
 }
 
-/** Starts a relay process of a test's own (one it may stop); resolves to its address. */
-const relayStart: BrowserCommand<[name: string]> = async (_, name) => {
+/**
+ * Starts a relay process of a test's own (one it may stop); resolves to its address: its
+ * secure WebSockets one with `tls`.
+ */
+const relayStart: BrowserCommand<[name: string, options?: { tls?: boolean }]> = async (
+  _,
+  name,
+  options,
+) => {
   if (relays().has(name)) throw new Error(`a relay named ${name} is running`);
-  const relay = await RelayProcess.start();
+  const relay = await RelayProcess.start(options);
   relays().set(name, relay);
   return relay.address;
 };

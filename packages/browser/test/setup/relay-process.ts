@@ -1,16 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selfSignedFor127 } from '../../../../apps/relay/test/tls/self-signed.ts';
 
 const RELAY_MAIN = fileURLToPath(new URL('../../../../apps/relay/src/main.ts', import.meta.url));
 
 /**
  * A real `kith-relay` process on loopback for the browser tests: WebSockets only (what a
- * browser can dial), its own data directory, removed on stop.
+ * browser can dial), its own data directory, removed on stop. With `tls`, secure WebSockets
+ * too, with a self-signed certificate made here (the test browser ignores certificate errors).
  */
 export class RelayProcess {
+  /** The ws:// address; the wss:// one when started with `tls`. */
   readonly address: string;
   readonly #dataDir: string;
   readonly #child: ChildProcess;
@@ -21,8 +24,17 @@ export class RelayProcess {
     this.#child = child;
   }
 
-  static async start(): Promise<RelayProcess> {
+  static async start(options: { readonly tls?: boolean } = {}): Promise<RelayProcess> {
     const dataDir = await mkdtemp(join(tmpdir(), 'kith-browser-relay-'));
+    const tls: string[] = [];
+    if (options.tls === true) {
+      const pair = await selfSignedFor127('browser test relay');
+      await writeFile(join(dataDir, 'cert.pem'), pair.cert);
+      await writeFile(join(dataDir, 'key.pem'), pair.key);
+      tls.push('--listen', '/ip4/127.0.0.1/tcp/0/tls/ws');
+      tls.push('--tls-cert', join(dataDir, 'cert.pem'), '--tls-key', join(dataDir, 'key.pem'));
+    }
+    const wanted = options.tls === true ? '/tls/ws/p2p/' : '/ws/p2p/';
     const child = spawn(
       process.execPath,
       [
@@ -37,6 +49,7 @@ export class RelayProcess {
         // Every test device connects from 127.0.0.1.
         '--connections-per-second-per-ip',
         '1000',
+        ...tls,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -50,7 +63,7 @@ export class RelayProcess {
         child.stderr.on('data', (c: Buffer) => (err += c.toString()));
         child.stdout.on('data', (c: Buffer) => {
           out += c.toString();
-          const line = out.split('\n').find((l) => l.includes('/ws/p2p/'));
+          const line = out.split('\n').find((l) => l.includes(wanted));
           if (line === undefined) return;
           clearTimeout(timer);
           resolve(line.trim());

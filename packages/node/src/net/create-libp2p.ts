@@ -5,6 +5,7 @@ import { FaultTolerance, type Ed25519PrivateKey } from '@libp2p/interface';
 import { mdns } from '@libp2p/mdns';
 import { noise } from '@libp2p/noise';
 import { tcp } from '@libp2p/tcp';
+import { webRTC } from '@libp2p/webrtc';
 import { webSockets } from '@libp2p/websockets';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
@@ -20,6 +21,12 @@ export interface NodeNetworkOptions extends DeviceNetworkOptions {
   readonly listen?: readonly string[];
   /** Find Kith devices on the local network (default true). */
   readonly mdns?: boolean | { readonly interval?: number; readonly port?: number };
+  /**
+   * STUN and TURN servers for WebRTC. None by default: WebRTC then connects directly only to
+   * peers reachable without them (the same network, or a public address). Choose them
+   * deliberately: they learn this device's addresses.
+   */
+  readonly iceServers?: readonly RTCIceServer[];
 }
 
 /** Where a Node device listens by default: free TCP and WebSocket ports on all interfaces. */
@@ -29,7 +36,8 @@ export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws'] as
 const MDNS_SERVICE = '_kith._udp.local';
 
 /**
- * A device's libp2p node on Node: TCP and WebSockets, circuit relay and DCUtR, noise, yamux,
+ * A device's libp2p node on Node: TCP and WebSockets, circuit relay and DCUtR, WebRTC (the way
+ * a browser tab and this device, having met through a relay, connect directly), noise, yamux,
  * mDNS, and the services of every Kith device (`deviceServices`: identify, ping, gossipsub),
  * its key being the device key.
  */
@@ -49,10 +57,22 @@ export async function createDeviceLibp2p(
   const node = await createLibp2p({
     privateKey,
     addresses: {
-      listen: [...(options.listen ?? DEFAULT_LISTEN), ...relays.map((r) => `${r}/p2p-circuit`)],
+      listen: [
+        ...(options.listen ?? DEFAULT_LISTEN),
+        ...relays.map((r) => `${r}/p2p-circuit`),
+        // Others may open a WebRTC connection to this device through its relays (a browser
+        // tab can dial nothing else of a Node device's).
+        '/webrtc',
+      ],
     },
-    // Relayed connections upgrade to direct ones through DCUtR where the network allows.
-    transports: [tcp(), webSockets(), circuitRelayTransport()],
+    // Relayed connections upgrade to direct ones: WebRTC (signalled through the relay, see
+    // moveOffRelays) or DCUtR's hole punch, where the network allows.
+    transports: [
+      tcp(),
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: [...(options.iceServers ?? [])] } }),
+      circuitRelayTransport(),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: guard.gater(),

@@ -16,7 +16,8 @@ const WEBRTC_SIGNALLING = '/webrtc-signaling/0.0.1';
  * stays relayed. libp2p then keeps the relayed connection open beside the direct one (WebRTC, a
  * hole punch, a direct dial), and gossipsub keeps its streams where it opened them first: on
  * the relay, which would then carry the conversation for good. So:
- * - once a direct connection is identified, the relayed connections to that peer are closed;
+ * - once a direct connection is identified, the relayed connections to that peer are closed,
+ *   and so is a relayed connection identified while a direct one is open;
  * - once a relayed connection closes (by either end) while a direct one is open, identify runs
  *   again on the direct one, which makes gossipsub (every topology) open its streams there.
  * Returns a function that stops it.
@@ -27,16 +28,16 @@ export function moveOffRelays(libp2p: Libp2p<Services>): () => void {
   const onIdentify = (event: CustomEvent<IdentifyResult>): void => {
     const { peerId, connection, listenAddrs } = event.detail;
     if (connection.status !== 'open') return;
+    const connections = libp2p.getConnections(peerId);
     if (isRelayed(connection)) {
-      upgrade(libp2p, peerId, listenAddrs, upgrading);
+      // A relayed connection opened while a direct one is up (a dial through the relay by an
+      // address from a contact link, say) would otherwise stay beside it for good.
+      const direct = connections.some((c) => !isRelayed(c) && c.status === 'open');
+      if (direct) closeRelayed(connection);
+      else upgrade(libp2p, peerId, listenAddrs, upgrading);
       return;
     }
-    for (const c of libp2p.getConnections(peerId)) {
-      if (!isRelayed(c)) continue;
-      c.close().catch(() => {
-        c.abort(new Error('moved to a direct connection'));
-      });
-    }
+    for (const c of connections) if (isRelayed(c)) closeRelayed(c);
   };
   const onClose = (event: CustomEvent<Connection>): void => {
     const closed = event.detail;
@@ -88,6 +89,12 @@ function upgrade(
     .dial(webrtc.encapsulate(`/p2p/${key}`))
     .catch(() => undefined)
     .finally(() => upgrading.delete(key));
+}
+
+function closeRelayed(c: Connection): void {
+  c.close().catch(() => {
+    c.abort(new Error('moved to a direct connection'));
+  });
 }
 
 function isRelayed(connection: Connection): boolean {
