@@ -1,5 +1,5 @@
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { concatBytes } from './bytes.ts';
+import { strictlyEncoded, verifyCofactorless } from './ed25519-rule.ts';
 import { utf8 } from './utf8.ts';
 import type { RandomPort } from '../ports/random.ts';
 import { NobleSigner } from './noble-signer.ts';
@@ -51,13 +51,10 @@ const signer = new NobleSigner();
 /** The default: @noble/curves, synchronous, in pure JavaScript. */
 export const nobleEd25519: Ed25519Implementation = {
   sign: (message, secretKey) => signer.sign(message, secretKey),
-  verify: (signature, message, publicKey) => {
-    try {
-      return ed25519.verify(signature, message, publicKey);
-    } catch {
-      return false;
-    }
-  },
+  // Kith's strict rule (ed25519-rule.ts), not noble's default ZIP 215 one: the same verdicts
+  // as Node's OpenSSL and Chromium's WebCrypto.
+  verify: (signature, message, publicKey) =>
+    strictlyEncoded(publicKey, signature) && verifyCofactorless(signature, message, publicKey),
   getPublicKey: (secretKey) => signer.getPublicKey(secretKey),
 };
 
@@ -105,9 +102,12 @@ export async function preverifyWithContext(batch: readonly ContextSignature[]): 
   );
 }
 
+/** Sizes, and Kith's strict encoding rule: what fails it verifies nowhere (ed25519-rule.ts). */
 function wellFormed(publicKey: Uint8Array, signature: Uint8Array): boolean {
   return (
-    publicKey.length === ED25519_PUBLIC_KEY_LENGTH && signature.length === ED25519_SIGNATURE_LENGTH
+    publicKey.length === ED25519_PUBLIC_KEY_LENGTH &&
+    signature.length === ED25519_SIGNATURE_LENGTH &&
+    strictlyEncoded(publicKey, signature)
   );
 }
 
