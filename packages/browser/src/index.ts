@@ -24,10 +24,10 @@ export {
   AppData,
   KithDevice,
   Libp2pTransport,
-  NodeError,
+  DeviceError,
   PeerGuard,
   type Contact,
   type DeviceLibp2p,
   type Misbehaviour,
-  type NodeErrorCode,
+  type DeviceErrorCode,
 } from '@kith/runtime';

@@ -1,7 +1,7 @@
 import { KithError } from '@kith/core';
 
 /** Why a device (`KithNode` or `KithBrowser`) refused or failed an action. */
-export type NodeErrorCode =
+export type DeviceErrorCode =
   /** Another process holds the data directory's lock. */
   | 'DATA_DIR_IN_USE'
   /** The data directory cannot be created, read or written. */
@@ -16,15 +16,12 @@ export type NodeErrorCode =
   | 'BAD_KEY_PACKAGE'
   /** A relay refused to keep something (its quota, its rate limit): the message says which. */
   | 'RELAY_REFUSED'
-  /** The node was closed. */
+  /** The device was closed. */
   | 'CLOSED';
 
-/**
- * An error of a device on any runtime (named when only Node had one), with a message that says
- * what to do.
- */
-export class NodeError extends KithError<NodeErrorCode> {
-  override readonly name = 'NodeError';
+/** An error of a device on any runtime (Node or browser), with a message that says what to do. */
+export class DeviceError extends KithError<DeviceErrorCode> {
+  override readonly name = 'DeviceError';
 }
 
 /** The message of an error of any kind, for messages that say what went wrong underneath. */

@@ -12,7 +12,7 @@ export {
   type KithDeviceOptions,
 } from './kith-device.ts';
 export { AppData } from './app-data.ts';
-export { describeError, NodeError, type NodeErrorCode } from './errors.ts';
+export { describeError, DeviceError, type DeviceErrorCode } from './errors.ts';
 export {
   deviceServices,
   type DeviceLibp2p,

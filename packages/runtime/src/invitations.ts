@@ -1,6 +1,6 @@
 import { keyPackageOwner, type DeviceId, type KithClient, type UserId } from '@kith/core';
 import type { ContactBook } from './contacts/contact-book.ts';
-import { describeError, NodeError } from './errors.ts';
+import { describeError, DeviceError } from './errors.ts';
 import type { DeviceLibp2p } from './net/device-libp2p.ts';
 import { fetchKeyPackage } from './net/key-package-exchange.ts';
 import type { Libp2pTransport } from './net/libp2p-transport.ts';
@@ -45,13 +45,13 @@ export async function keyPackagesOf(parts: InvitationParts, user: UserId): Promi
   }
   if (packages.size > 0) return [...packages.values()];
   if (devices.size === 0) {
-    throw new NodeError(
+    throw new DeviceError(
       'UNKNOWN_CONTACT',
       `no device of ${user} is known here and no relay has key packages for them: add their contact link first`,
     );
   }
   const first = results.find((r) => r.status === 'rejected');
-  throw new NodeError(
+  throw new DeviceError(
     'UNREACHABLE',
     `none of ${user}'s devices answered (${describeError(first?.reason)}) and no relay holds key packages for them: try again when they are online`,
   );

@@ -16,7 +16,7 @@ import { AppData } from './app-data.ts';
 import { learnContact } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
 import { keyPackagesOf } from './invitations.ts';
-import { describeError, NodeError } from './errors.ts';
+import { describeError, DeviceError } from './errors.ts';
 import { AddressBook } from './net/address-book.ts';
 import type {
   DeviceLibp2p,
@@ -275,16 +275,20 @@ export class KithDevice {
     try {
       target = multiaddr(address);
     } catch (cause) {
-      throw new NodeError('BAD_ADDRESS', `"${address}" is not a multiaddr`, { cause });
+      throw new DeviceError('BAD_ADDRESS', `"${address}" is not a multiaddr`, { cause });
     }
     const connection = await this.libp2p.dial(target).catch((cause: unknown) => {
-      throw new NodeError('UNREACHABLE', `cannot connect to ${address}: ${describeError(cause)}`, {
-        cause,
-      });
+      throw new DeviceError(
+        'UNREACHABLE',
+        `cannot connect to ${address}: ${describeError(cause)}`,
+        {
+          cause,
+        },
+      );
     });
     const device = deviceIdOfPeer(connection.remotePeer);
     if (device === undefined) {
-      throw new NodeError(
+      throw new DeviceError(
         'BAD_ADDRESS',
         `${address} is not a Kith device (its key is not Ed25519)`,
       );
@@ -402,7 +406,7 @@ export class KithDevice {
   #peerOf(device: DeviceId): PeerId {
     const peer = this.#transport.peerOf(device) ?? this.#locator.peerOf(device);
     if (peer === undefined) {
-      throw new NodeError('UNKNOWN_CONTACT', `device ${device} is not known to this device`);
+      throw new DeviceError('UNKNOWN_CONTACT', `device ${device} is not known to this device`);
     }
     return peer;
   }

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { KvStore } from '@kith/core';
-import { describeError, NodeError } from '@kith/runtime';
+import { describeError, DeviceError } from '@kith/runtime';
 
 /** The device's LevelDB database, keyed and valued as the engine's store needs. */
 export type DeviceDatabase = ClassicLevel<string, Uint8Array>;
@@ -17,7 +17,7 @@ export async function openDeviceDatabase(dataDir: string): Promise<DeviceDatabas
     // Only the user may read a device's keys.
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
   } catch (cause) {
-    throw new NodeError(
+    throw new DeviceError(
       'DATA_DIR_UNUSABLE',
       `cannot create the data directory ${dataDir}: ${describeError(cause)}; choose another with --data-dir`,
       { cause },
@@ -28,13 +28,13 @@ export async function openDeviceDatabase(dataDir: string): Promise<DeviceDatabas
     await db.open();
   } catch (cause) {
     if (isDatabaseLocked(cause)) {
-      throw new NodeError(
+      throw new DeviceError(
         'DATA_DIR_IN_USE',
         `another Kith process is using ${dataDir}: stop it first, or give this one another --data-dir`,
         { cause },
       );
     }
-    throw new NodeError(
+    throw new DeviceError(
       'DATA_DIR_UNUSABLE',
       `cannot open the database in ${dataDir}: ${describeError(cause)}`,
       { cause },

@@ -36,7 +36,7 @@ describe('the data directory', () => {
     const first = await openDeviceDatabase(path);
     try {
       await expect(openDeviceDatabase(path)).rejects.toMatchObject({
-        name: 'NodeError',
+        name: 'DeviceError',
         code: 'DATA_DIR_IN_USE',
         message: expect.stringContaining('--data-dir') as unknown,
       });

@@ -1,6 +1,6 @@
 import type { Libp2p, PeerId } from '@libp2p/interface';
 import { keyPackageOwner, type DeviceId, type UserId } from '@kith/core';
-import { NodeError } from '../errors.ts';
+import { DeviceError } from '../errors.ts';
 import { Protocols } from './protocols.ts';
 import { sendRequest, type ExchangeLimits } from './request-response.ts';
 
@@ -30,7 +30,7 @@ export async function fetchKeyPackage(
   );
   const owner = keyPackageOwner(bytes);
   if (owner?.deviceId !== device || owner.userId !== user) {
-    throw new NodeError(
+    throw new DeviceError(
       'BAD_KEY_PACKAGE',
       `device ${device} answered with a key package that is not its own`,
     );

@@ -7,7 +7,7 @@ import {
   type KithClient,
   type MailboxKey,
 } from '@kith/core';
-import { NodeError } from '../errors.ts';
+import { DeviceError } from '../errors.ts';
 import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import { mailboxRequest, roomKeysOf } from './mailbox-exchange.ts';
 import { MirrorBacklog, type Unacknowledged } from './mirror-backlog.ts';
@@ -136,7 +136,7 @@ export class MailboxWriter {
       } catch (error) {
         // A refusal is worth telling the user; a relay that is away is not: what it did not
         // acknowledge is put again when it is back.
-        if (error instanceof NodeError) {
+        if (error instanceof DeviceError) {
           this.#onError(error);
           continue;
         }
@@ -158,7 +158,7 @@ export class MailboxWriter {
         for (const [key, part] of byMailbox(room.keys, batch.data))
           await this.#put(relay, key, part);
       } catch (error) {
-        if (error instanceof NodeError) {
+        if (error instanceof DeviceError) {
           this.#onError(error);
           continue;
         }
@@ -176,7 +176,7 @@ export class MailboxWriter {
       signature: signMailboxPutMany(key, relay.toString(), data),
     });
     if (response.type === 'refused') {
-      throw new NodeError(
+      throw new DeviceError(
         'RELAY_REFUSED',
         `relay ${relay.toString()} refused to keep a message (${response.code}): ${response.message}`,
       );

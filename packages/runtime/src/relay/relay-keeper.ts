@@ -1,7 +1,7 @@
 import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
-import { describeError, NodeError } from '../errors.ts';
+import { describeError, DeviceError } from '../errors.ts';
 import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import { Backoff } from './backoff.ts';
 
@@ -209,11 +209,11 @@ export function parseRelays(addresses: readonly string[]): { peer: PeerId; addre
     try {
       address = multiaddr(text);
     } catch (cause) {
-      throw new NodeError('BAD_ADDRESS', `relay "${text}" is not a multiaddr`, { cause });
+      throw new DeviceError('BAD_ADDRESS', `relay "${text}" is not a multiaddr`, { cause });
     }
     const id = address.getComponents().find((c) => c.name === 'p2p')?.value;
     if (id === undefined) {
-      throw new NodeError('BAD_ADDRESS', `relay ${text} must end in /p2p/<peer id>`);
+      throw new DeviceError('BAD_ADDRESS', `relay ${text} must end in /p2p/<peer id>`);
     }
     return { peer: peerIdFromString(id), address };
   });
