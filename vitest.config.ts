@@ -120,6 +120,16 @@ export default defineConfig({
       },
       {
         extends: true,
+        // The web messenger's view-model and Markdown, on Node.
+        test: {
+          name: 'web',
+          include: ['apps/web/test/*.test.ts'],
+          testTimeout: 15_000,
+          sequence: { groupOrder: GROUP.units },
+        },
+      },
+      {
+        extends: true,
         // Interop tests load another implementation (a WASM build) per client: slower than
         // units, but CPU-bound in the worker like them, so they share the units' group.
         test: {

@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RoomId } from '@kith/core';
+import { Messenger } from '../src/model/messenger.ts';
+import { timelineRows } from '../src/model/timeline-rows.ts';
+import { TestDevice, TestWorld, until } from './test-device.ts';
+
+let world: TestWorld;
+afterEach(async () => {
+  await world.close();
+});
+
+async function pair(): Promise<{ alice: Messenger; bob: Messenger; roomId: RoomId }> {
+  world = new TestWorld();
+  const alice = new Messenger(await TestDevice.open(world, 'alice tab'), 'Alice');
+  const bob = new Messenger(await TestDevice.open(world, 'bob tab'), 'Bob');
+  await alice.device.client.setProfile({ displayName: 'Alice' });
+  await bob.device.client.setProfile({ displayName: 'Bob' });
+  await alice.addContact(bob.contactLink());
+  await bob.addContact(alice.contactLink());
+  const roomId = await alice.createRoom('friends', [bob.me]);
+  await until(bob.device.client, () => bob.roomLists().rooms.length === 1);
+  return { alice, bob, roomId };
+}
+
+describe('the messenger view-model over a KithClient', () => {
+  it('shows a room with unread counts, and marks it read', async () => {
+    const { alice, bob, roomId } = await pair();
+    let notified = 0;
+    bob.subscribe(() => notified++);
+    await alice.send(roomId, 'hello **Bob**');
+    await alice.send(roomId, 'second');
+    await until(bob.device.client, () => bob.messages(roomId).length === 2);
+    expect(notified).toBeGreaterThan(0);
+    expect(bob.roomLists().rooms[0]).toMatchObject({ name: 'friends', unread: 2, dm: false });
+    expect(bob.roomLists().unread).toBe(2);
+    const [first] = bob.messages(roomId);
+    expect(first?.senderName).toBe('Alice');
+    expect(first?.blocks).toEqual([
+      { t: 'p', c: [{ t: 'text', v: 'hello ' }, { t: 'strong', c: [{ t: 'text', v: 'Bob' }] }] },
+    ]);
+    // The marker sits before the first unread message, frozen at the position the room opened with.
+    const opened = bob.readPosition(roomId);
+    await bob.markRead(roomId);
+    expect(bob.roomLists().rooms[0]?.unread).toBe(0);
+    const rows = timelineRows(bob.messages(roomId), opened, () => 'Today');
+    expect(rows.map((r) => r.kind)).toEqual(['day', 'new', 'message', 'message']);
+    // Alice sees her message read.
+    await until(alice.device.client, () => alice.messages(roomId)[1]?.receipt?.state === 'read');
+    expect(alice.messages(roomId)[1]?.receipt?.text).toBe('✓✓ Read by 1');
+  });
+
+  it('replies with a quote, edits, reacts (and takes the reaction back) and retracts', async () => {
+    const { alice, bob, roomId } = await pair();
+    const first = await alice.send(roomId, 'original');
+    await until(bob.device.client, () => bob.messages(roomId).length === 1);
+    await bob.send(roomId, 'a reply', { replyTo: first });
+    await until(alice.device.client, () => alice.messages(roomId).length === 2);
+    expect(alice.messages(roomId)[1]?.quote).toEqual({ senderName: 'Alice', text: 'original' });
+
+    await alice.edit(roomId, first, 'changed');
+    await until(bob.device.client, () => bob.messages(roomId)[0]?.edited === true);
+    expect(bob.messages(roomId)[0]?.text).toBe('changed');
+    expect(bob.messages(roomId)[1]?.quote?.text).toBe('changed');
+
+    await bob.toggleReaction(roomId, first, '👍');
+    await until(alice.device.client, () => alice.messages(roomId)[0]?.reactions.length === 1);
+    expect(alice.messages(roomId)[0]?.reactions).toEqual([
+      { emoji: '👍', count: 1, mine: false, names: ['Bob'] },
+    ]);
+    expect(bob.messages(roomId)[0]?.reactions[0]?.mine).toBe(true);
+    await bob.toggleReaction(roomId, first, '👍');
+    await until(alice.device.client, () => alice.messages(roomId)[0]?.reactions.length === 0);
+
+    await alice.retract(roomId, first);
+    await until(bob.device.client, () => bob.messages(roomId)[0]?.retracted === true);
+    expect(bob.messages(roomId)[0]).toMatchObject({ text: '', blocks: [] });
+    expect(bob.messages(roomId)[1]?.quote?.text).toBe('Message deleted');
+  });
+
+  it('keeps DMs apart, one per person, and turns @names into mentions', async () => {
+    const { alice, bob, roomId } = await pair();
+    const [dm, again] = await Promise.all([alice.openDm(bob.me), alice.openDm(bob.me)]);
+    expect(again).toBe(dm);
+    await until(bob.device.client, () => bob.roomLists().dms.length === 1);
+    expect(alice.roomLists().dms.map((r) => [r.roomId, r.name])).toEqual([[dm, 'Bob']]);
+    expect(bob.roomLists().dms[0]?.name).toBe('Alice');
+    expect(alice.roomLists().rooms.map((r) => r.roomId)).toEqual([roomId]);
+
+    await alice.send(roomId, 'hi @Bob');
+    await until(bob.device.client, () => bob.messages(roomId).length === 1);
+    const m = bob.messages(roomId)[0];
+    expect(m?.mentionsMe).toBe(true);
+    expect(m?.blocks[0]).toEqual({
+      t: 'p',
+      c: [{ t: 'text', v: 'hi ' }, { t: 'mention', user: bob.me, label: 'Bob' }],
+    });
+    expect(bob.roomLists().rooms.find((r) => r.roomId === roomId)?.mentions).toBe(true);
+    // Newest activity first: the group with a message comes before the empty DM in time order.
+    expect(bob.roomLists().rooms[0]?.lastActivity).toBeGreaterThan(0);
+  });
+
+  it('shows who is typing, not counting this user', async () => {
+    const { alice, bob, roomId } = await pair();
+    await alice.setTyping(roomId, true);
+    await until(bob.device.client, () => bob.typing(roomId).length === 1);
+    expect(bob.typing(roomId)).toEqual(['Alice']);
+    expect(alice.typing(roomId)).toEqual([]);
+  });
+
+  it('never shows a hostile message as markup: raw HTML stays text, scripts never become links', async () => {
+    const { alice, bob, roomId } = await pair();
+    // A member who bypasses their own client sends raw HTML as Markdown and as plain text.
+    const hostile = '<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>alert(2)</script>';
+    await alice.device.client.send(roomId, hostile, { markdown: true });
+    await alice.device.client.send(roomId, hostile);
+    await until(bob.device.client, () => bob.messages(roomId).length === 2);
+    for (const m of bob.messages(roomId)) {
+      const json = JSON.stringify(m.blocks);
+      expect(json).not.toContain('"t":"link"');
+      expect(json).toContain('alert(1)');
+    }
+  });
+});
