@@ -68,7 +68,7 @@ const coreDeps = [
  */
 // From 1: vitest moves files of group 0 with a single worker (the default on 2 cores) into a
 // group of their own that runs last.
-const GROUP = { units: 1, node: 2, relay: 3, cli: 4, browser: 5, coreBrowser: 6 } as const;
+const GROUP = { units: 1, node: 2, relay: 3, cli: 4, browser: 5, coreBrowser: 6, web: 7 } as const;
 
 /** For the projects whose tests start processes (relays, devices, daemons). */
 const processes: {
@@ -235,6 +235,18 @@ export default defineConfig({
                 // After the browser project: one Chromium at a time.
                 sequence: { groupOrder: GROUP.coreBrowser },
                 browser: inChromium(),
+              },
+            },
+            {
+              extends: true,
+              // The web messenger end to end: its real build served on 127.0.0.1, a relay
+              // process, a KithNode, and a person in Chromium driven by playwright-core.
+              test: {
+                name: 'web-e2e',
+                include: ['apps/web/test/e2e/*.test.ts'],
+                ...processes,
+                // Last, alone: one Chromium at a time.
+                sequence: { groupOrder: GROUP.web },
               },
             },
           ]

@@ -24,6 +24,10 @@ describe('Markdown as data', () => {
       'pre',
     ]);
     expect(parseMarkdown('```\n<b>x</b>\n```')).toEqual([{ t: 'pre', v: '<b>x</b>' }]);
+    expect(parseInline('a snake_case_name and x__proto__ = __b__')).toEqual([
+      { t: 'text', v: 'a snake_case_name and x__proto__ = ' },
+      { t: 'strong', c: [{ t: 'text', v: 'b' }] },
+    ]);
   });
 
   it('keeps raw HTML, unsafe links and images as inert text', () => {
@@ -44,6 +48,10 @@ describe('Markdown as data', () => {
     // The image is a link (no request from the page), never an image.
     expect(JSON.stringify(parseMarkdown('![i](https://t.example/p.png)'))).toContain('🖼 i');
     expect(plainText(parseInline('<b>x</b>'))).toBe('<b>x</b>');
+    // What senders put on the wire (`<` of a tag escaped) shows as the person wrote it.
+    expect(parseInline('&lt;img src=x onerror=alert(1)> &#60;b&#x3e; &amp;lt; &bogus;')).toEqual([
+      { t: 'text', v: '<img src=x onerror=alert(1)> <b> &lt; &bogus;' },
+    ]);
     expect(isSafeHref('https://ok.org')).toBe(true);
     for (const bad of ['javascript:x', ' https://x', 'vbscript:x', 'file:///etc', '//x.org'])
       expect(isSafeHref(bad), bad).toBe(false);

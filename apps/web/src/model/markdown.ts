@@ -23,6 +23,7 @@ export type Block =
 /** Link targets a message may carry; anything else (javascript:, data:, file:...) is text. */
 const SAFE_SCHEME = /^(https?:\/\/|mailto:)/i;
 const MAX_DEPTH = 8;
+const WORD = /[\p{L}\p{N}]/u;
 
 /** Whether `href` may become a link's target. */
 export function isSafeHref(href: string): boolean {
@@ -142,6 +143,14 @@ export function parseInline(text: string, depth = 0): Inline[] {
       i += 2;
       continue;
     }
+    if (c === '&') {
+      const entity = entityAt(text, i);
+      if (entity !== undefined) {
+        plain += entity.char;
+        i = entity.end;
+        continue;
+      }
+    }
     if (c === '\n') {
       flush();
       out.push({ t: 'br' });
@@ -163,15 +172,32 @@ export function parseInline(text: string, depth = 0): Inline[] {
     }
     if (depth < MAX_DEPTH) {
       const pair = PAIRS.find((p) => text.startsWith(p.open, i));
-      if (pair !== undefined && !/\s/.test(text.charAt(i + pair.open.length))) {
+      // `_` does not open or close inside a word (snake_case, __dunder__ names stay text).
+      const word = pair?.open.startsWith('_') === true;
+      if (
+        pair !== undefined &&
+        !/\s/.test(text.charAt(i + pair.open.length)) &&
+        !(word && WORD.test(text.charAt(i - 1)))
+      ) {
         const end = closerOf(pair.open, i + pair.open.length + 1);
-        if (end >= 0 && !/\s/.test(text.charAt(end - 1))) {
+        if (
+          end >= 0 &&
+          !/\s/.test(text.charAt(end - 1)) &&
+          !(word && WORD.test(text.charAt(end + pair.open.length)))
+        ) {
           flush();
           const inner = text.slice(i + pair.open.length, end);
           out.push({ t: pair.t, c: parseInline(inner, depth + 1) });
           i = end + pair.open.length;
           continue;
         }
+      }
+      if (pair !== undefined) {
+        // A delimiter run that opens nothing is text as a whole (`__` is never split in two).
+        const run = new RegExp(`^\\${pair.open.charAt(0)}+`).exec(text.slice(i))?.[0] ?? pair.open;
+        plain += run;
+        i += run.length;
+        continue;
       }
       const link = linkAt(text, i, closerOf);
       if (link !== undefined) {
@@ -193,6 +219,32 @@ export function parseInline(text: string, depth = 0): Inline[] {
   }
   flush();
   return out;
+}
+
+const ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+};
+
+/**
+ * A character reference at `i` (`&lt;`, `&#60;`, `&#x3c;`) as the character, which the page then
+ * shows as text: GFM-MIMI senders escape every HTML tag's `<` as `&lt;`.
+ */
+function entityAt(text: string, i: number): { char: string; end: number } | undefined {
+  const m = /^&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/.exec(text.slice(i, i + 12));
+  if (m === null) return undefined;
+  const code = m[1] !== undefined ? Number(m[1]) : m[2] !== undefined ? parseInt(m[2], 16) : -1;
+  const char =
+    code >= 0
+      ? code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)
+        ? '\ufffd'
+        : String.fromCodePoint(code)
+      : ENTITIES[m[3] ?? ''];
+  return char === undefined ? undefined : { char, end: i + m[0].length };
 }
 
 /** `[text](target)`, `![alt](target)` or `<scheme:...>` at `i`. */

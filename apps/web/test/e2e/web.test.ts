@@ -1,0 +1,198 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageText, toHex, type RoomId, type TimelineMessage } from '@kith/core';
+import { KithNode } from '@kith/node';
+import { RelayProcess } from '@kith/relay/process';
+import { buildWebApp } from '../../server/build.ts';
+import { StaticServer } from '../../server/static-server.ts';
+
+/** Debian's Chromium (`.ci/run` installs it); the project is left out without it. */
+const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
+
+let work: string;
+let server: StaticServer;
+let relay: RelayProcess;
+let relayWs: string;
+let browser: Browser;
+let bob: KithNode;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kith-web-e2e-'));
+  // The real build, served as any web server would; a real relay; a KithNode for Bob.
+  const [dist, started] = await Promise.all([
+    buildWebApp(join(work, 'dist')),
+    RelayProcess.start(),
+  ]);
+  relay = started;
+  relayWs = relay.multiaddrs.find((a) => a.includes('/ws/')) ?? '';
+  server = await StaticServer.start(dist);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  bob = await KithNode.open({
+    dataDir: join(work, 'bob'),
+    deviceName: 'node',
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    relays: [relayWs],
+    tickMs: 500,
+    mailboxPollMs: 2000,
+  });
+  await bob.client.setProfile({ displayName: 'Bob' });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await bob?.close();
+  await server?.close();
+  await relay?.remove();
+  await rm(work, { recursive: true, force: true });
+});
+
+/**
+ * Resolves with what `check` finds, checked now and on each of Bob's engine events; fails
+ * saying what it waited for after 20 s (the page's waits have the same bound).
+ */
+function bobSees<T>(what: string, check: () => T | undefined): Promise<T> {
+  const now = check();
+  if (now !== undefined) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const offs = (['timeline', 'joined', 'receipts'] as const).map((type) =>
+      bob.client.on(type, () => {
+        const value = check();
+        if (value === undefined) return;
+        done();
+        resolve(value);
+      }),
+    );
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`Bob did not see ${what} within 20 s`));
+    }, 20_000);
+    function done(): void {
+      clearTimeout(timer);
+      for (const off of offs) off();
+    }
+  });
+}
+
+function bobMessage(
+  roomId: RoomId,
+  text: string,
+  also: (m: TimelineMessage) => boolean = () => true,
+): Promise<TimelineMessage> {
+  return bobSees(`"${text}"`, () =>
+    bob.client.timeline(roomId).find((m) => messageText(m.content) === text && also(m)),
+  );
+}
+
+/** The message of the page's timeline that holds `text`. */
+function article(page: Page, text: string) {
+  return page.getByRole('article').filter({ hasText: text });
+}
+
+describe('the web messenger in Chromium, with a relay and a KithNode', () => {
+  it('onboards, adds a contact, chats both ways, and shows hostile Markdown inert', async () => {
+    const page = await (await browser.newContext()).newPage();
+    page.setDefaultTimeout(20_000);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Nothing but the app's own origin and the relay: no third-party requests.
+    const origins = new Set<string>();
+    page.on('request', (r) => origins.add(new URL(r.url()).origin));
+
+    // Onboarding: the relay comes from the page's address.
+    await page.goto(`${server.url}?relay=${encodeURIComponent(relayWs)}`);
+    await page.getByLabel('Your name').fill('Alice');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page
+      .getByRole('status', { name: 'Connection' })
+      .filter({ hasText: 'Online through 1 of 1 relay' })
+      .waitFor();
+
+    // Contacts both ways: the link as text (and a QR code), and a pasted link.
+    await expect(page.getByRole('img', { name: 'Your contact link as a QR code' }).count()).resolves.toBe(1);
+    const link = await page.getByRole('textbox', { name: 'Your contact link', exact: true }).inputValue();
+    await bob.addContact(link);
+    await page.getByRole('textbox', { name: 'Their contact link' }).fill(bob.contactLink('Bob'));
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await page.getByText('Added Bob.').waitFor();
+
+    // A room with Bob.
+    await page.getByRole('button', { name: 'New room' }).click();
+    await page.getByLabel('Room name').fill('web and node');
+    await page.getByRole('checkbox', { name: 'Bob' }).check();
+    await page.getByRole('button', { name: 'Create room' }).click();
+    const roomId = await bobSees('the room', () => bob.client.rooms()[0]?.roomId);
+    await page.getByRole('heading', { name: 'web and node' }).waitFor();
+
+    // Alice -> Bob, Markdown.
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    await composer.fill('hello **Bob**');
+    await composer.press('Enter');
+    const hello = await bobMessage(roomId, 'hello **Bob**');
+    expect(hello.content.body.kind === 'single' && hello.content.body.contentType).toContain(
+      'text/markdown',
+    );
+
+    // Bob -> Alice: hostile messages, as Markdown (tags escaped on the wire, as senders must)
+    // and as plain text (raw HTML), and a reply.
+    const hostile =
+      '**bold** <img src=x onerror="window.__pwned=1"> [click](javascript:window.__pwned=2) ' +
+      '<script>window.__pwned=3</script> ![t](https://tracker.invalid/p.png)';
+    await bob.client.send(roomId, hostile, { markdown: true });
+    await bob.client.send(roomId, `plain ${hostile}`);
+    await bob.client.send(roomId, 'hi Alice', { replyTo: hello.messageId });
+    await article(page, 'hi Alice').waitFor();
+    const timeline = page.getByRole('log', { name: 'Messages' });
+    expect(await timeline.locator('img, script, iframe, object, [onerror]').count()).toBe(0);
+    const hrefs = await timeline.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs.every((h) => h?.startsWith('https://') === true)).toBe(true);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    const md = article(page, 'bold').first();
+    expect(await md.locator('strong').first().textContent()).toBe('bold');
+    expect(await md.textContent()).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(await article(page, 'plain').textContent()).toContain('<script>window.__pwned=3</script>');
+    // The reply quotes what it answers.
+    expect(await article(page, 'hi Alice').getByLabel('In reply to Alice').textContent()).toContain(
+      'hello **Bob**',
+    );
+
+    // Bob reads Alice's message: she sees it.
+    await bob.client.markRead(roomId, bob.client.timeline(roomId).at(-1)?.messageId ?? hello.messageId);
+    await page.getByRole('article', { name: /^Alice / }).getByText('Read by 1').waitFor();
+
+    // Alice reacts to Bob's reply, edits her message, then deletes it after confirming.
+    await article(page, 'hi Alice').getByRole('button', { name: 'React 👍' }).click();
+    await bobMessage(roomId, 'hi Alice', (m) => m.reactions.get('👍')?.size === 1);
+    await page.getByRole('article', { name: /^Alice / }).getByRole('button', { name: 'Edit' }).click();
+    await composer.fill('hello **Bob**, edited');
+    await composer.press('Enter');
+    await bobMessage(roomId, 'hello **Bob**, edited', (m) => m.edited);
+    const mine = page.getByRole('article', { name: /^Alice / }).filter({ hasText: 'edited' });
+    await mine.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    await bobSees('the retraction', () =>
+      bob.client.timeline(roomId).find((m) => toHex(m.messageId) === toHex(hello.messageId) && m.retracted),
+    );
+
+    // Typing, then unread counts and the "new messages" marker while Alice looks elsewhere.
+    await bob.client.setTyping(roomId, true);
+    await page.getByText('Bob is typing…').waitFor();
+    await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+    await bob.client.send(roomId, 'are you there?');
+    await page.getByRole('button', { name: 'web and node, 1 unread' }).waitFor();
+    await page.getByRole('button', { name: /^web and node/ }).click();
+    await page.getByRole('separator', { name: 'New messages' }).waitFor();
+    await page.getByRole('button', { name: 'web and node', exact: true }).waitFor();
+
+    expect(pageErrors).toEqual([]);
+    expect([...origins]).toEqual([new URL(server.url).origin]);
+  });
+
+  it('serves nothing outside the build', async () => {
+    const response = await fetch(`${server.url}..%2f..%2fpackage.json`);
+    expect(await response.text()).not.toContain('"name"');
+  });
+});
