@@ -64,7 +64,9 @@ export class StaticServer {
           'x-content-type-options': 'nosniff',
           'x-frame-options': 'DENY',
           'referrer-policy': 'no-referrer',
-          'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+          'cache-control': file.includes(`${sep}assets${sep}`)
+            ? 'public, max-age=31536000, immutable'
+            : 'no-cache',
         });
         if (request.method === 'HEAD') response.end();
         else createReadStream(file).pipe(response);
@@ -80,8 +82,10 @@ export class StaticServer {
 
   async close(): Promise<void> {
     this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => {
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      this.#server.close(() => {
+        resolve();
+      }),
+    );
   }
 }

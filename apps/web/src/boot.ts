@@ -75,7 +75,7 @@ export async function openDevice(
       console.warn('kith:', error);
     },
   });
-  if (device.client.profile?.displayName !== settings.displayName) {
+  if (device.client.profile?.userName !== settings.displayName) {
     await device.client.setProfile({ displayName: settings.displayName });
   }
   await device.client.setPresence('online').catch(() => undefined);

@@ -36,7 +36,13 @@ describe('the messenger view-model over a KithClient', () => {
     const [first] = bob.messages(roomId);
     expect(first?.senderName).toBe('Alice');
     expect(first?.blocks).toEqual([
-      { t: 'p', c: [{ t: 'text', v: 'hello ' }, { t: 'strong', c: [{ t: 'text', v: 'Bob' }] }] },
+      {
+        t: 'p',
+        c: [
+          { t: 'text', v: 'hello ' },
+          { t: 'strong', c: [{ t: 'text', v: 'Bob' }] },
+        ],
+      },
     ]);
     // The marker sits before the first unread message, frozen at the position the room opened with.
     const opened = bob.readPosition(roomId);
@@ -92,7 +98,10 @@ describe('the messenger view-model over a KithClient', () => {
     expect(m?.mentionsMe).toBe(true);
     expect(m?.blocks[0]).toEqual({
       t: 'p',
-      c: [{ t: 'text', v: 'hi ' }, { t: 'mention', user: bob.me, label: 'Bob' }],
+      c: [
+        { t: 'text', v: 'hi ' },
+        { t: 'mention', user: bob.me, label: 'Bob' },
+      ],
     });
     expect(bob.roomLists().rooms.find((r) => r.roomId === roomId)?.mentions).toBe(true);
     // Newest activity first: the group with a message comes before the empty DM in time order.
@@ -110,7 +119,8 @@ describe('the messenger view-model over a KithClient', () => {
   it('never shows a hostile message as markup: raw HTML stays text, scripts never become links', async () => {
     const { alice, bob, roomId } = await pair();
     // A member who bypasses their own client sends raw HTML as Markdown and as plain text.
-    const hostile = '<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>alert(2)</script>';
+    const hostile =
+      '<img src=x onerror=alert(1)> [x](javascript:alert(1)) <script>alert(2)</script>';
     await alice.device.client.send(roomId, hostile, { markdown: true });
     await alice.device.client.send(roomId, hostile);
     await until(bob.device.client, () => bob.messages(roomId).length === 2);

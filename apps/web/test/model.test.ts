@@ -13,17 +13,16 @@ describe('timeline rows', () => {
   it('put a divider before each day and the marker before the first unread message of others', () => {
     const noon = new Date(2026, 11, 6, 12).getTime();
     const label = dayLabeller(noon, 'en-GB');
-    const messages = [at('a', noon - DAY), at('b', noon - DAY + 60_000, true), at('c', noon, true), at('d', noon)];
+    const messages = [
+      at('a', noon - DAY),
+      at('b', noon - DAY + 60_000, true),
+      at('c', noon, true),
+      at('d', noon),
+    ];
     const rows = timelineRows(messages, 'a', label);
-    expect(rows.map((r) => (r.kind === 'day' ? r.label : r.kind === 'new' ? 'NEW' : r.key))).toEqual([
-      'Yesterday',
-      'a',
-      'b',
-      'Today',
-      'c',
-      'NEW',
-      'd',
-    ]);
+    expect(
+      rows.map((r) => (r.kind === 'day' ? r.label : r.kind === 'new' ? 'NEW' : r.key)),
+    ).toEqual(['Yesterday', 'a', 'b', 'Today', 'c', 'NEW', 'd']);
     expect(timelineRows(messages, 'd', label).some((r) => r.kind === 'new')).toBe(false);
     expect(label(noon - 3 * DAY)).toContain('2026');
   });
@@ -69,9 +68,9 @@ describe('the connection status', () => {
   const relay = { address: '/ip4/127.0.0.1/tcp/1/ws/p2p/x', connected: false, reserved: false };
 
   it('tells offline, connecting and online through N of M relays apart', () => {
-    expect(connectionStatus(false, [{ ...relay, connected: true, reserved: true }], 0, 0).state).toBe(
-      'offline',
-    );
+    expect(
+      connectionStatus(false, [{ ...relay, connected: true, reserved: true }], 0, 0).state,
+    ).toBe('offline');
     expect(connectionStatus(true, [], 0, 0).text).toBe('Offline: no relay configured');
     expect(connectionStatus(true, [relay], 0, 0).state).toBe('connecting');
     expect(connectionStatus(true, [{ ...relay, connected: true }], 0, 0).state).toBe('connecting');
@@ -79,7 +78,12 @@ describe('the connection status', () => {
     expect(connectionStatus(true, [away], 0, 1_000).text).toBe(
       'Offline: no relay reachable (refused); trying again in 4 s',
     );
-    const online = connectionStatus(true, [{ ...relay, connected: true, reserved: true }, away], 2, 0);
+    const online = connectionStatus(
+      true,
+      [{ ...relay, connected: true, reserved: true }, away],
+      2,
+      0,
+    );
     expect(online.state === 'online' ? online.text : '').toBe(
       'Online through 1 of 2 relays, 2 devices connected',
     );

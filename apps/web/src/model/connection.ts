@@ -9,7 +9,6 @@ export interface RelayState {
 
 /** The connection as the status bar tells it. */
 export type ConnectionStatus =
-  | { readonly state: 'starting' }
   | { readonly state: 'offline'; readonly reason: 'browser' | 'relays'; readonly text: string }
   | { readonly state: 'connecting'; readonly relays: number; readonly text: string }
   | {
@@ -51,7 +50,10 @@ export function connectionStatus(
       .map((r) => r.nextAttemptAt)
       .filter((t) => t !== undefined)
       .sort((a, b) => a - b)[0];
-    const retry = next === undefined ? '' : `; trying again in ${Math.max(1, Math.ceil((next - now) / 1000))} s`;
+    const retry =
+      next === undefined
+        ? ''
+        : `; trying again in ${Math.max(1, Math.ceil((next - now) / 1000))} s`;
     const why = relays.find((r) => r.lastError !== undefined)?.lastError;
     return {
       state: 'offline',

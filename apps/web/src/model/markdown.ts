@@ -76,7 +76,7 @@ export function parseMarkdown(text: string, depth = 0): Block[] {
       const items: Block[][] = [];
       while (i < lines.length) {
         const next = listItem(lines[i] ?? '');
-        if (next === undefined || next.ordered !== item.ordered) break;
+        if (next?.ordered !== item.ordered) break;
         items.push(parseMarkdown(next.rest, depth + 1));
         i++;
       }

@@ -9,7 +9,7 @@ import {
 import { parseMarkdown, type Block } from './markdown.ts';
 
 /** A reaction as a message shows it: who reacted, and whether this user did. */
-export interface ReactionItem {
+interface ReactionItem {
   readonly emoji: string;
   readonly count: number;
   readonly mine: boolean;
@@ -17,7 +17,7 @@ export interface ReactionItem {
 }
 
 /** Where one of this user's messages has got to. */
-export interface ReceiptItem {
+interface ReceiptItem {
   /** 'sent': on this device and sent; 'delivered': another member has it; 'read': read by one. */
   readonly state: 'sent' | 'delivered' | 'read';
   readonly deliveredTo: number;
@@ -126,10 +126,12 @@ function plainBlocks(text: string): Block[] {
     .filter((p) => p.trim() !== '')
     .map((p) => ({
       t: 'p',
-      c: p.split('\n').flatMap((line, i) => [
-        ...(i > 0 ? [{ t: 'br' as const }] : []),
-        { t: 'text' as const, v: line },
-      ]),
+      c: p
+        .split('\n')
+        .flatMap((line, i) => [
+          ...(i > 0 ? [{ t: 'br' as const }] : []),
+          { t: 'text' as const, v: line },
+        ]),
     }));
 }
 

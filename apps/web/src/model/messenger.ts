@@ -75,7 +75,13 @@ export class Messenger {
   constructor(device: MessengerDevice, displayName: string) {
     this.device = device;
     this.#displayName = displayName;
-    for (const type of CHANGES) this.#offs.push(device.client.on(type, () => this.changed()));
+    for (const type of CHANGES) {
+      this.#offs.push(
+        device.client.on(type, () => {
+          this.changed();
+        }),
+      );
+    }
   }
 
   get me(): UserId {
@@ -293,7 +299,6 @@ export class Messenger {
     return this.messages(roomId, unread).some((m) => m.mentionsMe);
   }
 }
-
 
 function bytes(hex: string): Uint8Array {
   const b = fromHex(hex);

@@ -15,14 +15,21 @@ type Phase =
   | { readonly kind: 'onboarding' }
   | { readonly kind: 'opening'; readonly settings: Settings; readonly wait: boolean }
   | { readonly kind: 'ready'; readonly opened: Opened }
-  | { readonly kind: 'error'; readonly text: string; readonly otherTab: boolean; readonly settings: Settings };
+  | {
+      readonly kind: 'error';
+      readonly text: string;
+      readonly otherTab: boolean;
+      readonly settings: Settings;
+    };
 
 /** The page: a check of the browser, onboarding on first visit, then the messenger. */
 export function App() {
   const problem = unsupported();
   const [phase, setPhase] = useState<Phase>(() => {
     const settings = loadSettings();
-    return settings === undefined ? { kind: 'onboarding' } : { kind: 'opening', settings, wait: false };
+    return settings === undefined
+      ? { kind: 'onboarding' }
+      : { kind: 'opening', settings, wait: false };
   });
   const [notPersisted, setNotPersisted] = useState(false);
 
@@ -37,7 +44,8 @@ export function App() {
         else void opened.device.close();
       },
       (error: unknown) => {
-        if (live) setPhase({ kind: 'error', ...describeOpenError(error), settings: phase.settings });
+        if (live)
+          setPhase({ kind: 'error', ...describeOpenError(error), settings: phase.settings });
       },
     );
     return () => {
@@ -66,7 +74,9 @@ export function App() {
     case 'opening':
       return (
         <main class="centered" aria-busy="true">
-          <p role="status">{phase.wait ? 'Waiting for the other tab to close…' : 'Opening Kith…'}</p>
+          <p role="status">
+            {phase.wait ? 'Waiting for the other tab to close…' : 'Opening Kith…'}
+          </p>
         </main>
       );
     case 'error':

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RoomId } from '@kith/core';
 import type { MessageItem } from '../model/message-items.ts';
 import type { Messenger } from '../model/messenger.ts';
@@ -28,7 +28,8 @@ export function Composer({
   const field = useRef<HTMLTextAreaElement>(null);
   const typingSince = useRef(0);
 
-  useEffect(() => {
+  // Before the next input event can land: an edit starts from the message's text.
+  useLayoutEffect(() => {
     if (draft.kind === 'edit') setText(draft.of.text);
     field.current?.focus();
   }, [draft]);
@@ -41,7 +42,11 @@ export function Composer({
     const sent =
       draft.kind === 'edit'
         ? messenger.edit(roomId, draft.of.messageId, body)
-        : messenger.send(roomId, body, draft.kind === 'reply' ? { replyTo: draft.to.messageId } : {});
+        : messenger.send(
+            roomId,
+            body,
+            draft.kind === 'reply' ? { replyTo: draft.to.messageId } : {},
+          );
     onDone();
     sent.catch(onError);
   };
@@ -56,7 +61,9 @@ export function Composer({
     >
       {draft.kind !== 'new' && (
         <p class="draft-note">
-          {draft.kind === 'reply' ? `Replying to ${draft.to.senderName}: ${draft.to.text.slice(0, 80)}` : 'Editing your message'}{' '}
+          {draft.kind === 'reply'
+            ? `Replying to ${draft.to.senderName}: ${draft.to.text.slice(0, 80)}`
+            : 'Editing your message'}{' '}
           <button
             type="button"
             onClick={() => {
@@ -77,7 +84,9 @@ export function Composer({
         rows={2}
         value={text}
         disabled={disabled}
-        placeholder={disabled ? 'Your role in this room may not send messages' : 'Message (Markdown)'}
+        placeholder={
+          disabled ? 'Your role in this room may not send messages' : 'Message (Markdown)'
+        }
         onInput={(e) => {
           setText(e.currentTarget.value);
           // Typing is told at most every 3 s; the engine rate-limits it too.

@@ -51,7 +51,9 @@ export function ContactsPanel({
               setMessage(`Added ${c.displayName || 'the contact'}.`);
             },
             (error: unknown) => {
-              setMessage(`That is not a contact link: ${error instanceof Error ? error.message : String(error)}`);
+              setMessage(
+                `That is not a contact link: ${error instanceof Error ? error.message : String(error)}`,
+              );
             },
           );
         }}

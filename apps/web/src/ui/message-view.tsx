@@ -25,7 +25,11 @@ export function MessageView({
   const time = new Date(m.ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   const classes = ['message', m.mine ? 'mine' : '', m.mentionsMe ? 'mentions-me' : ''].join(' ');
   return (
-    <article class={classes} aria-label={`${m.senderName} at ${time}`} data-message-id={m.messageId}>
+    <article
+      class={classes}
+      aria-label={`${m.senderName} at ${time}`}
+      data-message-id={m.messageId}
+    >
       <header class="message-meta">
         <span class="sender">{m.senderName}</span>{' '}
         <time dateTime={new Date(m.ts).toISOString()}>{time}</time>

@@ -3,7 +3,13 @@ import type { RoomId, UserId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
 
 /** A new group room with some of this person's contacts invited. */
-export function NewRoom({ messenger, onCreated }: { messenger: Messenger; onCreated: (roomId: RoomId) => void }) {
+export function NewRoom({
+  messenger,
+  onCreated,
+}: {
+  messenger: Messenger;
+  onCreated: (roomId: RoomId) => void;
+}) {
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<ReadonlySet<UserId>>(new Set());
   const [busy, setBusy] = useState(false);
@@ -19,7 +25,9 @@ export function NewRoom({ messenger, onCreated }: { messenger: Messenger; onCrea
           setError('');
           messenger.createRoom(name.trim(), [...chosen]).then(onCreated, (err: unknown) => {
             setBusy(false);
-            setError(`The room could not be created: ${err instanceof Error ? err.message : String(err)}`);
+            setError(
+              `The room could not be created: ${err instanceof Error ? err.message : String(err)}`,
+            );
           });
         }}
       >

@@ -18,15 +18,28 @@ export function Onboarding({ onDone }: { onDone: (settings: Settings) => void })
         onSubmit={(e) => {
           e.preventDefault();
           const name = displayName.trim();
-          if (name === '') return setError('Choose the name your contacts will see.');
-          if (new TextEncoder().encode(name).length > 64) return setError('A name is at most 64 bytes.');
+          if (name === '') {
+            setError('Choose the name your contacts will see.');
+            return;
+          }
+          if (new TextEncoder().encode(name).length > 64) {
+            setError('A name is at most 64 bytes.');
+            return;
+          }
           const list = relays
             .split(/\s+/)
             .map((r) => r.trim())
             .filter((r) => r !== '');
           const bad = list.find((r) => !r.startsWith('/') || !r.includes('/p2p/'));
-          if (bad !== undefined) return setError(`Not a relay address (a multiaddr ending in /p2p/…): ${bad}`);
-          onDone({ displayName: name, deviceName: deviceName.trim() || 'Web browser', relays: list });
+          if (bad !== undefined) {
+            setError(`Not a relay address (a multiaddr ending in /p2p/…): ${bad}`);
+            return;
+          }
+          onDone({
+            displayName: name,
+            deviceName: deviceName.trim() || 'Web browser',
+            relays: list,
+          });
         }}
       >
         <label>

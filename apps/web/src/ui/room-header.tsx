@@ -69,7 +69,11 @@ export function RoomHeader({ messenger, roomId }: { messenger: Messenger; roomId
             ))}
           </select>
         </label>
-        <button type="submit" disabled={!mayInvite || who === ''} aria-describedby={why === undefined ? undefined : 'invite-why'}>
+        <button
+          type="submit"
+          disabled={!mayInvite || who === ''}
+          aria-describedby={why === undefined ? undefined : 'invite-why'}
+        >
           Invite
         </button>
         {why !== undefined && (

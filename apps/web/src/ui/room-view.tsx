@@ -31,7 +31,8 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
 
   // What is shown while the tab is visible is read.
   useEffect(() => {
-    if (document.visibilityState === 'visible') void messenger.markRead(roomId).catch(() => undefined);
+    if (document.visibilityState === 'visible')
+      void messenger.markRead(roomId).catch(() => undefined);
   }, [messenger, roomId, newest]);
 
   const fail = (what: string) => (e: unknown) => {
@@ -83,12 +84,20 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
               <span>New messages</span>
             </div>
           ) : (
-            <MessageView key={row.key} m={row.message} me={messenger.me} may={may} actions={actions} />
+            <MessageView
+              key={row.key}
+              m={row.message}
+              me={messenger.me}
+              may={may}
+              actions={actions}
+            />
           ),
         )}
       </div>
       <p class="typing" aria-live="polite">
-        {typing.length === 0 ? '' : `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
+        {typing.length === 0
+          ? ''
+          : `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
       </p>
       {error !== '' && (
         <p role="alert" class="error">

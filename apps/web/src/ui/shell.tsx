@@ -13,7 +13,13 @@ type View =
   | { readonly kind: 'room'; readonly roomId: RoomId };
 
 /** The messenger once open: the connection, the room lists, and the chosen view. */
-export function Shell({ messenger, notPersisted }: { messenger: Messenger; notPersisted: boolean }) {
+export function Shell({
+  messenger,
+  notPersisted,
+}: {
+  messenger: Messenger;
+  notPersisted: boolean;
+}) {
   useMessenger(messenger, 1000);
   const [view, setView] = useState<View>({ kind: 'contacts' });
   const lists = messenger.roomLists();
@@ -58,7 +64,7 @@ export function Shell({ messenger, notPersisted }: { messenger: Messenger; notPe
       <header class="topbar">
         <span class="brand">Kith</span>
         <span role="status" aria-label="Connection" class={`conn conn-${status.state}`}>
-          {status.state === 'starting' ? 'Starting…' : status.text}
+          {status.text}
         </span>
         <span class="me">{messenger.displayName}</span>
       </header>
@@ -103,7 +109,9 @@ export function Shell({ messenger, notPersisted }: { messenger: Messenger; notPe
       <main class="content">
         {view.kind === 'contacts' && <ContactsPanel messenger={messenger} onOpenRoom={openRoom} />}
         {view.kind === 'new-room' && <NewRoom messenger={messenger} onCreated={openRoom} />}
-        {view.kind === 'room' && <RoomView key={view.roomId} messenger={messenger} roomId={view.roomId} />}
+        {view.kind === 'room' && (
+          <RoomView key={view.roomId} messenger={messenger} roomId={view.roomId} />
+        )}
       </main>
     </div>
   );

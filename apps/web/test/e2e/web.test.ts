@@ -14,22 +14,23 @@ const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
 
 let work: string;
 let server: StaticServer;
-let relay: RelayProcess;
 let relayWs: string;
 let browser: Browser;
 let bob: KithNode;
+/** What afterAll undoes, last first: whatever of beforeAll got done. */
+const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'kith-web-e2e-'));
+  cleanups.push(() => rm(work, { recursive: true, force: true }));
   // The real build, served as any web server would; a real relay; a KithNode for Bob.
-  const [dist, started] = await Promise.all([
-    buildWebApp(join(work, 'dist')),
-    RelayProcess.start(),
-  ]);
-  relay = started;
+  const [dist, relay] = await Promise.all([buildWebApp(join(work, 'dist')), RelayProcess.start()]);
+  cleanups.push(() => relay.remove());
   relayWs = relay.multiaddrs.find((a) => a.includes('/ws/')) ?? '';
   server = await StaticServer.start(dist);
+  cleanups.push(() => server.close());
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
   bob = await KithNode.open({
     dataDir: join(work, 'bob'),
     deviceName: 'node',
@@ -39,15 +40,12 @@ beforeAll(async () => {
     tickMs: 500,
     mailboxPollMs: 2000,
   });
+  cleanups.push(() => bob.close());
   await bob.client.setProfile({ displayName: 'Bob' });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await bob?.close();
-  await server?.close();
-  await relay?.remove();
-  await rm(work, { recursive: true, force: true });
+  for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
 /**
@@ -112,8 +110,12 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
       .waitFor();
 
     // Contacts both ways: the link as text (and a QR code), and a pasted link.
-    await expect(page.getByRole('img', { name: 'Your contact link as a QR code' }).count()).resolves.toBe(1);
-    const link = await page.getByRole('textbox', { name: 'Your contact link', exact: true }).inputValue();
+    await expect(
+      page.getByRole('img', { name: 'Your contact link as a QR code' }).count(),
+    ).resolves.toBe(1);
+    const link = await page
+      .getByRole('textbox', { name: 'Your contact link', exact: true })
+      .inputValue();
     await bob.addContact(link);
     await page.getByRole('textbox', { name: 'Their contact link' }).fill(bob.contactLink('Bob'));
     await page.getByRole('button', { name: 'Add contact' }).click();
@@ -147,26 +149,40 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
     await article(page, 'hi Alice').waitFor();
     const timeline = page.getByRole('log', { name: 'Messages' });
     expect(await timeline.locator('img, script, iframe, object, [onerror]').count()).toBe(0);
-    const hrefs = await timeline.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const hrefs = await timeline
+      .locator('a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs.every((h) => h?.startsWith('https://') === true)).toBe(true);
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
     const md = article(page, 'bold').first();
     expect(await md.locator('strong').first().textContent()).toBe('bold');
     expect(await md.textContent()).toContain('<img src=x onerror="window.__pwned=1">');
-    expect(await article(page, 'plain').textContent()).toContain('<script>window.__pwned=3</script>');
+    expect(await article(page, 'plain').textContent()).toContain(
+      '<script>window.__pwned=3</script>',
+    );
     // The reply quotes what it answers.
     expect(await article(page, 'hi Alice').getByLabel('In reply to Alice').textContent()).toContain(
       'hello **Bob**',
     );
 
     // Bob reads Alice's message: she sees it.
-    await bob.client.markRead(roomId, bob.client.timeline(roomId).at(-1)?.messageId ?? hello.messageId);
-    await page.getByRole('article', { name: /^Alice / }).getByText('Read by 1').waitFor();
+    await bob.client.markRead(
+      roomId,
+      bob.client.timeline(roomId).at(-1)?.messageId ?? hello.messageId,
+    );
+    await page
+      .getByRole('article', { name: /^Alice / })
+      .getByText('Read by 1')
+      .waitFor();
 
     // Alice reacts to Bob's reply, edits her message, then deletes it after confirming.
     await article(page, 'hi Alice').getByRole('button', { name: 'React 👍' }).click();
     await bobMessage(roomId, 'hi Alice', (m) => m.reactions.get('👍')?.size === 1);
-    await page.getByRole('article', { name: /^Alice / }).getByRole('button', { name: 'Edit' }).click();
+    await page
+      .getByRole('article', { name: /^Alice / })
+      .getByRole('button', { name: 'Edit' })
+      .click();
+    await page.getByText('Editing your message').waitFor();
     await composer.fill('hello **Bob**, edited');
     await composer.press('Enter');
     await bobMessage(roomId, 'hello **Bob**, edited', (m) => m.edited);
@@ -174,7 +190,9 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
     await mine.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
     await bobSees('the retraction', () =>
-      bob.client.timeline(roomId).find((m) => toHex(m.messageId) === toHex(hello.messageId) && m.retracted),
+      bob.client
+        .timeline(roomId)
+        .find((m) => toHex(m.messageId) === toHex(hello.messageId) && m.retracted),
     );
 
     // Typing, then unread counts and the "new messages" marker while Alice looks elsewhere.
