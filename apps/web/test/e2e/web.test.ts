@@ -85,6 +85,23 @@ function bobMessage(
   );
 }
 
+/**
+ * With KITH_WEB_SCREENSHOTS=<directory>: the room in light and dark themes and at 360 px wide
+ * (docs/screenshots/ holds the ones the README shows).
+ */
+async function screenshots(page: Page): Promise<void> {
+  const dir = process.env['KITH_WEB_SCREENSHOTS'];
+  if (dir === undefined) return;
+  await page.setViewportSize({ width: 1100, height: 720 });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: join(dir, 'web-light.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(dir, 'web-dark.png') });
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.screenshot({ path: join(dir, 'web-mobile.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 /** The message of the page's timeline that holds `text`. */
 function article(page: Page, text: string) {
   return page.getByRole('article').filter({ hasText: text });
@@ -205,6 +222,7 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
     await page.getByRole('separator', { name: 'New messages' }).waitFor();
     await page.getByRole('button', { name: 'web and node', exact: true }).waitFor();
 
+    await screenshots(page);
     expect(pageErrors).toEqual([]);
     expect([...origins]).toEqual([new URL(server.url).origin]);
   });
