@@ -1,16 +1,23 @@
 import type { ComponentChildren } from 'preact';
+import type { UserId } from '@kith/core';
 import type { Block, Inline } from '../model/markdown.ts';
+
+/** This reader, and the name this device knows for a user (a mention's own text is the sender's). */
+export interface Reader {
+  readonly me: UserId;
+  readonly nameOf: (user: UserId) => string;
+}
 
 /**
  * Markdown blocks as elements. Every piece of a message's text reaches the DOM as a text node
  * (Preact escapes it); links are only the safe ones the parser kept, and open elsewhere without
  * telling the other site where they came from.
  */
-export function MarkdownView({ blocks, me }: { blocks: readonly Block[]; me: string }) {
+export function MarkdownView({ blocks, me }: { blocks: readonly Block[]; me: Reader }) {
   return <>{blocks.map((b, i) => block(b, i, me))}</>;
 }
 
-function block(b: Block, key: number, me: string): ComponentChildren {
+function block(b: Block, key: number, me: Reader): ComponentChildren {
   switch (b.t) {
     case 'p':
       return <p key={key}>{inlines(b.c, me)}</p>;
@@ -44,11 +51,11 @@ function block(b: Block, key: number, me: string): ComponentChildren {
   }
 }
 
-function inlines(nodes: readonly Inline[], me: string): ComponentChildren {
+function inlines(nodes: readonly Inline[], me: Reader): ComponentChildren {
   return nodes.map((n, i) => inline(n, i, me));
 }
 
-function inline(n: Inline, key: number, me: string): ComponentChildren {
+function inline(n: Inline, key: number, me: Reader): ComponentChildren {
   switch (n.t) {
     case 'text':
       return n.v;
@@ -64,8 +71,8 @@ function inline(n: Inline, key: number, me: string): ComponentChildren {
       return <del key={key}>{inlines(n.c, me)}</del>;
     case 'mention':
       return (
-        <span key={key} class={n.user === me ? 'mention mention-me' : 'mention'}>
-          @{n.label}
+        <span key={key} class={n.user === me.me ? 'mention mention-me' : 'mention'}>
+          @{me.nameOf(n.user)}
         </span>
       );
     case 'link':

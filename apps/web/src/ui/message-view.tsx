@@ -1,5 +1,5 @@
 import type { MessageItem } from '../model/message-items.ts';
-import { MarkdownView } from './markdown-view.tsx';
+import { MarkdownView, type Reader } from './markdown-view.tsx';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂'];
 
@@ -18,7 +18,7 @@ export function MessageView({
   actions,
 }: {
   m: MessageItem;
-  me: string;
+  me: Reader;
   may: { readonly retractOthers: boolean; readonly react: boolean; readonly send: boolean };
   actions: MessageActions;
 }) {

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { RoomId } from '@kith/core';
+import type { RoomId, UserId } from '@kith/core';
 import type { MessageItem } from '../model/message-items.ts';
 import type { Messenger } from '../model/messenger.ts';
 import { dayLabeller, timelineRows } from '../model/timeline-rows.ts';
@@ -58,6 +58,7 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
     send: messenger.can(roomId, 'canSendMessage'),
   };
   const typing = messenger.typing(roomId);
+  const reader = { me: messenger.me, nameOf: (u: UserId) => messenger.nameOf(u) };
 
   return (
     <section class="room" aria-labelledby="room-heading">
@@ -84,13 +85,7 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
               <span>New messages</span>
             </div>
           ) : (
-            <MessageView
-              key={row.key}
-              m={row.message}
-              me={messenger.me}
-              may={may}
-              actions={actions}
-            />
+            <MessageView key={row.key} m={row.message} me={reader} may={may} actions={actions} />
           ),
         )}
       </div>
