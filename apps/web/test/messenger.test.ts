@@ -130,4 +130,27 @@ describe('the messenger view-model over a KithClient', () => {
       expect(json).toContain('alert(1)');
     }
   });
+
+  it('shows what each role may do, sets disappearing messages, and bans', async () => {
+    const { alice, bob, roomId } = await pair();
+    const bobAsSeenByAlice = alice.admin(roomId).members.find((m) => m.userId === bob.me);
+    expect(bobAsSeenByAlice).toMatchObject({ name: 'Bob', role: 'member' });
+    expect(bobAsSeenByAlice?.kick.ok).toBe(true);
+    const aliceAsSeenByBob = bob.admin(roomId).members.find((m) => m.userId === alice.me);
+    expect(aliceAsSeenByBob?.kick).toEqual({ ok: false, why: 'Your role may not remove members' });
+    expect(bob.admin(roomId).changeSettings.ok).toBe(false);
+
+    await alice.setDisappearing(roomId, 3_600_000);
+    await until(bob.device.client, () => bob.admin(roomId).disappearAfterMs === 3_600_000);
+    await alice.send(roomId, 'gone in an hour');
+    await until(bob.device.client, () => bob.messages(roomId).length === 1);
+    const expiresAt = bob.messages(roomId)[0]?.expiresAt ?? 0;
+    expect(expiresAt).toBeGreaterThan(Date.now());
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3_601_000);
+
+    await alice.ban(roomId, bob.me);
+    await until(bob.device.client, () => !bob.device.client.room(roomId).active);
+    expect(alice.admin(roomId).banned.map((b) => b.name)).toEqual(['Bob']);
+    expect(bob.admin(roomId).leave.ok).toBe(false);
+  });
 });

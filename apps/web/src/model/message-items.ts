@@ -43,6 +43,8 @@ export interface MessageItem {
   readonly quote: { readonly senderName: string; readonly text: string } | undefined;
   readonly threadId: string | undefined;
   readonly mentionsMe: boolean;
+  /** When it disappears for everyone (ms since the epoch), if it does. */
+  readonly expiresAt: number | undefined;
   /** For this user's own messages. */
   readonly receipt: ReceiptItem | undefined;
 }
@@ -99,6 +101,10 @@ function messageItem(
           },
     threadId: m.topicId === undefined ? undefined : toHex(m.topicId),
     mentionsMe: !mine && !m.retracted && mentionsOf(m).includes(me),
+    expiresAt:
+      m.content.expires === null || m.content.expires.relative
+        ? undefined
+        : m.content.expires.time * 1000,
     receipt: mine ? receiptOf(m, receipts) : undefined,
   };
 }

@@ -13,6 +13,7 @@ import {
 } from '@kith/core';
 import { connectionStatus, type ConnectionStatus, type RelayState } from './connection.ts';
 import { messageItems, type ItemContext, type MessageItem } from './message-items.ts';
+import { roomAdmin, type AssignableRole, type RoomAdmin } from './room-admin.ts';
 import { dmPartner, roomLists, type RoomItem, type RoomLists } from './room-list.ts';
 
 /** A contact as the device keeps it. */
@@ -194,7 +195,38 @@ export class Messenger {
     );
   }
 
+  /** The room's members, the banned, its settings, and what this user may change. */
+  admin(roomId: RoomId): RoomAdmin {
+    return roomAdmin(this.device.client, roomId, (u) => this.nameOf(u));
+  }
+
   // ---- what a person does ----------------------------------------------------------------------
+
+  setRole(roomId: RoomId, user: UserId, role: AssignableRole): Promise<void> {
+    return this.device.client.setRole(roomId, user, role);
+  }
+
+  /** Removes a member (they may be invited again). */
+  kick(roomId: RoomId, user: UserId): Promise<void> {
+    return this.device.client.remove(roomId, user);
+  }
+
+  ban(roomId: RoomId, user: UserId): Promise<void> {
+    return this.device.client.ban(roomId, user);
+  }
+
+  unban(roomId: RoomId, user: UserId): Promise<void> {
+    return this.device.client.unban(roomId, user);
+  }
+
+  leave(roomId: RoomId): Promise<void> {
+    return this.device.client.leave(roomId);
+  }
+
+  /** Every message of the room disappears `ms` after it is sent (undefined: they stay). */
+  setDisappearing(roomId: RoomId, ms: number | undefined): Promise<void> {
+    return this.device.client.setDisappearing(roomId, ms);
+  }
 
   async addContact(link: string): Promise<ContactInfo> {
     const contact = await this.device.addContact(link.trim());

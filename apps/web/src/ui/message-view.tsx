@@ -1,4 +1,5 @@
 import type { MessageItem } from '../model/message-items.ts';
+import { durationText } from '../model/room-admin.ts';
 import { MarkdownView, type Reader } from './markdown-view.tsx';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂'];
@@ -34,6 +35,15 @@ export function MessageView({
         <span class="sender">{m.senderName}</span>{' '}
         <time dateTime={new Date(m.ts).toISOString()}>{time}</time>
         {m.edited && !m.retracted && <span class="muted"> (edited)</span>}
+        {m.expiresAt !== undefined && !m.retracted && (
+          <span class="muted" title={new Date(m.expiresAt).toLocaleString()}>
+            {' '}
+            ⏱{' '}
+            {m.expiresAt > Date.now()
+              ? `disappears in ${durationText(m.expiresAt - Date.now())}`
+              : 'disappearing'}
+          </span>
+        )}
       </header>
       {m.quote !== undefined && (
         <blockquote class="quote" aria-label={`In reply to ${m.quote.senderName}`}>

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { RoomId, UserId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
+import { durationText } from '../model/room-admin.ts';
+import { RoomSettings } from './room-settings.tsx';
 
 /** The room's name, members, and inviting a contact (disabled, with why, when one may not). */
 export function RoomHeader({ messenger, roomId }: { messenger: Messenger; roomId: RoomId }) {
@@ -11,6 +13,7 @@ export function RoomHeader({ messenger, roomId }: { messenger: Messenger; roomId
   const mayInvite = room.active && room.kind !== 'dm' && messenger.can(roomId, 'canAddParticipant');
   const [who, setWho] = useState('');
   const [note, setNote] = useState('');
+  const [settings, setSettings] = useState(false);
   const name =
     room.kind === 'dm'
       ? members
@@ -29,7 +32,22 @@ export function RoomHeader({ messenger, roomId }: { messenger: Messenger; roomId
           : undefined;
   return (
     <header class="room-header">
-      <h1 id="room-heading">{name}</h1>
+      <div class="room-title">
+        <h1 id="room-heading">{name}</h1>
+        <button
+          type="button"
+          aria-expanded={settings}
+          aria-controls="room-settings"
+          onClick={() => {
+            setSettings(!settings);
+          }}
+        >
+          Room settings
+        </button>
+      </div>
+      {room.disappearAfterMs !== undefined && (
+        <p class="muted">⏱ Messages disappear after {durationText(room.disappearAfterMs)}</p>
+      )}
       <p class="muted">
         {members.length} {members.length === 1 ? 'member' : 'members'}:{' '}
         {members.map((p) => messenger.nameOf(p.userId)).join(', ')}
@@ -83,6 +101,11 @@ export function RoomHeader({ messenger, roomId }: { messenger: Messenger; roomId
         )}
         {note !== '' && <span role="status">{note}</span>}
       </form>
+      {settings && (
+        <div id="room-settings">
+          <RoomSettings messenger={messenger} roomId={roomId} />
+        </div>
+      )}
     </header>
   );
 }
