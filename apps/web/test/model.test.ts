@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomId, UserId } from '@kith/core';
 import { connectionStatus } from '../src/model/connection.ts';
+import { completeMention, mentionQuery } from '../src/model/mention-complete.ts';
 import { qrPath } from '../src/model/qr.ts';
 import { roomLists, type RoomItem } from '../src/model/room-list.ts';
 import { dayLabeller, timelineRows } from '../src/model/timeline-rows.ts';
@@ -97,5 +98,36 @@ describe('the QR code', () => {
     expect(path).toMatch(/^(M\d+ \d+h1v1h-1z)+$/);
     // No module in the quiet zone.
     expect(path).not.toMatch(/M[0-3] |M\d+ [0-3]h/);
+  });
+});
+
+describe('mention completion', () => {
+  const people = [
+    { userId: 'u1' as UserId, name: 'Bob' },
+    { userId: 'u2' as UserId, name: 'Bobby Tables' },
+    { userId: 'u3' as UserId, name: 'Rob' },
+  ];
+
+  it('offers members whose name starts with, then contains, what follows the @', () => {
+    const q = mentionQuery('hi @ob', 6, people);
+    expect(q?.candidates.map((p) => p.name)).toEqual(['Bob', 'Bobby Tables', 'Rob']);
+    expect(mentionQuery('hi @bo', 6, people)?.candidates.map((p) => p.name)).toEqual([
+      'Bob',
+      'Bobby Tables',
+    ]);
+    // Not in a word (an address), not after a space, nothing matching.
+    expect(mentionQuery('me@bo', 5, people)).toBeUndefined();
+    expect(mentionQuery('@bo x', 5, people)).toBeUndefined();
+    expect(mentionQuery('@zz', 3, people)).toBeUndefined();
+  });
+
+  it('replaces the query with the name and moves the caret after it', () => {
+    const text = 'hi @bo, see';
+    const q = mentionQuery(text, 6, people);
+    if (q === undefined) throw new Error('no query');
+    expect(completeMention(text, 6, q, { userId: 'u2' as UserId, name: 'Bobby Tables' })).toEqual({
+      text: 'hi @Bobby Tables , see',
+      caret: 17,
+    });
   });
 });

@@ -13,6 +13,7 @@ import {
 } from '@kith/core';
 import { connectionStatus, type ConnectionStatus, type RelayState } from './connection.ts';
 import { messageItems, type ItemContext, type MessageItem } from './message-items.ts';
+import type { Person } from './mention-complete.ts';
 import { roomAdmin, type AssignableRole, type RoomAdmin } from './room-admin.ts';
 import { dmPartner, roomLists, type RoomItem, type RoomLists } from './room-list.ts';
 
@@ -177,6 +178,14 @@ export class Messenger {
       .typing(roomId)
       .filter((u) => u !== this.me)
       .map((u) => this.nameOf(u));
+  }
+
+  /** Who an `@` in the composer may mention: the room's members but this user. */
+  mentionable(roomId: RoomId): Person[] {
+    return this.device.client
+      .room(roomId)
+      .participants.filter((p) => p.userId !== this.me && p.role !== 'banned')
+      .map((p) => ({ userId: p.userId, name: this.nameOf(p.userId) }));
   }
 
   connection(browserOnline: boolean, now: number): ConnectionStatus {

@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RoomId } from '@kith/core';
 import type { MessageItem } from '../model/message-items.ts';
+import { completeMention, mentionQuery, type MentionQuery } from '../model/mention-complete.ts';
 import type { Messenger } from '../model/messenger.ts';
 
 export type Draft =
@@ -27,6 +28,25 @@ export function Composer({
   const [text, setText] = useState('');
   const field = useRef<HTMLTextAreaElement>(null);
   const typingSince = useRef(0);
+  const [mention, setMention] = useState<{ q: MentionQuery; selected: number }>();
+
+  const findMention = (value: string, caret: number): void => {
+    const q = mentionQuery(value, caret, messenger.mentionable(roomId));
+    setMention(q === undefined ? undefined : { q, selected: 0 });
+  };
+  const pick = (index: number): void => {
+    const el = field.current;
+    const person = mention?.q.candidates[index];
+    if (el === null || mention === undefined || person === undefined) return;
+    const done = completeMention(text, el.selectionStart, mention.q, person);
+    setText(done.text);
+    setMention(undefined);
+    // After the re-render has put the new text in the field.
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(done.caret, done.caret);
+    });
+  };
 
   // Before the next input event can land: an edit starts from the message's text.
   useLayoutEffect(() => {
@@ -87,8 +107,12 @@ export function Composer({
         placeholder={
           disabled ? 'Your role in this room may not send messages' : 'Message (Markdown)'
         }
+        aria-autocomplete="list"
+        aria-controls={mention === undefined ? undefined : 'mention-list'}
+        aria-activedescendant={mention === undefined ? undefined : `mention-${mention.selected}`}
         onInput={(e) => {
           setText(e.currentTarget.value);
+          findMention(e.currentTarget.value, e.currentTarget.selectionStart);
           // Typing is told at most every 3 s; the engine rate-limits it too.
           const now = Date.now();
           if (now - typingSince.current > 3000) {
@@ -97,6 +121,25 @@ export function Composer({
           }
         }}
         onKeyDown={(e) => {
+          if (mention !== undefined) {
+            const n = mention.q.candidates.length;
+            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+              e.preventDefault();
+              const step = e.key === 'ArrowDown' ? 1 : n - 1;
+              setMention({ ...mention, selected: (mention.selected + step) % n });
+              return;
+            }
+            if (e.key === 'Enter' || e.key === 'Tab') {
+              e.preventDefault();
+              pick(mention.selected);
+              return;
+            }
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              setMention(undefined);
+              return;
+            }
+          }
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
@@ -106,6 +149,24 @@ export function Composer({
           }
         }}
       />
+      {mention !== undefined && (
+        <ul id="mention-list" role="listbox" aria-label="People to mention" class="mention-list">
+          {mention.q.candidates.map((p, i) => (
+            <li
+              key={p.userId}
+              id={`mention-${i}`}
+              role="option"
+              aria-selected={i === mention.selected}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(i);
+              }}
+            >
+              @{p.name}
+            </li>
+          ))}
+        </ul>
+      )}
       <button type="submit" disabled={disabled}>
         {draft.kind === 'edit' ? 'Save' : 'Send'}
       </button>

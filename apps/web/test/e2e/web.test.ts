@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageText, toHex, type RoomId, type TimelineMessage } from '@kith/core';
+import { mentionedUsers, messageText, toHex, type RoomId, type TimelineMessage } from '@kith/core';
 import { KithNode } from '@kith/node';
 import { RelayProcess } from '@kith/relay/process';
 import { buildWebApp } from '../../server/build.ts';
@@ -155,6 +155,17 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
       'text/markdown',
     );
 
+    // A mention, completed from the room's members.
+    await composer.pressSequentially('hey @Bo');
+    await page.getByRole('option', { name: '@Bob' }).waitFor();
+    await composer.press('Enter');
+    await composer.pressSequentially('look');
+    await composer.press('Enter');
+    const mention = await bobSees('the mention', () =>
+      bob.client.timeline(roomId).find((m) => messageText(m.content).startsWith('hey ')),
+    );
+    expect(mentionedUsers(mention.content)).toEqual([bob.userId]);
+
     // Bob -> Alice: hostile messages, as Markdown (tags escaped on the wire, as senders must)
     // and as plain text (raw HTML), and a reply.
     const hostile =
@@ -187,18 +198,13 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
       roomId,
       bob.client.timeline(roomId).at(-1)?.messageId ?? hello.messageId,
     );
-    await page
-      .getByRole('article', { name: /^Alice / })
-      .getByText('Read by 1')
-      .waitFor();
+    const aliceHello = page.getByRole('article', { name: /^Alice / }).filter({ hasText: 'hello' });
+    await aliceHello.getByText('Read by 1').waitFor();
 
     // Alice reacts to Bob's reply, edits her message, then deletes it after confirming.
     await article(page, 'hi Alice').getByRole('button', { name: 'React 👍' }).click();
     await bobMessage(roomId, 'hi Alice', (m) => m.reactions.get('👍')?.size === 1);
-    await page
-      .getByRole('article', { name: /^Alice / })
-      .getByRole('button', { name: 'Edit' })
-      .click();
+    await aliceHello.getByRole('button', { name: 'Edit' }).click();
     await page.getByText('Editing your message').waitFor();
     await composer.fill('hello **Bob**, edited');
     await composer.press('Enter');
