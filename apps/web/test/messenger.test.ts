@@ -108,6 +108,18 @@ describe('the messenger view-model over a KithClient', () => {
     expect(bob.roomLists().rooms[0]?.lastActivity).toBeGreaterThan(0);
   });
 
+  it('tells of DM messages and mentions from others, not of other messages', async () => {
+    const { alice, bob, roomId } = await pair();
+    const notices: string[] = [];
+    bob.onNotice((n) => notices.push(`${n.title}: ${n.body}`));
+    await alice.send(roomId, 'no mention here');
+    await alice.send(roomId, 'hey @Bob, **look**');
+    const dm = await alice.openDm(bob.me);
+    await alice.send(dm, 'just us');
+    await until(bob.device.client, () => notices.length === 2);
+    expect(notices).toEqual(['Alice mentioned you in friends: hey @Bob, look', 'Alice: just us']);
+  });
+
   it('shows who is typing, not counting this user', async () => {
     const { alice, bob, roomId } = await pair();
     await alice.setTyping(roomId, true);

@@ -288,8 +288,11 @@ function target(href: string, children: Inline[], source: string): Inline {
   return isSafeHref(href) ? { t: 'link', href, c: children } : { t: 'text', v: source };
 }
 
-/** The text of inline nodes (for quotes and notifications). */
-export function plainText(nodes: readonly Inline[]): string {
+/** The text of inline nodes; a mention by the name `nameOf` gives (default: its own text). */
+export function plainText(
+  nodes: readonly Inline[],
+  nameOf: (user: UserId) => string = () => '',
+): string {
   return nodes
     .map((n) =>
       n.t === 'text' || n.t === 'code'
@@ -297,8 +300,23 @@ export function plainText(nodes: readonly Inline[]): string {
         : n.t === 'br'
           ? ' '
           : n.t === 'mention'
-            ? `@${n.label}`
-            : plainText(n.c),
+            ? `@${nameOf(n.user) || n.label}`
+            : plainText(n.c, nameOf),
     )
     .join('');
+}
+
+/** The text of blocks, one line each (for notifications and previews). */
+export function blocksText(blocks: readonly Block[], nameOf: (user: UserId) => string): string {
+  return blocks
+    .map((b) =>
+      b.t === 'pre'
+        ? b.v
+        : b.t === 'quote'
+          ? blocksText(b.c, nameOf)
+          : b.t === 'list'
+            ? b.items.map((item) => blocksText(item, nameOf)).join(' ')
+            : plainText(b.c, nameOf),
+    )
+    .join(' ');
 }

@@ -14,6 +14,7 @@ import {
 import { connectionStatus, type ConnectionStatus, type RelayState } from './connection.ts';
 import { messageItems, type ItemContext, type MessageItem } from './message-items.ts';
 import type { Person } from './mention-complete.ts';
+import { noticesFor, type Notice } from './notices.ts';
 import { roomAdmin, type AssignableRole, type RoomAdmin } from './room-admin.ts';
 import { dmPartner, roomLists, type RoomItem, type RoomLists } from './room-list.ts';
 
@@ -103,6 +104,22 @@ export class Messenger {
   /** Tells the listeners that what they show may have changed. */
   changed(): void {
     for (const l of [...this.#listeners]) l();
+  }
+
+  /** Calls `listener` with a notice for each new DM message and mention from someone else. */
+  onNotice(listener: (notice: Notice) => void): () => void {
+    return this.device.client.on('timeline', (e) => {
+      const room = this.roomLists();
+      const item = [...room.rooms, ...room.dms].find((r) => r.roomId === e.roomId);
+      if (item === undefined) return;
+      const context = {
+        me: this.me,
+        nameOf: (u: UserId) => this.nameOf(u),
+        dm: item.dm,
+        roomName: item.name,
+      };
+      for (const notice of noticesFor(e.roomId, e.changes, context)) listener(notice);
+    });
   }
 
   dispose(): void {

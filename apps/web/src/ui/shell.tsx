@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { RoomId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
 import type { RoomItem } from '../model/room-list.ts';
 import { ContactsPanel } from './contacts.tsx';
 import { NewRoom } from './new-room.tsx';
+import { NotificationsToggle } from './notifications.tsx';
 import { RoomView } from './room-view.tsx';
 import { useMessenger } from './use-messenger.ts';
 
@@ -29,9 +30,9 @@ export function Shell({
     document.title = lists.unread > 0 ? `(${lists.unread}) Kith` : 'Kith';
   }, [lists.unread]);
 
-  const openRoom = (roomId: RoomId): void => {
+  const openRoom = useCallback((roomId: RoomId): void => {
     setView({ kind: 'room', roomId });
-  };
+  }, []);
   const roomButton = (r: RoomItem) => {
     const current = view.kind === 'room' && view.roomId === r.roomId;
     const label = `${r.name}${r.unread > 0 ? `, ${r.unread} unread` : ''}${r.mentions ? ', mentions you' : ''}`;
@@ -66,6 +67,7 @@ export function Shell({
         <span role="status" aria-label="Connection" class={`conn conn-${status.state}`}>
           {status.text}
         </span>
+        <NotificationsToggle messenger={messenger} onOpenRoom={openRoom} />
         <span class="me">{messenger.displayName}</span>
       </header>
       {notPersisted && (

@@ -228,6 +228,10 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
     await page.getByRole('separator', { name: 'New messages' }).waitFor();
     await page.getByRole('button', { name: 'web and node', exact: true }).waitFor();
 
+    // Installable: the manifest is linked and the service worker holds the app shell.
+    expect(
+      await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state),
+    ).toBe('activated');
     await screenshots(page);
     expect(pageErrors).toEqual([]);
     expect([...origins]).toEqual([new URL(server.url).origin]);
