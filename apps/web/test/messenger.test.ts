@@ -53,6 +53,7 @@ describe('the messenger view-model over a KithClient', () => {
     // Alice sees her message read.
     await until(alice.device.client, () => alice.messages(roomId)[1]?.receipt?.state === 'read');
     expect(alice.messages(roomId)[1]?.receipt?.text).toBe('✓✓ Read by 1');
+    expect(bob.syncText(roomId)).toMatch(/^History complete/);
   });
 
   it('replies with a quote, edits, reacts (and takes the reaction back) and retracts', async () => {

@@ -197,6 +197,19 @@ export class Messenger {
       .map((u) => this.nameOf(u));
   }
 
+  /** Where the room's history stands on this device, in words. */
+  syncText(roomId: RoomId): string {
+    const s = this.device.client.syncStatus(roomId);
+    const waiting = s.waitingUpdates + s.waitingEpochs;
+    const parts = [
+      s.complete && waiting === 0
+        ? 'History complete'
+        : `Waiting for ${waiting || 'news from members'}`,
+    ];
+    if (s.unsent > 0) parts.push(`${s.unsent} of your updates not yet confirmed by a member`);
+    return parts.join('; ');
+  }
+
   /** Who an `@` in the composer may mention: the room's members but this user. */
   mentionable(roomId: RoomId): Person[] {
     return this.device.client
