@@ -121,6 +121,21 @@ describe('the messenger view-model over a KithClient', () => {
     expect(notices).toEqual(['Alice mentioned you in friends: hey @Bob, look', 'Alice: just us']);
   });
 
+  it('keeps thread replies in their thread, counted on the root', async () => {
+    const { alice, bob, roomId } = await pair();
+    const root = await alice.send(roomId, 'a topic');
+    await until(bob.device.client, () => bob.messages(roomId).length === 1);
+    await bob.send(roomId, 'in the thread', { threadId: root });
+    await bob.send(roomId, 'in the main timeline');
+    await until(alice.device.client, () => alice.threadReplies(roomId).get(root) === 1);
+    await until(alice.device.client, () => alice.messages(roomId).length === 2);
+    expect(alice.messages(roomId).map((m) => m.text)).toEqual(['a topic', 'in the main timeline']);
+    expect(alice.threadMessages(roomId, root).map((m) => m.text)).toEqual([
+      'a topic',
+      'in the thread',
+    ]);
+  });
+
   it('shows who is typing, not counting this user', async () => {
     const { alice, bob, roomId } = await pair();
     await alice.setTyping(roomId, true);

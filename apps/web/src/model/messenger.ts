@@ -175,12 +175,28 @@ export class Messenger {
     return roomLists(items);
   }
 
-  /** The room's messages, oldest first (the last `limit` when given). */
+  /**
+   * The room's main timeline, oldest first (the last `limit` when given): messages posted in a
+   * thread are in the thread (`threadMessages`), their root here with a count.
+   */
   messages(roomId: RoomId, limit?: number): MessageItem[] {
     const client = this.device.client;
     const all = client.timeline(roomId);
-    const shown = limit === undefined ? all : all.slice(Math.max(0, all.length - limit));
+    const main = all.filter((m) => m.topicId === undefined);
+    const shown = limit === undefined ? main : main.slice(Math.max(0, main.length - limit));
     return messageItems(shown, all, this.#itemContext(roomId));
+  }
+
+  /** A thread's messages, its root first (when held). */
+  threadMessages(roomId: RoomId, threadId: string): MessageItem[] {
+    const client = this.device.client;
+    const thread = client.thread(roomId, bytes(threadId));
+    return messageItems(thread, client.timeline(roomId), this.#itemContext(roomId));
+  }
+
+  /** Replies per thread of the room, by the thread's (its root message's) hex ID. */
+  threadReplies(roomId: RoomId): Map<string, number> {
+    return new Map(this.device.client.threads(roomId).map((t) => [toHex(t.threadId), t.replies]));
   }
 
   /** Hex of the message this user has read up to in the room, on this device. */

@@ -13,6 +13,7 @@ export type Draft =
 export function Composer({
   messenger,
   roomId,
+  threadId,
   draft,
   disabled,
   onDone,
@@ -20,6 +21,8 @@ export function Composer({
 }: {
   messenger: Messenger;
   roomId: RoomId;
+  /** Posts in this thread. */
+  threadId?: string;
   draft: Draft;
   disabled: boolean;
   onDone: () => void;
@@ -62,11 +65,10 @@ export function Composer({
     const sent =
       draft.kind === 'edit'
         ? messenger.edit(roomId, draft.of.messageId, body)
-        : messenger.send(
-            roomId,
-            body,
-            draft.kind === 'reply' ? { replyTo: draft.to.messageId } : {},
-          );
+        : messenger.send(roomId, body, {
+            ...(draft.kind === 'reply' ? { replyTo: draft.to.messageId } : {}),
+            ...(threadId === undefined ? {} : { threadId }),
+          });
     onDone();
     sent.catch(onError);
   };
@@ -95,11 +97,11 @@ export function Composer({
           </button>
         </p>
       )}
-      <label class="visually-hidden" for="composer-text">
-        Message
+      <label class="visually-hidden" for={threadId === undefined ? 'composer-text' : 'thread-text'}>
+        {threadId === undefined ? 'Message' : 'Reply in thread'}
       </label>
       <textarea
-        id="composer-text"
+        id={threadId === undefined ? 'composer-text' : 'thread-text'}
         ref={field}
         rows={2}
         value={text}

@@ -9,6 +9,8 @@ export interface MessageActions {
   readonly edit: (m: MessageItem) => void;
   readonly retract: (m: MessageItem) => void;
   readonly react: (m: MessageItem, emoji: string) => void;
+  /** Opens the thread that starts at this message; undefined inside a thread. */
+  readonly thread: ((m: MessageItem) => void) | undefined;
 }
 
 /** One message: sender, time, quote, text, reactions, receipt, and what one may do with it. */
@@ -17,8 +19,10 @@ export function MessageView({
   me,
   may,
   actions,
+  replies = 0,
 }: {
   m: MessageItem;
+  replies?: number;
   me: Reader;
   may: { readonly retractOthers: boolean; readonly react: boolean; readonly send: boolean };
   actions: MessageActions;
@@ -105,6 +109,18 @@ export function MessageView({
           >
             Reply
           </button>
+          {actions.thread !== undefined && (
+            <button
+              type="button"
+              onClick={() => {
+                actions.thread?.(m);
+              }}
+            >
+              {replies > 0
+                ? `Thread (${replies} ${replies === 1 ? 'reply' : 'replies'})`
+                : 'Reply in thread'}
+            </button>
+          )}
           {m.mine && (
             <button
               type="button"

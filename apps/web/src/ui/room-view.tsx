@@ -7,6 +7,7 @@ import { Composer, type Draft } from './composer.tsx';
 import { Confirm } from './confirm.tsx';
 import { MessageView, type MessageActions } from './message-view.tsx';
 import { RoomHeader } from './room-header.tsx';
+import { ThreadPanel } from './thread-panel.tsx';
 import { useMessenger } from './use-messenger.ts';
 
 /** A room: its header, its timeline, who is typing, and the composer. */
@@ -16,6 +17,7 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
   const [openedAt] = useState(() => messenger.readPosition(roomId));
   const [draft, setDraft] = useState<Draft>({ kind: 'new' });
   const [retracting, setRetracting] = useState<MessageItem | undefined>();
+  const [thread, setThread] = useState<string | undefined>();
   const [error, setError] = useState('');
   const messages = messenger.messages(roomId);
   const rows = timelineRows(messages, openedAt, dayLabeller(Date.now()));
@@ -51,7 +53,11 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
     react: (m, emoji) => {
       messenger.toggleReaction(roomId, m.messageId, emoji).catch(fail('Reaction not sent'));
     },
+    thread: (m) => {
+      setThread(m.messageId);
+    },
   };
+  const replies = messenger.threadReplies(roomId);
   const may = {
     retractOthers: messenger.can(roomId, 'canDeleteOtherMessage'),
     react: messenger.can(roomId, 'canReactToMessage'),
@@ -61,64 +67,90 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
   const reader = { me: messenger.me, nameOf: (u: UserId) => messenger.nameOf(u) };
 
   return (
-    <section class="room" aria-labelledby="room-heading">
+    <section class="room-view" aria-labelledby="room-heading">
       <RoomHeader messenger={messenger} roomId={roomId} />
-      <div
-        class="timeline"
-        ref={scroller}
-        role="log"
-        aria-label="Messages"
-        tabIndex={0}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-        }}
-      >
-        {rows.length === 0 && <p class="muted empty">No messages yet. Say hello.</p>}
-        {rows.map((row) =>
-          row.kind === 'day' ? (
-            <div key={row.key} class="day-divider" role="separator" aria-label={row.label}>
-              <span>{row.label}</span>
-            </div>
-          ) : row.kind === 'new' ? (
-            <div key="new" class="new-marker" role="separator" aria-label="New messages">
-              <span>New messages</span>
-            </div>
-          ) : (
-            <MessageView key={row.key} m={row.message} me={reader} may={may} actions={actions} />
-          ),
-        )}
-      </div>
-      <p class="typing" aria-live="polite">
-        {typing.length === 0
-          ? ''
-          : `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
-      </p>
-      {error !== '' && (
-        <p role="alert" class="error">
-          {error}{' '}
-          <button
-            type="button"
-            onClick={() => {
-              setError('');
+      <div class="room-body">
+        <div class="room-main">
+          <div
+            class="timeline"
+            ref={scroller}
+            role="log"
+            aria-label="Messages"
+            tabIndex={0}
+            onScroll={(e) => {
+              const el = e.currentTarget;
+              atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
             }}
           >
-            Dismiss
-          </button>
-        </p>
-      )}
-      <Composer
-        key={roomId}
-        messenger={messenger}
-        roomId={roomId}
-        draft={draft}
-        disabled={!may.send}
-        onDone={() => {
-          atBottom.current = true;
-          setDraft({ kind: 'new' });
-        }}
-        onError={fail('Not sent')}
-      />
+            {rows.length === 0 && <p class="muted empty">No messages yet. Say hello.</p>}
+            {rows.map((row) =>
+              row.kind === 'day' ? (
+                <div key={row.key} class="day-divider" role="separator" aria-label={row.label}>
+                  <span>{row.label}</span>
+                </div>
+              ) : row.kind === 'new' ? (
+                <div key="new" class="new-marker" role="separator" aria-label="New messages">
+                  <span>New messages</span>
+                </div>
+              ) : (
+                <MessageView
+                  key={row.key}
+                  m={row.message}
+                  me={reader}
+                  may={may}
+                  actions={actions}
+                  replies={replies.get(row.message.messageId) ?? 0}
+                />
+              ),
+            )}
+          </div>
+          <p class="typing" aria-live="polite">
+            {typing.length === 0
+              ? ''
+              : `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
+          </p>
+          {error !== '' && (
+            <p role="alert" class="error">
+              {error}{' '}
+              <button
+                type="button"
+                onClick={() => {
+                  setError('');
+                }}
+              >
+                Dismiss
+              </button>
+            </p>
+          )}
+          <Composer
+            key={roomId}
+            messenger={messenger}
+            roomId={roomId}
+            draft={draft}
+            disabled={!may.send}
+            onDone={() => {
+              atBottom.current = true;
+              setDraft({ kind: 'new' });
+            }}
+            onError={fail('Not sent')}
+          />
+        </div>
+        {thread !== undefined && (
+          <ThreadPanel
+            key={thread}
+            messenger={messenger}
+            roomId={roomId}
+            threadId={thread}
+            reader={reader}
+            may={may}
+            actions={actions}
+            onClose={() => {
+              setThread(undefined);
+            }}
+            onError={fail('Not sent')}
+          />
+        )}
+      </div>
       {retracting !== undefined && (
         <Confirm
           question="Delete this message for everyone in the room?"

@@ -218,6 +218,22 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
         .find((m) => toHex(m.messageId) === toHex(hello.messageId) && m.retracted),
     );
 
+    // A thread beside the timeline.
+    await article(page, 'hi Alice').getByRole('button', { name: 'Reply in thread' }).click();
+    const threadComposer = page.getByRole('textbox', { name: 'Reply in thread' });
+    await threadComposer.fill('in a thread');
+    await threadComposer.press('Enter');
+    const inThread = await bobMessage(roomId, 'in a thread');
+    expect(toHex(inThread.topicId ?? new Uint8Array())).toBe(
+      toHex(
+        bob.client.timeline(roomId).find((m) => messageText(m.content) === 'hi Alice')?.messageId ??
+          new Uint8Array(),
+      ),
+    );
+    await page.getByRole('log', { name: 'Thread messages' }).getByText('in a thread').waitFor();
+    await page.getByRole('button', { name: 'Close thread' }).click();
+    await article(page, 'hi Alice').getByRole('button', { name: 'Thread (1 reply)' }).waitFor();
+
     // Typing, then unread counts and the "new messages" marker while Alice looks elsewhere.
     await bob.client.setTyping(roomId, true);
     await page.getByText('Bob is typing…').waitFor();
