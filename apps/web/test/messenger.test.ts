@@ -136,6 +136,22 @@ describe('the messenger view-model over a KithClient', () => {
     ]);
   });
 
+  it('exports a room and imports it again, with progress', async () => {
+    const { alice, roomId } = await pair();
+    await alice.send(roomId, 'one');
+    await alice.send(roomId, 'two');
+    const { text, fileName } = alice.exportHistory(roomId);
+    expect(fileName).toBe('kith-friends.jsonl');
+    const progress: number[] = [];
+    const done = await alice.importHistory('kith', text, (n) => progress.push(n));
+    expect(done).toMatchObject({ imported: 2, skipped: 0 });
+    expect(progress.at(-1)).toBe(2);
+    expect(alice.messages(done.roomId).map((m) => m.text)).toEqual(['one', 'two']);
+    await expect(alice.importHistory('matrix', 'not json', () => undefined)).rejects.toThrow(
+      'not JSON',
+    );
+  });
+
   it('shows who is typing, not counting this user', async () => {
     const { alice, bob, roomId } = await pair();
     await alice.setTyping(roomId, true);

@@ -13,6 +13,7 @@ import {
 } from '@kith/core';
 import { connectionStatus, type ConnectionStatus, type RelayState } from './connection.ts';
 import { messageItems, type ItemContext, type MessageItem } from './message-items.ts';
+import { exportRoom, importPlan, planImport, type HistoryFormat } from './history-port.ts';
 import type { Person } from './mention-complete.ts';
 import { noticesFor, type Notice } from './notices.ts';
 import { roomAdmin, type AssignableRole, type RoomAdmin } from './room-admin.ts';
@@ -276,6 +277,29 @@ export class Messenger {
 
   leave(roomId: RoomId): Promise<void> {
     return this.device.client.leave(roomId);
+  }
+
+  /** The room's history as a Kith export file. */
+  exportHistory(roomId: RoomId): { text: string; fileName: string } {
+    return exportRoom(this.device.client, roomId);
+  }
+
+  /** Imports an export (Matrix or Kith) into a new room of this user alone. */
+  async importHistory(
+    format: HistoryFormat,
+    text: string,
+    onProgress: (done: number, total: number) => void,
+  ): Promise<{ roomId: RoomId; imported: number; skipped: number }> {
+    const plan = planImport(format, text);
+    const done = await importPlan(
+      this.device.client,
+      (name) => this.device.createRoom({ name, members: [] }),
+      plan,
+      undefined,
+      onProgress,
+    );
+    this.changed();
+    return done;
   }
 
   /** Every message of the room disappears `ms` after it is sent (undefined: they stay). */

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { RoomId, UserId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
+import { ImportHistory } from './import-history.tsx';
 
 /** A new group room with some of this person's contacts invited. */
 export function NewRoom({
@@ -65,6 +66,7 @@ export function NewRoom({
           {busy ? 'Creating…' : 'Create room'}
         </button>
       </form>
+      <ImportHistory messenger={messenger} onImported={onCreated} />
     </section>
   );
 }

@@ -156,6 +156,24 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
         </select>
       </label>
       {admin.changeSettings.why !== undefined && <p class="muted">{admin.changeSettings.why}</p>}
+      <h2>History</h2>
+      <button
+        type="button"
+        onClick={() => {
+          const { text, fileName } = messenger.exportHistory(roomId);
+          const url = URL.createObjectURL(new Blob([text], { type: 'application/jsonl' }));
+          const a = document.createElement('a');
+          a.href = url;
+          a.download = fileName;
+          a.click();
+          setTimeout(() => {
+            URL.revokeObjectURL(url);
+          }, 10_000);
+          setNote(`Exported to ${fileName}.`);
+        }}
+      >
+        Export history
+      </button>
       <h2>Leave</h2>
       <ActionButton
         label="Leave room"

@@ -244,6 +244,24 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
     await page.getByRole('separator', { name: 'New messages' }).waitFor();
     await page.getByRole('button', { name: 'web and node', exact: true }).waitFor();
 
+    // Export the room's history, and import it into a new room with a progress bar.
+    await page.getByRole('button', { name: 'Room settings' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export history' }).click(),
+    ]);
+    const exported = join(work, 'export.jsonl');
+    await download.saveAs(exported);
+    await page.getByRole('button', { name: 'New room' }).click();
+    await page.getByLabel('Export file').setInputFiles(exported);
+    // Done, it shows the new room: a second one of that name, holding the messages.
+    await page
+      .getByRole('button', { name: /^web and node/ })
+      .nth(1)
+      .waitFor();
+    await page.getByRole('heading', { name: 'web and node' }).waitFor();
+    await article(page, 'are you there?').waitFor();
+
     // Installable: the manifest is linked and the service worker holds the app shell.
     expect(
       await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state),
