@@ -152,6 +152,21 @@ describe('the messenger view-model over a KithClient', () => {
     );
   });
 
+  it('blocks and unblocks a user, hiding their messages, and keeps the invite policy', async () => {
+    const { alice, bob, roomId } = await pair();
+    await alice.send(roomId, 'hidden from Bob');
+    await alice.send(roomId, 'also hidden');
+    await until(bob.device.client, () => bob.messages(roomId).length === 2);
+    await bob.block(alice.me);
+    expect(bob.blocked()).toEqual([{ userId: alice.me, displayName: 'Alice' }]);
+    expect(bob.messages(roomId)).toEqual([]);
+    expect(bob.device.client.hiddenCount(roomId)).toBe(2);
+    await bob.unblock(alice.me);
+    expect(bob.messages(roomId).map((m) => m.text)).toEqual(['hidden from Bob', 'also hidden']);
+    await bob.setInvitePolicy('contacts');
+    expect(bob.invitePolicy).toBe('contacts');
+  });
+
   it('shows who is typing, not counting this user', async () => {
     const { alice, bob, roomId } = await pair();
     await alice.setTyping(roomId, true);

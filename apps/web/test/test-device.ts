@@ -96,13 +96,14 @@ export class TestWorld {
 export function until(client: KithClient, check: () => boolean): Promise<void> {
   if (check()) return Promise.resolve();
   return new Promise((resolve) => {
-    const offs = (['timeline', 'joined', 'receipts', 'typing', 'meta', 'room'] as const).map(
-      (type) =>
-        client.on(type, () => {
-          if (!check()) return;
-          for (const off of offs) off();
-          resolve();
-        }),
+    const offs = (
+      ['timeline', 'joined', 'receipts', 'typing', 'meta', 'room', 'sync', 'left'] as const
+    ).map((type) =>
+      client.on(type, () => {
+        if (!check()) return;
+        for (const off of offs) off();
+        resolve();
+      }),
     );
   });
 }

@@ -6,6 +6,7 @@ import {
   shortUserId,
   toHex,
   type KithClient,
+  type InvitePolicy,
   type KithEventType,
   type MessageId,
   type RoomId,
@@ -256,7 +257,34 @@ export class Messenger {
     return roomAdmin(this.device.client, roomId, (u) => this.nameOf(u));
   }
 
+  /** Users this user blocks: their messages are hidden and their invitations refused. */
+  blocked(): ContactInfo[] {
+    return this.device.client
+      .blockedUsers()
+      .map((b) => ({ userId: b.userId, displayName: this.nameOf(b.userId) }));
+  }
+
+  get invitePolicy(): InvitePolicy {
+    return this.device.client.invitePolicy;
+  }
+
   // ---- what a person does ----------------------------------------------------------------------
+
+  async block(user: UserId): Promise<void> {
+    await this.device.client.blockUser(user);
+    this.changed();
+  }
+
+  async unblock(user: UserId): Promise<void> {
+    await this.device.client.unblockUser(user);
+    this.changed();
+  }
+
+  /** Who may invite this user into rooms: anyone, contacts only, or nobody. */
+  async setInvitePolicy(policy: InvitePolicy): Promise<void> {
+    await this.device.client.setInvitePolicy(policy);
+    this.changed();
+  }
 
   setRole(roomId: RoomId, user: UserId, role: AssignableRole): Promise<void> {
     return this.device.client.setRole(roomId, user, role);

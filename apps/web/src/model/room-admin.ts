@@ -10,7 +10,7 @@ export interface Allowed {
   readonly why: string | undefined;
 }
 
-export interface MemberItem {
+interface MemberItem {
   readonly userId: UserId;
   readonly name: string;
   readonly role: string;

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { RoomId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
 import { QrCode } from './qr-code.tsx';
+import { SafetySettings } from './safety-settings.tsx';
 
 /** This person's contact link (text and QR code), adding a contact, and the contacts. */
 export function ContactsPanel({
@@ -92,10 +93,24 @@ export function ContactsPanel({
               >
                 Message
               </button>
+              <button
+                type="button"
+                class="danger"
+                aria-label={`Block ${c.displayName}`}
+                disabled={messenger.blocked().some((b) => b.userId === c.userId)}
+                onClick={() => {
+                  messenger.block(c.userId).catch((error: unknown) => {
+                    setMessage(`Could not block: ${String(error)}`);
+                  });
+                }}
+              >
+                Block
+              </button>
             </li>
           ))}
         </ul>
       )}
+      <SafetySettings messenger={messenger} />
     </section>
   );
 }
