@@ -67,6 +67,7 @@ describe('the messenger view-model over a KithClient', () => {
     await alice.edit(roomId, first, 'changed');
     await until(bob.device.client, () => bob.messages(roomId)[0]?.edited === true);
     expect(bob.messages(roomId)[0]?.text).toBe('changed');
+    expect(bob.messages(roomId)[0]?.versions.map((v) => v.text)).toEqual(['original', 'changed']);
     expect(bob.messages(roomId)[1]?.quote?.text).toBe('changed');
 
     await bob.toggleReaction(roomId, first, '👍');
@@ -199,6 +200,13 @@ describe('the messenger view-model over a KithClient', () => {
     expect(aliceAsSeenByBob?.kick).toEqual({ ok: false, why: 'Your role may not remove members' });
     expect(bob.admin(roomId).changeSettings.ok).toBe(false);
 
+    expect(bob.admin(roomId).rename).toEqual({
+      ok: false,
+      why: 'Your role may not rename the room',
+    });
+    await alice.setRoomProfile(roomId, { name: 'renamed', topic: 'a topic' });
+    await until(bob.device.client, () => bob.admin(roomId).name === 'renamed');
+    expect(bob.admin(roomId).topic).toBe('a topic');
     await alice.setDisappearing(roomId, 3_600_000);
     await until(bob.device.client, () => bob.admin(roomId).disappearAfterMs === 3_600_000);
     await alice.send(roomId, 'gone in an hour');

@@ -38,6 +38,8 @@ export interface MessageItem {
   /** Its text as written (for editing and quotes). */
   readonly text: string;
   readonly edited: boolean;
+  /** Every version's text and time, the original first (edited messages only). */
+  readonly versions: readonly { readonly text: string; readonly ts: number }[];
   readonly retracted: boolean;
   readonly reactions: readonly ReactionItem[];
   readonly quote: { readonly senderName: string; readonly text: string } | undefined;
@@ -83,6 +85,7 @@ function messageItem(
     blocks: m.retracted ? [] : isMarkdown(m) ? parseMarkdown(text) : plainBlocks(text),
     text,
     edited: m.edited,
+    versions: m.edited ? m.edits.map((v) => ({ text: messageText(v.content), ts: v.ts })) : [],
     retracted: m.retracted,
     reactions: [...m.reactions]
       .filter(([, users]) => users.size > 0)

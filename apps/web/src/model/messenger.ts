@@ -307,6 +307,11 @@ export class Messenger {
     return this.device.client.leave(roomId);
   }
 
+  /** Changes the room's name and topic (what is left out stays). */
+  setRoomProfile(roomId: RoomId, change: { name?: string; topic?: string }): Promise<void> {
+    return this.device.client.setRoomProfile(roomId, change);
+  }
+
   /** The room's history as a Kith export file. */
   exportHistory(roomId: RoomId): { text: string; fileName: string } {
     return exportRoom(this.device.client, roomId);

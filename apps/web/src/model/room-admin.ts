@@ -30,6 +30,10 @@ export interface RoomAdmin {
     readonly unban: Allowed;
   }[];
   readonly disappearAfterMs: number | undefined;
+  readonly name: string;
+  readonly topic: string;
+  readonly rename: Allowed;
+  readonly describe: Allowed;
   /** Changing disappearing messages: admins and owners by default. */
   readonly changeSettings: Allowed;
   readonly leave: Allowed;
@@ -84,6 +88,10 @@ export function roomAdmin(
     members,
     banned,
     disappearAfterMs: room.disappearAfterMs,
+    name: room.name,
+    topic: room.topic,
+    rename: gate('canChangeRoomName', 'rename the room'),
+    describe: gate('canChangeRoomDescription', "change the room's topic"),
     changeSettings: gate('canChangeRoomMembershipStyle', 'change the room settings'),
     leave: active ? yes : no('You are no longer in this room'),
   };

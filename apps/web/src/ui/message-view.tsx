@@ -38,7 +38,21 @@ export function MessageView({
       <header class="message-meta">
         <span class="sender">{m.senderName}</span>{' '}
         <time dateTime={new Date(m.ts).toISOString()}>{time}</time>
-        {m.edited && !m.retracted && <span class="muted"> (edited)</span>}
+        {m.edited && !m.retracted && (
+          <details class="versions">
+            <summary>(edited)</summary>
+            <ol aria-label="Earlier versions">
+              {m.versions.map((v, i) => (
+                <li key={i}>
+                  <time dateTime={new Date(v.ts).toISOString()}>
+                    {new Date(v.ts).toLocaleString()}
+                  </time>
+                  : {v.text}
+                </li>
+              ))}
+            </ol>
+          </details>
+        )}
         {m.expiresAt !== undefined && !m.retracted && (
           <span class="muted" title={new Date(m.expiresAt).toLocaleString()}>
             {' '}

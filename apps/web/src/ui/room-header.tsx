@@ -45,6 +45,7 @@ export function RoomHeader({ messenger, roomId }: { messenger: Messenger; roomId
           Room settings
         </button>
       </div>
+      {room.topic !== '' && <p class="topic">{room.topic}</p>}
       <p class="muted sync">{messenger.syncText(roomId)}</p>
       {room.disappearAfterMs !== undefined && (
         <p class="muted">⏱ Messages disappear after {durationText(room.disappearAfterMs)}</p>

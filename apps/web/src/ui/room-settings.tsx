@@ -57,11 +57,52 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
       },
     );
   };
+  const [name, setName] = useState(admin.name);
+  const [topic, setTopic] = useState(admin.topic);
   const ask = (question: string, action: string, run: () => Promise<void>): void => {
     setAsking({ question, action, run });
   };
   return (
     <section class="room-settings" aria-label="Room settings">
+      <h2>Room profile</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          act('Saving the room profile', () =>
+            messenger.setRoomProfile(roomId, {
+              ...(admin.rename.ok && name !== admin.name ? { name } : {}),
+              ...(admin.describe.ok && topic !== admin.topic ? { topic } : {}),
+            }),
+          );
+        }}
+      >
+        <label>
+          Room name
+          <input
+            value={name}
+            disabled={!admin.rename.ok}
+            title={admin.rename.why}
+            onInput={(e) => {
+              setName(e.currentTarget.value);
+            }}
+          />
+        </label>
+        <label>
+          Topic
+          <input
+            value={topic}
+            disabled={!admin.describe.ok}
+            title={admin.describe.why}
+            onInput={(e) => {
+              setTopic(e.currentTarget.value);
+            }}
+          />
+        </label>
+        {admin.rename.why !== undefined && <p class="muted">{admin.rename.why}</p>}
+        <button type="submit" disabled={!admin.rename.ok && !admin.describe.ok}>
+          Save
+        </button>
+      </form>
       <h2>Members</h2>
       <ul class="member-list">
         {admin.members.map((m) => (

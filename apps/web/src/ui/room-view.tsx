@@ -83,13 +83,30 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
             }}
           >
             {rows.length === 0 && <p class="muted empty">No messages yet. Say hello.</p>}
+            {rows.some((r) => r.kind === 'new') && (
+              <button
+                type="button"
+                class="jump"
+                onClick={() => {
+                  document.getElementById('new-marker')?.scrollIntoView({ block: 'start' });
+                }}
+              >
+                Jump to first unread
+              </button>
+            )}
             {rows.map((row) =>
               row.kind === 'day' ? (
                 <div key={row.key} class="day-divider" role="separator" aria-label={row.label}>
                   <span>{row.label}</span>
                 </div>
               ) : row.kind === 'new' ? (
-                <div key="new" class="new-marker" role="separator" aria-label="New messages">
+                <div
+                  key="new"
+                  id="new-marker"
+                  class="new-marker"
+                  role="separator"
+                  aria-label="New messages"
+                >
                   <span>New messages</span>
                 </div>
               ) : (
