@@ -92,6 +92,8 @@ describe('the messenger view-model over a KithClient', () => {
     await until(bob.device.client, () => bob.roomLists().dms.length === 1);
     expect(alice.roomLists().dms.map((r) => [r.roomId, r.name])).toEqual([[dm, 'Bob']]);
     expect(bob.roomLists().dms[0]?.name).toBe('Alice');
+    await alice.device.client.setPresence('away');
+    await until(bob.device.client, () => bob.roomLists().dms[0]?.presence === 'away');
     expect(alice.roomLists().rooms.map((r) => r.roomId)).toEqual([roomId]);
 
     await alice.send(roomId, 'hi @Bob');

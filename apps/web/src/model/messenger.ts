@@ -168,6 +168,7 @@ export class Messenger {
             : r.name || 'Unnamed room',
         dm: r.kind === 'dm',
         partner,
+        presence: partner === undefined ? undefined : client.presence(partner)?.state,
         unread: client.unreadCount(r.roomId),
         mentions: this.#mentioned(r.roomId),
         active: r.active,

@@ -7,6 +7,8 @@ export interface RoomItem {
   readonly dm: boolean;
   /** For a DM: the other person. */
   readonly partner: UserId | undefined;
+  /** For a DM: the other person's presence, when a device of theirs announced it. */
+  readonly presence?: 'online' | 'away' | 'offline' | undefined;
   readonly unread: number;
   readonly mentions: boolean;
   readonly active: boolean;

@@ -47,6 +47,11 @@ export function Shell({
             openRoom(r.roomId);
           }}
         >
+          {r.presence !== undefined && (
+            <span class={`presence presence-${r.presence}`} role="img" aria-label={r.presence}>
+              ●
+            </span>
+          )}
           <span class="room-name">{r.name}</span>
           {!r.active && <span class="muted"> (left)</span>}
           {r.unread > 0 && (
