@@ -262,6 +262,19 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
     await page.getByRole('heading', { name: 'web and node' }).waitFor();
     await article(page, 'are you there?').waitFor();
 
+    // A reload opens the same device from IndexedDB: the rooms and messages are there.
+    await page.reload();
+    await page
+      .getByRole('status', { name: 'Connection' })
+      .filter({ hasText: 'Online through 1 of 1 relay' })
+      .waitFor();
+    expect(await page.getByRole('button', { name: /^web and node/ }).count()).toBe(2);
+    await page
+      .getByRole('button', { name: /^web and node/ })
+      .first()
+      .click();
+    await article(page, 'hi Alice').waitFor();
+
     // Installable: the manifest is linked and the service worker holds the app shell.
     expect(
       await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state),
