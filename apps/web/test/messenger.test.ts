@@ -150,6 +150,13 @@ describe('the messenger view-model over a KithClient', () => {
     expect(done).toMatchObject({ imported: 2, skipped: 0 });
     expect(progress.at(-1)).toBe(2);
     expect(alice.messages(done.roomId).map((m) => m.text)).toEqual(['one', 'two']);
+    // Imported: shown as the original author's, with who imported it; no receipts of this device.
+    expect(alice.messages(done.roomId)[0]).toMatchObject({
+      senderName: 'Alice',
+      importedBy: 'Alice',
+      mine: false,
+      receipt: undefined,
+    });
     await expect(alice.importHistory('matrix', 'not json', () => undefined)).rejects.toThrow(
       'not JSON',
     );

@@ -1,4 +1,5 @@
 import {
+  isUserId,
   mentionedUsers,
   messageText,
   toHex,
@@ -33,6 +34,8 @@ export interface MessageItem {
   readonly senderName: string;
   readonly mine: boolean;
   readonly ts: number;
+  /** Imported history: who it was imported by (the sender above is the original author). */
+  readonly importedBy: string | undefined;
   /** Its text as Markdown blocks (plain text is one paragraph per line run). */
   readonly blocks: readonly Block[];
   /** Its text as written (for editing and quotes). */
@@ -75,13 +78,15 @@ function messageItem(
 ): MessageItem {
   const text = m.retracted ? '' : messageText(m.content);
   const original = m.inReplyTo === undefined ? undefined : byId.get(toHex(m.inReplyTo));
-  const mine = m.sender === me;
+  const origin = m.imported;
+  const mine = m.sender === me && origin === undefined;
   return {
     messageId: toHex(m.messageId),
     sender: m.sender,
-    senderName: nameOf(m.sender),
+    senderName: origin === undefined ? nameOf(m.sender) : originalName(origin, nameOf),
     mine,
-    ts: m.ts,
+    ts: origin?.ts ?? m.ts,
+    importedBy: origin === undefined ? undefined : nameOf(m.sender),
     blocks: m.retracted ? [] : isMarkdown(m) ? parseMarkdown(text) : plainBlocks(text),
     text,
     edited: m.edited,
@@ -110,6 +115,16 @@ function messageItem(
         : m.content.expires.time * 1000,
     receipt: mine ? receiptOf(m, receipts) : undefined,
   };
+}
+
+/** The original author of an imported message, by the name the export or this device gives. */
+function originalName(
+  origin: NonNullable<TimelineMessage['imported']>,
+  nameOf: (user: UserId) => string,
+): string {
+  if (origin.name !== undefined && origin.name !== '') return origin.name;
+  const id = origin.sender.startsWith('kith:user/') ? origin.sender.slice('kith:user/'.length) : '';
+  return isUserId(id) ? nameOf(id) : origin.sender;
 }
 
 function receiptOf(m: TimelineMessage, receipts: RoomReceipts | undefined): ReceiptItem {

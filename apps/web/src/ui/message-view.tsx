@@ -38,6 +38,7 @@ export function MessageView({
       <header class="message-meta">
         <span class="sender">{m.senderName}</span>{' '}
         <time dateTime={new Date(m.ts).toISOString()}>{time}</time>
+        {m.importedBy !== undefined && <span class="muted"> (imported by {m.importedBy})</span>}
         {m.edited && !m.retracted && (
           <details class="versions">
             <summary>(edited)</summary>
