@@ -66,7 +66,7 @@ export function Shell({
   };
 
   return (
-    <div class="shell">
+    <div class={view.kind === 'room' ? 'shell room-open' : 'shell'}>
       <header class="topbar">
         <span class="brand">Kith</span>
         <span role="status" aria-label="Connection" class={`conn conn-${status.state}`}>
@@ -117,7 +117,18 @@ export function Shell({
         {view.kind === 'contacts' && <ContactsPanel messenger={messenger} onOpenRoom={openRoom} />}
         {view.kind === 'new-room' && <NewRoom messenger={messenger} onCreated={openRoom} />}
         {view.kind === 'room' && (
-          <RoomView key={view.roomId} messenger={messenger} roomId={view.roomId} />
+          <>
+            <button
+              type="button"
+              class="back"
+              onClick={() => {
+                setView({ kind: 'contacts' });
+              }}
+            >
+              ← Rooms
+            </button>
+            <RoomView key={view.roomId} messenger={messenger} roomId={view.roomId} />
+          </>
         )}
       </main>
     </div>
