@@ -167,14 +167,14 @@ describe('the messenger view-model over a KithClient', () => {
     await alice.send(roomId, 'hidden from Bob');
     await alice.send(roomId, 'also hidden');
     await until(bob.device.client, () => bob.messages(roomId).length === 2);
-    await bob.block(alice.me);
-    expect(bob.blocked()).toEqual([{ userId: alice.me, displayName: 'Alice' }]);
+    await bob.safety.block(alice.me);
+    expect(bob.safety.blocked()).toEqual([{ userId: alice.me, displayName: 'Alice' }]);
     expect(bob.messages(roomId)).toEqual([]);
     expect(bob.device.client.hiddenCount(roomId)).toBe(2);
-    await bob.unblock(alice.me);
+    await bob.safety.unblock(alice.me);
     expect(bob.messages(roomId).map((m) => m.text)).toEqual(['hidden from Bob', 'also hidden']);
-    await bob.setInvitePolicy('contacts');
-    expect(bob.invitePolicy).toBe('contacts');
+    await bob.safety.setInvitePolicy('contacts');
+    expect(bob.safety.invitePolicy).toBe('contacts');
   });
 
   it('shows who is typing, not counting this user', async () => {
@@ -202,31 +202,38 @@ describe('the messenger view-model over a KithClient', () => {
 
   it('shows what each role may do, sets disappearing messages, and bans', async () => {
     const { alice, bob, roomId } = await pair();
-    const bobAsSeenByAlice = alice.admin(roomId).members.find((m) => m.userId === bob.me);
+    const bobAsSeenByAlice = alice.moderation
+      .admin(roomId)
+      .members.find((m) => m.userId === bob.me);
     expect(bobAsSeenByAlice).toMatchObject({ name: 'Bob', role: 'member' });
     expect(bobAsSeenByAlice?.kick.ok).toBe(true);
-    const aliceAsSeenByBob = bob.admin(roomId).members.find((m) => m.userId === alice.me);
+    const aliceAsSeenByBob = bob.moderation
+      .admin(roomId)
+      .members.find((m) => m.userId === alice.me);
     expect(aliceAsSeenByBob?.kick).toEqual({ ok: false, why: 'Your role may not remove members' });
-    expect(bob.admin(roomId).changeSettings.ok).toBe(false);
+    expect(bob.moderation.admin(roomId).changeSettings.ok).toBe(false);
 
-    expect(bob.admin(roomId).rename).toEqual({
+    expect(bob.moderation.admin(roomId).rename).toEqual({
       ok: false,
       why: 'Your role may not rename the room',
     });
-    await alice.setRoomProfile(roomId, { name: 'renamed', topic: 'a topic' });
-    await until(bob.device.client, () => bob.admin(roomId).name === 'renamed');
-    expect(bob.admin(roomId).topic).toBe('a topic');
-    await alice.setDisappearing(roomId, 3_600_000);
-    await until(bob.device.client, () => bob.admin(roomId).disappearAfterMs === 3_600_000);
+    await alice.moderation.setRoomProfile(roomId, { name: 'renamed', topic: 'a topic' });
+    await until(bob.device.client, () => bob.moderation.admin(roomId).name === 'renamed');
+    expect(bob.moderation.admin(roomId).topic).toBe('a topic');
+    await alice.moderation.setDisappearing(roomId, 3_600_000);
+    await until(
+      bob.device.client,
+      () => bob.moderation.admin(roomId).disappearAfterMs === 3_600_000,
+    );
     await alice.send(roomId, 'gone in an hour');
     await until(bob.device.client, () => bob.messages(roomId).length === 1);
     const expiresAt = bob.messages(roomId)[0]?.expiresAt ?? 0;
     expect(expiresAt).toBeGreaterThan(Date.now());
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 3_601_000);
 
-    await alice.ban(roomId, bob.me);
+    await alice.moderation.ban(roomId, bob.me);
     await until(bob.device.client, () => !bob.device.client.room(roomId).active);
-    expect(alice.admin(roomId).banned.map((b) => b.name)).toEqual(['Bob']);
-    expect(bob.admin(roomId).leave.ok).toBe(false);
+    expect(alice.moderation.admin(roomId).banned.map((b) => b.name)).toEqual(['Bob']);
+    expect(bob.moderation.admin(roomId).leave.ok).toBe(false);
   });
 });

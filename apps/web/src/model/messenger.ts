@@ -6,7 +6,6 @@ import {
   shortUserId,
   toHex,
   type KithClient,
-  type InvitePolicy,
   type KithEventType,
   type MessageId,
   type RoomId,
@@ -17,7 +16,8 @@ import { messageItems, type ItemContext, type MessageItem } from './message-item
 import { exportRoom, importPlan, planImport, type HistoryFormat } from './history-port.ts';
 import type { Person } from './mention-complete.ts';
 import { noticesFor, type Notice } from './notices.ts';
-import { roomAdmin, type AssignableRole, type RoomAdmin } from './room-admin.ts';
+import { PersonalSafety } from './personal-safety.ts';
+import { RoomModeration } from './room-moderation.ts';
 import { dmPartner, roomLists, type RoomItem, type RoomLists } from './room-list.ts';
 
 /** A contact as the device keeps it. */
@@ -71,6 +71,10 @@ const CHANGES: readonly KithEventType[] = [
  */
 export class Messenger {
   readonly device: MessengerDevice;
+  /** Members, roles and room settings, with what this user's role allows. */
+  readonly moderation: RoomModeration;
+  /** Blocking people and who may invite this user. */
+  readonly safety: PersonalSafety;
   #displayName: string;
   readonly #listeners = new Set<() => void>();
   readonly #offs: (() => void)[] = [];
@@ -80,6 +84,14 @@ export class Messenger {
   constructor(device: MessengerDevice, displayName: string) {
     this.device = device;
     this.#displayName = displayName;
+    this.moderation = new RoomModeration(device.client, (u) => this.nameOf(u));
+    this.safety = new PersonalSafety(
+      device.client,
+      (u) => this.nameOf(u),
+      () => {
+        this.changed();
+      },
+    );
     for (const type of CHANGES) {
       this.#offs.push(
         device.client.on(type, () => {
@@ -253,65 +265,7 @@ export class Messenger {
     );
   }
 
-  /** The room's members, the banned, its settings, and what this user may change. */
-  admin(roomId: RoomId): RoomAdmin {
-    return roomAdmin(this.device.client, roomId, (u) => this.nameOf(u));
-  }
-
-  /** Users this user blocks: their messages are hidden and their invitations refused. */
-  blocked(): ContactInfo[] {
-    return this.device.client
-      .blockedUsers()
-      .map((b) => ({ userId: b.userId, displayName: this.nameOf(b.userId) }));
-  }
-
-  get invitePolicy(): InvitePolicy {
-    return this.device.client.invitePolicy;
-  }
-
   // ---- what a person does ----------------------------------------------------------------------
-
-  async block(user: UserId): Promise<void> {
-    await this.device.client.blockUser(user);
-    this.changed();
-  }
-
-  async unblock(user: UserId): Promise<void> {
-    await this.device.client.unblockUser(user);
-    this.changed();
-  }
-
-  /** Who may invite this user into rooms: anyone, contacts only, or nobody. */
-  async setInvitePolicy(policy: InvitePolicy): Promise<void> {
-    await this.device.client.setInvitePolicy(policy);
-    this.changed();
-  }
-
-  setRole(roomId: RoomId, user: UserId, role: AssignableRole): Promise<void> {
-    return this.device.client.setRole(roomId, user, role);
-  }
-
-  /** Removes a member (they may be invited again). */
-  kick(roomId: RoomId, user: UserId): Promise<void> {
-    return this.device.client.remove(roomId, user);
-  }
-
-  ban(roomId: RoomId, user: UserId): Promise<void> {
-    return this.device.client.ban(roomId, user);
-  }
-
-  unban(roomId: RoomId, user: UserId): Promise<void> {
-    return this.device.client.unban(roomId, user);
-  }
-
-  leave(roomId: RoomId): Promise<void> {
-    return this.device.client.leave(roomId);
-  }
-
-  /** Changes the room's name and topic (what is left out stays). */
-  setRoomProfile(roomId: RoomId, change: { name?: string; topic?: string }): Promise<void> {
-    return this.device.client.setRoomProfile(roomId, change);
-  }
 
   /** The room's history as a Kith export file. */
   exportHistory(roomId: RoomId): { text: string; fileName: string } {
@@ -334,11 +288,6 @@ export class Messenger {
     );
     this.changed();
     return done;
-  }
-
-  /** Every message of the room disappears `ms` after it is sent (undefined: they stay). */
-  setDisappearing(roomId: RoomId, ms: number | undefined): Promise<void> {
-    return this.device.client.setDisappearing(roomId, ms);
   }
 
   async addContact(link: string): Promise<ContactInfo> {

@@ -97,9 +97,9 @@ export function ContactsPanel({
                 type="button"
                 class="danger"
                 aria-label={`Block ${c.displayName}`}
-                disabled={messenger.blocked().some((b) => b.userId === c.userId)}
+                disabled={messenger.safety.blocked().some((b) => b.userId === c.userId)}
                 onClick={() => {
-                  messenger.block(c.userId).catch((error: unknown) => {
+                  messenger.safety.block(c.userId).catch((error: unknown) => {
                     setMessage(`Could not block: ${String(error)}`);
                   });
                 }}

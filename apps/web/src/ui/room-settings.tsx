@@ -39,7 +39,7 @@ function ActionButton({
 
 /** The room's members with roles, kicking and banning, disappearing messages, and leaving. */
 export function RoomSettings({ messenger, roomId }: { messenger: Messenger; roomId: RoomId }) {
-  const admin = messenger.admin(roomId);
+  const admin = messenger.moderation.admin(roomId);
   const [note, setNote] = useState('');
   const [asking, setAsking] = useState<{
     question: string;
@@ -69,7 +69,7 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
         onSubmit={(e) => {
           e.preventDefault();
           act('Saving the room profile', () =>
-            messenger.setRoomProfile(roomId, {
+            messenger.moderation.setRoomProfile(roomId, {
               ...(admin.rename.ok && name !== admin.name ? { name } : {}),
               ...(admin.describe.ok && topic !== admin.topic ? { topic } : {}),
             }),
@@ -119,7 +119,7 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
                   onChange={(e) => {
                     const role = e.currentTarget.value as AssignableRole;
                     act(`Making ${m.name} ${role}`, () =>
-                      messenger.setRole(roomId, m.userId, role),
+                      messenger.moderation.setRole(roomId, m.userId, role),
                     );
                   }}
                 >
@@ -138,7 +138,7 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
               allowed={m.kick}
               onClick={() => {
                 ask(`Remove ${m.name} from the room? They can be invited again.`, 'Remove', () =>
-                  messenger.kick(roomId, m.userId),
+                  messenger.moderation.kick(roomId, m.userId),
                 );
               }}
             />
@@ -150,7 +150,7 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
                 ask(
                   `Ban ${m.name}? They are removed and cannot be invited until unbanned.`,
                   'Ban',
-                  () => messenger.ban(roomId, m.userId),
+                  () => messenger.moderation.ban(roomId, m.userId),
                 );
               }}
             />
@@ -168,7 +168,7 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
                   label={`Unban ${b.name}`}
                   allowed={b.unban}
                   onClick={() => {
-                    act(`Unbanning ${b.name}`, () => messenger.unban(roomId, b.userId));
+                    act(`Unbanning ${b.name}`, () => messenger.moderation.unban(roomId, b.userId));
                   }}
                 />
               </li>
@@ -186,7 +186,9 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
           onChange={(e) => {
             const v = e.currentTarget.value;
             const ms = v === '' ? undefined : Number(v);
-            act('Changing disappearing messages', () => messenger.setDisappearing(roomId, ms));
+            act('Changing disappearing messages', () =>
+              messenger.moderation.setDisappearing(roomId, ms),
+            );
           }}
         >
           {DISAPPEAR_CHOICES.map((ms) => (
@@ -222,7 +224,7 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
         danger
         onClick={() => {
           ask('Leave this room? You will need a new invitation to come back.', 'Leave', () =>
-            messenger.leave(roomId),
+            messenger.moderation.leave(roomId),
           );
         }}
       />

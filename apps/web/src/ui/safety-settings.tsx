@@ -11,7 +11,7 @@ const POLICIES: readonly { value: InvitePolicy; text: string }[] = [
 /** Who may invite this person, and the people they block (with unblocking). */
 export function SafetySettings({ messenger }: { messenger: Messenger }) {
   const [note, setNote] = useState('');
-  const blocked = messenger.blocked();
+  const blocked = messenger.safety.blocked();
   const report = (what: string) => (e: unknown) => {
     setNote(`${what} failed: ${e instanceof Error ? e.message : String(e)}`);
   };
@@ -21,11 +21,11 @@ export function SafetySettings({ messenger }: { messenger: Messenger }) {
       <label>
         Who may invite you to rooms
         <select
-          value={messenger.invitePolicy}
+          value={messenger.safety.invitePolicy}
           onChange={(e) => {
             const policy = POLICIES.find((p) => p.value === e.currentTarget.value)?.value;
             if (policy !== undefined)
-              messenger.setInvitePolicy(policy).catch(report('Changing it'));
+              messenger.safety.setInvitePolicy(policy).catch(report('Changing it'));
           }}
         >
           {POLICIES.map((p) => (
@@ -48,7 +48,7 @@ export function SafetySettings({ messenger }: { messenger: Messenger }) {
               <button
                 type="button"
                 onClick={() => {
-                  messenger.unblock(b.userId).catch(report('Unblocking'));
+                  messenger.safety.unblock(b.userId).catch(report('Unblocking'));
                 }}
               >
                 Unblock {b.displayName}
