@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -100,6 +102,24 @@ async function screenshots(page: Page): Promise<void> {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.screenshot({ path: join(dir, 'web-mobile.png') });
   await page.emulateMedia({ colorScheme: 'light' });
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical violations on the page as it is, as `rule: target` lines. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: Document) => Promise<AxeResults> } }).axe;
+    const results = await axe.run(document);
+    return results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
+
+interface AxeResults {
+  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
 }
 
 /** The message of the page's timeline that holds `text`. */
@@ -279,6 +299,18 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
     expect(
       await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state),
     ).toBe('activated');
+    // No serious accessibility violations on the room screen (light and dark) and the contacts
+    // screen (axe-core, evaluated through the driver: the page's CSP allows no injected script).
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page
+      .getByRole('button', { name: /^web and node/ })
+      .first()
+      .click();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
     await screenshots(page);
     expect(pageErrors).toEqual([]);
     expect([...origins]).toEqual([new URL(server.url).origin]);
