@@ -76,6 +76,7 @@ const GROUP = {
   browser: 5,
   coreBrowser: 6,
   examples: 7,
+  web: 8,
 } as const;
 
 /** For the projects whose tests start processes (relays, devices, daemons). */
@@ -122,6 +123,16 @@ export default defineConfig({
         test: {
           name: 'runtime',
           include: ['packages/runtime/test/**/*.test.ts'],
+          testTimeout: 15_000,
+          sequence: { groupOrder: GROUP.units },
+        },
+      },
+      {
+        extends: true,
+        // The web messenger's view-model and Markdown, on Node.
+        test: {
+          name: 'web',
+          include: ['apps/web/test/*.test.ts'],
           testTimeout: 15_000,
           sequence: { groupOrder: GROUP.units },
         },
@@ -244,6 +255,18 @@ export default defineConfig({
                 // After the browser project: one Chromium at a time.
                 sequence: { groupOrder: GROUP.coreBrowser },
                 browser: inChromium(),
+              },
+            },
+            {
+              extends: true,
+              // The web messenger end to end: its real build served on 127.0.0.1, a relay
+              // process, a KithNode, and a person in Chromium driven by playwright-core.
+              test: {
+                name: 'web-e2e',
+                include: ['apps/web/test/e2e/*.test.ts'],
+                ...processes,
+                // Last, alone: one Chromium at a time.
+                sequence: { groupOrder: GROUP.web },
               },
             },
           ]

@@ -1,0 +1,65 @@
+import type { RoomId, RoomSummary, UserId } from '@kith/core';
+
+/** A room as the room list shows it. */
+export interface RoomItem {
+  readonly roomId: RoomId;
+  readonly name: string;
+  readonly dm: boolean;
+  /** For a DM: the other person. */
+  readonly partner: UserId | undefined;
+  /** For a DM: the other person's presence, when a device of theirs announced it. */
+  readonly presence?: 'online' | 'away' | 'offline' | undefined;
+  readonly unread: number;
+  readonly mentions: boolean;
+  readonly active: boolean;
+  /** Sender's time of the newest message, 0 for none: the list's order. */
+  readonly lastActivity: number;
+}
+
+/** The two lists the sidebar shows, each in a stable order. */
+export interface RoomLists {
+  readonly rooms: readonly RoomItem[];
+  readonly dms: readonly RoomItem[];
+  /** Messages from others not yet read, over every room (the tab title shows it). */
+  readonly unread: number;
+}
+
+/**
+ * The user a DM is with: its one participant other than `me`, or undefined for a group, a room
+ * this device is out of, or a DM the other user left.
+ */
+export function dmPartner(room: RoomSummary, me: UserId): UserId | undefined {
+  if (room.kind !== 'dm' || !room.active) return undefined;
+  const others = room.participants.filter((p) => p.userId !== me && p.role !== 'banned');
+  return others.length === 1 ? others[0]?.userId : undefined;
+}
+
+/**
+ * DMs apart from rooms; each list newest activity first, then by name and room ID, so the order
+ * only changes when a message arrives (never between two renders of the same state). When both
+ * users started a DM at once, each device holds two: the one with the lower room ID is shown
+ * (the terminal messenger picks the same).
+ */
+export function roomLists(items: readonly RoomItem[]): RoomLists {
+  const byPartner = new Map<UserId, RoomItem>();
+  const rooms: RoomItem[] = [];
+  const dms: RoomItem[] = [];
+  for (const item of items) {
+    if (!item.dm) rooms.push(item);
+    else if (item.partner === undefined) dms.push(item);
+    else {
+      const seen = byPartner.get(item.partner);
+      if (seen === undefined || item.roomId < seen.roomId) byPartner.set(item.partner, item);
+    }
+  }
+  dms.push(...byPartner.values());
+  const order = (a: RoomItem, b: RoomItem): number =>
+    b.lastActivity - a.lastActivity ||
+    a.name.localeCompare(b.name) ||
+    (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0);
+  return {
+    rooms: rooms.sort(order),
+    dms: dms.sort(order),
+    unread: [...rooms, ...dms].reduce((n, r) => n + r.unread, 0),
+  };
+}

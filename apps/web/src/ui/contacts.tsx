@@ -1,0 +1,116 @@
+import { useState } from 'preact/hooks';
+import type { RoomId } from '@kith/core';
+import type { Messenger } from '../model/messenger.ts';
+import { QrCode } from './qr-code.tsx';
+import { SafetySettings } from './safety-settings.tsx';
+
+/** This person's contact link (text and QR code), adding a contact, and the contacts. */
+export function ContactsPanel({
+  messenger,
+  onOpenRoom,
+}: {
+  messenger: Messenger;
+  onOpenRoom: (roomId: RoomId) => void;
+}) {
+  const link = messenger.contactLink();
+  const [paste, setPaste] = useState('');
+  const [message, setMessage] = useState('');
+  const [copied, setCopied] = useState(false);
+  const contacts = messenger.contacts();
+  return (
+    <section class="panel" aria-labelledby="contacts-heading">
+      <h1 id="contacts-heading">Contacts</h1>
+      <h2>Your contact link</h2>
+      <p>Give it to the people you want to talk with; they add you with it.</p>
+      <div class="link-card">
+        <QrCode text={link} label="Your contact link as a QR code" />
+        <div class="link-text">
+          <label>
+            Your contact link
+            <textarea readonly rows={4} spellcheck={false} value={link} class="mono" />
+          </label>
+          <button
+            type="button"
+            onClick={() => {
+              void navigator.clipboard.writeText(link).then(() => {
+                setCopied(true);
+              });
+            }}
+          >
+            {copied ? 'Copied' : 'Copy link'}
+          </button>
+        </div>
+      </div>
+      <h2>Add a contact</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (paste.trim() === '') return;
+          messenger.addContact(paste).then(
+            (c) => {
+              setPaste('');
+              setMessage(`Added ${c.displayName || 'the contact'}.`);
+            },
+            (error: unknown) => {
+              setMessage(
+                `That is not a contact link: ${error instanceof Error ? error.message : String(error)}`,
+              );
+            },
+          );
+        }}
+      >
+        <label>
+          Their contact link
+          <textarea
+            rows={3}
+            spellcheck={false}
+            class="mono"
+            value={paste}
+            onInput={(e) => {
+              setPaste(e.currentTarget.value);
+            }}
+          />
+        </label>
+        <button type="submit">Add contact</button>
+        {message !== '' && <p role="status">{message}</p>}
+      </form>
+      <h2>Your contacts</h2>
+      {contacts.length === 0 ? (
+        <p class="muted">None yet.</p>
+      ) : (
+        <ul class="contact-list">
+          {contacts.map((c) => (
+            <li key={c.userId}>
+              <span>{c.displayName}</span>
+              <button
+                type="button"
+                aria-label={`Message ${c.displayName}`}
+                onClick={() => {
+                  void messenger.openDm(c.userId).then(onOpenRoom, (error: unknown) => {
+                    setMessage(`Could not start a conversation: ${String(error)}`);
+                  });
+                }}
+              >
+                Message
+              </button>
+              <button
+                type="button"
+                class="danger"
+                aria-label={`Block ${c.displayName}`}
+                disabled={messenger.safety.blocked().some((b) => b.userId === c.userId)}
+                onClick={() => {
+                  messenger.safety.block(c.userId).catch((error: unknown) => {
+                    setMessage(`Could not block: ${String(error)}`);
+                  });
+                }}
+              >
+                Block
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <SafetySettings messenger={messenger} />
+    </section>
+  );
+}

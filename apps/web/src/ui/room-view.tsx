@@ -1,0 +1,184 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { RoomId, UserId } from '@kith/core';
+import type { MessageItem } from '../model/message-items.ts';
+import type { Messenger } from '../model/messenger.ts';
+import { dayLabeller, timelineRows } from '../model/timeline-rows.ts';
+import { Composer, type Draft } from './composer.tsx';
+import { Confirm } from './confirm.tsx';
+import { MessageView, type MessageActions } from './message-view.tsx';
+import { RoomHeader } from './room-header.tsx';
+import { ThreadPanel } from './thread-panel.tsx';
+import { useMessenger } from './use-messenger.ts';
+
+/** A room: its header, its timeline, who is typing, and the composer. */
+export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: RoomId }) {
+  useMessenger(messenger);
+  // The "new messages" marker stays where the room was read up to when it was opened.
+  const [openedAt] = useState(() => messenger.readPosition(roomId));
+  const [draft, setDraft] = useState<Draft>({ kind: 'new' });
+  const [retracting, setRetracting] = useState<MessageItem | undefined>();
+  const [thread, setThread] = useState<string | undefined>();
+  const [error, setError] = useState('');
+  const messages = messenger.messages(roomId);
+  const rows = timelineRows(messages, openedAt, dayLabeller(Date.now()));
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const newest = messages.at(-1)?.messageId;
+
+  // Follows new messages when the person was at the bottom; otherwise stays where they read.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el !== null && atBottom.current) el.scrollTop = el.scrollHeight;
+  }, [newest, messages.length]);
+
+  // What is shown while the tab is visible is read.
+  useEffect(() => {
+    if (document.visibilityState === 'visible')
+      void messenger.markRead(roomId).catch(() => undefined);
+  }, [messenger, roomId, newest]);
+
+  const fail = (what: string) => (e: unknown) => {
+    setError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  };
+  const actions: MessageActions = {
+    reply: (m) => {
+      setDraft({ kind: 'reply', to: m });
+    },
+    edit: (m) => {
+      setDraft({ kind: 'edit', of: m });
+    },
+    retract: (m) => {
+      setRetracting(m);
+    },
+    react: (m, emoji) => {
+      messenger.toggleReaction(roomId, m.messageId, emoji).catch(fail('Reaction not sent'));
+    },
+    thread: (m) => {
+      setThread(m.messageId);
+    },
+  };
+  const replies = messenger.threadReplies(roomId);
+  const may = {
+    retractOthers: messenger.can(roomId, 'canDeleteOtherMessage'),
+    react: messenger.can(roomId, 'canReactToMessage'),
+    send: messenger.can(roomId, 'canSendMessage'),
+  };
+  const typing = messenger.typing(roomId);
+  const reader = { me: messenger.me, nameOf: (u: UserId) => messenger.nameOf(u) };
+
+  return (
+    <section class="room-view" aria-labelledby="room-heading">
+      <RoomHeader messenger={messenger} roomId={roomId} />
+      <div class="room-body">
+        <div class="room-main">
+          <div
+            class="timeline"
+            ref={scroller}
+            role="log"
+            aria-label="Messages"
+            tabIndex={0}
+            onScroll={(e) => {
+              const el = e.currentTarget;
+              atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+            }}
+          >
+            {rows.length === 0 && <p class="muted empty">No messages yet. Say hello.</p>}
+            {rows.some((r) => r.kind === 'new') && (
+              <button
+                type="button"
+                class="jump"
+                onClick={() => {
+                  document.getElementById('new-marker')?.scrollIntoView({ block: 'start' });
+                }}
+              >
+                Jump to first unread
+              </button>
+            )}
+            {rows.map((row) =>
+              row.kind === 'day' ? (
+                <div key={row.key} class="day-divider" role="separator" aria-label={row.label}>
+                  <span>{row.label}</span>
+                </div>
+              ) : row.kind === 'new' ? (
+                <div
+                  key="new"
+                  id="new-marker"
+                  class="new-marker"
+                  role="separator"
+                  aria-label="New messages"
+                >
+                  <span>New messages</span>
+                </div>
+              ) : (
+                <MessageView
+                  key={row.key}
+                  m={row.message}
+                  me={reader}
+                  may={may}
+                  actions={actions}
+                  replies={replies.get(row.message.messageId) ?? 0}
+                />
+              ),
+            )}
+          </div>
+          <p class="typing" aria-live="polite">
+            {typing.length === 0
+              ? ''
+              : `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing…`}
+          </p>
+          {error !== '' && (
+            <p role="alert" class="error">
+              {error}{' '}
+              <button
+                type="button"
+                onClick={() => {
+                  setError('');
+                }}
+              >
+                Dismiss
+              </button>
+            </p>
+          )}
+          <Composer
+            key={roomId}
+            messenger={messenger}
+            roomId={roomId}
+            draft={draft}
+            disabled={!may.send}
+            onDone={() => {
+              atBottom.current = true;
+              setDraft({ kind: 'new' });
+            }}
+            onError={fail('Not sent')}
+          />
+        </div>
+        {thread !== undefined && (
+          <ThreadPanel
+            key={thread}
+            messenger={messenger}
+            roomId={roomId}
+            threadId={thread}
+            reader={reader}
+            may={may}
+            actions={actions}
+            onClose={() => {
+              setThread(undefined);
+            }}
+            onError={fail('Not sent')}
+          />
+        )}
+      </div>
+      {retracting !== undefined && (
+        <Confirm
+          question="Delete this message for everyone in the room?"
+          action="Delete"
+          onAnswer={(yes) => {
+            const m = retracting;
+            setRetracting(undefined);
+            if (yes) messenger.retract(roomId, m.messageId).catch(fail('Not deleted'));
+          }}
+        />
+      )}
+    </section>
+  );
+}

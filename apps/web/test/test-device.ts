@@ -1,0 +1,109 @@
+import { MemoryLevel } from 'memory-level';
+import { KithClient, KvStore, type RoomId, type UserId } from '@kith/core';
+import { createMemoryNetwork, type MemoryNetwork } from '@kith/core/testing';
+import type { RelayState } from '../src/model/connection.ts';
+import type { ContactInfo, MessengerDevice } from '../src/model/messenger.ts';
+
+/**
+ * A device for the view-model's unit tests: a real KithClient on core's in-memory network, with
+ * contacts and key packages handed over in memory (what libp2p and relays do on a real device).
+ */
+export class TestDevice implements MessengerDevice {
+  readonly client: KithClient;
+  readonly #world: TestWorld;
+  readonly #contacts: ContactInfo[] = [];
+  relays: RelayState[] = [];
+  direct = 0;
+
+  private constructor(client: KithClient, world: TestWorld) {
+    this.client = client;
+    this.#world = world;
+  }
+
+  static async open(world: TestWorld, name: string): Promise<TestDevice> {
+    const client = await KithClient.open({
+      storage: new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions),
+      transport: (device) => world.network.endpoint(device.deviceId),
+      deviceName: name,
+    });
+    const device = new TestDevice(client, world);
+    world.devices.set(client.userId, device);
+    return device;
+  }
+
+  get userId(): UserId {
+    return this.client.userId;
+  }
+
+  contactLink(displayName = ''): string {
+    return JSON.stringify({ userId: this.userId, displayName });
+  }
+
+  addContact(link: string): Promise<ContactInfo> {
+    const contact = JSON.parse(link) as ContactInfo;
+    this.#contacts.push(contact);
+    return Promise.resolve(contact);
+  }
+
+  contacts(): readonly ContactInfo[] {
+    return this.#contacts;
+  }
+
+  async createRoom(options: {
+    name?: string;
+    dm?: boolean;
+    members?: readonly UserId[];
+  }): Promise<RoomId> {
+    const invite: Uint8Array[] = [];
+    for (const user of options.members ?? []) invite.push(await this.#keyPackage(user));
+    return this.client.createRoom({
+      ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.dm === undefined ? {} : { dm: options.dm }),
+      invite,
+    });
+  }
+
+  async invite(roomId: RoomId, user: UserId): Promise<void> {
+    await this.client.invite(roomId, [await this.#keyPackage(user)]);
+  }
+
+  relayStatus(): readonly RelayState[] {
+    return this.relays;
+  }
+
+  connectedDevices(): readonly unknown[] {
+    return Array.from({ length: this.direct });
+  }
+
+  #keyPackage(user: UserId): Promise<Uint8Array> {
+    const other = this.#world.devices.get(user);
+    if (other === undefined) throw new Error(`no test device for ${user}`);
+    return other.client.createKeyPackage();
+  }
+}
+
+/** The devices of one test and their network. */
+export class TestWorld {
+  readonly network: MemoryNetwork = createMemoryNetwork();
+  readonly devices = new Map<UserId, TestDevice>();
+
+  async close(): Promise<void> {
+    for (const d of this.devices.values()) await d.client.close();
+  }
+}
+
+/** Resolves once `check` holds, checked now and after each change the client reports. */
+export function until(client: KithClient, check: () => boolean): Promise<void> {
+  if (check()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const offs = (
+      ['timeline', 'joined', 'receipts', 'typing', 'meta', 'room', 'sync', 'left'] as const
+    ).map((type) =>
+      client.on(type, () => {
+        if (!check()) return;
+        for (const off of offs) off();
+        resolve();
+      }),
+    );
+  });
+}
