@@ -1,25 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { nobleEd25519, useEd25519, type Ed25519Implementation } from '../../src/crypto/ed25519.ts';
+import { useEd25519 } from '../../src/crypto/ed25519.ts';
 import { FaultyDb } from './faulty-db.ts';
 import { texts, World } from './world.ts';
-
-/** An asynchronous Ed25519 as a browser's would be (noble underneath), counting each path. */
-function asyncEd25519(): Ed25519Implementation & { sync: number; async: number } {
-  const impl = {
-    ...nobleEd25519,
-    sync: 0,
-    async: 0,
-    verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-      impl.sync++;
-      return nobleEd25519.verify(signature, message, publicKey);
-    },
-    verifyAsync(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) {
-      impl.async++;
-      return Promise.resolve(nobleEd25519.verify(signature, message, publicKey));
-    },
-  };
-  return impl;
-}
+import { countingEd25519 } from '../crypto/counting-ed25519.ts';
 
 describe('a device whose Ed25519 verifies asynchronously (a browser tab)', () => {
   afterEach(() => {
@@ -27,7 +10,7 @@ describe('a device whose Ed25519 verifies asynchronously (a browser tab)', () =>
   });
 
   it('verifies received and reloaded updates in batches, and shows the same conversation', async () => {
-    const impl = asyncEd25519();
+    const impl = countingEd25519();
     useEd25519(impl);
     const world = new World(47);
     const db = new FaultyDb();

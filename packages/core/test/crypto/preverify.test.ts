@@ -1,32 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   generateSigningKeyPair,
-  nobleEd25519,
   preverifyWithContext,
   signWithContext,
   useEd25519,
   verifyWithContext,
-  type Ed25519Implementation,
 } from '../../src/crypto/ed25519.ts';
 import { webRandom } from '../../src/ports/random.ts';
-
-/** Counts what each path verified; the asynchronous one is noble too, so verdicts are real. */
-function counting(): Ed25519Implementation & { sync: number; async: number } {
-  const impl = {
-    ...nobleEd25519,
-    sync: 0,
-    async: 0,
-    verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-      impl.sync++;
-      return nobleEd25519.verify(signature, message, publicKey);
-    },
-    verifyAsync(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) {
-      impl.async++;
-      return Promise.resolve(nobleEd25519.verify(signature, message, publicKey));
-    },
-  };
-  return impl;
-}
+import { countingEd25519 } from './counting-ed25519.ts';
 
 const context = 'kith/test/v1';
 
@@ -36,7 +17,7 @@ describe('verifying a batch ahead with an asynchronous Ed25519', () => {
   });
 
   it('hands each verdict once, to the exact key, context, message and signature', async () => {
-    const impl = counting();
+    const impl = countingEd25519();
     useEd25519(impl);
     const keys = generateSigningKeyPair(webRandom);
     const message = Uint8Array.of(1, 2, 3);
@@ -57,7 +38,7 @@ describe('verifying a batch ahead with an asynchronous Ed25519', () => {
   });
 
   it('never lends a verdict to other bytes under the same signature', async () => {
-    const impl = counting();
+    const impl = countingEd25519();
     useEd25519(impl);
     const keys = generateSigningKeyPair(webRandom);
     const other = generateSigningKeyPair(webRandom);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { nobleEd25519, useEd25519, type Ed25519Implementation } from '../../src/crypto/ed25519.ts';
+import { useEd25519 } from '../../src/crypto/ed25519.ts';
 import {
   encodeSignedUpdate,
   preverifySignedUpdates,
@@ -7,24 +7,7 @@ import {
 } from '../../src/timeline/signed-update.ts';
 import type { UpdateVerdict } from '../../src/timeline/verdict.ts';
 import { FakeControlPlane, Member } from './helpers.ts';
-
-/** An asynchronous Ed25519 as a browser's would be (noble underneath), counting each path. */
-function asyncEd25519(): Ed25519Implementation & { sync: number; async: number } {
-  const impl = {
-    ...nobleEd25519,
-    sync: 0,
-    async: 0,
-    verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-      impl.sync++;
-      return nobleEd25519.verify(signature, message, publicKey);
-    },
-    verifyAsync(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) {
-      impl.async++;
-      return Promise.resolve(nobleEd25519.verify(signature, message, publicKey));
-    },
-  };
-  return impl;
-}
+import { countingEd25519 } from '../crypto/counting-ed25519.ts';
 
 function verdictOf(v: UpdateVerdict): string {
   return v.verdict === 'rejected' ? v.reason : v.verdict;
@@ -58,7 +41,7 @@ describe('updates verified as a batch ahead (an asynchronous Ed25519)', () => {
       encodeSignedUpdate({ ...forged, update: tampered }),
       Uint8Array.of(0x88, 1, 2),
     ];
-    const impl = asyncEd25519();
+    const impl = countingEd25519();
     useEd25519(impl);
     await preverifySignedUpdates(batch);
     expect(impl.async).toBe(4);
@@ -81,7 +64,7 @@ describe('updates verified as a batch ahead (an asynchronous Ed25519)', () => {
     const signed = mallory.text('signed').update;
     const tampered = Uint8Array.from(signed.update);
     tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1;
-    const impl = asyncEd25519();
+    const impl = countingEd25519();
     useEd25519(impl);
     // The genuine update verified ahead, then a tampered copy under the same signature arrives.
     await preverifySignedUpdates([encodeSignedUpdate(signed)]);
