@@ -23,7 +23,12 @@ export class VerdictCache {
       const oldest = this.#verdicts.keys().next();
       if (oldest.done !== true) this.#verdicts.delete(oldest.value);
     }
-    this.#verdicts.set(toHex(signature), { publicKey, message, valid });
+    // Copies: a verdict holds for the bytes it was reached on, even if a caller reuses a buffer.
+    this.#verdicts.set(toHex(signature), {
+      publicKey: publicKey.slice(),
+      message: message.slice(),
+      valid,
+    });
   }
 
   /** The recorded verdict for these bytes (and forgets it), or undefined. */
