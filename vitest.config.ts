@@ -33,7 +33,7 @@ function inChromium() {
   };
 }
 
-/** KITH_CORE_BROWSER=all: every core test that can run in Chromium does (minutes). */
+/** KITH_CORE_BROWSER=all: the long timeline simulations run in Chromium too (minutes). */
 const allCoreInBrowser = process.env['KITH_CORE_BROWSER'] === 'all';
 const coreInBrowser = [
   'identity',
@@ -44,7 +44,7 @@ const coreInBrowser = [
   'people',
   'relay',
   'storage',
-  ...(allCoreInBrowser ? ['client'] : []),
+  'client',
 ];
 
 /** What core's code and tests import, pre-bundled (re-optimising mid-run reloads the page). */
@@ -236,9 +236,9 @@ export default defineConfig({
             {
               extends: true,
               // Core's own tests again, in Chromium: the engine runs in a browser tab as well as on
-              // Node. Files that read shared/ from disk or use node:crypto stay Node-only. The engine's
-              // client tests and the long simulations pass there too but take minutes: they run with
-              // KITH_CORE_BROWSER=all (68 files).
+              // Node, clients and chaos simulations included. Files that read shared/ from disk or
+              // use node:crypto stay Node-only. The long timeline simulations pass there too but take
+              // minutes: they run with KITH_CORE_BROWSER=all.
               root: 'packages/core',
               resolve: { conditions: ['module', 'browser', 'development|production'] },
               optimizeDeps: { include: [...coreDeps, 'memory-level', 'fast-check'] },

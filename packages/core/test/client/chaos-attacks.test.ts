@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { KvStore } from '../../src/storage/store.ts';
 import { runChaos } from '../../src/testing/chaos-scenario.ts';
 import { removedMemberAttack } from '../../src/testing/removed-member-attack.ts';
+import { macrotask } from './macrotask.ts';
 
 // Not imported from chaos.test.ts: that would register its tests here too.
 const chaosOptions = {
   openDatabase: () => new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions),
-  yieldTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  yieldTurn: macrotask,
 };
 
 /**

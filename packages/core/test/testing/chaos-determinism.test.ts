@@ -2,10 +2,11 @@ import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { KvStore } from '../../src/storage/store.ts';
 import { runChaos, type ChaosOptions } from '../../src/testing/chaos-scenario.ts';
+import { macrotask } from '../client/macrotask.ts';
 
 const options: ChaosOptions = {
   openDatabase: () => new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions),
-  yieldTurn: () => new Promise<void>((resolve) => setImmediate(resolve)),
+  yieldTurn: macrotask,
   steps: 16,
   restarts: true,
 };
