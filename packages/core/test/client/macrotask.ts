@@ -11,7 +11,11 @@ export function macrotask(): Promise<void> {
     });
   }
   return new Promise((resolve) => {
-    const channel = new MessageChannel();
+    // The browser's MessageChannel (core's test types are Node's, whose ports differ).
+    const channel = new MessageChannel() as unknown as {
+      port1: { onmessage: (() => void) | null; close(): void };
+      port2: { postMessage(message: unknown): void };
+    };
     channel.port1.onmessage = () => {
       channel.port1.close();
       resolve();
