@@ -3,6 +3,7 @@ import { commands } from 'vitest/browser';
 import type { UserId } from '@kith/core';
 import { KithBrowser } from '../src/index.ts';
 import { message, uniqueName } from './helpers.ts';
+import { onlyWebRtc } from './fixtures/only-webrtc.ts';
 
 const RELAY = 'node-webrtc';
 const PEER = 'node-webrtc';
@@ -11,26 +12,6 @@ afterAll(async () => {
   await commands.nodePeerStop(PEER);
   await commands.relayStop(RELAY);
 });
-
-/** Resolves once the tab has connections to `peerId` and every one is WebRTC. */
-function onlyWebRtc(tab: KithBrowser, peerId: string): Promise<void> {
-  const libp2p = tab.libp2p;
-  return new Promise((resolve) => {
-    const check = (): void => {
-      const addresses = libp2p
-        .getConnections()
-        .filter((c) => c.remotePeer.toString() === peerId)
-        .map((c) => c.remoteAddr.toString());
-      if (addresses.length === 0 || !addresses.every((a) => a.includes('/webrtc'))) return;
-      libp2p.removeEventListener('connection:open', check);
-      libp2p.removeEventListener('connection:close', check);
-      resolve();
-    };
-    libp2p.addEventListener('connection:open', check);
-    libp2p.addEventListener('connection:close', check);
-    check();
-  });
-}
 
 describe('a browser tab and a KithNode', () => {
   it('meet through a relay, move to WebRTC, and go on talking once the relay is gone', async () => {
@@ -57,7 +38,7 @@ describe('a browser tab and a KithNode', () => {
       await commands.nodePeer(PEER, { op: 'waitForMessage', roomId, text: 'hello node' });
 
       // Whichever end dials (the lower peer ID), both end up on WebRTC alone.
-      await onlyWebRtc(tab, peer.peerId);
+      await onlyWebRtc(tab.libp2p, peer.peerId);
       const seenByNode = (await commands.nodePeer(PEER, {
         op: 'waitForWebRtc',
         peerId: tab.libp2p.peerId.toString(),
