@@ -93,6 +93,25 @@ function relayedStreams(endpoints: readonly Endpoint[]): string[] {
   );
 }
 
+/**
+ * Connects every pair over WebRTC, each dial signalled through the relay, and resolves once
+ * all see each other and no traffic is left on the relay.
+ */
+async function connectAll(endpoints: readonly Endpoint[]): Promise<void> {
+  const waits: Promise<void>[] = [];
+  for (const a of endpoints) for (const b of endpoints) if (a !== b) waits.push(reachable(a, b));
+  for (const [i, a] of endpoints.entries()) {
+    for (const b of endpoints.slice(i + 1)) {
+      const target = `${relay}/p2p-circuit/webrtc/p2p/${b.libp2p.peerId.toString()}`;
+      await a.libp2p.dial(multiaddr(target));
+    }
+  }
+  await Promise.all(waits);
+  await relayedGone(endpoints);
+  // Traffic between tabs goes over their own data channels, not through the relay.
+  expect(relayedStreams(endpoints)).toEqual([]);
+}
+
 runTransportTests(
   { describe, it, expect },
   {
@@ -100,33 +119,23 @@ runTransportTests(
     timeoutMs: 60_000,
     async createNetwork(n) {
       const endpoints: Endpoint[] = [];
-      for (let i = 0; i < n; i++) endpoints.push(await startEndpoint());
-      for (const e of endpoints) byTransport.set(e.transport, e);
-      const waits: Promise<void>[] = [];
-      for (const a of endpoints)
-        for (const b of endpoints) if (a !== b) waits.push(reachable(a, b));
-      for (let i = 0; i < n; i++) {
-        for (let j = i + 1; j < n; j++) {
-          const a = endpoints[i];
-          const b = endpoints[j];
-          if (a === undefined || b === undefined) continue;
-          const target = `${relay}/p2p-circuit/webrtc/p2p/${b.libp2p.peerId.toString()}`;
-          await a.libp2p.dial(multiaddr(target));
+      const close = async () => {
+        for (const e of endpoints) {
+          byTransport.delete(e.transport);
+          await e.transport.close();
         }
-      }
-      await Promise.all(waits);
-      await relayedGone(endpoints);
-      // Traffic between tabs goes over their own data channels, not through the relay.
-      expect(relayedStreams(endpoints)).toEqual([]);
-      return {
-        endpoints: endpoints.map((e) => e.transport),
-        close: async () => {
-          for (const e of endpoints) {
-            byTransport.delete(e.transport);
-            await e.transport.close();
-          }
-        },
       };
+      try {
+        for (let i = 0; i < n; i++) endpoints.push(await startEndpoint());
+        await connectAll(endpoints);
+      } catch (e) {
+        // A network that never came up still holds reservations on the shared relay: free them,
+        // or the next test waits for a reservation the relay will not grant.
+        await close();
+        throw e;
+      }
+      for (const e of endpoints) byTransport.set(e.transport, e);
+      return { endpoints: endpoints.map((e) => e.transport), close };
     },
     async subscribed(topic, subscribers) {
       const all = [...byTransport.values()];
