@@ -81,7 +81,11 @@ describe('people, mentions, threads, edit history and capabilities across daemon
 
   it('a member who takes another’s name names only themselves', async () => {
     await cai.call('setProfile', { displayName: 'Ana Lovelace' });
-    await ben.until('cai renamed', async () => (await nameOf(ben, 'cai')) === 'Ana Lovelace');
+    // Both wait for this name, so that "cai again" below cannot pass on a name seen before it
+    // (Ana may not have had Cai's earlier renames yet, and would then mention nobody).
+    for (const d of [ana, ben]) {
+      await d.until('cai renamed', async () => (await nameOf(d, 'cai')) === 'Ana Lovelace');
+    }
     // Ana's own profile is untouched: a device can only write its own (checked by every member).
     expect(await nameOf(ben, 'ana')).toBe('Ana Lovelace');
     const twins = (await members(ben)).filter((m) => m.displayName === 'Ana Lovelace');
