@@ -96,14 +96,20 @@ export class RelayDirectory {
     return [...byDevice.values()];
   }
 
-  /** Leaves a direct frame for an unreachable device in its inbox on every relay. */
-  async deposit(to: Uint8Array, frame: Uint8Array): Promise<void> {
-    if (frame.length > InboxLimits.maxFrameBytes) return;
+  /**
+   * Leaves a direct frame for an unreachable device in its inbox on `relay`: the relay's answer,
+   * or a throw when it cannot be reached (WelcomeDeposits keeps the frame and tries again).
+   */
+  async deposit(relay: PeerId, to: Uint8Array, frame: Uint8Array): Promise<InboxResponse> {
+    if (frame.length > InboxLimits.maxFrameBytes) {
+      return {
+        type: 'refused',
+        message: `the invitation is larger than ${InboxLimits.maxFrameBytes} bytes`,
+      };
+    }
     const device = this.#client.device;
     const item = signInboxItem(device.keyPair.secretKey, device.keyPair.publicKey, to, frame);
-    for (const relay of this.#relays) {
-      await this.#inbox(relay, { type: 'deposit', item }).catch(() => undefined);
-    }
+    return this.#inbox(relay, { type: 'deposit', item });
   }
 
   /** Collects this device's inbox on every relay, hands each signed frame to the engine. */

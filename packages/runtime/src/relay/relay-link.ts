@@ -4,6 +4,7 @@ import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { RelayDirectory } from './relay-directory.ts';
 import { RelayMailboxes } from './relay-mailboxes.ts';
+import { WelcomeDeposits } from './welcome-deposits.ts';
 
 /**
  * Everything this device does with its relays: mailboxes for its rooms, its key packages, and
@@ -13,6 +14,7 @@ export class RelayLink {
   readonly relays: readonly PeerId[];
   readonly #mailboxes: RelayMailboxes;
   readonly #directory: RelayDirectory;
+  readonly #welcomes: WelcomeDeposits;
   readonly #onError: (error: unknown) => void;
   #visit: Promise<void> | undefined;
   #deposits: Promise<void> = Promise.resolve();
@@ -26,6 +28,21 @@ export class RelayLink {
     this.#mailboxes = new RelayMailboxes(parts, relays, onError);
     this.#directory = new RelayDirectory(parts, relays);
     this.#onError = onError;
+    const byId = new Map(relays.map((r) => [r.toString(), r]));
+    this.#welcomes = new WelcomeDeposits(
+      {
+        kv: parts.kv,
+        deposit: (relay, to, frame) => {
+          const peer = byId.get(relay);
+          // A relay dropped from the configuration since the Welcome was kept: nothing to offer.
+          if (peer === undefined) return Promise.resolve({ type: 'ok' });
+          return this.#directory.deposit(peer, to, frame);
+        },
+        now: () => Date.now(),
+        onError,
+      },
+      relays.map((r) => r.toString()),
+    );
   }
 
   isRelay(peer: PeerId): boolean {
@@ -47,9 +64,7 @@ export class RelayLink {
     if (this.relays.length === 0 || peer?.type !== 'Ed25519') return;
     if (!isWelcome(data)) return;
     const to = peer.publicKey.raw;
-    this.#deposits = this.#deposits
-      .then(() => this.#directory.deposit(to, data))
-      .catch(this.#onError);
+    this.#deposits = this.#deposits.then(() => this.#welcomes.add(to, data)).catch(this.#onError);
   }
 
   /** Key packages of `user` kept on the relays (for inviting a user who is offline). */
@@ -75,6 +90,8 @@ export class RelayLink {
     // The inbox first: a Welcome there may add a room whose mailbox is then fetched.
     await this.#directory.collect().catch(this.#onError);
     await this.#mailboxes.fetchAll().catch(this.#onError);
+    // Welcomes a relay could not take before (down, slow, this device restarted since).
+    await this.#welcomes.flush().catch(this.#onError);
     await this.#directory.replenish().catch(this.#onError);
   }
 }
