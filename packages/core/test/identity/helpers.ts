@@ -34,6 +34,20 @@ export function* mutations(bytes: Uint8Array): Generator<Uint8Array> {
   }
 }
 
+/**
+ * One change of every byte, the mask cycling through those of `mutations` by position: every
+ * byte still changes, at a third of the cost (for inputs whose every change costs a signature
+ * check).
+ */
+export function* byteChanges(bytes: Uint8Array): Generator<Uint8Array> {
+  const masks = [0x01, 0x80, 0xff] as const;
+  for (let i = 0; i < bytes.length; i++) {
+    const mutated = bytes.slice();
+    mutated[i] = (mutated[i] ?? 0) ^ (masks[i % masks.length] ?? 0xff);
+    yield mutated;
+  }
+}
+
 /** Runs `f`; returns the thrown value (or undefined if nothing was thrown). */
 export function thrown(f: () => unknown): unknown {
   try {
