@@ -472,3 +472,14 @@ export { BlobError, type BlobErrorCode } from './media/errors.ts';
 export { BlobLayout, BlobLimits } from './media/layout.ts';
 export { BlobOpener, BlobVerifier, openBlob, type BlobDescriptor } from './media/opener.ts';
 export { BlobSealer, type BlobKeys, type SealedBlob } from './media/sealer.ts';
+export {
+  attachmentBody,
+  attachmentPart,
+  fallbackText,
+  findAttachment,
+  KITH_BLOB_AEAD,
+  readAttachment,
+  type Attachment,
+  type FileDetails,
+} from './content/attachment.ts';
+export { SNIFF_BYTES, sniffMediaType, trustedMediaType } from './media/sniff.ts';
