@@ -466,7 +466,12 @@ export {
   encodeBlobRequest,
   type BlobRequest,
 } from './media/blob-protocol.ts';
-export { MemoryBlobStore, type BlobStore, type StoredBlob } from './media/blob-store.ts';
+export {
+  MemoryBlobStore,
+  type BlobStore,
+  type StagedBlob,
+  type StoredBlob,
+} from './media/blob-store.ts';
 export { chunksOf, type ByteSource, type Chunk } from './media/chunks.ts';
 export { BlobError, type BlobErrorCode } from './media/errors.ts';
 export { BlobLayout, BlobLimits } from './media/layout.ts';

@@ -20,6 +20,17 @@ export interface BlobStore {
   info(id: BlobId): Promise<StoredBlob | undefined>;
   /** Drops the blob and every record of it. */
   delete(id: BlobId): Promise<void>;
+  /** Starts storing a blob being sealed, whose name is known only after its last record. */
+  stage(): StagedBlob;
+}
+
+/** Records of a blob being sealed, kept apart until it has a name. */
+export interface StagedBlob {
+  putRecord(index: number, record: Uint8Array): Promise<void>;
+  /** Files the records under the blob's name, as a complete blob of `recordCount` records. */
+  commit(id: BlobId, recordCount: number): Promise<void>;
+  /** Drops the records (the sealing failed or was cancelled). */
+  abort(): Promise<void>;
 }
 
 /** A BlobStore in memory, for unit tests. */
@@ -52,5 +63,27 @@ export class MemoryBlobStore implements BlobStore {
     this.#records.delete(id);
     this.#complete.delete(id);
     return Promise.resolve();
+  }
+
+  stage(): StagedBlob {
+    const staged = new Map<number, Uint8Array>();
+    return {
+      putRecord: (index, record) => {
+        staged.set(index, record.slice());
+        return Promise.resolve();
+      },
+      commit: (id, recordCount) => {
+        if (!this.#complete.has(id)) {
+          this.#records.set(id, new Map(staged));
+          this.#complete.set(id, recordCount);
+        }
+        staged.clear();
+        return Promise.resolve();
+      },
+      abort: () => {
+        staged.clear();
+        return Promise.resolve();
+      },
+    };
   }
 }

@@ -16,6 +16,8 @@ export type BlobErrorCode =
   | 'BLOB_SIZE_MISMATCH'
   /** Parameters out of range: record size, key or nonce length, a file too large. */
   | 'BLOB_BAD_PARAMETERS'
+  /** A file larger than this device accepts. */
+  | 'BLOB_TOO_LARGE'
   /** An ExternalPart that does not describe a Kith blob (URI, algorithm, key sizes). */
   | 'BLOB_NOT_KITH_BLOB'
   /** No WebCrypto AES-GCM in this runtime. */
