@@ -40,7 +40,10 @@ export class MemoryBlobStore implements BlobStore {
 
   putRecord(id: BlobId, index: number, record: Uint8Array): Promise<void> {
     let records = this.#records.get(id);
-    if (records === undefined) this.#records.set(id, (records = new Map()));
+    if (records === undefined) {
+      records = new Map<number, Uint8Array>();
+      this.#records.set(id, records);
+    }
     records.set(index, record.slice());
     return Promise.resolve();
   }

@@ -22,7 +22,9 @@ async function sealed(size: number): Promise<BlobDescriptor> {
     recordSize: 64,
   };
   const sealer = await BlobSealer.create(webCryptoAead, keys);
-  for await (const _ of sealer.seal(new Uint8Array(size).fill(9))) void _;
+  for await (const record of sealer.seal(new Uint8Array(size).fill(9))) {
+    expect(record.length).toBeGreaterThan(0);
+  }
   return { ...keys, id: sealer.result.id, size: sealer.result.size };
 }
 

@@ -16,6 +16,20 @@ const R = 32;
 const key = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
 const nonce = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i);
 
+/** Element `i`, which the test knows is there. */
+function at<T>(items: readonly T[], i: number): T {
+  const item = items[i];
+  if (item === undefined) throw new Error(`no element ${i}`);
+  return item;
+}
+
+/** A copy of `bytes` with byte `index` XOR `mask`. */
+function flipped(bytes: Uint8Array, index: number, mask = 1): Uint8Array {
+  const copy = bytes.slice();
+  copy[index] = (copy[index] ?? 0) ^ mask;
+  return copy;
+}
+
 function fileOf(size: number, seed = 7): Uint8Array {
   return Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
 }
@@ -136,9 +150,8 @@ describe('blob codec: every single-record tamper is refused', () => {
   it('refuses a flipped bit in any record', async () => {
     const { records, descriptor } = await seal(fileOf(COUNT * R + 9));
     for (let i = 0; i < records.length; i++) {
-      for (const at of [0, 5, (records[i]?.length ?? 1) - 1]) {
-        const bad = records.map((r) => r.slice());
-        bad[i]![at]! ^= 0x01;
+      for (const index of [0, 5, at(records, i).length - 1]) {
+        const bad = records.map((r, k) => (k === i ? flipped(r, index) : r));
         expect(await verdict(descriptor, bad)).toBe('BLOB_RECORD_INVALID');
       }
     }
@@ -149,7 +162,7 @@ describe('blob codec: every single-record tamper is refused', () => {
     for (let i = 0; i < COUNT; i++) {
       for (let j = i + 1; j < COUNT; j++) {
         const bad = [...records];
-        [bad[i], bad[j]] = [bad[j]!, bad[i]!];
+        [bad[i], bad[j]] = [at(records, j), at(records, i)];
         expect(await verdict(descriptor, bad)).toBe('BLOB_RECORD_INVALID');
       }
     }
@@ -168,10 +181,12 @@ describe('blob codec: every single-record tamper is refused', () => {
   it('refuses a duplicated record', async () => {
     const { records, descriptor } = await seal(fileOf(COUNT * R));
     for (let i = 0; i < COUNT - 1; i++) {
-      const bad = [...records.slice(0, i + 1), records[i]!, ...records.slice(i + 1)];
+      const bad = [...records.slice(0, i + 1), at(records, i), ...records.slice(i + 1)];
       expect(await verdict(descriptor, bad)).toBe('BLOB_RECORD_INVALID');
     }
-    expect(await verdict(descriptor, [...records, records[COUNT - 1]!])).toBe('BLOB_TRAILING_DATA');
+    expect(await verdict(descriptor, [...records, at(records, COUNT - 1)])).toBe(
+      'BLOB_TRAILING_DATA',
+    );
   });
 
   it('refuses a record cut short or extended', async () => {
@@ -229,12 +244,10 @@ describe('blob codec: every single-record tamper is refused', () => {
       fc.asyncProperty(
         fc.integer({ min: 0, max: all.length - 1 }),
         fc.integer({ min: 1, max: 255 }),
-        async (at, mask) => {
-          const bad = all.slice();
-          bad[at]! ^= mask;
-          await expect(open(descriptor, [bad])).rejects.toMatchObject({
+        async (index, mask) => {
+          await expect(open(descriptor, [flipped(all, index, mask)])).rejects.toMatchObject({
             code: 'BLOB_RECORD_INVALID',
-            index: Math.floor(at / (R + 16)),
+            index: Math.floor(index / (R + 16)),
           });
         },
       ),
