@@ -123,6 +123,12 @@ describe('blob codec: round trip', () => {
     expect(descriptor.id).toBe(blobIdOf(sha256(concat(records))));
   });
 
+  it('never reuses a nonce: equal records encrypt to different bytes', async () => {
+    const { records } = await seal(new Uint8Array(3 * R));
+    const bodies = records.map((r) => Array.from(r.subarray(0, R)).join(','));
+    expect(new Set(bodies).size).toBe(3);
+  });
+
   it('gives fresh ciphertext for a fresh key, the same for the same key and nonce', async () => {
     const a = await seal(fileOf(70));
     const b = await seal(fileOf(70));

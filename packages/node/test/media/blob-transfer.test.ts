@@ -2,7 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { KithEventOf, MessageId, RoomId } from '@kith/core';
+import {
+  attachmentPart,
+  blobIdOf,
+  BlobSealer,
+  webCryptoAead,
+  type KithEventOf,
+  type MessageId,
+  type RoomId,
+} from '@kith/core';
 import type { DownloadProgress } from '@kith/runtime';
 import { KithNode } from '../../src/index.ts';
 
@@ -171,5 +179,34 @@ describe('encrypted files between devices over libp2p', () => {
     expect(() => bob.blobs.download(roomId, messageId, { maxBytes: 4999 })).toThrow(
       expect.objectContaining({ code: 'BLOB_TOO_LARGE' }),
     );
+  });
+
+  it('refuses a blob whose records do not hash to the name the sender gave, keeping nothing', async () => {
+    const alice = await device('alice');
+    const bob = await device('bob');
+    const roomId = await room(alice, bob);
+    // Alice, bypassing her client, files honest records under a name that is not their hash.
+    const keys = {
+      key: new Uint8Array(16).fill(1),
+      nonce: new Uint8Array(12).fill(2),
+      recordSize: RECORD,
+    };
+    const sealer = await BlobSealer.create(webCryptoAead, keys);
+    const staged = alice.blobs.store.stage();
+    let index = 0;
+    for await (const record of sealer.seal(noise(200_000))) await staged.putRecord(index++, record);
+    const forged = blobIdOf(new Uint8Array(32).fill(7));
+    await staged.commit(forged, index);
+    const part = attachmentPart(
+      { ...keys, id: forged, size: sealer.result.size },
+      { contentType: 'application/octet-stream' },
+    );
+    const arrived = nextEvent(bob, 'timeline');
+    const messageId = await alice.client.sendAttachment(roomId, part);
+    await arrived;
+    await expect(bob.blobs.download(roomId, messageId).done).rejects.toMatchObject({
+      code: 'BLOB_HASH_MISMATCH',
+    });
+    expect(await bob.blobs.store.info(forged)).toBeUndefined();
   });
 });
