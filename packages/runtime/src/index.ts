@@ -49,4 +49,5 @@ export {
   type ReceiveOptions,
   type SendFileOptions,
 } from './media/blob-transfers.ts';
+export { fetchRecords, serveBlobs } from './media/blob-wire.ts';
 export { KvBlobStore } from './media/kv-blob-store.ts';
