@@ -477,6 +477,7 @@ export { BlobError, type BlobErrorCode } from './media/errors.ts';
 export { BlobLayout, BlobLimits } from './media/layout.ts';
 export { BlobOpener, BlobVerifier, openBlob, type BlobDescriptor } from './media/opener.ts';
 export { BlobSealer, type BlobKeys, type SealedBlob } from './media/sealer.ts';
+export { blobSha256, useBlobSha256, type StreamHash } from './media/stream-hash.ts';
 export {
   attachmentBody,
   attachmentPart,

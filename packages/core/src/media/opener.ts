@@ -1,4 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual } from '../crypto/bytes.ts';
 import type { AeadFactory, RecordAead } from './aead.ts';
 import { blobHashOf, type BlobId } from './blob-id.ts';
@@ -6,6 +5,7 @@ import { chunksOf, type ByteSource } from './chunks.ts';
 import { BlobError } from './errors.ts';
 import { BlobLimits, BlobLayout, recordAad, recordNonce } from './layout.ts';
 import type { BlobKeys } from './sealer.ts';
+import { blobSha256 } from './stream-hash.ts';
 
 /** Everything needed to fetch and read a blob: what a received ExternalPart tells. */
 export interface BlobDescriptor extends BlobKeys {
@@ -64,7 +64,7 @@ export class BlobOpener {
  */
 export class BlobVerifier {
   readonly #opener: BlobOpener;
-  readonly #hash = sha256.create();
+  readonly #hash = blobSha256();
   #next = 0;
 
   constructor(opener: BlobOpener) {

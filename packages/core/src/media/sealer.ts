@@ -1,9 +1,9 @@
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { AeadFactory, RecordAead } from './aead.ts';
 import { blobIdOf, type BlobId } from './blob-id.ts';
 import { chunksOf, type ByteSource } from './chunks.ts';
 import { BlobError } from './errors.ts';
 import { BlobLimits, BlobLayout, recordAad, recordNonce } from './layout.ts';
+import { blobSha256 } from './stream-hash.ts';
 
 /** The secrets and shape of one blob: what an ExternalPart carries besides the file's details. */
 export interface BlobKeys {
@@ -53,7 +53,7 @@ export class BlobSealer {
     if (this.#started) throw new BlobError('BLOB_BAD_PARAMETERS', 'a sealer seals one file');
     this.#started = true;
     const { recordSize, nonce } = this.#keys;
-    const hash = sha256.create();
+    const hash = blobSha256();
     let index = 0;
     let size = 0;
     for await (const chunk of chunksOf(source, recordSize)) {

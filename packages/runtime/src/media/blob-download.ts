@@ -1,10 +1,10 @@
 import type { Libp2p, PeerId } from '@libp2p/interface';
-import { sha256 } from '@noble/hashes/sha2.js';
 import {
   BlobError,
   BlobOpener,
   BlobProtocolLimits,
   blobHashOf,
+  blobSha256,
   bytesEqual,
   type AeadFactory,
   type Attachment,
@@ -171,7 +171,7 @@ export class BlobDownload {
   async #checkHash(count: number): Promise<void> {
     const { store } = this.#parts;
     const { id } = this.attachment;
-    const hash = sha256.create();
+    const hash = blobSha256();
     for (let i = 0; i < count; i++) {
       const record = await store.getRecord(id, i);
       if (record === undefined) throw new BlobError('BLOB_TRUNCATED', `record ${i} is missing`);
