@@ -36,7 +36,7 @@ export async function benchBlobCodec(quick: boolean): Promise<void> {
     for await (const record of sealer.seal(file)) records.push(record);
     descriptor = { ...keys, id: sealer.result.id, size };
   };
-  const rawSealed: Uint8Array[] = [];
+  const rawSealed: Uint8Array<ArrayBuffer>[] = [];
   const rawSeal = async () => {
     rawSealed.length = 0;
     for (let i = 0; i < size; i += rs) {
@@ -46,7 +46,9 @@ export async function benchBlobCodec(quick: boolean): Promise<void> {
   };
   const open = async () => {
     if (descriptor === undefined) throw new Error('seal first');
-    for await (const chunk of openBlob(webCryptoAead, descriptor, records)) void chunk.length;
+    let bytes = 0;
+    for await (const chunk of openBlob(webCryptoAead, descriptor, records)) bytes += chunk.length;
+    if (bytes !== size) throw new Error('the blob did not open whole');
   };
   const rawOpen = async () => {
     for (const record of rawSealed) await subtle.decrypt({ name: 'AES-GCM', iv }, raw, record);
