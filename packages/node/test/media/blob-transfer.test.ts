@@ -82,11 +82,14 @@ async function sendFile(
       d.client.timeline(roomId).some((m) => m.content.body.kind === 'multi'),
     ),
   );
+  const sealed: number[] = [];
   const { messageId } = await from.blobs.sendFile(roomId, pieces(file), {
     contentType: 'application/octet-stream',
     filename: 'noise.bin',
     recordSize: RECORD,
+    onProgress: (bytes) => sealed.push(bytes),
   });
+  expect(sealed.at(-1)).toBe(file.length);
   await Promise.all(arrived);
   return messageId;
 }

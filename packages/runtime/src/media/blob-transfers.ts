@@ -38,6 +38,8 @@ export interface SendFileOptions extends FileDetails {
   readonly caption?: string;
   /** Plaintext bytes per record (default 256 KiB). */
   readonly recordSize?: number;
+  /** Hears the plaintext bytes sealed and stored so far, after each record. */
+  readonly onProgress?: (bytes: number) => void;
 }
 
 export interface ReceiveOptions extends DownloadOptions {
@@ -96,7 +98,12 @@ export class BlobTransfers {
     const staged = this.store.stage();
     try {
       let index = 0;
-      for await (const record of sealer.seal(file)) await staged.putRecord(index++, record);
+      let bytes = 0;
+      for await (const record of sealer.seal(file)) {
+        await staged.putRecord(index++, record);
+        bytes += record.length - BlobLimits.tagBytes;
+        options.onProgress?.(bytes);
+      }
       await staged.commit(sealer.result.id, sealer.result.recordCount);
     } catch (error) {
       await staged.abort().catch(() => undefined);

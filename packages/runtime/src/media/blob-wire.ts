@@ -9,24 +9,32 @@ import {
   type BlobStore,
 } from '@kith/core';
 import { Protocols } from '../net/protocols.ts';
+import { RequestBudget } from '../net/rate-limit.ts';
 
 /** How long one request may take before the exchange is dropped. */
 const EXCHANGE_TIMEOUT_MS = 60_000;
+/** Requests per minute served to one peer (16 records each: 1 GiB a minute at 256 KiB) and to all. */
+const REQUESTS_PER_MINUTE_PER_PEER = 256;
+const REQUESTS_PER_MINUTE = 4096;
 
 /**
  * Serves `/kith/blob/1.0.0` from a store: the records asked for, one frame each, in order, up
- * to the first one missing, then an empty frame. Never on limited (relayed) connections: a
+ * to the first one missing, then an empty frame; a peer over its request budget gets only the
+ * empty frame. Never on limited (relayed) connections: a
  * circuit relay's data budget is far below one record window.
  */
 export async function serveBlobs(libp2p: Libp2p, store: BlobStore): Promise<void> {
+  const budget = new RequestBudget(REQUESTS_PER_MINUTE_PER_PEER, REQUESTS_PER_MINUTE);
   await libp2p.handle(
     Protocols.blob,
-    async (stream) => {
+    async (stream, connection) => {
       const signal = AbortSignal.timeout(EXCHANGE_TIMEOUT_MS);
       const lp = lpStream(stream, { maxDataLength: BlobProtocolLimits.maxRequestBytes });
       try {
         const request = decodeBlobRequest((await lp.read({ signal })).subarray());
-        for (let i = request.from; i < request.from + request.count; i++) {
+        // Over budget: nothing served, as if the records were missing; the asker goes elsewhere.
+        const count = budget.take(connection.remotePeer.toString()) ? request.count : 0;
+        for (let i = request.from; i < request.from + count; i++) {
           const record = await store.getRecord(request.id, i);
           if (record === undefined) break;
           await lp.write(record, { signal });
