@@ -159,7 +159,8 @@ export class BlobDownload {
       }
     } catch (error) {
       this.#checkCancelled();
-      if (error instanceof BlobError && error.code !== 'BLOB_PROTOCOL') {
+      // A bad record, or more records than asked for: the peer is not asked again.
+      if (error instanceof BlobError) {
         this.#bad.add(peer.toString());
         for (const l of this.#refused) l({ peer, error });
       }
