@@ -45,6 +45,7 @@ const coreInBrowser = [
   'relay',
   'storage',
   'client',
+  'media',
 ];
 
 /** What core's code and tests import, pre-bundled (re-optimising mid-run reloads the page). */

@@ -2,6 +2,7 @@ import { benchBrowserPipeline } from './browser/browser-pipeline.bench.ts';
 import { benchBundleSize } from './browser/bundle-size.bench.ts';
 import { benchBrowserLatency } from './browser/browser-latency.bench.ts';
 import { benchColdStart } from './browser/cold-start.bench.ts';
+import { benchBlobCodec } from './blob-codec.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
@@ -16,6 +17,7 @@ import { benchSyncDiff } from './sync-diff.bench.ts';
 
 const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'content-codec': benchContentCodec,
+  'blob-codec': benchBlobCodec,
   pipeline: benchPipeline,
   'sync-diff': benchSyncDiff,
   reopen: benchReopen,

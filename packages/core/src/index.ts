@@ -448,3 +448,44 @@ export { ImportLimits } from './import/limits.ts';
 export { ImportMaterializer, type ImportContext } from './import/materialize.ts';
 export { matrixToMimi } from './import/matrix.ts';
 export { OriginKeys, readOrigin, type ImportOrigin } from './import/origin.ts';
+
+// media
+export { webCryptoAead, type AeadFactory, type RecordAead } from './media/aead.ts';
+export {
+  blobHashOf,
+  blobIdOf,
+  blobUri,
+  parseBlobId,
+  parseBlobUri,
+  type BlobId,
+  type BlobLocator,
+} from './media/blob-id.ts';
+export {
+  BlobProtocolLimits,
+  decodeBlobRequest,
+  encodeBlobRequest,
+  type BlobRequest,
+} from './media/blob-protocol.ts';
+export {
+  MemoryBlobStore,
+  type BlobStore,
+  type StagedBlob,
+  type StoredBlob,
+} from './media/blob-store.ts';
+export { chunksOf, type ByteSource, type Chunk } from './media/chunks.ts';
+export { BlobError, type BlobErrorCode } from './media/errors.ts';
+export { BlobLayout, BlobLimits } from './media/layout.ts';
+export { BlobOpener, BlobVerifier, openBlob, type BlobDescriptor } from './media/opener.ts';
+export { BlobSealer, type BlobKeys, type SealedBlob } from './media/sealer.ts';
+export { blobSha256, useBlobSha256, type StreamHash } from './media/stream-hash.ts';
+export {
+  attachmentBody,
+  attachmentPart,
+  fallbackText,
+  findAttachment,
+  KITH_BLOB_AEAD,
+  readAttachment,
+  type Attachment,
+  type FileDetails,
+} from './content/attachment.ts';
+export { SNIFF_BYTES, sniffMediaType, trustedMediaType } from './media/sniff.ts';

@@ -37,6 +37,20 @@ export {
   type RelayStatus,
   type TransportServices,
 } from '@kith/runtime';
+// media
+export {
+  BlobDownload,
+  BlobTransfers,
+  fetchRecords,
+  KvBlobStore,
+  serveBlobs,
+  type DownloadOptions,
+  type DownloadProgress,
+  type OpenedFile,
+  type ReceiveOptions,
+  type RefusedPeer,
+  type SendFileOptions,
+} from '@kith/runtime';
 export { installNodeCrypto, nodeEd25519 } from './crypto/node-ed25519.ts';
 export {
   isDatabaseLocked,

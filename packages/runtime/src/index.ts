@@ -34,3 +34,20 @@ export { sendRequest, serveRequests, type ExchangeLimits } from './net/request-r
 export { MAILBOX_EXCHANGE } from './relay/mailbox-exchange.ts';
 export { RELAY_RETRY, type RelayStatus } from './relay/relay-keeper.ts';
 export { isDirectFrame, looksLikeMlsMessage } from './net/wire-checks.ts';
+
+// media
+export {
+  BlobDownload,
+  type DownloadOptions,
+  type DownloadProgress,
+  type RefusedPeer,
+} from './media/blob-download.ts';
+export {
+  BlobTransfers,
+  type BlobTransfersParts,
+  type OpenedFile,
+  type ReceiveOptions,
+  type SendFileOptions,
+} from './media/blob-transfers.ts';
+export { fetchRecords, serveBlobs } from './media/blob-wire.ts';
+export { KvBlobStore } from './media/kv-blob-store.ts';

@@ -13,6 +13,8 @@ import {
   type UserId,
 } from '@kith/core';
 import { AppData } from './app-data.ts';
+import { BlobTransfers } from './media/blob-transfers.ts';
+import { KvBlobStore } from './media/kv-blob-store.ts';
 import { learnContact } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
 import { keyPackagesOf } from './invitations.ts';
@@ -81,6 +83,8 @@ export class KithDevice {
   readonly appData: AppData;
   /** The device's libp2p node, keyed by the device key (its peer ID names the device). */
   readonly libp2p: DeviceLibp2p;
+  /** Encrypted files: send, download, serve (see `BlobTransfers`). */
+  readonly blobs: BlobTransfers;
   readonly #transport: Libp2pTransport;
   readonly #guard: PeerGuard;
   readonly #contacts: ContactBook;
@@ -103,6 +107,7 @@ export class KithDevice {
       guard: PeerGuard;
       relayLink: RelayLink;
       relayKeeper: RelayKeeper;
+      blobStore: KvBlobStore;
     },
     contacts: ContactBook,
     book: AddressBook,
@@ -120,6 +125,12 @@ export class KithDevice {
     this.#contacts = contacts;
     this.#onError = options.onError ?? (() => undefined);
     this.#locator = new MemberLocator(client, net.libp2p, net.transport);
+    this.blobs = new BlobTransfers({
+      client,
+      libp2p: net.libp2p,
+      store: net.blobStore,
+      peersOf: (roomId, first) => this.#memberPeers(roomId, first),
+    });
     this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);
     this.#relayTimer = setInterval(() => {
       void this.visitRelays();
@@ -198,13 +209,14 @@ export class KithDevice {
       const relayKeeper = new RelayKeeper(net.libp2p, relays);
       const node = new KithDevice(
         client,
-        { ...net, guard, relayLink, relayKeeper },
+        { ...net, guard, relayLink, relayKeeper, blobStore: new KvBlobStore(kv) },
         contacts,
         book,
         new AppData(kv),
         options,
       );
       parts.node = { client, locator: node.#locator };
+      await node.blobs.start();
       if (platform.onClosed !== undefined) node.#onClosed = platform.onClosed;
       for (const c of contacts.all()) node.#learnContact(c);
       return node;
@@ -389,6 +401,7 @@ export class KithDevice {
     clearInterval(this.#timer);
     clearInterval(this.#relayTimer);
     this.#relayKeeper.close();
+    this.blobs.close();
     await this.#relayLink.flushed().catch(() => undefined);
     try {
       await this.client.close();
@@ -401,6 +414,16 @@ export class KithDevice {
 
   #learnContact(contact: ContactLink): void {
     learnContact(contact, this.libp2p, this.#transport).catch(this.#onError);
+  }
+
+  /** Peers of a room's member devices but this one, `first` first (blob sources). */
+  #memberPeers(roomId: RoomId, first?: DeviceId): PeerId[] {
+    const devices = this.client
+      .members(roomId)
+      .flatMap((m) => m.devices.map((d) => d.deviceId))
+      .filter((d) => d !== this.deviceId)
+      .sort((a, b) => Number(b === first) - Number(a === first));
+    return devices.flatMap((d) => this.#transport.peerOf(d) ?? this.#locator.peerOf(d) ?? []);
   }
 
   #peerOf(device: DeviceId): PeerId {

@@ -1,7 +1,14 @@
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { IdentifyResult, Stream } from '@libp2p/interface';
 import { multiaddr } from '@multiformats/multiaddr';
-import { createDeviceLibp2p, PeerGuard, type DeviceLibp2p } from '@kith/node';
+import { blobIdOf, encodeBlobRequest, MemoryBlobStore } from '@kith/core';
+import {
+  createDeviceLibp2p,
+  PeerGuard,
+  Protocols,
+  serveBlobs,
+  type DeviceLibp2p,
+} from '@kith/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextEvent } from './next-event.ts';
 import { RelayProcess, WAIT_MS } from './relay-process.ts';
@@ -111,6 +118,33 @@ describe('devices reaching each other through the relay’s circuit', () => {
     await bob.services.pubsub.publish(TOPIC, new TextEncoder().encode('hello through the relay'));
     const message = await arrived;
     expect(new TextDecoder().decode(message.data)).toBe('hello through the relay');
+  });
+
+  it('never carries blob records over the circuit (a limited connection)', async () => {
+    const store = new MemoryBlobStore();
+    const id = blobIdOf(new Uint8Array(32).fill(5));
+    await store.putRecord(id, 0, new Uint8Array(64));
+    await serveBlobs(alice, store);
+    const connection = await bob.dial(multiaddr(aliceCircuit), {
+      signal: AbortSignal.timeout(WAIT_MS),
+    });
+    expect(connection.limits).toBeDefined();
+    // Alice does not answer a blob request on a limited connection: the stream ends with no
+    // record (Bob's own side never asks on one: `fetchRecords` opens with
+    // runOnLimitedConnection false, which libp2p refuses on such a connection).
+    const stream = await connection.newStream(Protocols.blob, {
+      runOnLimitedConnection: true,
+      signal: AbortSignal.timeout(WAIT_MS),
+    });
+    const request = encodeBlobRequest({ id, from: 0, count: 1 });
+    let received = 0;
+    try {
+      stream.send(Uint8Array.of(request.length, ...request));
+      for await (const chunk of stream) received += chunk.byteLength;
+    } catch {
+      // A stream closed or reset at once is a refusal too.
+    }
+    expect(received).toBe(0);
   });
 
   it('refuses a reservation beyond circuit.maxReservations, and counts it', async () => {

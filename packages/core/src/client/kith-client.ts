@@ -1,6 +1,6 @@
 import type { MessageOptions } from '../content/builders.ts';
 import type { MessageId } from '../content/message-id.ts';
-import type { MimiContent } from '../content/model.ts';
+import type { ExternalPart, MimiContent } from '../content/model.ts';
 import { encodeDeviceCertificate, issueDeviceCertificate } from '../identity/device-certificate.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
 import { Roles, type RoleName } from '../room/roles.ts';
@@ -23,6 +23,7 @@ import {
   composeUnreaction,
   type SendOptions,
 } from './compose.ts';
+import { composeAttachment } from './compose-attachment.ts';
 import { openDevice, sessionOf, type DeviceContext } from './device-context.ts';
 import { withExpiry } from './disappearing.ts';
 import { ClientError } from './errors.ts';
@@ -196,6 +197,23 @@ export class KithClient extends ClientView {
           options.expiresInMs ?? session.group.room.disappearAfterMs,
           this.#d.env.clock.now(),
         ),
+      ),
+    );
+  }
+
+  /**
+   * Sends a file already sealed and stored as a blob (see `BlobSealer`, `attachmentPart`): its
+   * ExternalPart, a fallback text, and an optional Markdown caption.
+   */
+  sendAttachment(roomId: RoomId, part: ExternalPart, caption?: string): Promise<MessageId> {
+    this.#d.signals.sentMessage(roomId);
+    return this.#write(roomId, (base, session) =>
+      composeAttachment(
+        session,
+        this.userId,
+        part,
+        caption,
+        withExpiry(base, session.group.room.disappearAfterMs, this.#d.env.clock.now()),
       ),
     );
   }

@@ -1,5 +1,12 @@
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { useEd25519, type Ed25519Implementation } from '@kith/core';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
+import { useBlobSha256, useEd25519, type Ed25519Implementation } from '@kith/core';
 
 // DER prefixes of an Ed25519 private key (PKCS #8) and public key (SPKI), before the raw 32 bytes.
 const PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -65,7 +72,14 @@ export function nodeEd25519(): Ed25519Implementation {
   };
 }
 
-/** Makes @kith/core sign and verify with Node's crypto (process-wide). */
+/** Makes @kith/core sign, verify and hash blobs with Node's crypto (process-wide). */
 export function installNodeCrypto(): void {
   useEd25519(nodeEd25519());
+  useBlobSha256(() => {
+    const hash = createHash('sha256');
+    return {
+      update: (bytes) => void hash.update(bytes),
+      digest: () => new Uint8Array(hash.digest()),
+    };
+  });
 }

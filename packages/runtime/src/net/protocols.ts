@@ -15,6 +15,8 @@ export const Protocols = {
   keyPackageDirectory: '/kith/key-package-directory/1.0.0',
   /** A relay's per-device inboxes (Welcomes for offline devices). */
   inbox: '/kith/inbox/1.0.0',
+  /** Records of an encrypted file (blob), named by its ciphertext hash. */
+  blob: '/kith/blob/1.0.0',
 } as const;
 
 /** Largest frame on a direct stream: the engine's own frame limit plus its length prefix. */
