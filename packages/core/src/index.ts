@@ -448,3 +448,10 @@ export { ImportLimits } from './import/limits.ts';
 export { ImportMaterializer, type ImportContext } from './import/materialize.ts';
 export { matrixToMimi } from './import/matrix.ts';
 export { OriginKeys, readOrigin, type ImportOrigin } from './import/origin.ts';
+
+// message status
+export {
+  RoomMessageStatus,
+  type DeliveryState,
+  type DeliveryStatus,
+} from './client/message-status.ts';

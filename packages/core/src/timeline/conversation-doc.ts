@@ -266,6 +266,27 @@ export class ConversationDoc {
     return stateVectorOf(this.#r.chains.values());
   }
 
+  /** The seq of this device's own update that wrote `messageId`, if it did. */
+  ownSeqOf(messageId: Uint8Array): number | undefined {
+    const refs = this.#own.bodyRefs;
+    for (let seq = refs.length - 1; seq >= 0; seq--) {
+      if (refs[seq]?.some((id) => bytesEqual(id, messageId)) === true) return seq;
+    }
+    return undefined;
+  }
+
+  /**
+   * How far a member holds this device's chain, by the head it claims (-1: nothing shown). The
+   * claim counts only if its hash is that of this device's update at that seq, which only a
+   * holder of the update (or its successor) can name.
+   */
+  ownHeldUpTo(claim: ChainHead | undefined): number {
+    const link = claim === undefined ? undefined : this.#own.links[claim.seq];
+    return link !== undefined && claim !== undefined && bytesEqual(link.hash, claim.head)
+      ? claim.seq
+      : -1;
+  }
+
   /** The signed updates a member with state vector `theirs` lacks, in an order that applies. */
   updatesSince(theirs: TimelineStateVector): SignedUpdate[] {
     return this.encodedUpdatesSince(theirs).map(decodeSignedUpdate);
