@@ -146,6 +146,7 @@ export const handlers: Record<MethodName, Handler> = {
     return ok;
   },
   receipts: (app, p) => app.signals.receipts(p.string('roomId'), p.string('messageId')),
+  messageStatus: (app, p) => app.signals.status(p.string('roomId'), p.string('messageId')),
   setTyping: async (app, p) => {
     await app.signals.setTyping(p.string('roomId'), p.boolean('typing'));
     return ok;

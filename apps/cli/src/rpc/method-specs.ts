@@ -147,6 +147,10 @@ export const METHOD_SPECS = {
     'who has a message and who read it: { deliveredTo, readBy } (the sender aside)',
     { roomId, messageId },
   ),
+  messageStatus: method(
+    "how far one of your messages got: { state (sending, sent, stored, delivered, read), delivered, devices, readBy }; null for others' messages",
+    { roomId, messageId },
+  ),
   setTyping: method('you are typing (true) or stopped (false); call it often, it is rate-limited', {
     roomId,
     typing: { type: 'boolean' },

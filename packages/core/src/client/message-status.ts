@@ -3,6 +3,9 @@ import type { DeviceId, UserId } from '../ids.ts';
 import type { RoomReceipts } from '../signals/receipts.ts';
 import type { RoomSession } from './room-session.ts';
 
+/** Own updates whose relay copy is remembered after a member confirmed them. */
+const MAX_STORED = 10_000;
+
 /**
  * How far one of this device's own messages has got, each state past the one before:
  * `sending` (written, not yet handed to the network), `sent` (published; nobody confirmed),
@@ -53,10 +56,16 @@ export class DeliveryLog {
     return this.#stored.has(seq);
   }
 
-  /** Drops what the outbox no longer holds (a member confirmed it), to stay bounded. */
+  /**
+   * Drops published seqs the outbox no longer holds (a member confirmed them), and all but
+   * the newest stored ones, to stay bounded.
+   */
   prune(inOutbox: (seq: number) => boolean): void {
     for (const seq of this.#published) if (!inOutbox(seq)) this.#published.delete(seq);
-    for (const seq of this.#stored) if (!inOutbox(seq)) this.#stored.delete(seq);
+    for (const seq of this.#stored) {
+      if (this.#stored.size <= MAX_STORED) break;
+      this.#stored.delete(seq); // the oldest first: a Set keeps insertion order
+    }
   }
 }
 
@@ -118,9 +127,10 @@ export class RoomMessageStatus {
 
   #early(seq: number | undefined): DeliveryState {
     const s = this.#session;
-    // Not in the outbox: a member confirmed it, though not one counted above (yet).
-    if (seq === undefined || !s.outbox.has(seq)) return 'sent';
+    if (seq === undefined) return 'sent';
     if (s.delivery.wasStored(seq)) return 'stored';
+    // Not in the outbox: a member confirmed it, though not one counted above (yet).
+    if (!s.outbox.has(seq)) return 'sent';
     return s.delivery.wasPublished(seq) ? 'sent' : 'sending';
   }
 }
