@@ -1,4 +1,5 @@
 import type { MessageId } from '../content/message-id.ts';
+import { toHex } from '../crypto/bytes.ts';
 import type { DeviceId, UserId } from '../ids.ts';
 import type { RoomReceipts } from '../signals/receipts.ts';
 import type { RoomSession } from './room-session.ts';
@@ -87,6 +88,8 @@ export class RoomMessageStatus {
   readonly #receipts: RoomReceipts;
   readonly #self: DeviceId;
   readonly #others: readonly { device: DeviceId; user: UserId; held: number }[];
+  /** Own message IDs (hex) to the seq of the update that wrote them, read once when needed. */
+  #seqs: Map<string, number> | undefined;
 
   constructor(
     session: RoomSession,
@@ -109,7 +112,8 @@ export class RoomMessageStatus {
   /** The status of one of this device's own messages; undefined for anyone else's. */
   of(message: { messageId: MessageId; senderDevice: DeviceId }): DeliveryStatus | undefined {
     if (message.senderDevice !== this.#self) return undefined;
-    const seq = this.#session.doc.ownSeqOf(message.messageId);
+    this.#seqs ??= this.#session.doc.ownMessageSeqs();
+    const seq = this.#seqs.get(toHex(message.messageId));
     const receipts = this.#receipts.of(message.messageId);
     const marked = new Map((receipts?.devices ?? []).map((d) => [d.device, d.status]));
     let delivered = 0;

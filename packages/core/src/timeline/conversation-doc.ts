@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import type { MessageRef } from '../content/builders.ts';
 import { decodeContent } from '../content/codec.ts';
 import { contentMessageId, type MessageId } from '../content/message-id.ts';
-import { bytesEqual } from '../crypto/bytes.ts';
+import { bytesEqual, toHex } from '../crypto/bytes.ts';
 import type { SigningKeyPair } from '../crypto/ed25519.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
 import type { AuthorChain, ForkEvidence } from './author-chain.ts';
@@ -266,13 +266,13 @@ export class ConversationDoc {
     return stateVectorOf(this.#r.chains.values());
   }
 
-  /** The seq of this device's own update that wrote `messageId`, if it did. */
-  ownSeqOf(messageId: Uint8Array): number | undefined {
-    const refs = this.#own.bodyRefs;
-    for (let seq = refs.length - 1; seq >= 0; seq--) {
-      if (refs[seq]?.some((id) => bytesEqual(id, messageId)) === true) return seq;
-    }
-    return undefined;
+  /** The seq of this device's own update that wrote each of its messages, by message ID (hex). */
+  ownMessageSeqs(): Map<string, number> {
+    const out = new Map<string, number>();
+    this.#own.bodyRefs.forEach((refs, seq) => {
+      for (const id of refs ?? []) out.set(toHex(id), seq);
+    });
+    return out;
   }
 
   /**
