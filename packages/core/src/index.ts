@@ -489,3 +489,9 @@ export {
   type FileDetails,
 } from './content/attachment.ts';
 export { SNIFF_BYTES, sniffMediaType, trustedMediaType } from './media/sniff.ts';
+// message status
+export {
+  RoomMessageStatus,
+  type DeliveryState,
+  type DeliveryStatus,
+} from './client/message-status.ts';

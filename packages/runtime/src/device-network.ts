@@ -59,8 +59,8 @@ export function deviceTransport<O extends DeviceNetworkOptions>(
       guard,
       acceptTopicMessage: looksLikeMlsMessage,
       acceptDirectFrame: isDirectFrame,
-      onPublish: (topic, data) => {
-        parts.relayLink?.mirror(topic, data);
+      onPublish: (topic, data, onStored) => {
+        parts.relayLink?.mirror(topic, data, onStored);
       },
       onUnreachable: (_, peer, data) => {
         parts.relayLink?.undeliverable(peer, data);

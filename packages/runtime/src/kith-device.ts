@@ -281,6 +281,11 @@ export class KithDevice {
     return this.#contacts.all().map(describeContact);
   }
 
+  /** A contact's user identity key, as their link gave it (for safety numbers). */
+  contactKey(user: UserId): Uint8Array | undefined {
+    return this.#contacts.get(user)?.userPublicKey;
+  }
+
   /** Connects to a multiaddr that ends in /p2p/<peer id>; resolves to that device's ID. */
   async connect(address: string): Promise<DeviceId> {
     let target: Multiaddr;

@@ -15,6 +15,7 @@ import { AppSafety } from './safety.ts';
 import { AppHistory } from './history-port.ts';
 import { AppPeople } from './people.ts';
 import { AppSignals } from './signals.ts';
+import { SystemLog, type SystemItem } from './system-log.ts';
 import { bytesOf, messageIdOf, ViewBuilder } from './view-builder.ts';
 import type {
   CapabilitiesView,
@@ -53,6 +54,7 @@ const CHANGES: KithEventType[] = [
   'typing',
   'presence',
   'receipts',
+  'messageStatus',
 ];
 
 /** What `setRoom` changes; what is left out stays. */
@@ -79,6 +81,8 @@ export class KithApp {
   readonly signals: AppSignals;
   /** Importing history from Matrix or a Kith export, and exporting a room's. */
   readonly historyPort: AppHistory;
+  /** Membership and room changes as timeline lines, kept across restarts. */
+  readonly log: SystemLog;
   readonly #dms = new DmStarter();
   readonly #views: ViewBuilder;
   #displayName: string;
@@ -88,8 +92,18 @@ export class KithApp {
   /** Per-room disappearing time of what this device sends (`setDefaultExpiry`). */
   readonly #expiry = new Map<RoomId, number>();
 
-  private constructor(node: KithNode, displayName: string) {
+  private constructor(
+    node: KithNode,
+    displayName: string,
+    keptLines: ReadonlyMap<string, readonly SystemItem[]>,
+  ) {
     this.node = node;
+    this.log = new SystemLog(node.client, (u) => this.nameOf(u), Date.now, {
+      kept: keptLines,
+      save: (roomId, lines) => {
+        node.appData.put(lines, 'log', roomId).catch(() => undefined);
+      },
+    });
     this.#displayName = displayName;
     this.safety = new AppSafety(node.client, (u) => this.nameOf(u), Date.now);
     this.people = new AppPeople(node.client, (u) => this.nameOf(u));
@@ -140,7 +154,12 @@ export class KithApp {
       name = options.displayName ?? '';
       await node.appData.put(name, 'profile', 'displayName');
     }
-    const app = new KithApp(node, name);
+    const kept = new Map<string, SystemItem[]>();
+    for (const room of node.client.rooms()) {
+      const lines = await node.appData.get<SystemItem[]>('log', room.roomId);
+      if (Array.isArray(lines)) kept.set(room.roomId, lines);
+    }
+    const app = new KithApp(node, name, kept);
     // Rooms show the name this device publishes (set before rooms carried profiles, or by --name).
     if (node.client.profile === undefined && name !== '') {
       await node.client.setProfile({ displayName: name });
@@ -391,6 +410,7 @@ export class KithApp {
 
   close(): Promise<void> {
     for (const w of [...this.#waiters]) w();
+    this.log.close();
     return this.node.close();
   }
 

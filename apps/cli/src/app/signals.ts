@@ -8,6 +8,9 @@ import {
   type MessageId,
   type PresenceState,
   type RoomId,
+  type DeliveryState,
+  type DeliveryStatus,
+  type RoomMessageStatus,
   type RoomReceipts,
   type SignalSettings,
   type TimelineMessage,
@@ -27,6 +30,18 @@ export interface ReceiptsView {
   readonly messageId: string;
   readonly deliveredTo: PersonView[];
   readonly readBy: PersonView[];
+}
+
+/**
+ * How far one of this device's own messages got: `sending`, `sent`, `stored` (a relay keeps
+ * it), `delivered` (to `delivered` of `devices` member devices of other users) or `read` (by
+ * `readBy` users).
+ */
+export interface StatusView {
+  readonly state: DeliveryState;
+  readonly delivered: number;
+  readonly devices: number;
+  readonly readBy: number;
 }
 
 export interface PresenceView extends PersonView {
@@ -95,17 +110,32 @@ export class AppSignals {
    */
   counter(
     roomId: RoomId,
-  ): ((m: TimelineMessage) => { deliveredTo: number; readBy: number }) | undefined {
+  ):
+    | ((m: TimelineMessage) => { deliveredTo: number; readBy: number; status?: StatusView })
+    | undefined {
     let receipts: RoomReceipts;
+    let states: RoomMessageStatus;
     try {
       receipts = this.#client.roomReceipts(roomId);
+      states = this.#client.roomMessageStatus(roomId);
     } catch {
       return undefined;
     }
     return (m) => {
       const r = receipts.of(m.messageId);
-      return { deliveredTo: r?.deliveredTo.length ?? 0, readBy: r?.readBy.length ?? 0 };
+      const status = states.of(m);
+      return {
+        deliveredTo: r?.deliveredTo.length ?? 0,
+        readBy: r?.readBy.length ?? 0,
+        ...(status === undefined ? {} : { status: statusView(status) }),
+      };
     };
+  }
+
+  /** The delivery state of one of this device's own messages; null for anyone else's. */
+  status(roomId: string, messageId: string): StatusView | null {
+    const status = this.#client.messageStatus(this.#roomId(roomId), messageIdOf(messageId));
+    return status === undefined ? null : statusView(status);
   }
 
   setTyping(roomId: string, typing: boolean): Promise<void> {
@@ -164,4 +194,8 @@ function messageIdOf(hex: string): MessageId {
 
 function isPresenceState(state: string): state is PresenceState {
   return (PRESENCE_STATES as readonly string[]).includes(state);
+}
+
+function statusView(s: DeliveryStatus): StatusView {
+  return { state: s.state, delivered: s.delivered, devices: s.devices, readBy: s.readBy.length };
 }

@@ -1,4 +1,5 @@
 import type { DeviceId, UserId } from '@kith/core';
+import type { StatusView } from './signals.ts';
 
 /** What the daemon's JSON-RPC and the terminal chat show: plain data, JSON-safe. */
 export interface Whoami {
@@ -64,6 +65,8 @@ export interface MessageView {
   /** In `messages`: users (the sender aside) with a device that has it, and that read it. */
   readonly deliveredTo?: number;
   readonly readBy?: number;
+  /** In `messages`, for this device's own messages: how far it got (see `messageStatus`). */
+  readonly status?: StatusView;
 }
 
 export interface SyncView {

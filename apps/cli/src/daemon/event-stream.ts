@@ -10,6 +10,7 @@ const FORWARDED: readonly KithEventType[] = [
   'joined',
   'left',
   'receipts',
+  'messageStatus',
   'typing',
   'presence',
   'mention',

@@ -1,6 +1,8 @@
 import { AppError } from '../app/app-error.ts';
 import { addContact } from '../app/checks.ts';
 import type { KithApp } from '../app/kith-app.ts';
+import { searchRooms } from '../app/search.ts';
+import { verifierOf } from '../app/verify.ts';
 import type { MethodName } from '../rpc/method-specs.ts';
 import type { Params } from './params.ts';
 
@@ -36,6 +38,8 @@ export const handlers: Record<MethodName, Handler> = {
   exportHistory: (app, p) => app.historyPort.exportRoom(p.string('roomId'), p.text('path')),
   addContact: (app, p) => addContact(app.node, p.string('link')),
   contacts: (app) => app.node.contacts(),
+  safetyNumber: (app, p) => verifierOf(app).view(p.userId('userId')),
+  setVerified: (app, p) => verifierOf(app).setVerified(p.userId('userId'), p.boolean('verified')),
   peers: (app) => ({ connected: app.node.connectedDevices() }),
   relays: (app) => ({ relays: app.node.relayStatus() }),
   connect: async (app, p) => ({ deviceId: await app.node.connect(p.string('address')) }),
@@ -141,11 +145,17 @@ export const handlers: Record<MethodName, Handler> = {
     if (p.optionalBoolean('markRead') !== false) await app.markRead(roomId);
     return list;
   },
+  search: (app, p) =>
+    searchRooms(app, p.text('text'), {
+      roomId: p.optionalString('roomId'),
+      limit: p.optionalCount('limit'),
+    }),
   markRead: async (app, p) => {
     await app.markRead(p.string('roomId'), p.optionalString('messageId'));
     return ok;
   },
   receipts: (app, p) => app.signals.receipts(p.string('roomId'), p.string('messageId')),
+  messageStatus: (app, p) => app.signals.status(p.string('roomId'), p.string('messageId')),
   setTyping: async (app, p) => {
     await app.signals.setTyping(p.string('roomId'), p.boolean('typing'));
     return ok;

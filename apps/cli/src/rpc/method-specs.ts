@@ -70,6 +70,14 @@ export const METHOD_SPECS = {
     link: string,
   }),
   contacts: method('the contacts this device knows'),
+  safetyNumber: method(
+    'the safety number you share with a contact, to compare: { userId, displayName, safetyNumber, qr (rows of a QR code of its digits), verified, verifiedAt, devicesChanged }',
+    { userId },
+  ),
+  setVerified: method(
+    'mark a contact verified (true: you compared the safety number) or not (false); returns what safetyNumber does',
+    { userId, verified: { type: 'boolean' } },
+  ),
   peers: method('devices connected now (that speak Kith)'),
   relays: method(
     "this device's relays: connected, reserved (reachable through it), and for one that is away the failed attempts, the next attempt (ms since the epoch) and the last error",
@@ -139,12 +147,20 @@ export const METHOD_SPECS = {
     'the last messages (of one thread with threadId), oldest first; marks the room read unless markRead is false',
     { roomId, limit: optionalCount, threadId: optionalString, markRead: optionalBoolean },
   ),
+  search: method(
+    'messages containing text (any case), newest first, in one room or all: [{ roomId, roomName, messageId, sender, senderName, ts, text }]; at most limit (default 20, at most 100)',
+    { text, roomId: optionalString, limit: optionalCount },
+  ),
   markRead: method('mark the room read up to a message (default: its newest); never moves back', {
     roomId,
     messageId: optionalString,
   }),
   receipts: method(
     'who has a message and who read it: { deliveredTo, readBy } (the sender aside)',
+    { roomId, messageId },
+  ),
+  messageStatus: method(
+    "how far one of your messages got: { state (sending, sent, stored, delivered, read), delivered, devices, readBy }; null for others' messages",
     { roomId, messageId },
   ),
   setTyping: method('you are typing (true) or stopped (false); call it often, it is rate-limited', {

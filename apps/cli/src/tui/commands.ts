@@ -1,5 +1,7 @@
 import { expireSpec, parseDuration } from './expire-command.ts';
 import { exportSpec } from './export-command.ts';
+import { searchSpec } from './search-command.ts';
+import { verifySpec } from './verify-command.ts';
 import { signalSpec } from './signal-commands.ts';
 
 /** What a line typed in the composer asks for. */
@@ -27,6 +29,8 @@ export type Command =
   | { readonly kind: 'expire'; readonly ms: number | undefined; readonly off: boolean }
   | { readonly kind: 'disappear'; readonly ms: number | null }
   | { readonly kind: 'export'; readonly path: string }
+  | { readonly kind: 'search'; readonly text: string }
+  | { readonly kind: 'verify'; readonly user: string; readonly mark: boolean | undefined }
   | {
       readonly kind: 'signal';
       readonly signal: 'receipts' | 'typing' | 'presence';
@@ -194,7 +198,10 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
       return n === undefined ? 'give the room number' : { kind: 'room', n };
     },
   },
-  receipts: signalSpec('receipts', 'read and delivery receipts (✓ delivered, ✓✓ read)'),
+  receipts: signalSpec(
+    'receipts',
+    'read and delivery receipts (your messages: ✓ sent, ✓✓ delivered, read by N)',
+  ),
   typing: signalSpec('typing', '"typing…" to the room'),
   presence: signalSpec('presence', 'your presence (online, away)'),
   nick: {
@@ -215,6 +222,8 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
     },
   },
   export: exportSpec,
+  search: searchSpec,
+  verify: verifySpec,
   quit: {
     usage: '/quit',
     summary: 'leave the chat (also Ctrl-C)',

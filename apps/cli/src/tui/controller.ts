@@ -9,7 +9,7 @@ import { RoomOrder } from './room-order.ts';
 import { parseKeys, type Key } from './keys.ts';
 import { layout, panelScrollLimit } from './render.ts';
 import type { ChatState, Notice, Panel, RoomItem, StatusInfo } from './state.ts';
-import { SystemLog } from './system-log.ts';
+import type { SystemLog } from '../app/system-log.ts';
 import { refusedInviteText } from './safety-commands.ts';
 import { typingText } from './signal-commands.ts';
 import { buildTimeline, roomItem } from './timeline.ts';
@@ -81,7 +81,7 @@ export class ChatController {
     const last = order.lastOpen;
     if (app.rooms().some((r) => r.roomId === last && r.active)) this.#roomId = last;
     this.#hooks = hooks;
-    this.#log = new SystemLog(app.node.client, (u) => app.nameOf(u), Date.now);
+    this.#log = app.log;
     // A refused invitation has no room to show it in: it is said in the notice line.
     this.#offRefused = app.node.client.on('inviteRefused', (e) => {
       const from = e.from === undefined ? undefined : app.nameOf(e.from);
@@ -188,7 +188,6 @@ export class ChatController {
   }
 
   close(): void {
-    this.#log.close();
     this.#offRefused();
     this.#offMention();
   }

@@ -8,6 +8,8 @@ import { runSafetyCommand } from './safety-commands.ts';
 import { runSignalCommand } from './signal-commands.ts';
 import { durationText, runExpireCommand } from './expire-command.ts';
 import { runExportCommand } from './export-command.ts';
+import { runSearchCommand } from './search-command.ts';
+import { runVerifyCommand } from './verify-command.ts';
 import type { Notice, Panel, RoomItem } from './state.ts';
 
 /** What the chat does after a command: say something, show a list, open a room, and so on. */
@@ -73,6 +75,10 @@ export async function execute(ctx: CommandContext, command: Command): Promise<Ou
       return runSafetyCommand(app, command, (text) => userOf(app, text));
     case 'signal':
       return runSignalCommand(app, command);
+    case 'search':
+      return runSearchCommand(app, command);
+    case 'verify':
+      return runVerifyCommand(app, command, (text) => userOf(app, text));
     case 'room':
       return { openIndex: command.n };
     case 'nick':

@@ -1,5 +1,5 @@
 import type { KithApp } from '../app/kith-app.ts';
-import type { SignalsView } from '../app/signals.ts';
+import type { SignalsView, StatusView } from '../app/signals.ts';
 import type { Command } from './commands.ts';
 import type { Outcome } from './execute.ts';
 import type { MessageItem } from './state.ts';
@@ -56,12 +56,22 @@ export function typingText(names: readonly string[]): string | undefined {
   return `${names.length} people are typing…`;
 }
 
-/** ✓ once someone has an own message, ✓✓ once someone has read it. */
+/**
+ * How far an own message got, as its mark shows it: … sending, ✓ sent, ✓✓ stored on a relay or
+ * delivered, "✓✓ read by N". This device's messages carry their delivery state; those of the
+ * user's other devices only the receipts every member sees.
+ */
 export function receiptOf(m: {
   readonly deliveredTo?: number;
   readonly readBy?: number;
-}): Pick<MessageItem, 'receipt'> {
-  if ((m.readBy ?? 0) > 0) return { receipt: 'read' };
+  readonly status?: StatusView;
+}): Pick<MessageItem, 'receipt' | 'readBy'> {
+  if (m.status !== undefined) {
+    return m.status.state === 'read'
+      ? { receipt: 'read', readBy: m.status.readBy }
+      : { receipt: m.status.state };
+  }
+  if ((m.readBy ?? 0) > 0) return { receipt: 'read', readBy: m.readBy ?? 0 };
   if ((m.deliveredTo ?? 0) > 0) return { receipt: 'delivered' };
   return {};
 }

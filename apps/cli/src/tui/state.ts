@@ -1,5 +1,8 @@
+import type { SystemItem } from '../app/system-log.ts';
 import type { Composer } from './editor.ts';
 import type { Segment } from './text.ts';
+
+export type { SystemItem };
 
 /** What the screen shows, as plain data: everything `render` needs and nothing else. */
 export interface ChatState {
@@ -64,14 +67,10 @@ export interface MessageItem {
   readonly imported?: { readonly senderName: string; readonly ts: number };
   /** For a thread's first message: how many messages were posted in the thread. */
   readonly threadReplies?: number;
-  /** For this user's messages: someone has it (delivered), or has read it. */
-  readonly receipt?: 'delivered' | 'read';
-}
-
-export interface SystemItem {
-  readonly kind: 'system';
-  readonly ts: number;
-  readonly text: string;
+  /** For this user's messages: how far it got (see `receiptOf`). */
+  readonly receipt?: 'sending' | 'sent' | 'stored' | 'delivered' | 'read';
+  /** With `read`: by how many users. */
+  readonly readBy?: number;
 }
 
 export interface StatusInfo {

@@ -92,7 +92,8 @@ function messageRows(m: MessageItem, width: number, digits: number): Styled[] {
   else if (m.rich !== undefined) line.push(...m.rich);
   else line.push(seg(sanitize(m.text, true)));
   if (m.edited && !m.retracted) line.push(seg(' (edited)', DIM));
-  if (m.receipt !== undefined) line.push(seg(m.receipt === 'read' ? ' ✓✓' : ' ✓', DIM));
+  const mark = receiptMark(m);
+  if (mark !== undefined) line.push(seg(mark, DIM));
   const rows = wrap(line, width, indent);
   if (m.reactions.length > 0) {
     const text = m.reactions.map(([emoji, count]) => `${sanitize(emoji)} ${count}`).join('  ');
@@ -103,6 +104,23 @@ function messageRows(m: MessageItem, width: number, digits: number): Styled[] {
     rows.push(...wrap([seg(' '.repeat(indent)), seg(replies, DIM)], width, indent));
   }
   return rows;
+}
+
+/** The mark after an own message (see `receiptOf`). */
+function receiptMark(m: Pick<MessageItem, 'receipt' | 'readBy'>): string | undefined {
+  switch (m.receipt) {
+    case 'sending':
+      return ' …';
+    case 'sent':
+      return ' ✓';
+    case 'stored':
+    case 'delivered':
+      return ' ✓✓';
+    case 'read':
+      return ` ✓✓ read by ${m.readBy ?? 1}`;
+    default:
+      return undefined;
+  }
 }
 
 function systemRows(s: SystemItem, width: number, digits: number): Styled[] {

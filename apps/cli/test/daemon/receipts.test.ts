@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PresenceView, ReceiptsView, SignalsView } from '../../src/app/signals.ts';
+import type { PresenceView, ReceiptsView, SignalsView, StatusView } from '../../src/app/signals.ts';
 import type { MessageView, RoomView, Whoami } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
 import type { RelayProcess } from '@kith/relay/process';
@@ -125,6 +125,26 @@ describe('receipts, typing and presence between daemons and a relay', () => {
     await ben.until('cai’s receipt on ben', async () =>
       (await receipts(ben, messageId)).deliveredTo.some((p) => p.userId === id('cai')),
     );
+  });
+
+  it('an own message goes stored (the relay acknowledged it), delivered, then read', async () => {
+    await cai.call('setSignals', { readReceipts: false, deliveryReceipts: false });
+    const { messageId } = await ana.call<{ messageId: string }>('send', { roomId, text: 'status' });
+    const status = (d: Daemon): Promise<StatusView | null> =>
+      d.call<StatusView | null>('messageStatus', { roomId, messageId });
+    await ana.until('stored on the relay', async () => (await status(ana))?.state === 'stored');
+    expect(await status(ana)).toEqual({ state: 'stored', delivered: 0, devices: 2, readBy: 0 });
+    // Nobody else has a status for it; `messages` carries it on the sender's side only.
+    expect(await status(ben)).toBeNull();
+    expect((await peek(ana)).find((m) => m.messageId === messageId)?.status?.state).toBe('stored');
+
+    await cai.call('setSignals', { deliveryReceipts: true });
+    await ana.until('delivered to cai', async () => (await status(ana))?.state === 'delivered');
+    expect(await status(ana)).toMatchObject({ delivered: 1, devices: 2, readBy: 0 });
+    await cai.call('setSignals', { readReceipts: true });
+    await cai.call('markRead', { roomId, messageId });
+    await ana.until('read by cai', async () => (await status(ana))?.state === 'read');
+    expect(await status(ana)).toMatchObject({ state: 'read', readBy: 1 });
   });
 
   it('a device outside the room cannot read its receipts, nor one removed from it', async () => {

@@ -84,6 +84,10 @@ describe('the chat in a terminal', () => {
       ben.messages(roomId).some((m) => m.text === 'hello ben'),
     );
     await chat.waitForText(/1 \d\d:\d\d ana: hello ben/);
+    // Its mark: ✓✓ once ben's device has it, "read by 1" once he read it.
+    await chat.waitForText(/ana: hello ben ✓✓(?! read)/);
+    await ben.markRead(roomId);
+    await chat.waitForText(/ana: hello ben ✓✓ read by 1/);
     const first = ben.messages(roomId)[0]?.messageId ?? '';
     expect(ben.messages(roomId)[0]?.senderName).toBe('ana');
 
@@ -109,6 +113,16 @@ describe('the chat in a terminal', () => {
 
     await chat.waitForText(/ ana · 1 peer · no relays · history complete/);
 
+    chat.type('/search HELLO\r');
+    await chat.waitForText('Search: HELLO (1)');
+    await chat.waitForText(/team · \d{4}-\d\d-\d\d \d\d:\d\d · ana: hello ben!/);
+    chat.type('/verify ben\r');
+    await chat.waitForText('Safety number with ben');
+    await chat.waitForText(/(\d{5} ){3}\d{5}/);
+    await chat.waitForText('Not verified');
+    chat.type('/verify ben yes\r');
+    await chat.waitForText('Verified on');
+
     chat.type('/quit\r');
     expect(await chat.waitForExit()).toBe(0);
     await chat.waitForText('kith exited 0');
@@ -128,6 +142,8 @@ describe('the chat in a terminal', () => {
       () => chat.onAlternateScreen && chat.screen().includes('kith · team'),
     );
     expect(chat.normalText()).not.toContain('Your name:');
+    // The membership line of the last run is still in the room's timeline.
+    await chat.waitForText('· ben joined');
 
     // Ana's device listens on a new port now; she dials Ben, a contact, at his address.
     await chat.waitForText(' ana · 1 peer');

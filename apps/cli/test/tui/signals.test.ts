@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StatusView } from '../../src/app/signals.ts';
 import type { MessageView } from '../../src/app/views.ts';
 import { parseLine } from '../../src/tui/commands.ts';
 import { render } from '../../src/tui/render.ts';
@@ -31,10 +32,26 @@ describe('signals in the chat', () => {
     expect(text(render(s, 80, 8))[5]).toBe(' ana · ben is typing… · 1 peer · no relays');
   });
 
-  it('marks own messages ✓ once delivered and ✓✓ once read', () => {
+  it('marks own messages … sending, ✓ sent, ✓✓ stored or delivered, "read by N"', () => {
     expect(receiptOf({})).toEqual({});
     expect(receiptOf({ deliveredTo: 1, readBy: 0 })).toEqual({ receipt: 'delivered' });
-    expect(receiptOf({ deliveredTo: 1, readBy: 1 })).toEqual({ receipt: 'read' });
+    expect(receiptOf({ deliveredTo: 1, readBy: 1 })).toEqual({ receipt: 'read', readBy: 1 });
+    const status = (state: StatusView['state'], readBy = 0): StatusView => ({
+      state,
+      delivered: 0,
+      devices: 2,
+      readBy,
+    });
+    // This device's messages go by their delivery state, not by the bare receipts.
+    expect(receiptOf({ deliveredTo: 1, status: status('stored') })).toEqual({ receipt: 'stored' });
+    expect(receiptOf({ status: status('read', 2) })).toEqual({ receipt: 'read', readBy: 2 });
+    const marks = (['sending', 'sent', 'stored', 'delivered'] as const).map((r, i) =>
+      message(i + 1, 'hi', { mine: true, receipt: r }),
+    );
+    marks.push(message(5, 'hi', { mine: true, receipt: 'read', readBy: 2 }));
+    const shown = text(render(state({ timeline: marks }), 80, 10)).join('\n');
+    for (const end of ['hi …', 'hi ✓', 'hi ✓✓', 'hi ✓✓ read by 2']) expect(shown).toContain(end);
+    expect(shown.match(/hi ✓✓$/gmu)?.length).toBe(2);
     const view = (sender: string, deliveredTo: number, readBy: number): MessageView =>
       ({
         messageId: sender,
@@ -47,11 +64,11 @@ describe('signals in the chat', () => {
         readBy,
       }) as unknown as MessageView;
     const items = buildTimeline([view('me', 2, 1), view('ben', 2, 2)], [], 'me');
-    expect(items).toMatchObject([{ receipt: 'read' }, {}]);
+    expect(items).toMatchObject([{ receipt: 'read', readBy: 1 }, {}]);
     expect(items[1]).not.toHaveProperty('receipt');
     const rows = text(
       render(state({ timeline: [message(1, 'hi', { mine: true, receipt: 'delivered' })] }), 80, 8),
     );
-    expect(rows.join('\n')).toContain('ben: hi ✓');
+    expect(rows.join('\n')).toContain('ben: hi ✓✓');
   });
 });

@@ -2,7 +2,7 @@ import type { KithEvent, RoomId, UserId } from '@kith/core';
 import { describe, expect, it } from 'vitest';
 import type { MessageView, RoomView } from '../../src/app/views.ts';
 import { resolveUser } from '../../src/tui/resolve-user.ts';
-import { SystemLog, type RoomSource } from '../../src/tui/system-log.ts';
+import { SystemLog, type RoomSource, type SystemItem } from '../../src/app/system-log.ts';
 import { buildTimeline, roomItem } from '../../src/tui/timeline.ts';
 import { messageView } from './fixtures.ts';
 
@@ -252,5 +252,48 @@ describe('SystemLog', () => {
       room: undefined,
     } as unknown as KithEvent);
     expect(log.lines(roomId).map((l) => l.text)).toEqual(['ben is no longer in the room']);
+  });
+
+  it('keeps its lines in its store, and a later run shows them (a restart)', () => {
+    const { source, rooms, emit } = fakeSource();
+    const roomId = 'r3' as RoomId;
+    const ana = [{ userId: ANA, role: 'owner' }];
+    rooms.set(roomId, { participants: ana, name: 'team', topic: '' });
+    const saved = new Map<string, readonly SystemItem[]>();
+    const store = {
+      kept: new Map<string, readonly SystemItem[]>(),
+      save: (id: string, lines: readonly SystemItem[]) => {
+        saved.set(id, structuredClone(lines));
+      },
+    };
+    const first = new SystemLog(
+      source,
+      (u) => (u === ANA ? 'ana' : 'ben'),
+      () => 5,
+      store,
+    );
+    rooms.set(roomId, {
+      participants: [...ana, { userId: BEN, role: 'member' }],
+      name: 'team',
+      topic: '',
+    });
+    emit({
+      type: 'membership',
+      roomId,
+      added: [BEN],
+      removed: [],
+      room: undefined,
+    } as unknown as KithEvent);
+    first.close();
+    expect(saved.get(roomId)).toEqual([{ kind: 'system', ts: 5, text: 'ben joined' }]);
+
+    const again = fakeSource();
+    const second = new SystemLog(
+      again.source,
+      () => 'x',
+      () => 9,
+      { kept: saved, save: () => undefined },
+    );
+    expect(second.lines(roomId)).toEqual([{ kind: 'system', ts: 5, text: 'ben joined' }]);
   });
 });

@@ -63,7 +63,13 @@ async function inbound(d: DeviceContext, message: InboundMessage): Promise<void>
   const session = d.sessions.get(toHex(frame.groupId) as RoomId);
   // A device out of the room answers nobody: it holds no keys of the current epoch.
   if (!session?.active) return;
-  await handleSyncFrame(session, message.from, frame, toHex(d.device.keyPair.publicKey));
+  const ownHex = toHex(d.device.keyPair.publicKey);
+  const held = (): number =>
+    session.doc.ownHeldUpTo(session.peers.get(message.from)?.heads.get(ownHex));
+  const before = held();
+  await handleSyncFrame(session, message.from, frame, ownHex);
+  // A hello that shows more of this device's updates moves their delivery states.
+  if (held() !== before) d.env.emit({ type: 'messageStatus', roomId: session.roomId });
 }
 
 async function join(d: DeviceContext, from: DeviceId, bytes: Uint8Array): Promise<void> {

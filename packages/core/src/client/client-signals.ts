@@ -1,8 +1,10 @@
+import { toHex } from '../crypto/bytes.ts';
 import type { MessageId } from '../content/message-id.ts';
 import type { RoomId } from '../ids.ts';
 import type { MessageReceipts, RoomReceipts } from '../signals/receipts.ts';
 import { sessionOf, type DeviceContext } from './device-context.ts';
 import { ClientError } from './errors.ts';
+import { RoomMessageStatus } from './message-status.ts';
 
 /** The receipts of a room this device is still in (see KithClient.roomReceipts). */
 export function roomReceiptsOf(d: DeviceContext, roomId: RoomId): RoomReceipts {
@@ -20,4 +22,14 @@ export function messageReceipts(room: RoomReceipts, messageId: MessageId): Messa
     throw new ClientError('UNKNOWN_MESSAGE', 'no such message in the room');
   }
   return receipts;
+}
+
+/** The delivery states of this device's own messages in a room it is still in. */
+export function roomMessageStatusOf(d: DeviceContext, roomId: RoomId): RoomMessageStatus {
+  const session = sessionOf(d, roomId);
+  return new RoomMessageStatus(session, roomReceiptsOf(d, roomId), {
+    device: d.device.deviceId,
+    user: d.device.userId,
+    keyHex: toHex(d.device.keyPair.publicKey),
+  });
 }

@@ -14,9 +14,11 @@ import { threadMessages, threadsOf, type ThreadSummary } from '../timeline/threa
 import type { TimelineMessage } from '../timeline/timeline-message.ts';
 import { mailboxKeysOf, relaysOf } from './client-rooms.ts';
 import { hiddenCount } from './client-safety.ts';
-import { messageReceipts, roomReceiptsOf } from './client-signals.ts';
+import { messageReceipts, roomMessageStatusOf, roomReceiptsOf } from './client-signals.ts';
 import { sessionOf, type DeviceContext } from './device-context.ts';
+import { ClientError } from './errors.ts';
 import type { KithEventOf, KithEventType, SyncStatus } from './events.ts';
+import type { DeliveryStatus, RoomMessageStatus } from './message-status.ts';
 import { membersOf } from './people.ts';
 import type { RoomSession } from './room-session.ts';
 import { syncStatusOf } from './room-sync.ts';
@@ -205,6 +207,30 @@ export class ClientView {
   /** The receipts of every message of the room at once (for a view of many messages). */
   roomReceipts(roomId: RoomId): RoomReceipts {
     return roomReceiptsOf(this.#d, roomId);
+  }
+
+  /**
+   * How far one of this device's own messages got: sending, sent, stored (on a relay),
+   * delivered (to N of M member devices of other users) or read (by N users). Undefined for
+   * another device's message; throws UNKNOWN_MESSAGE if the room does not hold it. Watch the
+   * `messageStatus` event.
+   */
+  messageStatus(roomId: RoomId, messageId: MessageId): DeliveryStatus | undefined {
+    const timeline = this.#session(roomId).doc.timeline();
+    let message: TimelineMessage | undefined;
+    for (let i = timeline.length - 1; i >= 0 && message === undefined; i--) {
+      const m = timeline[i];
+      if (m !== undefined && bytesEqual(m.messageId, messageId)) message = m;
+    }
+    if (message === undefined) {
+      throw new ClientError('UNKNOWN_MESSAGE', 'no such message in the room');
+    }
+    return this.roomMessageStatus(roomId).of(message);
+  }
+
+  /** The delivery states of the room's messages at once (for a view of many messages). */
+  roomMessageStatus(roomId: RoomId): RoomMessageStatus {
+    return roomMessageStatusOf(this.#d, roomId);
   }
 
   /** The users typing in the room now (others only). */

@@ -64,6 +64,11 @@ export type KithEvent =
     }
   /** Other members' read or delivery markers moved: receipts in the room changed. */
   | { readonly type: 'receipts'; readonly roomId: RoomId }
+  /**
+   * The delivery state of some of this device's own messages in the room may have moved
+   * (published, kept by a relay, held or read by a member): see `messageStatus`.
+   */
+  | { readonly type: 'messageStatus'; readonly roomId: RoomId }
   /** Something another device sent was refused; nothing changed. For diagnostics. */
   | { readonly type: 'rejected'; readonly roomId: RoomId | undefined; readonly reason: string }
   /** This user blocked or unblocked someone: what every room shows may have changed. */

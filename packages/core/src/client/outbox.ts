@@ -25,6 +25,11 @@ export class Outbox {
     return this.#seqs.size;
   }
 
+  /** Whether own update `seq` is still unconfirmed. */
+  has(seq: number): boolean {
+    return this.#seqs.has(seq);
+  }
+
   /** Entries read back from storage on reopening. */
   restore(seqs: readonly number[]): void {
     for (const seq of seqs) this.#seqs.add(seq);

@@ -100,9 +100,12 @@ export class ReceiptMarkers {
     }
   }
 
-  /** Emits one `receipts` event per room whose markers moved since the last call. */
+  /** Emits `receipts` (and `messageStatus`) once per room whose markers moved since the last call. */
   flush(): void {
-    for (const roomId of this.#changed) this.#env.emit({ type: 'receipts', roomId });
+    for (const roomId of this.#changed) {
+      this.#env.emit({ type: 'receipts', roomId });
+      this.#env.emit({ type: 'messageStatus', roomId });
+    }
     this.#changed.clear();
   }
 

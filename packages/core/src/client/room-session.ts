@@ -20,6 +20,7 @@ import { RoomStore } from './room-store.ts';
 import { groupInfoRefusal } from './branch-guard.ts';
 import { Embargo } from './embargo.ts';
 import { IntentLog } from './intent-log.ts';
+import { DeliveryLog } from './message-status.ts';
 import { Outbox } from './outbox.ts';
 import {
   commitIntent,
@@ -29,7 +30,7 @@ import {
 } from './session-epochs.ts';
 import { authorAndSeq, groupInfoHead, isAhead, heldUpdates } from './session-helpers.ts';
 import { handleOutcome } from './session-inbound.ts';
-import { publishOwn, resendUnconfirmed, sealForSync } from './session-outbox.ts';
+import { publishOwn, publishTracked, resendUnconfirmed, sealForSync } from './session-outbox.ts';
 import type { PeerPosition } from './room-sync.ts';
 
 /** Ticks on which the body range is compacted after a purge (see `compactPurged`). */
@@ -60,7 +61,8 @@ export interface SessionCore {
   saveHead(): void;
   /** Counts a message opened; the head epoch's state is stored now and then (see the session). */
   opened(): void;
-  publish(message: Uint8Array): Promise<void>;
+  /** Publishes a message carrying own updates `seqs` (for their delivery states). */
+  publish(message: Uint8Array, seqs?: readonly number[]): Promise<void>;
 }
 
 /**
@@ -80,6 +82,8 @@ export class RoomSession {
   readonly #core: SessionCore;
   /** Own updates no other member is known to hold, and when to publish them again. */
   readonly outbox: Outbox;
+  /** Which own updates were published, and which a relay keeps (delivery states). */
+  readonly delivery = new DeliveryLog();
   /** Devices nothing may reach until a removal undone by a fork is made again. */
   readonly embargo = new Embargo();
   /** This device's control-plane changes, stored, to make again should a fork undo them. */
@@ -121,7 +125,7 @@ export class RoomSession {
       opened: () => {
         if (++this.#unsavedReceives >= 64) this.saveRatchets();
       },
-      publish: (message) => this.#publish(message),
+      publish: (message, seqs) => publishTracked(this.#core, message, seqs),
     };
     this.group = group;
     this.history = history;
@@ -326,6 +330,7 @@ export class RoomSession {
   /** Marks own updates up to `seq` as held by another member. */
   acknowledge(seq: number): void {
     this.#ops.push(...this.outbox.acknowledge(seq));
+    this.delivery.prune((s) => this.outbox.has(s));
   }
 
   /** Encrypts a batch of updates for a sync answer (an MLS message of the current epoch). */

@@ -22,7 +22,7 @@ export async function publishOwn(core: SessionCore, signed: SignedUpdate): Promi
   );
   core.saveHead();
   await s.flush();
-  await core.publish(message);
+  await core.publish(message, [signed.seq]);
 }
 
 /**
@@ -43,9 +43,11 @@ export async function resendUnconfirmed(core: SessionCore): Promise<void> {
   const users = new Set(s.members().map((m) => m.userId));
   const shareBodies = (epoch: bigint): boolean =>
     [...users].every((u) => s.history.mayShare(u, epoch));
-  const updates = s.doc
-    .encodedOwnUpdates(first, shareBodies)
-    .filter((_, i) => unconfirmed.has(first + i));
+  const seqOf = new Map<Uint8Array, number>();
+  const updates = s.doc.encodedOwnUpdates(first, shareBodies).filter((u, i) => {
+    seqOf.set(u, first + i);
+    return unconfirmed.has(first + i);
+  });
   for (const batch of batches(updates)) {
     await rotateIfWorn(core);
     const message = await s.group.encrypt(
@@ -53,8 +55,41 @@ export async function resendUnconfirmed(core: SessionCore): Promise<void> {
     );
     core.saveHead();
     await s.flush();
-    await core.publish(message);
+    await core.publish(
+      message,
+      batch.map((u) => seqOf.get(u) ?? -1),
+    );
   }
+}
+
+/**
+ * Publishes a message to the room; when it carries own updates (`seqs`), their delivery
+ * states move (a `messageStatus` event) once the transport took it, and again once a relay
+ * says it keeps a copy.
+ */
+export async function publishTracked(
+  core: SessionCore,
+  message: Uint8Array,
+  seqs: readonly number[] = [],
+): Promise<void> {
+  const s = core.session;
+  const transport = core.env.transport;
+  if (seqs.length === 0) {
+    await transport.publish(s.topic, message).catch(() => undefined);
+    return;
+  }
+  const moved = (): void => {
+    core.env.emit({ type: 'messageStatus', roomId: s.roomId });
+  };
+  const onStored = (): void => {
+    if (s.delivery.stored(seqs)) moved();
+  };
+  try {
+    await transport.publish(s.topic, message, { onStored });
+  } catch {
+    return; // left for the outbox's next resend
+  }
+  if (s.delivery.published(seqs)) moved();
 }
 
 /** Encrypts a batch of updates for a sync answer (an MLS message of the current epoch). */

@@ -40,6 +40,11 @@ export interface TransportPort {
 export interface PublishOptions {
   /** For whoever is online now (typing, presence): never kept for later. */
   readonly ephemeral?: boolean;
+  /**
+   * Called (at most once, at any time later) when a relay acknowledged keeping a copy of a
+   * message that is not ephemeral; a transport without relays never calls it.
+   */
+  readonly onStored?: () => void;
 }
 
 /** A message that arrived: a topic broadcast, or a direct message from an authenticated device. */

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import type { MessageRef } from '../content/builders.ts';
 import { decodeContent } from '../content/codec.ts';
 import { contentMessageId, type MessageId } from '../content/message-id.ts';
-import { bytesEqual } from '../crypto/bytes.ts';
+import { bytesEqual, toHex } from '../crypto/bytes.ts';
 import type { SigningKeyPair } from '../crypto/ed25519.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
 import type { AuthorChain, ForkEvidence } from './author-chain.ts';
@@ -264,6 +264,27 @@ export class ConversationDoc {
   /** Chain heads by author (hex public key), for sync. */
   stateVector(): Map<string, ChainHead> {
     return stateVectorOf(this.#r.chains.values());
+  }
+
+  /** The seq of this device's own update that wrote each of its messages, by message ID (hex). */
+  ownMessageSeqs(): Map<string, number> {
+    const out = new Map<string, number>();
+    this.#own.bodyRefs.forEach((refs, seq) => {
+      for (const id of refs ?? []) out.set(toHex(id), seq);
+    });
+    return out;
+  }
+
+  /**
+   * How far a member holds this device's chain, by the head it claims (-1: nothing shown). The
+   * claim counts only if its hash is that of this device's update at that seq, which only a
+   * holder of the update (or its successor) can name.
+   */
+  ownHeldUpTo(claim: ChainHead | undefined): number {
+    const link = claim === undefined ? undefined : this.#own.links[claim.seq];
+    return link !== undefined && claim !== undefined && bytesEqual(link.hash, claim.head)
+      ? claim.seq
+      : -1;
   }
 
   /** The signed updates a member with state vector `theirs` lacks, in an order that applies. */

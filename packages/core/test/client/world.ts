@@ -2,6 +2,7 @@ import { MemoryLevel } from 'memory-level';
 import type { LinkedDevice } from '../../src/client/identity-store.ts';
 import { KithClient } from '../../src/client/kith-client.ts';
 import type { DeviceId, RoomId } from '../../src/ids.ts';
+import type { TransportPort } from '../../src/ports/transport.ts';
 import { KvStore, type KvDatabase } from '../../src/storage/store.ts';
 import { SeededRandom } from '../../src/testing/seeded-random.ts';
 import { SimulatedNetwork } from '../../src/testing/simulated-network.ts';
@@ -38,10 +39,12 @@ export class World {
       db?: KvDatabase;
       onError?: (error: unknown) => void;
       linkedDevice?: LinkedDevice;
+      /** Wraps the device's network endpoint (to watch or to bypass what the client sends). */
+      wrap?: (transport: TransportPort) => TransportPort;
     } = {},
   ): Promise<KithClient> {
     const db = options.db ?? new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
-    return this.#open(db, name, options.onError, options.linkedDevice);
+    return this.#open(db, name, options.onError, options.linkedDevice, options.wrap);
   }
 
   async #open(
@@ -51,10 +54,11 @@ export class World {
       throw error;
     },
     linkedDevice?: LinkedDevice,
+    wrap: (transport: TransportPort) => TransportPort = (t) => t,
   ): Promise<KithClient> {
     const client = await KithClient.open({
       storage: db,
-      transport: (device) => this.network.endpoint(device.deviceId),
+      transport: (device) => wrap(this.network.endpoint(device.deviceId)),
       clock: this.network.clock,
       random: this.random.fork(),
       deviceName: name,

@@ -43,7 +43,7 @@ export interface Libp2pTransportOptions {
    * Told of every topic message this device publishes, ephemeral ones aside (relay mailboxes
    * keep a copy).
    */
-  readonly onPublish?: (topic: string, data: Uint8Array) => void;
+  readonly onPublish?: (topic: string, data: Uint8Array, onStored?: () => void) => void;
   /** Told of a direct frame for a device that is not connected (relay inboxes may keep it). */
   readonly onUnreachable?: (device: DeviceId, peer: PeerId | undefined, data: Uint8Array) => void;
 }
@@ -71,7 +71,7 @@ export class Libp2pTransport implements TransportPort {
   readonly #acceptTopic: (data: Uint8Array) => boolean;
   readonly #acceptDirect: (data: Uint8Array) => boolean;
   readonly #streamTimeoutMs: number;
-  readonly #onPublish: (topic: string, data: Uint8Array) => void;
+  readonly #onPublish: (topic: string, data: Uint8Array, onStored?: () => void) => void;
   readonly #onUnreachable: (device: DeviceId, peer: PeerId | undefined, data: Uint8Array) => void;
   readonly #handlers = new Set<(m: InboundMessage) => void>();
   readonly #peerHandlers = new Set<(e: PeerEvent) => void>();
@@ -149,7 +149,7 @@ export class Libp2pTransport implements TransportPort {
   async publish(topic: string, data: Uint8Array, options?: PublishOptions): Promise<void> {
     this.#open();
     // Ephemeral signals (typing, presence) are for whoever is online: never kept on relays.
-    if (options?.ephemeral !== true) this.#onPublish(topic, data);
+    if (options?.ephemeral !== true) this.#onPublish(topic, data, options?.onStored);
     try {
       await this.#libp2p.services.pubsub.publish(topic, data);
     } catch (cause) {

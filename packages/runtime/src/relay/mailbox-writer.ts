@@ -29,6 +29,8 @@ export class MailboxWriter {
   readonly #queued = new Map<string, Uint8Array[]>();
   /** Messages a relay did not acknowledge: put again when it is back. */
   readonly #backlog = new MirrorBacklog();
+  /** Whom to tell once a relay acknowledged a message (delivery states), by the copy queued. */
+  readonly #onStored = new WeakMap<Uint8Array, () => void>();
 
   constructor(
     parts: { client: KithClient; libp2p: DeviceLibp2p },
@@ -44,10 +46,13 @@ export class MailboxWriter {
   /**
    * Keeps a copy of a published message on every relay, in the background and in order.
    * Messages that queue up while a put is under way go together in the next one (up to 64).
+   * `onStored` hears when the first relay acknowledged the message.
    */
-  mirror(topic: string, data: Uint8Array): void {
+  mirror(topic: string, data: Uint8Array, onStored?: () => void): void {
     const queue = this.#queued.get(topic) ?? [];
-    queue.push(data.slice());
+    const copy = data.slice();
+    if (onStored !== undefined) this.#onStored.set(copy, onStored);
+    queue.push(copy);
     this.#queued.set(topic, queue);
     if (queue.length > 1) return; // a drain for this topic is already scheduled
     this.#writes = this.#writes.then(() => this.#drain(topic)).catch(this.#onError);
@@ -180,6 +185,11 @@ export class MailboxWriter {
         'RELAY_REFUSED',
         `relay ${relay.toString()} refused to keep a message (${response.code}): ${response.message}`,
       );
+    }
+    for (const d of data) {
+      const onStored = this.#onStored.get(d);
+      this.#onStored.delete(d);
+      onStored?.();
     }
   }
 }

@@ -50,8 +50,8 @@ export class RelayLink {
   }
 
   /** A message this device published: the relays keep a copy for offline members. */
-  mirror(topic: string, data: Uint8Array): void {
-    this.#mailboxes.mirror(topic, data);
+  mirror(topic: string, data: Uint8Array, onStored?: () => void): void {
+    this.#mailboxes.mirror(topic, data, onStored);
   }
 
   /** How many batches of mirrored messages `relay` (a peer ID) has not acknowledged yet. */

@@ -75,8 +75,8 @@ export class RelayMailboxes {
   }
 
   /** Keeps a copy of a published message on every relay of its room (`MailboxWriter`). */
-  mirror(topic: string, data: Uint8Array): void {
-    this.#writer.mirror(topic, data);
+  mirror(topic: string, data: Uint8Array, onStored?: () => void): void {
+    this.#writer.mirror(topic, data, onStored);
   }
 
   /** Resolves once every mirrored message was offered to the relays. */

@@ -1,5 +1,21 @@
 import type { KithClient, KithEventOf, RoomId, UserId } from '@kith/core';
-import type { SystemItem } from './state.ts';
+
+/** One line of the log, as the chat's timeline shows it among the messages. */
+export interface SystemItem {
+  readonly kind: 'system';
+  readonly ts: number;
+  readonly text: string;
+}
+
+/** Where the log keeps its lines between runs (the device's app data). */
+export interface LogStore {
+  /** The lines an earlier run kept, by room. */
+  readonly kept: ReadonlyMap<string, readonly SystemItem[]>;
+  save(roomId: string, lines: readonly SystemItem[]): void;
+}
+
+/** Lines kept per room: enough to scroll back through. */
+const MAX_LINES = 500;
 
 /** What the log reads from the engine (a KithClient; a fake in tests). */
 export type RoomSource = Pick<KithClient, 'on' | 'room' | 'rooms'>;
@@ -12,7 +28,8 @@ interface Known {
 
 /**
  * Membership and room changes as lines in the timeline ("ben joined", "cai is now moderator").
- * The engine keeps no record of these to show later, so they are what this session saw happen.
+ * The engine keeps no dated record of these, so they are what this device saw happen, when it
+ * did: kept in its store (whichever of the chat and the daemon ran), so a restart shows them.
  */
 export class SystemLog {
   readonly #source: RoomSource;
@@ -21,11 +38,19 @@ export class SystemLog {
   readonly #lines = new Map<string, SystemItem[]>();
   readonly #known = new Map<string, Known>();
   readonly #offs: (() => void)[];
+  readonly #store: LogStore | undefined;
 
-  constructor(source: RoomSource, nameOf: (user: UserId) => string, now: () => number) {
+  constructor(
+    source: RoomSource,
+    nameOf: (user: UserId) => string,
+    now: () => number,
+    store?: LogStore,
+  ) {
     this.#source = source;
     this.#nameOf = nameOf;
     this.#now = now;
+    this.#store = store;
+    for (const [roomId, lines] of store?.kept ?? []) this.#lines.set(roomId, [...lines]);
     for (const r of source.rooms()) this.#known.set(r.roomId, this.#read(r.roomId));
     this.#offs = [
       source.on('membership', (e) => {
@@ -110,8 +135,8 @@ export class SystemLog {
   #add(roomId: string, text: string): void {
     const list = this.#lines.get(roomId) ?? [];
     list.push({ kind: 'system', ts: this.#now(), text });
-    // A long session keeps the recent ones: enough to scroll back through.
-    if (list.length > 500) list.splice(0, list.length - 500);
+    if (list.length > MAX_LINES) list.splice(0, list.length - MAX_LINES);
     this.#lines.set(roomId, list);
+    this.#store?.save(roomId, list);
   }
 }
