@@ -14,8 +14,8 @@ export type CallErrorCode =
   | 'SFRAME_COUNTER_EXHAUSTED'
   /** No key for this device to encrypt with (no epoch yet, or it is not a member). */
   | 'SFRAME_NO_SEND_KEY'
-  /** A call signal too large to send. */
-  | 'CALL_SIGNAL_TOO_LARGE';
+  /** A call signal receivers would refuse (too large, a field out of range). */
+  | 'CALL_SIGNAL_INVALID';
 
 export class CallError extends KithError<CallErrorCode> {
   override readonly name = 'CallError';

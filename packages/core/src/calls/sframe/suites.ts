@@ -1,6 +1,7 @@
 import { ctr, gcm } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import type { CHash } from '@noble/hashes/utils.js';
 import { bytesEqual, concatBytes } from '../../crypto/bytes.ts';
 import { CallError } from '../errors.ts';
 
@@ -15,7 +16,7 @@ export const SframeSuites = {
 
 export type SframeSuiteId = (typeof SframeSuites)[keyof typeof SframeSuites];
 
-type Hash = typeof sha256;
+type Hash = CHash;
 
 /** One suite's constants (RFC 9605 Table 2) and its hash. */
 export interface SframeSuite {
