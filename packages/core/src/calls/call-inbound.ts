@@ -1,4 +1,4 @@
-import { Call, hasFingerprint, offers } from './call.ts';
+import { hasFingerprint, offers, type Call } from './call.ts';
 import type { CallSignal } from './call-signal.ts';
 import { CallTimings, type CallMember, type CallRefusal, type CallResult } from './call-types.ts';
 
@@ -10,8 +10,6 @@ type Signal<K extends CallSignal['kind']> = Extract<CallSignal, { kind: K }>;
 /** What the machine lends the inbound handlers. */
 export interface InboundEnv {
   readonly self: CallMember;
-  readonly accept: (call: Call, now: number) => CallResult;
-  readonly missed: (call: Call) => void;
   readonly busyElsewhere: (call: Call) => boolean;
 }
 

@@ -33,8 +33,6 @@ export class CallMachine {
     this.#self = self;
     this.#inbound = new CallInbound({
       self,
-      accept: (call, now) => this.#accept(call, now),
-      missed: (call) => this.#missed(call),
       busyElsewhere: (call) => this.#busyElsewhere(call),
     });
   }
@@ -178,7 +176,7 @@ export class CallMachine {
     if (from === this.#self.device) return refuse('not-for-me');
     if (signal.kind === 'invite') return this.#invited(roomId, sender, signal, now);
     const call = this.#calls.get(toHex(signal.callId));
-    if (call === undefined || call.roomId !== roomId || !call.live) return refuse('not-for-me');
+    if (call?.roomId !== roomId || !call.live) return refuse('not-for-me');
     return this.#inbound.handle(call, sender, signal, now);
   }
 
