@@ -145,6 +145,39 @@ describe('1:1 calls', () => {
   });
 });
 
+describe('a member bypassing its own client', () => {
+  it('an offer without a DTLS fingerprint, from the wrong side of the pair, or for another device is refused', () => {
+    const { net, a, b2, b3 } = dm();
+    net.autoMedia = false;
+    net.act(a, (m) => m.invite(ROOM, ID, 'audio', false, net.now));
+    net.deliver();
+    net.act(b2, (m) => m.accept(ID, net.now));
+    net.deliver();
+    expect(net.phase(b2)).toBe('connecting');
+    const [low, high] = a < b2 ? [a, b2] : [b2, a];
+    const before = net.refusals.length;
+    const sdp = 'v=0\r\na=fingerprint:sha-256 0A:1B\r\n';
+    net.inject(low, { kind: 'offer', callId: ID, to: high, sdp: 'v=0\r\n' });
+    net.inject(high, { kind: 'offer', callId: ID, to: low, sdp });
+    net.inject(low, { kind: 'offer', callId: ID, to: b3, sdp });
+    net.deliverWhere((e) => e.to === high || e.to === low);
+    expect(net.refusals.slice(before).map((r) => (r.result.ok ? 'ok' : r.result.refusal))).toEqual([
+      'no-fingerprint',
+      'wrong-phase',
+      'not-for-me',
+    ]);
+    expect(net.media.get(high)?.some((x) => x.startsWith('accept-offer'))).toBe(false);
+  });
+
+  it('a decline or hangup for a call this device does not know changes nothing', () => {
+    const { net, a, b2 } = dm();
+    net.inject(b2, { kind: 'hangup', callId: ID, reason: 'normal', to: undefined });
+    net.inject(b2, { kind: 'answered', callId: ID, device: a });
+    net.deliver();
+    expect(net.machine(a).current()).toBeUndefined();
+  });
+});
+
 describe('glare: two invites cross', () => {
   for (const order of ['a first', 'b first'] as const) {
     it(`the lower call ID wins on both sides (${order})`, () => {
@@ -193,6 +226,26 @@ describe('group calls', () => {
       expect(net.phase(d)).toBe('connected');
       expect(peersIn(net, d, 'connected')).toHaveLength(2);
     }
+  });
+
+  it('a user joining on one device stops the ringing on its others', () => {
+    const net = new CallNet();
+    const a = net.add(1, 1);
+    const b2 = net.add(2, 2);
+    const b3 = net.add(2, 3);
+    const c = net.add(3, 4);
+    net.act(a, (m) => m.invite(ROOM, ID, 'audio', true, net.now));
+    net.deliver();
+    expect([net.phase(b2), net.phase(b3), net.phase(c)]).toEqual([
+      'incoming',
+      'incoming',
+      'incoming',
+    ]);
+    net.act(b3, (m) => m.accept(ID, net.now));
+    net.deliver();
+    expect(net.phase(b2)).toBe('ended:answered-elsewhere');
+    expect(net.phase(c)).toBe('incoming');
+    expect(net.phase(b3)).toBe('connected');
   });
 
   it('a video mesh stops at 4: a fifth is refused, locally or by the members', () => {
