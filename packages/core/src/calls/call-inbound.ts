@@ -68,7 +68,6 @@ export class CallInbound {
     if (!call.group) {
       // 1:1: the caller connects to the first device that answers and says which one it was.
       if (!call.isCaller || call.phase !== 'outgoing') return OK;
-      call.answeredBy = from.device;
       call.send({ kind: 'answered', callId: call.id, device: from.device });
       call.setPhase('connecting', now + CallTimings.connectMs);
       call.connectTo(from);
@@ -115,7 +114,6 @@ export class CallInbound {
       return OK;
     }
     if (call.phase !== 'connecting') return refuse('wrong-phase');
-    call.answeredBy = s.device;
     call.connectTo(call.caller);
     return OK;
   }

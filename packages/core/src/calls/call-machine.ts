@@ -40,8 +40,7 @@ export class CallMachine {
   /** Everything the machine asks of the world since the last call, in order. */
   take(): CallOutput[] {
     for (const call of this.#calls.values()) {
-      if (!call.changed) continue;
-      call.changed = false;
+      if (!call.takeChange()) continue;
       this.#out.push({ type: 'state', view: call.view() });
     }
     const out = this.#out;
@@ -205,7 +204,7 @@ export class CallMachine {
   #open(init: ConstructorParameters<typeof Call>[0]): Call {
     const call = new Call(init, (o) => this.#out.push(o));
     this.#calls.set(call.key, call);
-    const ended = [...this.#calls.values()].filter((c) => !c.live && !c.changed);
+    const ended = [...this.#calls.values()].filter((c) => !c.live && !c.pending);
     for (const c of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED)))
       this.#calls.delete(c.key);
     return call;

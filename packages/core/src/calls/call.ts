@@ -55,9 +55,8 @@ export class Call {
   #phase: CallPhase;
   #endReason: CallEndReason | undefined;
   #deadline: number | undefined;
-  /** 1:1: the device the caller connected to. */
-  answeredBy: DeviceId | undefined;
-  changed = true;
+  /** Whether the view changed since `takeChange` last said so. */
+  #changed = true;
 
   constructor(init: CallInit, out: (o: CallOutput) => void) {
     this.id = init.callId;
@@ -104,7 +103,7 @@ export class Call {
     this.#out({ type: 'media', callId: this.id, peer, ...action });
   }
 
-  peer(device: DeviceId): Peer | undefined {
+  peer(device: DeviceId): Readonly<Peer> | undefined {
     return this.#peers.get(device);
   }
 
@@ -112,11 +111,11 @@ export class Call {
     const peer = this.#peers.get(member.device);
     if (peer === undefined) this.#peers.set(member.device, { member, state });
     else peer.state = state;
-    this.changed = true;
+    this.#changed = true;
   }
 
   /** Peers in the call with this device (joined, connecting or connected). */
-  joined(): Peer[] {
+  joined(): Readonly<Peer>[] {
     return [...this.#peers.values()].filter((p) => p.state === 'joined' || p.state === 'connected');
   }
 
@@ -161,7 +160,7 @@ export class Call {
     if (peer === undefined) return;
     const had = peer.state === 'joined' || peer.state === 'connected';
     peer.state = state;
-    this.changed = true;
+    this.#changed = true;
     if (had && this.#phase !== 'outgoing' && this.#phase !== 'incoming') {
       this.mediaFor(device, { action: 'close' });
     }
@@ -170,7 +169,7 @@ export class Call {
   setPhase(phase: CallPhase, deadline: number | undefined): void {
     this.#phase = phase;
     this.#deadline = deadline;
-    this.changed = true;
+    this.#changed = true;
   }
 
   due(now: number): boolean {
@@ -188,7 +187,19 @@ export class Call {
     this.#phase = 'ended';
     this.#endReason = reason;
     this.#deadline = undefined;
-    this.changed = true;
+    this.#changed = true;
+  }
+
+  /** True once after each change of the view (the machine then reports it). */
+  takeChange(): boolean {
+    const changed = this.#changed;
+    this.#changed = false;
+    return changed;
+  }
+
+  /** Whether a change is still to be reported. */
+  get pending(): boolean {
+    return this.#changed;
   }
 
   view(): CallView {
