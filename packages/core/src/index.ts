@@ -454,6 +454,7 @@ export { CallError, type CallErrorCode } from './calls/errors.ts';
 export {
   CALL_ID_BYTES,
   CALL_SIGNAL_KIND,
+  MAX_CALL_SIGNAL_BYTES,
   decodeCallSignal,
   encodeCallSignal,
   type CallMedia,
@@ -475,7 +476,12 @@ export {
   type PeerState,
 } from './calls/call-types.ts';
 export { CallMachine } from './calls/call-machine.ts';
-export { callRecordOf, missedCallMessage, type CallRecord } from './calls/missed-call.ts';
+export {
+  CALL_RECORD_TYPE,
+  callRecordOf,
+  missedCallMessage,
+  type CallRecord,
+} from './calls/missed-call.ts';
 export {
   SframeSuites,
   sframeSuite,

@@ -20,7 +20,7 @@ export const CALL_ID_BYTES = 16;
 /** Largest SDP carried (an audio+video offer is 2 to 6 KiB). */
 export const MAX_SDP_BYTES = 12 * 1024;
 /** Largest ICE candidate line. */
-export const MAX_CANDIDATE_BYTES = 512;
+const MAX_CANDIDATE_BYTES = 512;
 /** Largest encoded call signal: an SDP and its framing. */
 export const MAX_CALL_SIGNAL_BYTES = MAX_SDP_BYTES + 256;
 
@@ -49,7 +49,7 @@ export type CallSignal =
   /** A trickled candidate; '' says there are no more. */
   | { kind: 'ice'; callId: Uint8Array; to: DeviceId; candidate: string; mid: string | undefined };
 
-export type CallSignalKind = CallSignal['kind'];
+type CallSignalKind = CallSignal['kind'];
 const KINDS: readonly CallSignalKind[] = [
   'invite',
   'ringing',

@@ -180,7 +180,8 @@ export class Call {
   end(reason: CallEndReason): void {
     if (!this.live) return;
     const inMedia = this.#phase === 'connecting' || this.#phase === 'connected';
-    for (const p of this.joined()) {
+    for (const p of this.#peers.values()) {
+      if (p.state !== 'joined' && p.state !== 'connected') continue;
       p.state = 'left';
       if (inMedia) this.mediaFor(p.member.device, { action: 'close' });
     }

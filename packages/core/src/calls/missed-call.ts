@@ -16,7 +16,7 @@ export interface CallRecord {
 }
 
 /** The fallback text, for services and versions that cannot join or show calls. */
-export function missedCallText(media: CallMedia): string {
+function missedCallText(media: CallMedia): string {
   return media === 'video' ? 'Missed video call' : 'Missed voice call';
 }
 

@@ -10,7 +10,7 @@ import type { CallMember, CallOutput, CallResult, CallView } from '../../src/cal
 
 export const ROOM = 'aa'.repeat(32) as RoomId;
 
-export function user(n: number): UserId {
+function user(n: number): UserId {
   return userIdFromPublicKey(new Uint8Array(32).fill(n));
 }
 

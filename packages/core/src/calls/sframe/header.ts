@@ -7,7 +7,7 @@
 
 const MAX_U64 = (1n << 64n) - 1n;
 
-export interface SframeHeader {
+interface SframeHeader {
   readonly kid: bigint;
   readonly ctr: bigint;
 }
