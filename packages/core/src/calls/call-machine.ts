@@ -27,6 +27,8 @@ export class CallMachine {
   readonly #calls = new Map<string, Call>();
   readonly #members = new Map<RoomId, Map<DeviceId, CallMember>>();
   readonly #inbound: CallInbound;
+  /** Calls hung up before their invite arrived here (no order across a sender's messages). */
+  readonly #gone = new Set<string>();
   #out: CallOutput[] = [];
 
   constructor(self: CallMember) {
@@ -174,7 +176,12 @@ export class CallMachine {
     if (sender === undefined) return refuse('not-a-member');
     if (from === this.#self.device) return refuse('not-for-me');
     if (signal.kind === 'invite') return this.#invited(roomId, sender, signal, now);
-    const call = this.#calls.get(toHex(signal.callId));
+    const key = toHex(signal.callId);
+    const call = this.#calls.get(key);
+    if (call === undefined && signal.kind === 'hangup') {
+      this.#gone.add(key);
+      for (const k of this.#gone) if (this.#gone.size > KEEP_ENDED) this.#gone.delete(k);
+    }
     if (call?.roomId !== roomId || !call.live) return refuse('not-for-me');
     return this.#inbound.handle(call, sender, signal, now);
   }
@@ -216,7 +223,7 @@ export class CallMachine {
     s: Extract<CallSignal, { kind: 'invite' }>,
     now: number,
   ): CallResult {
-    if (this.#calls.has(toHex(s.callId))) return OK;
+    if (this.#calls.has(toHex(s.callId)) || this.#gone.has(toHex(s.callId))) return OK;
     // A call another device of this user made: nothing rings here.
     if (sender.user === this.#self.user) return refuse('not-for-me');
     const mine = [...this.#calls.values()].find(

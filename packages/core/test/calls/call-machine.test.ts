@@ -198,6 +198,34 @@ describe('glare: two invites cross', () => {
   }
 });
 
+describe('any arrival order', () => {
+  /** A seeded pick: the same shuffle on every run. */
+  const shuffled = (seed: number) => {
+    let x = seed;
+    return (q: readonly unknown[]): number => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x % q.length;
+    };
+  };
+
+  it("glare: the same call wins on both sides, and the callee's other device stops, in 30 orders", () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const { net, a, b2, b3 } = dm();
+      net.act(a, (m) => m.invite(ROOM, callId(7), 'audio', false, net.now));
+      net.act(b2, (m) => m.invite(ROOM, callId(2), 'audio', false, net.now));
+      net.deliver(shuffled(seed));
+      const live = [a, b2, b3].filter((d) => net.viewOf(d, callId(2))?.phase === 'connected');
+      expect(live, `seed ${seed}`).toContain(a);
+      expect(live, `seed ${seed}`).toHaveLength(2);
+      expect(net.viewOf(a, callId(7))?.endReason, `seed ${seed}`).toBe('merged');
+      // B3 rang for A's call, which lost: it stops (or, the hangup first, never rang).
+      const atB3 = net.viewOf(b3, callId(7));
+      expect(atB3 === undefined || atB3.endReason === 'merged', `seed ${seed}`).toBe(true);
+      expect(net.missed, `seed ${seed}`).toEqual([]);
+    }
+  });
+});
+
 describe('group calls', () => {
   function group(n: number): { net: CallNet; devices: ReturnType<CallNet['add']>[] } {
     const net = new CallNet();
