@@ -226,6 +226,26 @@ describe('any arrival order', () => {
   });
 });
 
+describe('a group mesh in any arrival order', () => {
+  it('four devices joining at once all connect to each other, in 20 orders', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const net = new CallNet();
+      const devices = [1, 2, 3, 4].map((i) => net.add(i, i));
+      const [first, ...rest] = devices;
+      if (first === undefined) throw new Error('no devices');
+      net.act(first, (m) => m.invite(ROOM, ID, 'audio', true, net.now));
+      net.deliver();
+      for (const d of rest) net.act(d, (m) => m.accept(ID, net.now));
+      let x = seed;
+      net.deliver((q) => {
+        x = (x * 1103515245 + 12345) % 2 ** 31;
+        return x % q.length;
+      });
+      for (const d of devices) expect(peersIn(net, d, 'connected'), `seed ${seed}`).toHaveLength(3);
+    }
+  });
+});
+
 describe('group calls', () => {
   function group(n: number): { net: CallNet; devices: ReturnType<CallNet['add']>[] } {
     const net = new CallNet();
