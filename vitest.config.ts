@@ -46,11 +46,15 @@ const coreInBrowser = [
   'storage',
   'client',
   'media',
+  'calls',
 ];
 
 /** What core's code and tests import, pre-bundled (re-optimising mid-run reloads the page). */
 const coreDeps = [
+  '@noble/ciphers/aes.js',
   '@noble/curves/ed25519.js',
+  '@noble/hashes/hkdf.js',
+  '@noble/hashes/hmac.js',
   '@noble/hashes/sha2.js',
   'ts-mls',
   'ts-mls/clientConfig.js',

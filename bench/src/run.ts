@@ -11,6 +11,7 @@ import { benchDeliveryThroughput } from './delivery-throughput.bench.ts';
 import { benchGroupScale } from './group-scale.bench.ts';
 import { benchPipeline } from './pipeline.bench.ts';
 import { benchReopen } from './reopen.bench.ts';
+import { benchSframe } from './sframe.bench.ts';
 import { benchRelayConnections } from './relay-connections.bench.ts';
 import { benchRelayMailbox } from './relay-mailbox.bench.ts';
 import { benchSyncDiff } from './sync-diff.bench.ts';
@@ -20,6 +21,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'blob-codec': benchBlobCodec,
   pipeline: benchPipeline,
   'sync-diff': benchSyncDiff,
+  sframe: benchSframe,
   reopen: benchReopen,
   'group-scale': benchGroupScale,
   'delivery-latency': benchDeliveryLatency,

@@ -495,3 +495,56 @@ export {
   type DeliveryState,
   type DeliveryStatus,
 } from './client/message-status.ts';
+// calls
+export { CallError, type CallErrorCode } from './calls/errors.ts';
+export {
+  CALL_ID_BYTES,
+  CALL_SIGNAL_KIND,
+  MAX_CALL_SIGNAL_BYTES,
+  decodeCallSignal,
+  encodeCallSignal,
+  type CallMedia,
+  type CallSignal,
+  type HangupReason,
+} from './calls/call-signal.ts';
+export {
+  CallLimits,
+  CallTimings,
+  type CallEndReason,
+  type CallMember,
+  type CallOutput,
+  type CallPeerView,
+  type CallPhase,
+  type CallRefusal,
+  type CallResult,
+  type CallView,
+  type MediaAction,
+  type PeerState,
+} from './calls/call-types.ts';
+export { CallMachine } from './calls/call-machine.ts';
+export {
+  CALL_RECORD_TYPE,
+  callRecordOf,
+  missedCallMessage,
+  type CallRecord,
+} from './calls/missed-call.ts';
+export {
+  SframeSuites,
+  sframeSuite,
+  type SframeSuite,
+  type SframeSuiteId,
+} from './calls/sframe/suites.ts';
+export {
+  SframeReceiver,
+  SframeSender,
+  type SframeOpenResult,
+  type SframeRejection,
+} from './calls/sframe/sframe-context.ts';
+export {
+  MlsSframeKeys,
+  type MlsSframeOpenResult,
+  type MlsSframeOptions,
+  type MlsSframeRejection,
+  type SframeEpochInput,
+} from './calls/sframe/mls-keys.ts';
+export { SFRAME_EXPORTER_LABEL, sframeBaseKey } from './calls/sframe/mls-base-key.ts';
