@@ -448,3 +448,7 @@ export { ImportLimits } from './import/limits.ts';
 export { ImportMaterializer, type ImportContext } from './import/materialize.ts';
 export { matrixToMimi } from './import/matrix.ts';
 export { OriginKeys, readOrigin, type ImportOrigin } from './import/origin.ts';
+
+// porting
+export { exportMatrix, MATRIX_MARKDOWN_FIELD, matrixUserId } from './import/matrix-export.ts';
+export { telegramToMimi, type TelegramChat } from './import/telegram.ts';
