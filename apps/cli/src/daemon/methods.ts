@@ -22,8 +22,8 @@ export const handlers: Record<MethodName, Handler> = {
   history: (app, p) => app.history(p.string('roomId'), p.string('messageId')),
   importHistory: (app, p) => {
     const format = p.optionalString('format') ?? 'matrix';
-    if (format !== 'matrix' && format !== 'kith') {
-      throw new AppError('INVALID_PARAMS', 'format must be "matrix" or "kith"');
+    if (format !== 'matrix' && format !== 'kith' && format !== 'telegram') {
+      throw new AppError('INVALID_PARAMS', 'format must be "matrix", "kith" or "telegram"');
     }
     const roomId = p.optionalString('roomId');
     const name = p.optionalString('name');
@@ -33,7 +33,13 @@ export const handlers: Record<MethodName, Handler> = {
     });
   },
   importStatus: (app) => app.historyPort.status(),
-  exportHistory: (app, p) => app.historyPort.exportRoom(p.string('roomId'), p.text('path')),
+  exportHistory: (app, p) => {
+    const format = p.optionalString('format') ?? 'kith';
+    if (format !== 'matrix' && format !== 'kith') {
+      throw new AppError('INVALID_PARAMS', 'format must be "kith" or "matrix"');
+    }
+    return app.historyPort.exportRoom(p.string('roomId'), p.text('path'), format);
+  },
   addContact: (app, p) => addContact(app.node, p.string('link')),
   contacts: (app) => app.node.contacts(),
   peers: (app) => ({ connected: app.node.connectedDevices() }),
