@@ -41,7 +41,8 @@ export async function runHistoryCommand(
       : `exported ${result.messages} ${what} to ${file}\n`;
   }
   const [file] = line.extra;
-  if (file === undefined) throw usage('usage: kith import FILE [--format matrix|kith|telegram] [--room ID]');
+  if (file === undefined)
+    throw usage('usage: kith import FILE [--format matrix|kith|telegram] [--room ID]');
   const format = lastFlag(line, 'format') ?? 'matrix';
   const roomId = lastFlag(line, 'room');
   const name = lastFlag(line, 'name');

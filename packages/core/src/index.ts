@@ -452,3 +452,13 @@ export { OriginKeys, readOrigin, type ImportOrigin } from './import/origin.ts';
 // porting
 export { exportMatrix, MATRIX_MARKDOWN_FIELD, matrixUserId } from './import/matrix-export.ts';
 export { telegramToMimi, type TelegramChat } from './import/telegram.ts';
+export {
+  BACKUP_MAGIC,
+  BACKUP_VERSION,
+  BackupLimits,
+  openBackup,
+  sealBackup,
+  type BackupKdfParams,
+} from './backup/backup-file.ts';
+export { type BackupBody, type BackupRoom } from './backup/backup-body.ts';
+export { BackupError, type BackupErrorCode } from './backup/errors.ts';

@@ -43,6 +43,8 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
   readonly onMisbehaviour?: (m: Misbehaviour) => void;
   /** How often relay mailboxes are checked for news (default 10 s; also on connecting). */
   readonly mailboxPollMs?: number;
+  /** First start only: be a new device of the user whose key a backup held (`openBackup`). */
+  readonly restoredUserKey?: Uint8Array;
 }
 
 /**
@@ -182,6 +184,9 @@ export class KithDevice {
         storage: db,
         isContact: (user) => contacts.get(user) !== undefined,
         ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
+        ...(options.restoredUserKey === undefined
+          ? {}
+          : { restoredUserKey: options.restoredUserKey }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
         transport: deviceTransport(options, platform.createLibp2p, guard, book, parts),
       });
@@ -267,6 +272,11 @@ export class KithDevice {
   /** The contacts this device knows (added with `addContact`, kept across restarts). */
   contacts(): Contact[] {
     return this.#contacts.all().map(describeContact);
+  }
+
+  /** Every contact's latest link, as a backup keeps them. */
+  contactLinks(): string[] {
+    return this.#contacts.all().map((link) => encodeContactLink(link));
   }
 
   /** Connects to a multiaddr that ends in /p2p/<peer id>; resolves to that device's ID. */

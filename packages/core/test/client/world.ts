@@ -38,10 +38,11 @@ export class World {
       db?: KvDatabase;
       onError?: (error: unknown) => void;
       linkedDevice?: LinkedDevice;
+      restoredUserKey?: Uint8Array;
     } = {},
   ): Promise<KithClient> {
     const db = options.db ?? new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
-    return this.#open(db, name, options.onError, options.linkedDevice);
+    return this.#open(db, name, options.onError, options.linkedDevice, options.restoredUserKey);
   }
 
   async #open(
@@ -51,6 +52,7 @@ export class World {
       throw error;
     },
     linkedDevice?: LinkedDevice,
+    restoredUserKey?: Uint8Array,
   ): Promise<KithClient> {
     const client = await KithClient.open({
       storage: db,
@@ -62,6 +64,7 @@ export class World {
       ...(this.#retainEpochs === undefined ? {} : { retainEpochs: this.#retainEpochs }),
       ...(this.#rotateAfter === undefined ? {} : { rotateAfterMessages: this.#rotateAfter }),
       ...(linkedDevice === undefined ? {} : { linkedDevice }),
+      ...(restoredUserKey === undefined ? {} : { restoredUserKey }),
     });
     this.clients.push(client);
     this.#dbs.set(client, db);
