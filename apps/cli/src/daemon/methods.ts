@@ -1,4 +1,5 @@
 import { AppError } from '../app/app-error.ts';
+import { writeBackup } from '../app/backup-port.ts';
 import { addContact } from '../app/checks.ts';
 import type { KithApp } from '../app/kith-app.ts';
 import type { MethodName } from '../rpc/method-specs.ts';
@@ -40,6 +41,7 @@ export const handlers: Record<MethodName, Handler> = {
     }
     return app.historyPort.exportRoom(p.string('roomId'), p.text('path'), format);
   },
+  backup: (app, p) => writeBackup(app.node, p.text('path'), p.text('passphrase')),
   addContact: (app, p) => addContact(app.node, p.string('link')),
   contacts: (app) => app.node.contacts(),
   peers: (app) => ({ connected: app.node.connectedDevices() }),

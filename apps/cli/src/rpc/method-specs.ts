@@ -66,6 +66,10 @@ export const METHOD_SPECS = {
     "write the room's history to a file: a Kith export (format kith, the default; JSON lines) or Matrix events as Element's JSON export writes them (matrix); returns { messages }",
     { roomId, path: text, format: optionalString },
   ),
+  backup: method(
+    'write an encrypted backup (user key, contacts, settings, room histories) to a file, sealed under passphrase (scrypt); `kith restore FILE` reads it on a fresh data directory; returns { bytes, rooms, contacts }',
+    { path: text, passphrase: text },
+  ),
   addContact: method('add someone from their kith: contact link and connect to them', {
     link: string,
   }),
