@@ -15,7 +15,7 @@ import {
 import { AppData } from './app-data.ts';
 import { learnContact } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
-import { keyPackagesOf } from './invitations.ts';
+import { keyPackagesOf, withoutMembers } from './invitations.ts';
 import { describeError, DeviceError } from './errors.ts';
 import { AddressBook } from './net/address-book.ts';
 import type {
@@ -336,7 +336,8 @@ export class KithDevice {
 
   /** Invites a user: every device of theirs that is reachable now. */
   async invite(roomId: RoomId, user: UserId): Promise<void> {
-    await this.client.invite(roomId, await this.keyPackagesOf(user));
+    const packages = await this.keyPackagesOf(user);
+    await this.client.invite(roomId, withoutMembers(this.client, roomId, user, packages));
   }
 
   /** Cuts this device off from another until `unblockDevice` (also what a network split does). */

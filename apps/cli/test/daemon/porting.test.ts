@@ -6,13 +6,7 @@ import type { RelayProcess } from '@kith/relay/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomView, Whoami } from '../../src/app/views.ts';
 import { Daemon, runKith } from '../../src/demo/daemon-process.ts';
-import {
-  createRoomWith,
-  exchangeContacts,
-  removeAll,
-  startDaemons,
-  textsOf,
-} from './cast.ts';
+import { createRoomWith, exchangeContacts, removeAll, startDaemons, textsOf } from './cast.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
 
@@ -32,7 +26,12 @@ function telegramAccount() {
   return {
     chats: {
       list: [
-        { name: 'Family', type: 'private_group', id: 1, messages: [message(1, 'hi all'), message(2, 'yes', { reply_to_message_id: 1 })] },
+        {
+          name: 'Family',
+          type: 'private_group',
+          id: 1,
+          messages: [message(1, 'hi all'), message(2, 'yes', { reply_to_message_id: 1 })],
+        },
         { name: 'Work', type: 'personal_chat', id: 2, messages: [message(1, 'meeting at 10')] },
       ],
     },
@@ -73,20 +72,36 @@ describe('porting across real daemons: Telegram import, Matrix export, backup an
     await writeFile(file, JSON.stringify(telegramAccount()));
     const run = await runKith(['--data-dir', ana.dataDir, 'import', file, '--format', 'telegram']);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toMatch(/^imported 2 chats:\n {2}\S+ Family: 2 messages\n {2}\S+ Work: 1 messages\nimported 3 messages into 2 rooms\n$/);
+    expect(run.stdout).toMatch(
+      /^imported 2 chats:\n {2}\S+ Family: 2 messages\n {2}\S+ Work: 1 messages\nimported 3 messages into 2 rooms\n$/,
+    );
     const rooms = await ana.call<RoomView[]>('rooms');
     const family = rooms.find((r) => r.name === 'Family');
     expect(await textsOf(ana, family?.roomId ?? '')).toEqual(['hi all', 'yes']);
 
     await writeFile(join(dir, 'matrix.json'), JSON.stringify({ messages: [] }));
-    const refused = await ana.rpc('importHistory', { path: join(dir, 'matrix.json'), format: 'telegram' });
-    expect(refused.error).toMatchObject({ code: -32602, data: { kithCode: 'EXPORT_NOT_TELEGRAM' } });
+    const refused = await ana.rpc('importHistory', {
+      path: join(dir, 'matrix.json'),
+      format: 'telegram',
+    });
+    expect(refused.error).toMatchObject({
+      code: -32602,
+      data: { kithCode: 'EXPORT_NOT_TELEGRAM' },
+    });
     expect(await ana.call<RoomView[]>('rooms')).toHaveLength(rooms.length);
   });
 
   it('kith export --format matrix writes Element’s JSON, which the Matrix import reads', async () => {
     const file = join(dir, 'ours.matrix.json');
-    const run = await runKith(['--data-dir', ana.dataDir, 'export', roomId, file, '--format', 'matrix']);
+    const run = await runKith([
+      '--data-dir',
+      ana.dataDir,
+      'export',
+      roomId,
+      file,
+      '--format',
+      'matrix',
+    ]);
     expect(run.stdout).toBe(`exported 2 Matrix events to ${file}\n`);
     const json = JSON.parse(await readFile(file, 'utf8')) as { room_name: string };
     expect(json.room_name).toBe('ours');
@@ -105,7 +120,10 @@ describe('porting across real daemons: Telegram import, Matrix export, backup an
     const fresh = await mkdtemp(join(tmpdir(), 'kith-restored-'));
     process.env['KITH_BACKUP_PASSPHRASE'] = 'not the passphrase';
     const wrong = await runKith(['--data-dir', fresh, 'restore', file]);
-    expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining('wrong passphrase') as string]);
+    expect([wrong.code, wrong.stderr]).toEqual([
+      1,
+      expect.stringContaining('wrong passphrase') as string,
+    ]);
     // Nothing was created: the directory takes a restore still.
     await expect(access(join(fresh, 'db'))).rejects.toThrow();
     const damaged = join(dir, 'damaged.kithbackup');
@@ -129,6 +147,17 @@ describe('porting across real daemons: Telegram import, Matrix export, backup an
     const rooms = await restored.call<RoomView[]>('rooms');
     const ours = rooms.find((r) => r.name === 'ours');
     expect(await textsOf(restored, ours?.roomId ?? '')).toEqual(['before the loss', 'an answer']);
+    // Back in the old room once a fellow member adds the new device (from its new link).
+    await ben.call('addContact', { link: who.contactLink });
+    await ben.call('invite', { roomId, userId: who.userId });
+    const back = restored;
+    await back.until('rejoining the old room', async () =>
+      (await back.call<RoomView[]>('rooms')).some((r) => r.roomId === roomId),
+    );
+    await back.call('send', { roomId, text: 'back again' });
+    await ben.until('the restored device’s message', async () =>
+      (await textsOf(ben, roomId)).includes('back again'),
+    );
     // A restore needs a fresh directory: a second one is refused.
     const again = await runKith(['--data-dir', fresh, 'restore', file]);
     expect(again.code).toBe(2);
