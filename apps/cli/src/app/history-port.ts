@@ -189,9 +189,15 @@ function plansOf(format: HistoryFormat, text: string): ImportPlan[] {
   return [matrixToMimi(json)];
 }
 
+/** The result of a one-room import, as the daemon always answered it (no `name`). */
 function strip(result: ImportResult & { name?: string }): ImportResult {
-  const { name: _name, ...rest } = result;
-  return rest;
+  return {
+    roomId: result.roomId,
+    imported: result.imported,
+    skipped: result.skipped,
+    skippedBy: result.skippedBy,
+    truncated: result.truncated,
+  };
 }
 
 async function readText(path: string): Promise<string> {

@@ -49,7 +49,7 @@ export function telegramToMimi(input: unknown): TelegramChat[] {
     const chat = asObject(c);
     const messages = field(chat, 'messages');
     if (chat === undefined || !Array.isArray(messages)) continue;
-    const converter = new Converter(String(field(chat, 'id') ?? ''));
+    const converter = new Converter(chatIdOf(field(chat, 'id')));
     const n = Math.min(messages.length, budget);
     for (let i = 0; i < n; i++) converter.add(messages[i]);
     if (messages.length > n) countSkip(converter.skipped, 'limit', messages.length - n);
@@ -69,13 +69,19 @@ export function telegramToMimi(input: unknown): TelegramChat[] {
   return out;
 }
 
+/** A chat's numeric ID as text (part of the fallback sender of messages without `from_id`). */
+function chatIdOf(id: unknown): string {
+  return typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : '';
+}
+
 /** The chats of a one-chat or whole-account export; undefined when it is neither. */
 function chatList(top: JsonObject | undefined): readonly unknown[] | undefined {
   if (Array.isArray(field(top, 'messages')) && field(top, 'type') !== undefined) return [top];
   const list = field(objectField(top, 'chats'), 'list');
   if (!Array.isArray(list)) return undefined;
   const left = field(objectField(top, 'left_chats'), 'list');
-  return Array.isArray(left) ? [...(list as unknown[]), ...(left as unknown[])] : list;
+  const chats: readonly unknown[] = list;
+  return Array.isArray(left) ? [...chats, ...(left as readonly unknown[])] : chats;
 }
 
 class Converter {

@@ -73,7 +73,7 @@ describe('Matrix export', () => {
     ]);
     expect(
       json.messages.every(
-        (e) => typeof e['event_id'] === 'string' && String(e['event_id']).startsWith('$'),
+        (e) => typeof e['event_id'] === 'string' && e['event_id'].startsWith('$'),
       ),
     ).toBe(true);
 
