@@ -7,7 +7,7 @@ import type { CommandLine } from './args.ts';
 import { callDaemon } from './rpc/rpc-client.ts';
 
 /** Where scripts put the passphrase; on a terminal it is asked for instead. */
-export const PASSPHRASE_VARIABLE = 'KITH_BACKUP_PASSPHRASE';
+const PASSPHRASE_VARIABLE = 'KITH_BACKUP_PASSPHRASE';
 
 export const BACKUP_USAGE = `  kith [--data-dir DIR] backup FILE
       Write an encrypted backup of this user (user key, contacts, settings, every room's

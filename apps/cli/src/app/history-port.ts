@@ -40,7 +40,7 @@ export interface ImportResult {
 }
 
 /** One chat of a multi-chat import. */
-export interface RoomImport {
+interface RoomImport {
   readonly roomId: RoomId;
   readonly name: string;
   readonly imported: number;
