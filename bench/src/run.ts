@@ -13,6 +13,7 @@ import { benchReopen } from './reopen.bench.ts';
 import { benchRelayConnections } from './relay-connections.bench.ts';
 import { benchRelayMailbox } from './relay-mailbox.bench.ts';
 import { benchSyncDiff } from './sync-diff.bench.ts';
+import { benchTelegramImport } from './telegram-import.bench.ts';
 
 const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'content-codec': benchContentCodec,
@@ -30,6 +31,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'browser-bundle': benchBundleSize,
   'browser-cold-start': benchColdStart,
   'browser-latency': benchBrowserLatency,
+  'telegram-import': benchTelegramImport,
 };
 
 const args = process.argv.slice(2);
