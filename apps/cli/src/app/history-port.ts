@@ -160,6 +160,10 @@ export class AppHistory {
             exportedBy: client.userId,
             now: Date.now(),
             timeline,
+            members: client.members(roomId).map((m) => ({
+              userId: m.userId,
+              ...(m.displayName === undefined ? {} : { displayName: m.displayName }),
+            })),
           })
         : exportHistory({ roomId, name: room.name, timeline });
     try {

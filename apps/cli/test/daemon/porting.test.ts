@@ -102,11 +102,12 @@ describe('porting across real daemons: Telegram import, Matrix export, backup an
       '--format',
       'matrix',
     ]);
-    expect(run.stdout).toBe(`exported 2 Matrix events to ${file}\n`);
+    expect(run.stdout).toBe(`exported 4 Matrix events to ${file}\n`);
     const json = JSON.parse(await readFile(file, 'utf8')) as { room_name: string };
     expect(json.room_name).toBe('ours');
     const plan = matrixToMimi(json);
     expect(plan.items.map((i) => i.kind)).toEqual(['message', 'message']);
+    expect(plan.skipped).toEqual({ state: 2 }); // the members' names
   });
 
   it('kith backup, then kith restore on a fresh directory brings the same user back', async () => {

@@ -18,6 +18,7 @@ type Json = Record<string, unknown>;
 /**
  * A room's history as the JSON Element's "Export chat" writes (`{ room_name, topic,
  * export_date, exported_by, messages }`), with `messages` full client-format Matrix events:
+ * an `m.room.member` per member given (with its display name), then
  * `m.room.message` for each message (`m.in_reply_to` for replies, `m.thread` for threads),
  * an `m.replace` event per edit, and an `m.annotation` per reaction and reactor. Kith users get
  * the Matrix ID `@<user ID>:kith.invalid`, messages the event ID `$<hex message ID>`; imported
@@ -31,9 +32,30 @@ export function exportMatrix(options: {
   readonly exportedBy: UserId;
   readonly now: number;
   readonly timeline: readonly TimelineMessage[];
+  /** Members' display names, written as `m.room.member` events (a Matrix reader's names). */
+  readonly members?: readonly { readonly userId: UserId; readonly displayName?: string }[];
 }): string {
   const roomId = `!${options.roomId.toLowerCase()}:${SERVER}`;
   const events: Json[] = [];
+  // Before every message, so a reader knows the names when the messages come.
+  const start = options.timeline.reduce((t, m) => Math.min(t, m.imported?.ts ?? m.ts), options.now);
+  for (const m of options.members ?? []) {
+    const user = matrixUserId(m.userId);
+    events.push({
+      type: 'm.room.member',
+      event_id: `$member-${m.userId.toLowerCase()}`,
+      sender: user,
+      state_key: user,
+      origin_server_ts: start,
+      room_id: roomId,
+      content: {
+        membership: 'join',
+        ...(m.displayName === undefined || m.displayName === ''
+          ? {}
+          : { displayname: m.displayName }),
+      },
+    });
+  }
   /** Per thread root (hex): the last event in the thread, the reply fallback of the next. */
   const threadLast = new Map<string, string>();
   for (const m of options.timeline) {

@@ -52,6 +52,10 @@ describe('Matrix export', () => {
       exportedBy: a.userId,
       now: 1_700_000_000_000,
       timeline: a.timeline(roomId),
+      members: [
+        { userId: a.userId, displayName: 'Ann' },
+        { userId: b.userId, displayName: 'Bob' },
+      ],
     });
     const json = JSON.parse(file) as { messages: Record<string, unknown>[] };
     expect(json).toMatchObject({
@@ -60,6 +64,8 @@ describe('Matrix export', () => {
       export_date: '2023-11-14T22:13:20.000Z',
     });
     expect(json.messages.map((e) => e['type'])).toEqual([
+      'm.room.member',
+      'm.room.member',
       'm.room.message',
       'm.room.message',
       'm.room.message',
@@ -79,7 +85,7 @@ describe('Matrix export', () => {
 
     const plan = matrixToMimi(json);
     // The importer reacts for everyone: a second 🎉 by another user is the same reaction.
-    expect(plan.skipped).toEqual({ 'duplicate-reaction': 1 });
+    expect(plan.skipped).toEqual({ 'duplicate-reaction': 1, state: 2 });
     expect(plan.roomName).toBe('old');
     const fresh = await a.createRoom({ name: 'new' });
     await a.importHistory(fresh, plan.items);
@@ -96,8 +102,8 @@ describe('Matrix export', () => {
       null,
       'in the thread',
     ]);
-    expect(a.timeline(fresh).map((m) => m.imported?.sender)).toEqual(
-      [a, b, a, b, a].map((c) => matrixUserId(c.userId)),
+    expect(a.timeline(fresh).map((m) => [m.imported?.sender, m.imported?.name])).toEqual(
+      [a, b, a, b, a].map((c) => [matrixUserId(c.userId), c === a ? 'Ann' : 'Bob']),
     );
   });
 
