@@ -1,7 +1,7 @@
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { matrixToMimi } from '@kith/core';
+import { BackupLimits, matrixToMimi, sealBackup, webRandom } from '@kith/core';
 import type { RelayProcess } from '@kith/relay/process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomView, Whoami } from '../../src/app/views.ts';
@@ -108,6 +108,29 @@ describe('porting across real daemons: Telegram import, Matrix export, backup an
     const plan = matrixToMimi(json);
     expect(plan.items.map((i) => i.kind)).toEqual(['message', 'message']);
     expect(plan.skipped).toEqual({ state: 2 }); // the members' names
+  });
+
+  it('a backup that opens but holds a broken history restores nothing', async () => {
+    const file = join(dir, 'hostile.kithbackup');
+    const body = {
+      createdAt: 0,
+      userSecretKey: new Uint8Array(32).fill(1),
+      deviceName: 'x',
+      contacts: [],
+      settings: [],
+      rooms: [{ roomId: 'r', name: 'r', history: 'not an export\n' }],
+    };
+    await writeFile(file, await sealBackup(body, PASSPHRASE, webRandom, BackupLimits.minKdf));
+    const fresh = await mkdtemp(join(tmpdir(), 'kith-hostile-'));
+    process.env['KITH_BACKUP_PASSPHRASE'] = PASSPHRASE;
+    const run = await runKith(['--data-dir', fresh, 'restore', file]);
+    expect([run.code, run.stderr]).toEqual([
+      1,
+      expect.stringContaining('not a JSON line') as string,
+    ]);
+    // The device it began to make is gone again: the directory takes a real restore.
+    await expect(access(join(fresh, 'db'))).rejects.toThrow();
+    await rm(fresh, { recursive: true, force: true });
   });
 
   it('kith backup, then kith restore on a fresh directory brings the same user back', async () => {
