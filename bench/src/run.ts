@@ -15,6 +15,7 @@ import { benchSframe } from './sframe.bench.ts';
 import { benchRelayConnections } from './relay-connections.bench.ts';
 import { benchRelayMailbox } from './relay-mailbox.bench.ts';
 import { benchSyncDiff } from './sync-diff.bench.ts';
+import { benchTelegramImport } from './telegram-import.bench.ts';
 
 const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'content-codec': benchContentCodec,
@@ -34,6 +35,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'browser-bundle': benchBundleSize,
   'browser-cold-start': benchColdStart,
   'browser-latency': benchBrowserLatency,
+  'telegram-import': benchTelegramImport,
 };
 
 const args = process.argv.slice(2);

@@ -6,14 +6,15 @@ import { callDaemon } from './rpc/rpc-client.ts';
 
 const POLL_MS = 250;
 
-export const HISTORY_USAGE = `  kith [--data-dir DIR] import FILE [--format matrix|kith] [--room ROOM_ID | --name NAME]
+export const HISTORY_USAGE = `  kith [--data-dir DIR] import FILE [--format matrix|kith|telegram] [--room ROOM_ID | --name NAME]
       Import history through the running daemon: a Matrix room export (Element's JSON export,
-      or a JSON array of events; the default) or a Kith export, into a room of yours or a new
-      room (named NAME, else after the exported room). Imported messages show who wrote them
-      first and when; media is imported as a text line with its link.
-  kith [--data-dir DIR] export ROOM_ID FILE
-      Write a room's history to FILE as a Kith export (JSON lines), which import --format kith
-      reads back.
+      or a JSON array of events; the default), a Kith export or a Telegram Desktop JSON export
+      (result.json; a whole account's export makes one room per chat), into a room of yours or
+      a new room (named NAME, else after the exported room). Imported messages show who wrote
+      them first and when; media is imported as a text line with its name or link.
+  kith [--data-dir DIR] export ROOM_ID FILE [--format kith|matrix]
+      Write a room's history to FILE as a Kith export (JSON lines, the default), which import
+      --format kith reads back, or as Matrix events in Element's JSON export layout.
 `;
 
 /** Runs `import` or `export`; returns what to print. `usage` reports a wrong command line. */
@@ -25,17 +26,23 @@ export async function runHistoryCommand(
   const json = line.flags.has('json');
   if (line.command === 'export') {
     const [room, file] = line.extra;
-    if (room === undefined || file === undefined) throw usage('usage: kith export ROOM_ID FILE');
+    if (room === undefined || file === undefined) {
+      throw usage('usage: kith export ROOM_ID FILE [--format kith|matrix]');
+    }
+    const format = lastFlag(line, 'format');
     const result = (await callDaemon(dataDir, 'exportHistory', {
       roomId: room,
       path: resolve(file),
+      ...(format === undefined ? {} : { format }),
     })) as { messages: number };
+    const what = format === 'matrix' ? 'Matrix events' : 'messages';
     return json
       ? `${JSON.stringify(result)}\n`
-      : `exported ${result.messages} messages to ${file}\n`;
+      : `exported ${result.messages} ${what} to ${file}\n`;
   }
   const [file] = line.extra;
-  if (file === undefined) throw usage('usage: kith import FILE [--format matrix|kith] [--room ID]');
+  if (file === undefined)
+    throw usage('usage: kith import FILE [--format matrix|kith|telegram] [--room ID]');
   const format = lastFlag(line, 'format') ?? 'matrix';
   const roomId = lastFlag(line, 'room');
   const name = lastFlag(line, 'name');
@@ -56,8 +63,12 @@ export async function runHistoryCommand(
   const reasons = Object.entries(result.skippedBy)
     .map(([reason, n]) => `${n} ${reason}`)
     .join(', ');
+  const rooms = (result.rooms ?? []).map(
+    (r) => `  ${r.roomId} ${r.name}: ${r.imported} messages\n`,
+  );
   return (
-    `imported ${result.imported} messages into ${result.roomId}` +
+    (rooms.length > 0 ? `imported ${rooms.length} chats:\n${rooms.join('')}` : '') +
+    `imported ${result.imported} messages into ${rooms.length > 0 ? `${rooms.length} rooms` : result.roomId}` +
     (result.skipped > 0 ? ` (skipped ${result.skipped}: ${reasons})` : '') +
     '\n'
   );
@@ -68,6 +79,7 @@ interface ImportAnswer {
   readonly imported: number;
   readonly skipped: number;
   readonly skippedBy: Record<string, number>;
+  readonly rooms?: readonly { roomId: string; name: string; imported: number }[];
 }
 
 /** A line on a terminal's stderr, rewritten as the daemon reports progress. */

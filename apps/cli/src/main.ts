@@ -60,8 +60,19 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(await runHistoryCommand(dataDir, line, (m) => new UsageError(m)));
     return 0;
   }
+  if (command === 'restore' || (command === 'backup' && line.extra.length > 0)) {
+    const { runBackupCommand } = await import('./backup-commands.ts');
+    process.stdout.write(await runBackupCommand(dataDir, line, (m) => new UsageError(m)));
+    return 0;
+  }
   if (!isMethodName(command)) {
-    const guess = closest(command, [...Object.keys(METHOD_SPECS), 'daemon', 'import', 'export']);
+    const guess = closest(command, [
+      ...Object.keys(METHOD_SPECS),
+      'daemon',
+      'import',
+      'export',
+      'restore',
+    ]);
     const hint = guess === undefined ? '' : `; did you mean ${guess}?`;
     throw new UsageError(`unknown command "${command}"${hint} (see kith --help)`);
   }

@@ -548,3 +548,16 @@ export {
   type SframeEpochInput,
 } from './calls/sframe/mls-keys.ts';
 export { SFRAME_EXPORTER_LABEL, sframeBaseKey } from './calls/sframe/mls-base-key.ts';
+// porting
+export { exportMatrix, MATRIX_MARKDOWN_FIELD, matrixUserId } from './import/matrix-export.ts';
+export { telegramToMimi, type TelegramChat } from './import/telegram.ts';
+export {
+  BACKUP_MAGIC,
+  BACKUP_VERSION,
+  BackupLimits,
+  openBackup,
+  sealBackup,
+  type BackupKdfParams,
+} from './backup/backup-file.ts';
+export { type BackupBody, type BackupRoom } from './backup/backup-body.ts';
+export { BackupError, type BackupErrorCode } from './backup/errors.ts';

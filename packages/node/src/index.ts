@@ -9,6 +9,7 @@
 export { KithNode, type KithNodeOptions } from './kith-node-open.ts';
 export {
   AppData,
+  backupDevice,
   deviceIdOfPeer,
   describeError,
   isDirectFrame,
@@ -24,6 +25,7 @@ export {
   Protocols,
   RELAY_RETRY,
   RequestBudget,
+  restoreDevice,
   sendRequest,
   serveRequests,
   type Contact,
@@ -35,6 +37,7 @@ export {
   type DeviceErrorCode,
   type PeerGuardOptions,
   type RelayStatus,
+  type RestoreReport,
   type TransportServices,
 } from '@kith/runtime';
 // media

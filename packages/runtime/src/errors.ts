@@ -16,6 +16,8 @@ export type DeviceErrorCode =
   | 'BAD_KEY_PACKAGE'
   /** A relay refused to keep something (its quota, its rate limit): the message says which. */
   | 'RELAY_REFUSED'
+  /** A backup needs the user key, and this device (a linked one) does not hold it. */
+  | 'NO_USER_KEY'
   /** The device was closed. */
   | 'CLOSED';
 

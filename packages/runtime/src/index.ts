@@ -12,6 +12,7 @@ export {
   type KithDeviceOptions,
 } from './kith-device.ts';
 export { AppData } from './app-data.ts';
+export { backupDevice, restoreDevice, type RestoreReport } from './backup.ts';
 export { describeError, DeviceError, type DeviceErrorCode } from './errors.ts';
 export {
   deviceServices,

@@ -1,4 +1,10 @@
-import { keyPackageOwner, type DeviceId, type KithClient, type UserId } from '@kith/core';
+import {
+  keyPackageOwner,
+  type DeviceId,
+  type KithClient,
+  type RoomId,
+  type UserId,
+} from '@kith/core';
 import type { ContactBook } from './contacts/contact-book.ts';
 import { describeError, DeviceError } from './errors.ts';
 import type { DeviceLibp2p } from './net/device-libp2p.ts';
@@ -55,6 +61,31 @@ export async function keyPackagesOf(parts: InvitationParts, user: UserId): Promi
     'UNREACHABLE',
     `none of ${user}'s devices answered (${describeError(first?.reason)}) and no relay holds key packages for them: try again when they are online`,
   );
+}
+
+/**
+ * The key packages of devices not in the room yet: inviting a member again adds only their
+ * new devices (one restored from a backup), while a relay may still hold key packages of the
+ * devices already in (an MLS commit may not add a member twice).
+ */
+export function withoutMembers(
+  client: KithClient,
+  roomId: RoomId,
+  user: UserId,
+  packages: readonly Uint8Array[],
+): Uint8Array[] {
+  const inRoom = new Set(client.room(roomId).devices.map((d) => d.deviceId));
+  const out = packages.filter((kp) => {
+    const owner = keyPackageOwner(kp);
+    return owner !== undefined && !inRoom.has(owner.deviceId);
+  });
+  if (out.length === 0) {
+    throw new DeviceError(
+      'UNREACHABLE',
+      `every device of ${user} that answered is in the room already`,
+    );
+  }
+  return out;
 }
 
 /** Known devices of a user: from their contact link and from shared rooms. */

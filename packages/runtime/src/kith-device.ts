@@ -17,7 +17,7 @@ import { BlobTransfers } from './media/blob-transfers.ts';
 import { KvBlobStore } from './media/kv-blob-store.ts';
 import { learnContact } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
-import { keyPackagesOf } from './invitations.ts';
+import { keyPackagesOf, withoutMembers } from './invitations.ts';
 import { describeError, DeviceError } from './errors.ts';
 import { AddressBook } from './net/address-book.ts';
 import type {
@@ -45,6 +45,8 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
   readonly onMisbehaviour?: (m: Misbehaviour) => void;
   /** How often relay mailboxes are checked for news (default 10 s; also on connecting). */
   readonly mailboxPollMs?: number;
+  /** First start only: be a new device of the user whose key a backup held (`openBackup`). */
+  readonly restoredUserKey?: Uint8Array;
 }
 
 /**
@@ -193,6 +195,9 @@ export class KithDevice {
         storage: db,
         isContact: (user) => contacts.get(user) !== undefined,
         ...(options.deviceName === undefined ? {} : { deviceName: options.deviceName }),
+        ...(options.restoredUserKey === undefined
+          ? {}
+          : { restoredUserKey: options.restoredUserKey }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
         transport: deviceTransport(options, platform.createLibp2p, guard, book, parts),
       });
@@ -286,6 +291,11 @@ export class KithDevice {
     return this.#contacts.get(user)?.userPublicKey;
   }
 
+  /** Every contact's latest link, as a backup keeps them. */
+  contactLinks(): string[] {
+    return this.#contacts.all().map((link) => encodeContactLink(link));
+  }
+
   /** Connects to a multiaddr that ends in /p2p/<peer id>; resolves to that device's ID. */
   async connect(address: string): Promise<DeviceId> {
     let target: Multiaddr;
@@ -343,7 +353,8 @@ export class KithDevice {
 
   /** Invites a user: every device of theirs that is reachable now. */
   async invite(roomId: RoomId, user: UserId): Promise<void> {
-    await this.client.invite(roomId, await this.keyPackagesOf(user));
+    const packages = await this.keyPackagesOf(user);
+    await this.client.invite(roomId, withoutMembers(this.client, roomId, user, packages));
   }
 
   /** Cuts this device off from another until `unblockDevice` (also what a network split does). */

@@ -1,4 +1,5 @@
 import { AppError } from '../app/app-error.ts';
+import { writeBackup } from '../app/backup-port.ts';
 import { addContact } from '../app/checks.ts';
 import type { KithApp } from '../app/kith-app.ts';
 import { searchRooms } from '../app/search.ts';
@@ -24,8 +25,8 @@ export const handlers: Record<MethodName, Handler> = {
   history: (app, p) => app.history(p.string('roomId'), p.string('messageId')),
   importHistory: (app, p) => {
     const format = p.optionalString('format') ?? 'matrix';
-    if (format !== 'matrix' && format !== 'kith') {
-      throw new AppError('INVALID_PARAMS', 'format must be "matrix" or "kith"');
+    if (format !== 'matrix' && format !== 'kith' && format !== 'telegram') {
+      throw new AppError('INVALID_PARAMS', 'format must be "matrix", "kith" or "telegram"');
     }
     const roomId = p.optionalString('roomId');
     const name = p.optionalString('name');
@@ -35,7 +36,14 @@ export const handlers: Record<MethodName, Handler> = {
     });
   },
   importStatus: (app) => app.historyPort.status(),
-  exportHistory: (app, p) => app.historyPort.exportRoom(p.string('roomId'), p.text('path')),
+  exportHistory: (app, p) => {
+    const format = p.optionalString('format') ?? 'kith';
+    if (format !== 'matrix' && format !== 'kith') {
+      throw new AppError('INVALID_PARAMS', 'format must be "kith" or "matrix"');
+    }
+    return app.historyPort.exportRoom(p.string('roomId'), p.text('path'), format);
+  },
+  backup: (app, p) => writeBackup(app.node, p.text('path'), p.text('passphrase')),
   addContact: (app, p) => addContact(app.node, p.string('link')),
   contacts: (app) => app.node.contacts(),
   safetyNumber: (app, p) => verifierOf(app).view(p.userId('userId')),

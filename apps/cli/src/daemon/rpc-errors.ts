@@ -50,6 +50,7 @@ const BY_KITH_CODE: Record<string, number> = {
   STORAGE_FAILED: RpcErrorCodes.storageFailed,
   STORAGE_CORRUPT: RpcErrorCodes.storageFailed,
   STORAGE_LAYOUT: RpcErrorCodes.storageFailed,
+  NO_USER_KEY: RpcErrorCodes.notAllowed,
 };
 
 export function toRpcError(error: unknown): RpcError {
@@ -57,7 +58,9 @@ export function toRpcError(error: unknown): RpcError {
     const kithCode = String(error.code);
     const code = kithCode.startsWith('CONTACT_LINK_')
       ? RpcErrorCodes.badContactLink
-      : kithCode.startsWith('CONTENT_') || kithCode.startsWith('EXPORT_')
+      : kithCode.startsWith('CONTENT_') ||
+          kithCode.startsWith('EXPORT_') ||
+          kithCode.startsWith('BACKUP_')
         ? RpcErrorCodes.invalidParams
         : BY_KITH_CODE[kithCode];
     if (code !== undefined) return { code, message: error.message, data: { kithCode } };

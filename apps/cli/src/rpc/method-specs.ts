@@ -58,13 +58,17 @@ export const METHOD_SPECS = {
     messageId,
   }),
   importHistory: method(
-    'import a Matrix export (format matrix, the default) or a Kith export (kith) from a file, into roomId or a new room; returns { roomId, imported, skipped }',
+    'import a Matrix export (format matrix, the default), a Kith export (kith) or a Telegram Desktop JSON export (telegram; a whole account goes into one new room per chat, listed in rooms) from a file, into roomId or a new room; returns { roomId, imported, skipped }',
     { path: text, format: optionalString, roomId: optionalString, name: optionalString },
   ),
   importStatus: method('progress of the import under way: { active, done, total }'),
   exportHistory: method(
-    "write the room's history to a file (Kith export, JSON lines); returns { messages }",
-    { roomId, path: text },
+    "write the room's history to a file: a Kith export (format kith, the default; JSON lines) or Matrix events as Element's JSON export writes them (matrix); returns { messages }",
+    { roomId, path: text, format: optionalString },
+  ),
+  backup: method(
+    'write an encrypted backup (user key, contacts, settings, room histories) to a file, sealed under passphrase (scrypt); `kith restore FILE` reads it on a fresh data directory; returns { bytes, rooms, contacts }',
+    { path: text, passphrase: text },
   ),
   addContact: method('add someone from their kith: contact link and connect to them', {
     link: string,

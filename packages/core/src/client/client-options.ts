@@ -30,6 +30,11 @@ export interface KithClientOptions {
    * the user key certify it (`certifyDevice`).
    */
   readonly linkedDevice?: LinkedDevice;
+  /**
+   * On first open only: the user key a backup held (`openBackup`), so this device is a new
+   * device of that same user, holding its key again. Ignored once the device exists.
+   */
+  readonly restoredUserKey?: Uint8Array;
   /** Epochs kept for fork resolution (default 16). */
   readonly retainEpochs?: number;
   /** Messages this device sends in one epoch before it starts a new one (default 4000). */

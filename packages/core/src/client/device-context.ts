@@ -71,6 +71,7 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
     clock,
     options.deviceName ?? 'device',
     options.linkedDevice,
+    options.restoredUserKey,
   );
   // ts-mls's random draws come from the device's port too (a seeded device replays exactly).
   const cs = ciphersuiteWithRandom(await loadCiphersuite(), random);

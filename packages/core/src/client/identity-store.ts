@@ -6,6 +6,7 @@ import {
   encodeDeviceIdentity,
   encodeUserIdentity,
   linkedDeviceIdentity,
+  userIdentityFromSecret,
   type DeviceIdentity,
   type UserIdentity,
 } from '../identity/identities.ts';
@@ -23,7 +24,8 @@ const DEVICE_KEY = 'identity/device';
 const USER_KEY = 'identity/user';
 
 /**
- * This device's identity, created on first open: a new user key and a device key it certifies.
+ * This device's identity, created on first open: a new user key (or the restored one) and a
+ * device key it certifies.
  * Both are written in one batch, so a crash never leaves a device without its user.
  */
 export async function loadIdentity(
@@ -32,6 +34,7 @@ export async function loadIdentity(
   clock: ClockPort,
   deviceName: string,
   linked?: LinkedDevice,
+  restoredUserKey?: Uint8Array,
 ): Promise<{ user: UserIdentity | undefined; device: DeviceIdentity }> {
   const [deviceBytes, userBytes] = await kv.getMany([DEVICE_KEY, USER_KEY]);
   if (deviceBytes !== undefined) {
@@ -46,7 +49,11 @@ export async function loadIdentity(
     await kv.put(DEVICE_KEY, encodeDeviceIdentity(device));
     return { user: undefined, device };
   }
-  const user = createUserIdentity(random);
+  // A restore from a backup: the same user, on a new device this user key certifies.
+  const user =
+    restoredUserKey === undefined
+      ? createUserIdentity(random)
+      : userIdentityFromSecret(restoredUserKey);
   const device = createDeviceIdentity(user, random, deviceName, clock.now());
   await kv.batch([
     { type: 'put', key: USER_KEY, value: encodeUserIdentity(user) },

@@ -71,6 +71,12 @@ export function decodeUserIdentity(bytes: Uint8Array): UserIdentity {
   );
 }
 
+/** The user identity of a user key's 32-byte secret (a backup holds it; see `openBackup`). */
+export function userIdentityFromSecret(secretKey: Uint8Array): UserIdentity {
+  checkSecretKey(secretKey);
+  return userIdentityFromKeyPair(signingKeyPairFromSecret(secretKey));
+}
+
 /** `[1, deviceSecretKey, certificate]`; as secret as `encodeUserIdentity`. */
 export function encodeDeviceIdentity(identity: DeviceIdentity): Uint8Array {
   checkSecretKey(identity.keyPair.secretKey);

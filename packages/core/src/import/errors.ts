@@ -4,6 +4,8 @@ import { KithError } from '../errors.ts';
 export type ExportErrorCode =
   /** Not a Kith history export: no header line, or another format. */
   | 'EXPORT_NOT_KITH'
+  /** Not a Telegram Desktop JSON export (neither one chat nor a whole account). */
+  | 'EXPORT_NOT_TELEGRAM'
   /** A format version this code does not read. */
   | 'EXPORT_UNSUPPORTED_VERSION'
   /** A line that is not JSON, or a field missing or of the wrong type. */

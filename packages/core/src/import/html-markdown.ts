@@ -116,6 +116,6 @@ function decodeEntities(text: string): string {
 }
 
 /** Backslash-escapes the characters that would start Markdown syntax in plain text. */
-function escapeMarkdown(text: string): string {
+export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]~<>#|]/g, '\\$&');
 }

@@ -41,6 +41,8 @@ export type SkipReason =
   | 'unsupported-type'
   /** A message type with no meaning in history (key verification requests). */
   | 'unsupported-msgtype'
+  /** A Telegram service message (joins, title changes...) with no text worth keeping. */
+  | 'service'
   /** Room state (membership, power levels, name...): the new room has its own. */
   | 'state'
   /** Encrypted in the export: the export holds no plaintext. */

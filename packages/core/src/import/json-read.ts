@@ -39,6 +39,8 @@ const decoder = new TextDecoder();
  * Lone surrogates (valid in JSON strings, not in UTF-8) become U+FFFD, as the encoder makes them.
  */
 export function clipUtf8(text: string, maxBytes: number): { text: string; clipped: boolean } {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short text needs no encoding to measure.
+  if (text.length * 3 <= maxBytes) return { text: wellFormed(text), clipped: false };
   const bytes = encoder.encode(text);
   if (bytes.length <= maxBytes) return { text: wellFormed(text), clipped: false };
   let end = maxBytes - 3;

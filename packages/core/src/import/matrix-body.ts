@@ -1,7 +1,15 @@
 import type { NestedPart } from '../content/model.ts';
 import { markdownPart, textPart } from '../content/parts.ts';
 import { htmlToMarkdown } from './html-markdown.ts';
-import { clipUtf8, countField, objectField, stringField, type JsonObject } from './json-read.ts';
+import {
+  clipUtf8,
+  countField,
+  field,
+  objectField,
+  stringField,
+  type JsonObject,
+} from './json-read.ts';
+import { MATRIX_MARKDOWN_FIELD } from './matrix-export.ts';
 import type { SkipReason } from './item.ts';
 import { ImportLimits } from './limits.ts';
 
@@ -54,6 +62,11 @@ export function matrixBody(content: JsonObject, sender: string, inReply: boolean
       );
       return { ok: true, body: markdownPart(text), clipped };
     }
+  }
+  if (prefix === '' && field(content, MATRIX_MARKDOWN_FIELD) === true) {
+    // Kith's own Matrix export: the body is Markdown source (exportMatrix).
+    const { text, clipped } = clipUtf8(body, ImportLimits.maxTextBytes);
+    return { ok: true, body: markdownPart(text), clipped };
   }
   return plain(prefix + body);
 }

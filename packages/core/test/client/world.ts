@@ -41,10 +41,18 @@ export class World {
       linkedDevice?: LinkedDevice;
       /** Wraps the device's network endpoint (to watch or to bypass what the client sends). */
       wrap?: (transport: TransportPort) => TransportPort;
+      restoredUserKey?: Uint8Array;
     } = {},
   ): Promise<KithClient> {
     const db = options.db ?? new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions);
-    return this.#open(db, name, options.onError, options.linkedDevice, options.wrap);
+    return this.#open(
+      db,
+      name,
+      options.onError,
+      options.linkedDevice,
+      options.wrap,
+      options.restoredUserKey,
+    );
   }
 
   async #open(
@@ -55,6 +63,7 @@ export class World {
     },
     linkedDevice?: LinkedDevice,
     wrap: (transport: TransportPort) => TransportPort = (t) => t,
+    restoredUserKey?: Uint8Array,
   ): Promise<KithClient> {
     const client = await KithClient.open({
       storage: db,
@@ -66,6 +75,7 @@ export class World {
       ...(this.#retainEpochs === undefined ? {} : { retainEpochs: this.#retainEpochs }),
       ...(this.#rotateAfter === undefined ? {} : { rotateAfterMessages: this.#rotateAfter }),
       ...(linkedDevice === undefined ? {} : { linkedDevice }),
+      ...(restoredUserKey === undefined ? {} : { restoredUserKey }),
     });
     this.clients.push(client);
     this.#dbs.set(client, db);
