@@ -3,6 +3,7 @@ import type { RoomId, UserId } from '@kith/core';
 import { connectionStatus } from '../src/model/connection.ts';
 import { completeMention, mentionQuery } from '../src/model/mention-complete.ts';
 import { qrPath } from '../src/model/qr.ts';
+import { pickAddress } from '../src/model/served-relay.ts';
 import { roomLists, type RoomItem } from '../src/model/room-list.ts';
 import { dayLabeller, timelineRows } from '../src/model/timeline-rows.ts';
 
@@ -129,5 +130,22 @@ describe('mention completion', () => {
       text: 'hi @Bobby Tables , see',
       caret: 17,
     });
+  });
+});
+
+describe('the relay that served the page', () => {
+  const id = '/p2p/12D3KooWRelay';
+  const addresses = [
+    `/ip4/10.0.0.5/tcp/4012/ws${id}`,
+    `/ip4/127.0.0.1/tcp/4012/ws${id}`,
+    `/dns4/relay.example.org/tcp/4443/tls/ws${id}`,
+  ];
+
+  it('is one address: secure from an https page, on the host the page was opened by', () => {
+    expect(pickAddress(addresses, '127.0.0.1', false)).toBe(addresses[1]);
+    expect(pickAddress(addresses, 'relay.example.org', true)).toBe(addresses[2]);
+    expect(pickAddress(addresses, 'other.example', true)).toBe(addresses[2]);
+    expect(pickAddress(addresses.slice(0, 2), 'relay.example.org', true)).toBeUndefined();
+    expect(pickAddress(['/ip4/127.0.0.1/tcp/4012/ws'], '127.0.0.1', false)).toBeUndefined();
   });
 });
