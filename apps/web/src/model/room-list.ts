@@ -1,4 +1,4 @@
-import type { RoomId, RoomSummary, UserId } from '@kith/core';
+import type { KithClient, RoomId, RoomSummary, UserId } from '@kith/core';
 
 /** A room as the room list shows it. */
 export interface RoomItem {
@@ -62,4 +62,28 @@ export function roomLists(items: readonly RoomItem[]): RoomLists {
     dms: dms.sort(order),
     unread: [...rooms, ...dms].reduce((n, r) => n + r.unread, 0),
   };
+}
+
+/** Each room of the client as the list shows it (names of DMs are the other person's). */
+export function roomItems(
+  client: KithClient,
+  me: UserId,
+  nameOf: (user: UserId) => string,
+  mentioned: (roomId: RoomId) => boolean,
+): RoomItem[] {
+  return client.rooms().map((r) => {
+    const partner = dmPartner(r, me);
+    const last = client.timeline(r.roomId).at(-1);
+    return {
+      roomId: r.roomId,
+      name: r.kind === 'dm' && partner !== undefined ? nameOf(partner) : r.name || 'Unnamed room',
+      dm: r.kind === 'dm',
+      partner,
+      presence: partner === undefined ? undefined : client.presence(partner)?.state,
+      unread: client.unreadCount(r.roomId),
+      mentions: mentioned(r.roomId),
+      active: r.active,
+      lastActivity: last?.ts ?? 0,
+    };
+  });
 }
