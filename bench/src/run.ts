@@ -2,6 +2,7 @@ import { benchBrowserPipeline } from './browser/browser-pipeline.bench.ts';
 import { benchBundleSize } from './browser/bundle-size.bench.ts';
 import { benchBrowserLatency } from './browser/browser-latency.bench.ts';
 import { benchColdStart } from './browser/cold-start.bench.ts';
+import { benchTimelineRender } from './browser/timeline-render.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
@@ -30,6 +31,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'browser-bundle': benchBundleSize,
   'browser-cold-start': benchColdStart,
   'browser-latency': benchBrowserLatency,
+  'browser-timeline': benchTimelineRender,
 };
 
 const args = process.argv.slice(2);
