@@ -4,6 +4,7 @@ import { connectionStatus } from '../src/model/connection.ts';
 import { completeMention, mentionQuery } from '../src/model/mention-complete.ts';
 import { qrPath } from '../src/model/qr.ts';
 import { pickAddress } from '../src/model/served-relay.ts';
+import { avatarLook } from '../src/model/avatar.ts';
 import { roomLists, type RoomItem } from '../src/model/room-list.ts';
 import { dayLabeller, timelineRows } from '../src/model/timeline-rows.ts';
 
@@ -147,5 +148,29 @@ describe('the relay that served the page', () => {
     expect(pickAddress(addresses, 'other.example', true)).toBe(addresses[2]);
     expect(pickAddress(addresses.slice(0, 2), 'relay.example.org', true)).toBeUndefined();
     expect(pickAddress(['/ip4/127.0.0.1/tcp/4012/ws'], '127.0.0.1', false)).toBeUndefined();
+  });
+});
+
+describe('avatars', () => {
+  it('show a data: raster image, else initials on a colour fixed by the ID', () => {
+    const png = 'data:image/png;base64,iVBORw0KGgo=';
+    expect(avatarLook('r1', 'Book club', png)).toMatchObject({ image: png, initials: 'BC' });
+    // Nothing that would make a request or could carry script.
+    for (const image of [
+      'https://tracker.invalid/a.png',
+      'data:image/svg+xml;base64,PHN2Zz4=',
+      'javascript:alert(1)',
+      `${png}"onerror="x`,
+    ]) {
+      expect(avatarLook('r1', 'x', image).image).toBeUndefined();
+    }
+    expect(avatarLook('r1', '  élan  vital  club', undefined).initials).toBe('ÉV');
+    expect(avatarLook('r1', '', undefined).initials).toBe('?');
+    expect(avatarLook('r1', '😀 party', undefined).initials).toBe('😀P');
+    expect(avatarLook('r1', 'a', undefined).hue).toBe(avatarLook('r1', 'b', undefined).hue);
+    const hues = new Set(
+      ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => avatarLook(id, 'a', undefined).hue),
+    );
+    expect(hues.size).toBeGreaterThan(1);
   });
 });

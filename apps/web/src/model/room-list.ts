@@ -4,6 +4,8 @@ import type { KithClient, RoomId, RoomSummary, UserId } from '@kith/core';
 export interface RoomItem {
   readonly roomId: RoomId;
   readonly name: string;
+  /** Its image reference (a DM: the other person's), if any; see avatarLook. */
+  readonly avatar?: string | undefined;
   readonly dm: boolean;
   /** For a DM: the other person. */
   readonly partner: UserId | undefined;
@@ -77,6 +79,10 @@ export function roomItems(
     return {
       roomId: r.roomId,
       name: r.kind === 'dm' && partner !== undefined ? nameOf(partner) : r.name || 'Unnamed room',
+      avatar:
+        partner === undefined
+          ? r.avatar
+          : client.members(r.roomId).find((m) => m.userId === partner)?.avatar,
       dm: r.kind === 'dm',
       partner,
       presence: partner === undefined ? undefined : client.presence(partner)?.state,

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { RoomId, UserId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
+import { Avatar } from './avatar.tsx';
 import { QrCode } from './qr-code.tsx';
 import { SafetySettings } from './safety-settings.tsx';
 import { VerifyContact, verificationBadge } from './verify-contact.tsx';
@@ -83,7 +84,9 @@ export function ContactsPanel({
         <ul class="contact-list">
           {contacts.map((c) => (
             <li key={c.userId}>
+              <Avatar id={c.userId} name={c.displayName} />
               <span>{c.displayName}</span>
+              <Presence state={messenger.device.client.presence(c.userId)?.state} />
               <VerifiedBadge text={verificationBadge(messenger.verification.state(c.userId))} />
               <button
                 type="button"
@@ -138,4 +141,13 @@ export function ContactsPanel({
 
 function VerifiedBadge({ text }: { text: string }) {
   return text === '' ? null : <small class="badge">{text}</small>;
+}
+
+/** A contact's presence, when a device of theirs announced it. */
+function Presence({ state }: { state: 'online' | 'away' | 'offline' | undefined }) {
+  return state === undefined ? null : (
+    <small class={`presence presence-${state}`} aria-label={`Presence: ${state}`}>
+      {state}
+    </small>
+  );
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { RoomId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
 import type { RoomItem } from '../model/room-list.ts';
+import { Avatar } from './avatar.tsx';
 import { ContactsPanel } from './contacts.tsx';
 import { NewRoom } from './new-room.tsx';
 import { NotificationsToggle } from './notifications.tsx';
@@ -47,6 +48,7 @@ export function Shell({
             openRoom(r.roomId);
           }}
         >
+          <Avatar id={r.roomId} name={r.name} image={r.avatar} />
           {r.presence !== undefined && (
             <span class={`presence presence-${r.presence}`} role="img" aria-label={r.presence}>
               ●
