@@ -58,6 +58,7 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
     send: messenger.can(roomId, 'canSendMessage'),
   };
   const typing = messenger.typing(roomId);
+  const active = messenger.device.client.room(roomId).active;
   const reader = { me: messenger.me, nameOf: (u: UserId) => messenger.nameOf(u) };
 
   return (
@@ -103,6 +104,12 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
               </button>
             )}
           </VirtualList>
+          {!active && (
+            <p role="status" class="notice">
+              You are no longer in this room: you were removed, or left. You keep what you have
+              read, and see nothing sent here since.
+            </p>
+          )}
           <p class="typing" aria-live="polite">
             {typing.length === 0
               ? ''
@@ -126,7 +133,8 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
             messenger={messenger}
             roomId={roomId}
             draft={draft}
-            disabled={!may.send}
+            disabled={!active || !may.send}
+            {...(active ? {} : { why: 'You are no longer in this room' })}
             onDone={() => {
               list.current?.scrollToEnd();
               setDraft({ kind: 'new' });

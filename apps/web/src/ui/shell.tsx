@@ -38,7 +38,8 @@ export function Shell({
     const current = view.kind === 'room' && view.roomId === r.roomId;
     const label = `${r.name}${r.unread > 0 ? `, ${r.unread} unread` : ''}${r.mentions ? ', mentions you' : ''}`;
     return (
-      <li key={r.roomId}>
+      <li key={r.roomId} class="room-item">
+        <Avatar id={r.roomId} name={r.name} image={r.avatar} />
         <button
           type="button"
           class={current ? 'room current' : 'room'}
@@ -48,7 +49,6 @@ export function Shell({
             openRoom(r.roomId);
           }}
         >
-          <Avatar id={r.roomId} name={r.name} image={r.avatar} />
           {r.presence !== undefined && (
             <span class={`presence presence-${r.presence}`} role="img" aria-label={r.presence}>
               ●
