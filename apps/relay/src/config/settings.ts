@@ -45,7 +45,7 @@ const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4011', '/ip4/0.0.0.0/tcp/4012/ws'];
 export const DEFAULT_WSS_LISTEN = '/ip4/0.0.0.0/tcp/4443/tls/ws';
 
 /** The web messenger's build in this repository, which `--web` alone serves. */
-export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 const tcpBased = (address: string): string | undefined =>
   !address.includes('/tcp/')

@@ -27,7 +27,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** The file the page reads to learn this relay's addresses: its default relay. */
-export const RELAYS_PATH = '/kith-relays.json';
+const RELAYS_PATH = '/kith-relays.json';
 
 /**
  * The page's own origin only, and WebSockets (its relays). No inline script or style, no

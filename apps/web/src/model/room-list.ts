@@ -30,7 +30,7 @@ export interface RoomLists {
  * The user a DM is with: its one participant other than `me`, or undefined for a group, a room
  * this device is out of, or a DM the other user left.
  */
-export function dmPartner(room: RoomSummary, me: UserId): UserId | undefined {
+function dmPartner(room: RoomSummary, me: UserId): UserId | undefined {
   if (room.kind !== 'dm' || !room.active) return undefined;
   const others = room.participants.filter((p) => p.userId !== me && p.role !== 'banned');
   return others.length === 1 ? others[0]?.userId : undefined;
