@@ -5,6 +5,7 @@ import { completeMention, mentionQuery } from '../src/model/mention-complete.ts'
 import { qrPath } from '../src/model/qr.ts';
 import { pickAddress } from '../src/model/served-relay.ts';
 import { avatarLook } from '../src/model/avatar.ts';
+import { BlockCache } from '../src/model/block-cache.ts';
 import { roomLists, type RoomItem } from '../src/model/room-list.ts';
 import { dayLabeller, timelineRows } from '../src/model/timeline-rows.ts';
 
@@ -172,5 +173,20 @@ describe('avatars', () => {
       ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => avatarLook(id, 'a', undefined).hue),
     );
     expect(hues.size).toBeGreaterThan(1);
+  });
+});
+
+describe('parsed message bodies', () => {
+  it('are parsed once per text and kind', () => {
+    const cache = new BlockCache();
+    let parses = 0;
+    const parse = (text: string) => {
+      parses++;
+      return [{ t: 'p' as const, c: [{ t: 'text' as const, v: text }] }];
+    };
+    const first = cache.get(true, '**a**', parse);
+    expect(cache.get(true, '**a**', parse)).toBe(first);
+    expect(cache.get(false, '**a**', parse)).not.toBe(first);
+    expect(parses).toBe(2);
   });
 });
