@@ -3,6 +3,7 @@ import { benchBundleSize } from './browser/bundle-size.bench.ts';
 import { benchBrowserLatency } from './browser/browser-latency.bench.ts';
 import { benchColdStart } from './browser/cold-start.bench.ts';
 import { benchBlobCodec } from './blob-codec.bench.ts';
+import { benchTimelineRender } from './browser/timeline-render.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
@@ -36,6 +37,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'browser-cold-start': benchColdStart,
   'browser-latency': benchBrowserLatency,
   'telegram-import': benchTelegramImport,
+  'browser-timeline': benchTimelineRender,
 };
 
 const args = process.argv.slice(2);

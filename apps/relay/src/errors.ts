@@ -17,6 +17,8 @@ export type RelayErrorCode =
   | 'TLS_UNUSABLE'
   /** The health and metrics server could not listen on its address. */
   | 'HTTP_FAILED'
+  /** The web app's directory has no build, or its server could not listen (--web). */
+  | 'WEB_FAILED'
   /** A relay service failed to start. */
   | 'SERVICE_FAILED'
   /** Part of a shutdown failed (each part is logged; the rest was still done). */

@@ -5,6 +5,7 @@ import { loadIdentity } from './data/identity.ts';
 import { removeStateFiles, writeStateFiles } from './data/state-files.ts';
 import { RelayError, describeError } from './errors.ts';
 import { startHttpServer } from './http/http-server.ts';
+import { startWebServer, type WebServer } from './http/web-server.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { registerRelayMetrics } from './metrics/relay-metrics.ts';
 import { MetricsRegistry } from './metrics/registry.ts';
@@ -111,6 +112,7 @@ export async function startRelay(
     watchConnections(libp2p, log);
 
     let httpUrl: string | undefined;
+    let web: WebServer | undefined;
     let stopping: Promise<void> | undefined;
     const relay: RunningRelay = {
       config,
@@ -136,6 +138,7 @@ export async function startRelay(
         }
         return tls.relayCertificate.reload((c) => {
           libp2p.services.certificates.renew(c);
+          web?.setCertificate(c.cert, c.key);
         });
       },
       stop: () =>
@@ -167,6 +170,18 @@ export async function startRelay(
       httpUrl = http.url;
       steps.push({ what: 'close the HTTP server', undo: () => http.close() });
       log.info('serving /health and /metrics', { url: http.url });
+    }
+
+    if (config.web !== undefined) {
+      const served = await startWebServer({
+        root: config.web.dir,
+        address: config.web.listen,
+        tls: tls?.certificate,
+        multiaddrs: () => relay.multiaddrs(),
+      });
+      web = served;
+      steps.push({ what: 'close the web server', undo: () => served.close() });
+      log.info('serving the web app', { url: served.url, dir: config.web.dir });
     }
 
     for (const service of services) {

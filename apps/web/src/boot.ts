@@ -79,7 +79,9 @@ export async function openDevice(
     await device.client.setProfile({ displayName: settings.displayName });
   }
   await device.client.setPresence('online').catch(() => undefined);
-  return { messenger: new Messenger(device, settings.displayName), device };
+  const messenger = new Messenger(device, settings.displayName);
+  await messenger.verification.load();
+  return { messenger, device };
 }
 
 /** A message for an error from opening the device. */

@@ -3,6 +3,9 @@ import type { RoomId, UserId } from '@kith/core';
 import { connectionStatus } from '../src/model/connection.ts';
 import { completeMention, mentionQuery } from '../src/model/mention-complete.ts';
 import { qrPath } from '../src/model/qr.ts';
+import { pickAddress } from '../src/model/served-relay.ts';
+import { avatarLook } from '../src/model/avatar.ts';
+import { BlockCache } from '../src/model/block-cache.ts';
 import { roomLists, type RoomItem } from '../src/model/room-list.ts';
 import { dayLabeller, timelineRows } from '../src/model/timeline-rows.ts';
 
@@ -129,5 +132,61 @@ describe('mention completion', () => {
       text: 'hi @Bobby Tables , see',
       caret: 17,
     });
+  });
+});
+
+describe('the relay that served the page', () => {
+  const id = '/p2p/12D3KooWRelay';
+  const addresses = [
+    `/ip4/10.0.0.5/tcp/4012/ws${id}`,
+    `/ip4/127.0.0.1/tcp/4012/ws${id}`,
+    `/dns4/relay.example.org/tcp/4443/tls/ws${id}`,
+  ];
+
+  it('is one address: secure from an https page, on the host the page was opened by', () => {
+    expect(pickAddress(addresses, '127.0.0.1', false)).toBe(addresses[1]);
+    expect(pickAddress(addresses, 'relay.example.org', true)).toBe(addresses[2]);
+    expect(pickAddress(addresses, 'other.example', true)).toBe(addresses[2]);
+    expect(pickAddress(addresses.slice(0, 2), 'relay.example.org', true)).toBeUndefined();
+    expect(pickAddress(['/ip4/127.0.0.1/tcp/4012/ws'], '127.0.0.1', false)).toBeUndefined();
+  });
+});
+
+describe('avatars', () => {
+  it('show a data: raster image, else initials on a colour fixed by the ID', () => {
+    const png = 'data:image/png;base64,iVBORw0KGgo=';
+    expect(avatarLook('r1', 'Book club', png)).toMatchObject({ image: png, initials: 'BC' });
+    // Nothing that would make a request or could carry script.
+    for (const image of [
+      'https://tracker.invalid/a.png',
+      'data:image/svg+xml;base64,PHN2Zz4=',
+      'javascript:alert(1)',
+      `${png}"onerror="x`,
+    ]) {
+      expect(avatarLook('r1', 'x', image).image).toBeUndefined();
+    }
+    expect(avatarLook('r1', '  élan  vital  club', undefined).initials).toBe('ÉV');
+    expect(avatarLook('r1', '', undefined).initials).toBe('?');
+    expect(avatarLook('r1', '😀 party', undefined).initials).toBe('😀P');
+    expect(avatarLook('r1', 'a', undefined).hue).toBe(avatarLook('r1', 'b', undefined).hue);
+    const hues = new Set(
+      ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => avatarLook(id, 'a', undefined).hue),
+    );
+    expect(hues.size).toBeGreaterThan(1);
+  });
+});
+
+describe('parsed message bodies', () => {
+  it('are parsed once per text and kind', () => {
+    const cache = new BlockCache();
+    let parses = 0;
+    const parse = (text: string) => {
+      parses++;
+      return [{ t: 'p' as const, c: [{ t: 'text' as const, v: text }] }];
+    };
+    const first = cache.get(true, '**a**', parse);
+    expect(cache.get(true, '**a**', parse)).toBe(first);
+    expect(cache.get(false, '**a**', parse)).not.toBe(first);
+    expect(parses).toBe(2);
   });
 });

@@ -1,8 +1,16 @@
 import { MemoryLevel } from 'memory-level';
-import { KithClient, KvStore, type RoomId, type UserId } from '@kith/core';
+import {
+  fromHex,
+  KithClient,
+  KvStore,
+  toHex,
+  type DeviceId,
+  type RoomId,
+  type UserId,
+} from '@kith/core';
 import { createMemoryNetwork, type MemoryNetwork } from '@kith/core/testing';
 import type { RelayState } from '../src/model/connection.ts';
-import type { ContactInfo, MessengerDevice } from '../src/model/messenger.ts';
+import type { ContactInfo, DeviceContact, MessengerDevice } from '../src/model/messenger.ts';
 
 /**
  * A device for the view-model's unit tests: a real KithClient on core's in-memory network, with
@@ -11,7 +19,19 @@ import type { ContactInfo, MessengerDevice } from '../src/model/messenger.ts';
 export class TestDevice implements MessengerDevice {
   readonly client: KithClient;
   readonly #world: TestWorld;
-  readonly #contacts: ContactInfo[] = [];
+  readonly #contacts: DeviceContact[] = [];
+  readonly #appData = new Map<string, string>();
+  /** The app's store, in memory (JSON, as the device's is). */
+  readonly appData = {
+    get: <T>(...key: string[]): Promise<T | undefined> => {
+      const text = this.#appData.get(key.join('/'));
+      return Promise.resolve(text === undefined ? undefined : (JSON.parse(text) as T));
+    },
+    put: (value: unknown, ...key: string[]): Promise<void> => {
+      this.#appData.set(key.join('/'), JSON.stringify(value));
+      return Promise.resolve();
+    },
+  };
   relays: RelayState[] = [];
   direct = 0;
 
@@ -35,17 +55,22 @@ export class TestDevice implements MessengerDevice {
     return this.client.userId;
   }
 
-  contactLink(displayName = ''): string {
-    return JSON.stringify({ userId: this.userId, displayName });
+  contactLink(displayName = '', devices: readonly DeviceId[] = [this.client.deviceId]): string {
+    const key = toHex(this.client.device.certificate.userPublicKey);
+    return JSON.stringify({ userId: this.userId, displayName, key, devices });
   }
 
+  /** A link from `contactLink`: a newer one of the same user replaces the older. */
   addContact(link: string): Promise<ContactInfo> {
-    const contact = JSON.parse(link) as ContactInfo;
-    this.#contacts.push(contact);
+    const parsed = JSON.parse(link) as ContactInfo & { key: string; devices: DeviceId[] };
+    const contact = { ...parsed, userPublicKey: fromHex(parsed.key) ?? new Uint8Array() };
+    const at = this.#contacts.findIndex((c) => c.userId === contact.userId);
+    if (at === -1) this.#contacts.push(contact);
+    else this.#contacts[at] = contact;
     return Promise.resolve(contact);
   }
 
-  contacts(): readonly ContactInfo[] {
+  contacts(): readonly DeviceContact[] {
     return this.#contacts;
   }
 

@@ -68,6 +68,8 @@ export interface Contact {
   readonly userId: UserId;
   /** The name in their contact link. */
   readonly displayName: string;
+  /** Their 32-byte identity key, from which `userId` derives: for the safety number. */
+  readonly userPublicKey: Uint8Array;
   /** Their devices the link named. */
   readonly devices: readonly DeviceId[];
 }
@@ -461,6 +463,7 @@ function describeContact(link: ContactLink): Contact {
   return {
     userId: link.userId,
     displayName: link.displayName,
+    userPublicKey: link.userPublicKey,
     devices: link.devices.map((d) => deviceIdFromPublicKey(d.publicKey)),
   };
 }

@@ -14,6 +14,9 @@ export interface CommandLine {
   readonly switches: ReadonlySet<Switch>;
 }
 
+/** Value flags whose value may be left out (`--web` alone): they then get ''. */
+const OPTIONAL_VALUE = new Set(['--web']);
+
 const VALUE_FLAGS = new Set([CONFIG_FLAG, ...Object.values(SETTINGS).map((s) => flagOf(s.key))]);
 
 /** Parses `--flag value`, `--flag=value` and the switches; anything else is a usage error. */
@@ -42,10 +45,10 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     if (eq !== -1) value = token.slice(eq + 1);
     else {
       value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) {
+      if (OPTIONAL_VALUE.has(name) && (value === undefined || value.startsWith('-'))) value = '';
+      else if (value === undefined || value.startsWith('--')) {
         throw new ConfigError(name, `${name} needs a value: see kith-relay --help`);
-      }
-      i++;
+      } else i++;
     }
     flags.set(name, [...(flags.get(name) ?? []), value]);
   }

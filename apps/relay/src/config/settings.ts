@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   bytes,
   choice,
@@ -9,6 +10,7 @@ import {
   text,
   type HostPort,
   type ValueKind,
+  webDirectory,
 } from './values.ts';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -41,6 +43,9 @@ const setting = <T>(s: Setting<T>): Setting<T> => s;
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4011', '/ip4/0.0.0.0/tcp/4012/ws'];
 /** Added to the default listen addresses when a certificate is configured. */
 export const DEFAULT_WSS_LISTEN = '/ip4/0.0.0.0/tcp/4443/tls/ws';
+
+/** The web messenger's build in this repository, which `--web` alone serves. */
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
 const tcpBased = (address: string): string | undefined =>
   !address.includes('/tcp/')
@@ -80,6 +85,22 @@ export const SETTINGS = {
     kind: hostPort,
     default: '127.0.0.1:4013',
     summary: 'Where GET /health and GET /metrics answer, or "off". Keep it private.',
+  }),
+  web: setting({
+    key: 'web',
+    kind: webDirectory(DEFAULT_WEB_DIR),
+    default: undefined,
+    optional: true,
+    path: true,
+    summary:
+      'Serve the web messenger (its static build: DIR, or apps/web/dist when --web is given alone) on webListen, so this relay is also the page its people open; the page uses this relay by default. Over https with tls.cert and tls.key.',
+  }),
+  webListen: setting({
+    key: 'webListen',
+    kind: hostPort,
+    default: '0.0.0.0:4080',
+    summary:
+      'Where the web messenger is served (with --web). Default port 4080; the page needs https except on loopback.',
   }),
   maxConnections: setting({
     key: 'maxConnections',
@@ -214,6 +235,8 @@ export interface RelayConfig {
   readonly announce: readonly string[];
   /** The health and metrics server's address; undefined when it is off. */
   readonly http: HostPort | undefined;
+  /** The web messenger's build and where to serve it; undefined without --web. */
+  readonly web: { readonly dir: string; readonly listen: HostPort } | undefined;
   readonly maxConnections: number;
   readonly connectionsPerSecondPerIp: number;
   readonly logLevel: LogLevel;
@@ -245,6 +268,10 @@ export function toRelayConfig(v: SettingValues): RelayConfig {
     listen: v.listen,
     announce: v.announce,
     http: v.http,
+    web:
+      v.web === undefined || v.webListen === undefined
+        ? undefined
+        : { dir: v.web, listen: v.webListen },
     maxConnections: v.maxConnections,
     connectionsPerSecondPerIp: v.connectionsPerSecondPerIp,
     logLevel: v.logLevel,

@@ -133,6 +133,20 @@ export const text: ValueKind<string> = {
     typeof raw === 'string' && raw.trim() !== '' ? { value: raw } : bad('a non-empty string'),
 };
 
+/** A directory's path, or the default one for a bare flag (`--web`) or `true` in the file. */
+export function webDirectory(defaultDir: string): ValueKind<string | undefined> {
+  return {
+    expected: 'a directory path (or nothing, for the built web app)',
+    arg: '[DIR]',
+    parse: (raw) =>
+      raw === true || raw === ''
+        ? { value: defaultDir }
+        : typeof raw === 'string' && raw.trim() !== ''
+          ? { value: raw }
+          : bad('a directory path'),
+  };
+}
+
 /** A file's path, given or left out. */
 export const file: ValueKind<string | undefined> = {
   expected: 'a file path',

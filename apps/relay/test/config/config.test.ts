@@ -60,6 +60,20 @@ describe('relay settings', () => {
     expect(config.connectionsPerSecondPerIp).toBe(20);
   });
 
+  it('serves the web app only with --web: its built dist/ alone, or a directory given', async () => {
+    expect((await load(['--data-dir', 'd'])).web).toBeUndefined();
+    const bare = await load(['--data-dir', 'd', '--web']);
+    expect(bare.web?.dir).toMatch(/apps\/web\/dist$/);
+    expect(bare.web?.listen).toEqual({ host: '0.0.0.0', port: 4080 });
+    const before = await load(['--web', '--data-dir', 'd']);
+    expect(before.web?.dir).toBe(bare.web?.dir);
+    expect(before.dataDir).toBe(join(dir, 'd'));
+    const given = await load(['--data-dir', 'd', '--web', 'site', '--web-listen', '127.0.0.1:0']);
+    expect(given.web).toEqual({ dir: join(dir, 'site'), listen: { host: '127.0.0.1', port: 0 } });
+    const file = await configFile('web.json', { dataDir: 'd', web: true });
+    expect((await load(['--config', file])).web?.dir).toBe(bare.web?.dir);
+  });
+
   it('takes the per-IP connection rate from a flag and refuses zero', async () => {
     const config = await load(['--data-dir', 'd', '--connections-per-second-per-ip', '50']);
     expect(config.connectionsPerSecondPerIp).toBe(50);

@@ -7,7 +7,10 @@ import {
   type TimelineMessage,
   type UserId,
 } from '@kith/core';
+import { BlockCache } from './block-cache.ts';
 import { parseMarkdown, type Block } from './markdown.ts';
+
+const blockCache = new BlockCache();
 
 /** A reaction as a message shows it: who reacted, and whether this user did. */
 interface ReactionItem {
@@ -87,7 +90,11 @@ function messageItem(
     mine,
     ts: origin?.ts ?? m.ts,
     importedBy: origin === undefined ? undefined : nameOf(m.sender),
-    blocks: m.retracted ? [] : isMarkdown(m) ? parseMarkdown(text) : plainBlocks(text),
+    blocks: m.retracted
+      ? []
+      : isMarkdown(m)
+        ? blockCache.get(true, text, parseMarkdown)
+        : blockCache.get(false, text, plainBlocks),
     text,
     edited: m.edited,
     versions: m.edited ? m.edits.map((v) => ({ text: messageText(v.content), ts: v.ts })) : [],

@@ -1,24 +1,29 @@
 import {
-  asMessageId,
   ClientError,
-  fromHex,
   linkMentions,
   shortUserId,
   toHex,
+  type DeviceId,
   type KithClient,
   type KithEventType,
-  type MessageId,
   type RoomId,
   type UserId,
 } from '@kith/core';
+import {
+  ContactVerification,
+  contactKeys,
+  type VerificationStore,
+} from './contact-verification.ts';
 import { connectionStatus, type ConnectionStatus, type RelayState } from './connection.ts';
 import { messageItems, type ItemContext, type MessageItem } from './message-items.ts';
 import { exportRoom, importPlan, planImport, type HistoryFormat } from './history-port.ts';
 import type { Person } from './mention-complete.ts';
 import { noticesFor, type Notice } from './notices.ts';
+import { syncText } from './sync-text.ts';
 import { PersonalSafety } from './personal-safety.ts';
 import { RoomModeration } from './room-moderation.ts';
-import { dmPartner, roomLists, type RoomItem, type RoomLists } from './room-list.ts';
+import { roomItems, roomLists, type RoomLists } from './room-list.ts';
+import { bytes, cmp, messageId } from './ids.ts';
 
 /** A contact as the device keeps it. */
 export interface ContactInfo {
@@ -26,13 +31,21 @@ export interface ContactInfo {
   readonly displayName: string;
 }
 
+/** A contact with their keys, as the device keeps it. */
+export interface DeviceContact extends ContactInfo {
+  readonly userPublicKey: Uint8Array;
+  readonly devices: readonly DeviceId[];
+}
+
 /** What the messenger needs of a device: `KithBrowser` (or `KithNode`) has all of it. */
 export interface MessengerDevice {
   readonly client: KithClient;
   readonly userId: UserId;
+  /** The device's small store for the app (verified contacts). */
+  readonly appData: VerificationStore;
   contactLink(displayName?: string): string;
   addContact(link: string): Promise<ContactInfo>;
-  contacts(): readonly ContactInfo[];
+  contacts(): readonly DeviceContact[];
   createRoom(options: {
     name?: string;
     dm?: boolean;
@@ -75,6 +88,8 @@ export class Messenger {
   readonly moderation: RoomModeration;
   /** Blocking people and who may invite this user. */
   readonly safety: PersonalSafety;
+  /** Safety numbers and which contacts this person verified. */
+  readonly verification: ContactVerification;
   #displayName: string;
   readonly #listeners = new Set<() => void>();
   readonly #offs: (() => void)[] = [];
@@ -88,6 +103,14 @@ export class Messenger {
     this.safety = new PersonalSafety(
       device.client,
       (u) => this.nameOf(u),
+      () => {
+        this.changed();
+      },
+    );
+    this.verification = new ContactVerification(
+      device.client.device.certificate.userPublicKey,
+      device.appData,
+      (user) => contactKeys(device, user),
       () => {
         this.changed();
       },
@@ -168,26 +191,14 @@ export class Messenger {
   }
 
   roomLists(): RoomLists {
-    const client = this.device.client;
-    const items: RoomItem[] = client.rooms().map((r) => {
-      const partner = dmPartner(r, this.me);
-      const last = client.timeline(r.roomId).at(-1);
-      return {
-        roomId: r.roomId,
-        name:
-          r.kind === 'dm' && partner !== undefined
-            ? this.nameOf(partner)
-            : r.name || 'Unnamed room',
-        dm: r.kind === 'dm',
-        partner,
-        presence: partner === undefined ? undefined : client.presence(partner)?.state,
-        unread: client.unreadCount(r.roomId),
-        mentions: this.#mentioned(r.roomId),
-        active: r.active,
-        lastActivity: last?.ts ?? 0,
-      };
-    });
-    return roomLists(items);
+    return roomLists(
+      roomItems(
+        this.device.client,
+        this.me,
+        (u) => this.nameOf(u),
+        (r) => this.#mentioned(r),
+      ),
+    );
   }
 
   /**
@@ -230,15 +241,7 @@ export class Messenger {
 
   /** Where the room's history stands on this device, in words. */
   syncText(roomId: RoomId): string {
-    const s = this.device.client.syncStatus(roomId);
-    const waiting = s.waitingUpdates + s.waitingEpochs;
-    const parts = [
-      s.complete && waiting === 0
-        ? 'History complete'
-        : `Waiting for ${waiting || 'news from members'}`,
-    ];
-    if (s.unsent > 0) parts.push(`${s.unsent} of your updates not yet confirmed by a member`);
-    return parts.join('; ');
+    return syncText(this.device.client.syncStatus(roomId));
   }
 
   /** Who an `@` in the composer may mention: the room's members but this user. */
@@ -392,18 +395,4 @@ export class Messenger {
     if (unread === 0) return false;
     return this.messages(roomId, unread).some((m) => m.mentionsMe);
   }
-}
-
-function bytes(hex: string): Uint8Array {
-  const b = fromHex(hex);
-  if (b === undefined) throw new ClientError('UNKNOWN_MESSAGE', `not a message ID: ${hex}`);
-  return b;
-}
-
-function messageId(hex: string): MessageId {
-  return asMessageId(bytes(hex));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-import type { KithClient, RoomId, UserId } from '@kith/core';
+import type { HistorySharing, KithClient, RoomId, UserId } from '@kith/core';
 
 /** A role a member may be given (MIMI's own roles, banned aside). */
 export const ASSIGNABLE_ROLES = ['member', 'moderator', 'admin', 'owner'] as const;
@@ -30,11 +30,13 @@ export interface RoomAdmin {
     readonly unban: Allowed;
   }[];
   readonly disappearAfterMs: number | undefined;
+  /** What members who join later may read. */
+  readonly history: HistorySharing;
   readonly name: string;
   readonly topic: string;
   readonly rename: Allowed;
   readonly describe: Allowed;
-  /** Changing disappearing messages: admins and owners by default. */
+  /** Changing disappearing messages and history sharing: admins and owners by default. */
   readonly changeSettings: Allowed;
   readonly leave: Allowed;
 }
@@ -88,6 +90,7 @@ export function roomAdmin(
     members,
     banned,
     disappearAfterMs: room.disappearAfterMs,
+    history: room.history,
     name: room.name,
     topic: room.topic,
     rename: gate('canChangeRoomName', 'rename the room'),

@@ -1,9 +1,11 @@
-import type { RoomId, RoomSummary, UserId } from '@kith/core';
+import type { KithClient, RoomId, RoomSummary, UserId } from '@kith/core';
 
 /** A room as the room list shows it. */
 export interface RoomItem {
   readonly roomId: RoomId;
   readonly name: string;
+  /** Its image reference (a DM: the other person's), if any; see avatarLook. */
+  readonly avatar?: string | undefined;
   readonly dm: boolean;
   /** For a DM: the other person. */
   readonly partner: UserId | undefined;
@@ -28,7 +30,7 @@ export interface RoomLists {
  * The user a DM is with: its one participant other than `me`, or undefined for a group, a room
  * this device is out of, or a DM the other user left.
  */
-export function dmPartner(room: RoomSummary, me: UserId): UserId | undefined {
+function dmPartner(room: RoomSummary, me: UserId): UserId | undefined {
   if (room.kind !== 'dm' || !room.active) return undefined;
   const others = room.participants.filter((p) => p.userId !== me && p.role !== 'banned');
   return others.length === 1 ? others[0]?.userId : undefined;
@@ -62,4 +64,32 @@ export function roomLists(items: readonly RoomItem[]): RoomLists {
     dms: dms.sort(order),
     unread: [...rooms, ...dms].reduce((n, r) => n + r.unread, 0),
   };
+}
+
+/** Each room of the client as the list shows it (names of DMs are the other person's). */
+export function roomItems(
+  client: KithClient,
+  me: UserId,
+  nameOf: (user: UserId) => string,
+  mentioned: (roomId: RoomId) => boolean,
+): RoomItem[] {
+  return client.rooms().map((r) => {
+    const partner = dmPartner(r, me);
+    const last = client.timeline(r.roomId).at(-1);
+    return {
+      roomId: r.roomId,
+      name: r.kind === 'dm' && partner !== undefined ? nameOf(partner) : r.name || 'Unnamed room',
+      avatar:
+        partner === undefined
+          ? r.avatar
+          : client.members(r.roomId).find((m) => m.userId === partner)?.avatar,
+      dm: r.kind === 'dm',
+      partner,
+      presence: partner === undefined ? undefined : client.presence(partner)?.state,
+      unread: client.unreadCount(r.roomId),
+      mentions: mentioned(r.roomId),
+      active: r.active,
+      lastActivity: last?.ts ?? 0,
+    };
+  });
 }

@@ -1,4 +1,4 @@
-import type { KithClient, RoomId, UserId } from '@kith/core';
+import type { HistorySharing, KithClient, RoomId, UserId } from '@kith/core';
 import { roomAdmin, type AssignableRole, type RoomAdmin } from './room-admin.ts';
 
 /** A room's members, roles and settings: what a moderator does, in the UI's terms. */
@@ -45,5 +45,10 @@ export class RoomModeration {
   /** Every message of the room disappears `ms` after it is sent (undefined: they stay). */
   setDisappearing(roomId: RoomId, ms: number | undefined): Promise<void> {
     return this.#client.setDisappearing(roomId, ms);
+  }
+
+  /** What members who join later may read: everything ('all') or what is sent after they join. */
+  setHistorySharing(roomId: RoomId, history: HistorySharing): Promise<void> {
+    return this.#client.setHistorySharing(roomId, history);
   }
 }

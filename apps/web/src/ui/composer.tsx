@@ -16,6 +16,7 @@ export function Composer({
   threadId,
   draft,
   disabled,
+  why,
   onDone,
   onError,
 }: {
@@ -25,6 +26,8 @@ export function Composer({
   threadId?: string;
   draft: Draft;
   disabled: boolean;
+  /** Why sending is disabled (default: the role). */
+  why?: string;
   onDone: () => void;
   onError: (e: unknown) => void;
 }) {
@@ -107,7 +110,7 @@ export function Composer({
         value={text}
         disabled={disabled}
         placeholder={
-          disabled ? 'Your role in this room may not send messages' : 'Message (Markdown)'
+          disabled ? (why ?? 'Your role in this room may not send messages') : 'Message (Markdown)'
         }
         aria-autocomplete="list"
         aria-controls={mention === undefined ? undefined : 'mention-list'}

@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
-import type { RoomId } from '@kith/core';
+import type { RoomId, UserId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
+import { Avatar } from './avatar.tsx';
 import { QrCode } from './qr-code.tsx';
 import { SafetySettings } from './safety-settings.tsx';
+import { VerifyContact, verificationBadge } from './verify-contact.tsx';
 
 /** This person's contact link (text and QR code), adding a contact, and the contacts. */
 export function ContactsPanel({
@@ -16,6 +18,7 @@ export function ContactsPanel({
   const [paste, setPaste] = useState('');
   const [message, setMessage] = useState('');
   const [copied, setCopied] = useState(false);
+  const [verifying, setVerifying] = useState<UserId | undefined>(undefined);
   const contacts = messenger.contacts();
   return (
     <section class="panel" aria-labelledby="contacts-heading">
@@ -81,7 +84,19 @@ export function ContactsPanel({
         <ul class="contact-list">
           {contacts.map((c) => (
             <li key={c.userId}>
+              <Avatar id={c.userId} name={c.displayName} />
               <span>{c.displayName}</span>
+              <Presence state={messenger.device.client.presence(c.userId)?.state} />
+              <VerifiedBadge text={verificationBadge(messenger.verification.state(c.userId))} />
+              <button
+                type="button"
+                aria-label={`Verify ${c.displayName}`}
+                onClick={() => {
+                  setVerifying(c.userId);
+                }}
+              >
+                Verify
+              </button>
               <button
                 type="button"
                 aria-label={`Message ${c.displayName}`}
@@ -110,7 +125,29 @@ export function ContactsPanel({
           ))}
         </ul>
       )}
+      {verifying !== undefined && (
+        <VerifyContact
+          messenger={messenger}
+          userId={verifying}
+          onClose={() => {
+            setVerifying(undefined);
+          }}
+        />
+      )}
       <SafetySettings messenger={messenger} />
     </section>
+  );
+}
+
+function VerifiedBadge({ text }: { text: string }) {
+  return text === '' ? null : <small class="badge">{text}</small>;
+}
+
+/** A contact's presence, when a device of theirs announced it. */
+function Presence({ state }: { state: 'online' | 'away' | 'offline' | undefined }) {
+  return state === undefined ? null : (
+    <small class={`presence presence-${state}`} aria-label={`Presence: ${state}`}>
+      {state}
+    </small>
   );
 }

@@ -1,5 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { relaysFromAddress, type Settings } from '../boot.ts';
+import { servedRelay } from '../model/served-relay.ts';
 
 /** First visit: who the person is, what this device is called, which relays it uses. */
 export function Onboarding({ onDone }: { onDone: (settings: Settings) => void }) {
@@ -7,6 +8,13 @@ export function Onboarding({ onDone }: { onDone: (settings: Settings) => void })
   const [deviceName, setDeviceName] = useState('Web browser');
   const [relays, setRelays] = useState(relaysFromAddress().join('\n'));
   const [error, setError] = useState('');
+  // A page served by a relay (`kith-relay --web`) uses that relay unless the address names one.
+  useEffect(() => {
+    if (relays !== '') return;
+    void servedRelay().then((relay) => {
+      if (relay !== undefined) setRelays((typed) => (typed === '' ? relay : typed));
+    });
+  }, []); // once, on the first render
   return (
     <main class="centered onboarding">
       <h1>Welcome to Kith</h1>

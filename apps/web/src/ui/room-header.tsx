@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import type { RoomId, UserId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
 import { durationText } from '../model/room-admin.ts';
+import { Avatar } from './avatar.tsx';
 import { RoomSettings } from './room-settings.tsx';
 
 /** The room's name, members, and inviting a contact (disabled, with why, when one may not). */
@@ -33,6 +34,7 @@ export function RoomHeader({ messenger, roomId }: { messenger: Messenger; roomId
   return (
     <header class="room-header">
       <div class="room-title">
+        <Avatar id={roomId} name={name} image={room.kind === 'dm' ? undefined : room.avatar} />
         <h1 id="room-heading">{name}</h1>
         <button
           type="button"

@@ -176,6 +176,24 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
           </ul>
         </>
       )}
+      <h2>History</h2>
+      <label>
+        People who join later may read
+        <select
+          disabled={!admin.changeSettings.ok}
+          title={admin.changeSettings.why}
+          value={admin.history}
+          onChange={(e) => {
+            const history = e.currentTarget.value === 'all' ? 'all' : 'since-joined';
+            act('Changing history sharing', () =>
+              messenger.moderation.setHistorySharing(roomId, history),
+            );
+          }}
+        >
+          <option value="all">The whole history</option>
+          <option value="since-joined">Only what is sent after they join</option>
+        </select>
+      </label>
       <h2>Disappearing messages</h2>
       <label>
         Messages disappear for everyone after

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RoomId, UserId } from '@kith/core';
 import type { MessageItem } from '../model/message-items.ts';
 import type { Messenger } from '../model/messenger.ts';
@@ -9,6 +9,7 @@ import { MessageView, type MessageActions } from './message-view.tsx';
 import { RoomHeader } from './room-header.tsx';
 import { ThreadPanel } from './thread-panel.tsx';
 import { useMessenger } from './use-messenger.ts';
+import { VirtualList, type VirtualListHandle } from './virtual-list.tsx';
 
 /** A room: its header, its timeline, who is typing, and the composer. */
 export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: RoomId }) {
@@ -21,15 +22,8 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
   const [error, setError] = useState('');
   const messages = messenger.messages(roomId);
   const rows = timelineRows(messages, openedAt, dayLabeller(Date.now()));
-  const scroller = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
+  const list = useRef<VirtualListHandle | undefined>(undefined);
   const newest = messages.at(-1)?.messageId;
-
-  // Follows new messages when the person was at the bottom; otherwise stays where they read.
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (el !== null && atBottom.current) el.scrollTop = el.scrollHeight;
-  }, [newest, messages.length]);
 
   // What is shown while the tab is visible is read.
   useEffect(() => {
@@ -64,6 +58,7 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
     send: messenger.can(roomId, 'canSendMessage'),
   };
   const typing = messenger.typing(roomId);
+  const active = messenger.device.client.room(roomId).active;
   const reader = { me: messenger.me, nameOf: (u: UserId) => messenger.nameOf(u) };
 
   return (
@@ -71,16 +66,30 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
       <RoomHeader messenger={messenger} roomId={roomId} />
       <div class="room-body">
         <div class="room-main">
-          <div
+          <VirtualList
             class="timeline"
-            ref={scroller}
-            role="log"
-            aria-label="Messages"
-            tabIndex={0}
-            onScroll={(e) => {
-              const el = e.currentTarget;
-              atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-            }}
+            label="Messages"
+            rows={rows}
+            handle={list}
+            render={(row) =>
+              row.kind === 'day' ? (
+                <div class="day-divider" role="separator" aria-label={row.label}>
+                  <span>{row.label}</span>
+                </div>
+              ) : row.kind === 'new' ? (
+                <div id="new-marker" class="new-marker" role="separator" aria-label="New messages">
+                  <span>New messages</span>
+                </div>
+              ) : (
+                <MessageView
+                  m={row.message}
+                  me={reader}
+                  may={may}
+                  actions={actions}
+                  replies={replies.get(row.message.messageId) ?? 0}
+                />
+              )
+            }
           >
             {rows.length === 0 && <p class="muted empty">No messages yet. Say hello.</p>}
             {rows.some((r) => r.kind === 'new') && (
@@ -88,39 +97,19 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
                 type="button"
                 class="jump"
                 onClick={() => {
-                  document.getElementById('new-marker')?.scrollIntoView({ block: 'start' });
+                  list.current?.scrollToKey('new');
                 }}
               >
                 Jump to first unread
               </button>
             )}
-            {rows.map((row) =>
-              row.kind === 'day' ? (
-                <div key={row.key} class="day-divider" role="separator" aria-label={row.label}>
-                  <span>{row.label}</span>
-                </div>
-              ) : row.kind === 'new' ? (
-                <div
-                  key="new"
-                  id="new-marker"
-                  class="new-marker"
-                  role="separator"
-                  aria-label="New messages"
-                >
-                  <span>New messages</span>
-                </div>
-              ) : (
-                <MessageView
-                  key={row.key}
-                  m={row.message}
-                  me={reader}
-                  may={may}
-                  actions={actions}
-                  replies={replies.get(row.message.messageId) ?? 0}
-                />
-              ),
-            )}
-          </div>
+          </VirtualList>
+          {!active && (
+            <p role="status" class="notice">
+              You are no longer in this room: you were removed, or left. You keep what you have
+              read, and see nothing sent here since.
+            </p>
+          )}
           <p class="typing" aria-live="polite">
             {typing.length === 0
               ? ''
@@ -144,9 +133,10 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
             messenger={messenger}
             roomId={roomId}
             draft={draft}
-            disabled={!may.send}
+            disabled={!active || !may.send}
+            {...(active ? {} : { why: 'You are no longer in this room' })}
             onDone={() => {
-              atBottom.current = true;
+              list.current?.scrollToEnd();
               setDraft({ kind: 'new' });
             }}
             onError={fail('Not sent')}

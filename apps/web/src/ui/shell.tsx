@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { RoomId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
 import type { RoomItem } from '../model/room-list.ts';
+import { Avatar } from './avatar.tsx';
 import { ContactsPanel } from './contacts.tsx';
 import { NewRoom } from './new-room.tsx';
 import { NotificationsToggle } from './notifications.tsx';
@@ -37,7 +38,8 @@ export function Shell({
     const current = view.kind === 'room' && view.roomId === r.roomId;
     const label = `${r.name}${r.unread > 0 ? `, ${r.unread} unread` : ''}${r.mentions ? ', mentions you' : ''}`;
     return (
-      <li key={r.roomId}>
+      <li key={r.roomId} class="room-item">
+        <Avatar id={r.roomId} name={r.name} image={r.avatar} />
         <button
           type="button"
           class={current ? 'room current' : 'room'}

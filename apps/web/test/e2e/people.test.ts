@@ -1,0 +1,174 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeContactLink, messageText, safetyNumber, type RoomId } from '@kith/core';
+import { KithNode } from '@kith/node';
+import { RelayProcess } from '@kith/relay/process';
+import { buildWebApp } from '../../server/build.ts';
+import { StaticServer } from '../../server/static-server.ts';
+
+/**
+ * Alice in Chromium and Bob on a KithNode, through a relay process: she verifies him by safety
+ * number, catches up from the relay after her page was closed, and is removed from a room.
+ */
+
+const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
+
+let work: string;
+let server: StaticServer;
+let relayWs: string;
+let browser: Browser;
+let bob: KithNode;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kith-web-people-'));
+  cleanups.push(() => rm(work, { recursive: true, force: true }));
+  const [dist, relay] = await Promise.all([buildWebApp(join(work, 'dist')), RelayProcess.start()]);
+  cleanups.push(() => relay.remove());
+  relayWs = relay.multiaddrs.find((a) => a.includes('/ws/')) ?? '';
+  server = await StaticServer.start(dist);
+  cleanups.push(() => server.close());
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  cleanups.push(() => browser.close());
+  bob = await KithNode.open({
+    dataDir: join(work, 'bob'),
+    deviceName: 'node',
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    relays: [relayWs],
+    tickMs: 500,
+    mailboxPollMs: 2000,
+  });
+  cleanups.push(() => bob.close());
+  await bob.client.setProfile({ displayName: 'Bob' });
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** Resolves with what `check` finds, checked now and on each of Bob's engine events. */
+function bobSees<T>(what: string, check: () => T | undefined): Promise<T> {
+  const now = check();
+  if (now !== undefined) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const offs = (['timeline', 'joined', 'membership', 'room'] as const).map((type) =>
+      bob.client.on(type, () => {
+        const value = check();
+        if (value === undefined) return;
+        done();
+        resolve(value);
+      }),
+    );
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`Bob did not see ${what} within 20 s`));
+    }, 20_000);
+    function done(): void {
+      clearTimeout(timer);
+      for (const off of offs) off();
+    }
+  });
+}
+
+async function online(page: Page): Promise<void> {
+  await page
+    .getByRole('status', { name: 'Connection' })
+    .filter({ hasText: 'Online through 1 of 1 relay' })
+    .waitFor();
+}
+
+function article(page: Page, text: string) {
+  return page.getByRole('article').filter({ hasText: text });
+}
+
+describe('people in the web messenger', () => {
+  let context: BrowserContext;
+  let page: Page;
+  let alice: ReturnType<typeof decodeContactLink>;
+
+  it('verifies a contact by safety number, and catches up after the page was closed', async () => {
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${server.url}?relay=${encodeURIComponent(relayWs)}`);
+    await page.getByLabel('Your name').fill('Alice');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await online(page);
+    const link = await page
+      .getByRole('textbox', { name: 'Your contact link', exact: true })
+      .inputValue();
+    alice = decodeContactLink(link);
+    await bob.addContact(link);
+    await page.getByRole('textbox', { name: 'Their contact link' }).fill(bob.contactLink('Bob'));
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await page.getByText('Added Bob.').waitFor();
+
+    // The number the page shows is the one Bob's device computes.
+    await page.getByRole('button', { name: 'Verify Bob' }).click();
+    const shown = await page.getByLabel('Safety number', { exact: true }).textContent();
+    expect(shown).toBe(
+      safetyNumber(bob.client.device.certificate.userPublicKey, alice.userPublicKey),
+    );
+    await page.getByRole('img', { name: 'Safety number as a QR code' }).waitFor();
+    await page.getByRole('button', { name: 'Mark as verified' }).click();
+    await page
+      .getByRole('status', { name: 'Verification' })
+      .getByText('You verified Bob.')
+      .waitFor();
+
+    // A room with Bob, then the page closes; Bob writes; the page opens again.
+    await page.getByRole('button', { name: 'New room' }).click();
+    await page.getByLabel('Room name').fill('catch up');
+    await page.getByRole('checkbox', { name: 'Bob' }).check();
+    await page.getByRole('button', { name: 'Create room' }).click();
+    const roomId = await bobSees('the room', () => bob.client.rooms()[0]?.roomId);
+    await bob.client.send(roomId, 'before closing');
+    await article(page, 'before closing').waitFor();
+    await page.close();
+    const sent = ['while away 1', 'while away 2', 'while away 3'];
+    for (const text of sent) await bob.client.send(roomId, text);
+
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(server.url);
+    await online(page);
+    await page.getByRole('button', { name: /^catch up/ }).click();
+    for (const text of sent) await article(page, text).waitFor();
+    // Still verified after the reopen (kept with the device).
+    await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+    await page.getByRole('listitem').filter({ hasText: 'Bob' }).getByText('Verified').waitFor();
+  });
+
+  it('shows a removed person that they are out, and lets them send nothing there', async () => {
+    const kept = await bobSees<RoomId>('the first room', () => bob.client.rooms()[0]?.roomId);
+    const roomId = await bob.createRoom({ name: 'bob club', members: [alice.userId] });
+    await page.getByRole('button', { name: /^bob club/ }).click();
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    await composer.fill('hi club');
+    await composer.press('Enter');
+    await bobSees('her message', () =>
+      bob.client.timeline(roomId).find((m) => messageText(m.content) === 'hi club'),
+    );
+
+    await bob.client.remove(roomId, alice.userId);
+    await page.getByRole('status').filter({ hasText: 'You are no longer in this room' }).waitFor();
+    await expect.poll(() => composer.isDisabled()).toBe(true);
+    await page
+      .getByRole('button', { name: /^bob club/ })
+      .getByText('(left)')
+      .waitFor();
+
+    // What Bob sends there now never reaches her: a later message elsewhere arrives first.
+    await bob.client.send(roomId, 'after she left');
+    await bob.client.send(kept, 'later elsewhere');
+    await page.getByRole('button', { name: /^catch up/ }).click();
+    await article(page, 'later elsewhere').waitFor();
+    await page.getByRole('button', { name: /^bob club/ }).click();
+    await article(page, 'hi club').waitFor();
+    expect(await article(page, 'after she left').count()).toBe(0);
+  });
+});
