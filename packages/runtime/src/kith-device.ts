@@ -1,5 +1,5 @@
 import type { PeerId } from '@libp2p/interface';
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import {
   decodeContactLink,
   deviceIdFromPublicKey,
@@ -15,11 +15,12 @@ import {
 import { AppData } from './app-data.ts';
 import { BlobTransfers } from './media/blob-transfers.ts';
 import { KvBlobStore } from './media/kv-blob-store.ts';
-import { learnContact } from './contacts/contact-addresses.ts';
+import { learnContact, ownContactLink } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
 import { keyPackagesOf, withoutMembers } from './invitations.ts';
-import { describeError, DeviceError } from './errors.ts';
+import { DeviceError } from './errors.ts';
 import { AddressBook } from './net/address-book.ts';
+import { dialDevice, dialKnownPeers } from './net/peer-dialing.ts';
 import type {
   DeviceLibp2p,
   DeviceLibp2pFactory,
@@ -28,7 +29,7 @@ import type {
 import type { Libp2pTransport } from './net/libp2p-transport.ts';
 import { MemberLocator } from './net/member-locator.ts';
 import { PeerGuard, type Misbehaviour } from './net/peer-guard.ts';
-import { deviceIdOfPeer, peerIdOfDeviceKey } from './net/peer-identity.ts';
+import { peerIdOfDeviceKey } from './net/peer-identity.ts';
 import { Protocols } from './net/protocols.ts';
 import { RelayKeeper, parseRelays, type RelayStatus } from './relay/relay-keeper.ts';
 import { RelayLink } from './relay/relay-link.ts';
@@ -139,21 +140,7 @@ export class KithDevice {
     this.#relayTimer = setInterval(() => {
       void this.visitRelays();
     }, options.mailboxPollMs ?? 10_000);
-    // Members and contacts found by discovery (mDNS, bootstrap) are dialled at once.
-    this.libp2p.addEventListener('peer:discovery', (event) => {
-      if (this.#closed || this.libp2p.getConnections(event.detail.id).length > 0) return;
-      this.libp2p.dial(event.detail.id).catch(() => undefined);
-    });
-    // Peers that entered the peer store before that listener existed (found by mDNS while the
-    // device was opening, or remembered from the last run) are dialled too.
-    // Bounded: a long-lived device may remember many peers; the member locator finds the rest.
-    void this.libp2p.peerStore.all({ limit: STARTUP_DIALS }).then((peers) => {
-      for (const p of peers) {
-        if (this.#closed || p.id.equals(this.libp2p.peerId)) continue;
-        if (this.libp2p.getConnections(p.id).length > 0) continue;
-        this.libp2p.dial(p.id).catch(() => undefined);
-      }
-    });
+    dialKnownPeers(this.libp2p, () => this.#closed);
     // Fellow devices' addresses are remembered for the next start; a relay that connects is
     // asked at once for what it kept.
     this.libp2p.addEventListener('peer:identify', (event) => {
@@ -256,20 +243,7 @@ export class KithDevice {
 
   /** This user's contact link: their key, a name, this device and where to reach it. */
   contactLink(displayName = ''): string {
-    return encodeContactLink({
-      userPublicKey: this.client.device.certificate.userPublicKey,
-      displayName,
-      devices: [
-        {
-          publicKey: this.client.device.keyPair.publicKey,
-          addresses: this.libp2p
-            .getMultiaddrs()
-            .map((a) => a.decapsulateCode(P2P_CODE).bytes)
-            .slice(0, 8),
-        },
-      ],
-      relays: this.#relayAddresses.slice(0, 8).map((a) => multiaddr(a).bytes),
-    });
+    return ownContactLink(this.client, this.libp2p, this.#relayAddresses, displayName);
   }
 
   /** Remembers a contact from their link and starts connecting to their devices. */
@@ -288,41 +262,14 @@ export class KithDevice {
     return this.#contacts.all().map(describeContact);
   }
 
-  /** A contact's user identity key, as their link gave it (for safety numbers). */
-  contactKey(user: UserId): Uint8Array | undefined {
-    return this.#contacts.get(user)?.userPublicKey;
-  }
-
   /** Every contact's latest link, as a backup keeps them. */
   contactLinks(): string[] {
     return this.#contacts.all().map((link) => encodeContactLink(link));
   }
 
   /** Connects to a multiaddr that ends in /p2p/<peer id>; resolves to that device's ID. */
-  async connect(address: string): Promise<DeviceId> {
-    let target: Multiaddr;
-    try {
-      target = multiaddr(address);
-    } catch (cause) {
-      throw new DeviceError('BAD_ADDRESS', `"${address}" is not a multiaddr`, { cause });
-    }
-    const connection = await this.libp2p.dial(target).catch((cause: unknown) => {
-      throw new DeviceError(
-        'UNREACHABLE',
-        `cannot connect to ${address}: ${describeError(cause)}`,
-        {
-          cause,
-        },
-      );
-    });
-    const device = deviceIdOfPeer(connection.remotePeer);
-    if (device === undefined) {
-      throw new DeviceError(
-        'BAD_ADDRESS',
-        `${address} is not a Kith device (its key is not Ed25519)`,
-      );
-    }
-    return device;
+  connect(address: string): Promise<DeviceId> {
+    return dialDevice(this.libp2p, address);
   }
 
   /** One key package per device of `user` (asked directly, or taken from relays). */
@@ -452,12 +399,6 @@ export class KithDevice {
     return peer;
   }
 }
-
-/** Remembered or discovered peers dialled at once when a device opens. */
-const STARTUP_DIALS = 64;
-
-/** The multiaddr protocol code of /p2p: a contact link stores the peer ID once, as the key. */
-const P2P_CODE = 421;
 
 function describeContact(link: ContactLink): Contact {
   return {

@@ -76,7 +76,7 @@ export class AppVerify {
     if (user === this.#node.userId) {
       throw new AppError('INVALID_PARAMS', 'a safety number is between you and someone else');
     }
-    const theirs = this.#node.contactKey(user);
+    const theirs = this.#node.contacts().find((c) => c.userId === user)?.userPublicKey;
     if (theirs === undefined) {
       throw new AppError('UNKNOWN_CONTACT', 'add their contact link first: it carries their key');
     }

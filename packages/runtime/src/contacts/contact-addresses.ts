@@ -1,5 +1,5 @@
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
-import type { ContactLink } from '@kith/core';
+import { encodeContactLink, type ContactLink, type KithClient } from '@kith/core';
 import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { peerIdOfDeviceKey } from '../net/peer-identity.ts';
@@ -32,5 +32,31 @@ function parse(list: readonly Uint8Array[]): Multiaddr[] {
     } catch {
       return [];
     }
+  });
+}
+
+/** The multiaddr protocol code of /p2p: a contact link stores the peer ID once, as the key. */
+const P2P_CODE = 421;
+
+/** This user's contact link: their key, a name, this device and where to reach it. */
+export function ownContactLink(
+  client: KithClient,
+  libp2p: DeviceLibp2p,
+  relays: readonly string[],
+  displayName: string,
+): string {
+  return encodeContactLink({
+    userPublicKey: client.device.certificate.userPublicKey,
+    displayName,
+    devices: [
+      {
+        publicKey: client.device.keyPair.publicKey,
+        addresses: libp2p
+          .getMultiaddrs()
+          .map((a) => a.decapsulateCode(P2P_CODE).bytes)
+          .slice(0, 8),
+      },
+    ],
+    relays: relays.slice(0, 8).map((a) => multiaddr(a).bytes),
   });
 }
