@@ -14,7 +14,14 @@ import { isUserId } from '../identity/user-id.ts';
 import type { UserId } from '../ids.ts';
 import { ClientError } from './errors.ts';
 import { decodeEpochRecord, encodeEpochRecord } from '../group/record-codec.ts';
-import { joinKey, keyPrefix, parseSeqKeyNumber, seqKey, splitKey } from '../storage/keys.ts';
+import {
+  joinKey,
+  keyPrefix,
+  parseSeqKeyNumber,
+  prefixRange,
+  seqKey,
+  splitKey,
+} from '../storage/keys.ts';
 import type { KvOperation, KvStore } from '../storage/store.ts';
 
 /**
@@ -157,19 +164,26 @@ export class RoomStore {
 
   /**
    * Stored updates beyond `heads` (a snapshot's state vector: author hex → last seq), author by
-   * author, each author's in chain order. Keys are read first, so values already in the
-   * snapshot are never loaded.
+   * author, each author's in chain order. Each author's chain is entered past its head: a room
+   * of 100k updates reads a few keys to find its authors, not the keys of every update.
    */
   async updatesAfter(heads: ReadonlyMap<string, { readonly seq: number }>): Promise<Uint8Array[]> {
-    const wanted: string[] = [];
-    for await (const key of this.#kv.keys({ prefix: keyPrefix('room', this.#room, 'update') })) {
-      const parts = splitKey(key);
-      const author = parts.at(-2) ?? '';
-      const seq = parseSeqKeyNumber(parts.at(-1) ?? '');
-      if (seq > (heads.get(author)?.seq ?? -1)) wanted.push(key);
+    const all = prefixRange(keyPrefix('room', this.#room, 'update'));
+    const out: Uint8Array[] = [];
+    let from = all.gte;
+    for (;;) {
+      let first: string | undefined;
+      for await (const key of this.#kv.keys({ gte: from, lt: all.lt }, { limit: 1 })) first = key;
+      if (first === undefined) return out;
+      const author = splitKey(first).at(-2) ?? '';
+      const chain = prefixRange(keyPrefix('room', this.#room, 'update', author));
+      const head = heads.get(author)?.seq;
+      const gte = head === undefined ? chain.gte : chain.gte + seqKey(head + 1);
+      for await (const [, value] of this.#kv.entries({ gte, lt: chain.lt })) out.push(value);
+      // Past this author's keys (`lt` is the prefix with its last '/' raised to '0').
+      if (chain.lt === undefined) return out;
+      from = chain.lt;
     }
-    const values = await this.#kv.getMany(wanted);
-    return values.filter((v): v is Uint8Array => v !== undefined);
   }
 
   /** A device certificate learned with history (an author this device never saw as a member). */
