@@ -7,6 +7,8 @@ import type { TimelineChange, TimelineMessage } from './timeline-message.ts';
 /** Whether an entry's author may do `action` with it (the replica asks the control plane). */
 export type Permission = (entry: TimelineEntry, action: TimelineAction) => boolean;
 
+const NO_EDITS: readonly TimelineEntry[] = [];
+
 /** One entry, or several sorted (the same message replayed): most IDs have one. */
 type Candidates = TimelineEntry | TimelineEntry[];
 
@@ -276,7 +278,8 @@ export class TimelineReducer {
    */
   #view(m: TimelineEntry): MessageView {
     const all = this.#modifiers.get(m.idKey);
-    const versions: TimelineEntry[] = [m];
+    // Allocated only for an edited message: most have none (a 100k timeline holds one view each).
+    let edits: TimelineEntry[] | undefined;
     let retraction: TimelineEntry | undefined;
     if (all !== undefined) {
       const seen = new Set<string>();
@@ -290,12 +293,12 @@ export class TimelineReducer {
             break;
           }
         } else if (e.user === m.user && this.#can(e, 'editOwn')) {
-          versions.push(e);
+          (edits ??= []).push(e);
         }
       }
     }
     const reactions = retraction === undefined ? this.#reactionsOf(m) : new Map();
-    return new MessageView(m, versions, retraction, reactions);
+    return new MessageView(m, edits ?? NO_EDITS, retraction, reactions);
   }
 
   #live(r: TimelineEntry, m: TimelineEntry): boolean {
