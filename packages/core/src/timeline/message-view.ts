@@ -72,6 +72,11 @@ export class MessageView implements TimelineMessage {
     return this.retracted ? [] : [this.#original, ...this.#edits].map(version);
   }
 
+  /** The entry a view shows: the message's winning copy (the reducer's own bookkeeping). */
+  static originalOf(view: MessageView): TimelineEntry {
+    return view.#original;
+  }
+
   /** Whether two views of one message show the same version (or the same retraction). */
   static sameVersion(a: MessageView, b: MessageView): boolean {
     return a.#latest === b.#latest && a.#edits.length === b.#edits.length;
