@@ -142,7 +142,7 @@ export class RoomStore {
     for await (const [key, value] of this.#kv.entries({ prefix: this.bodyPrefix })) {
       const parts = splitKey(key);
       const id = fromHex(parts[3] ?? '');
-      if (id === undefined || id.length !== 32) continue;
+      if (id?.length !== 32) continue;
       if (parts.length === 4) bodies.push([id, value]);
       else if (parts.length === 5 && parts[4] === OWNED) bodies.push(decodeOwnedBody(id, value));
     }
@@ -168,7 +168,7 @@ export class RoomStore {
    * of 100k updates reads a few keys to find its authors, not the keys of every update.
    */
   async updatesAfter(heads: ReadonlyMap<string, { readonly seq: number }>): Promise<Uint8Array[]> {
-    const all = prefixRange(keyPrefix('room', this.#room, 'update'));
+    const all = rangeOf(keyPrefix('room', this.#room, 'update'));
     const out: Uint8Array[] = [];
     let from = all.gte;
     for (;;) {
@@ -176,12 +176,11 @@ export class RoomStore {
       for await (const key of this.#kv.keys({ gte: from, lt: all.lt }, { limit: 1 })) first = key;
       if (first === undefined) return out;
       const author = splitKey(first).at(-2) ?? '';
-      const chain = prefixRange(keyPrefix('room', this.#room, 'update', author));
+      const chain = rangeOf(keyPrefix('room', this.#room, 'update', author));
       const head = heads.get(author)?.seq;
       const gte = head === undefined ? chain.gte : chain.gte + seqKey(head + 1);
       for await (const [, value] of this.#kv.entries({ gte, lt: chain.lt })) out.push(value);
       // Past this author's keys (`lt` is the prefix with its last '/' raised to '0').
-      if (chain.lt === undefined) return out;
       from = chain.lt;
     }
   }
@@ -286,6 +285,12 @@ function decodeHistory(bytes: Uint8Array): HistoryEntry {
       return [r.bytes(key, `${p}.key`, 32), id] as const;
     }),
   };
+}
+
+/** The keys under `prefix`, a `keyPrefix` (never empty, so its range has both ends). */
+function rangeOf(prefix: string): { gte: string; lt: string } {
+  const { gte, lt } = prefixRange(prefix);
+  return { gte, lt: lt ?? `${prefix}~` };
 }
 
 /** The last key segment of a body stored with its owner. */

@@ -14,7 +14,7 @@ import { messageKey } from './entry.ts';
  * every body again on reopen (docs/SECURITY.md, "What is trusted at rest"); a body stored
  * without one (an older layout) is hashed on first use, as it always was.
  */
-export type StoredBody = readonly [id: Uint8Array, body: Uint8Array, owner?: UserId];
+export type StoredBody = readonly [id: Uint8Array, body: Uint8Array, owner?: UserId | undefined];
 
 /** Bodies and expired message IDs as a device stored them, handed back when it reopens a room. */
 export interface StoredBodies {

@@ -2,7 +2,7 @@ import { MemoryLevel } from 'memory-level';
 import { describe, expect, it } from 'vitest';
 import { RoomStore } from '../../src/client/room-store.ts';
 import { toHex } from '../../src/crypto/bytes.ts';
-import { KvStore } from '../../src/storage/store.ts';
+import { KvStore, type KvOperation } from '../../src/storage/store.ts';
 
 const room = new Uint8Array(32).fill(7);
 const author = (n: number): Uint8Array => new Uint8Array(32).fill(n);
@@ -14,7 +14,7 @@ describe('RoomStore.updatesAfter', () => {
   it('reads only what follows each author’s snapshot head, and every update of new authors', async () => {
     const kv = await KvStore.open(new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions));
     const store = new RoomStore(kv, room);
-    const ops = [];
+    const ops: KvOperation[] = [];
     for (const [a, count] of [
       [1, 5],
       [2, 3],
@@ -22,7 +22,7 @@ describe('RoomStore.updatesAfter', () => {
       [4, 300],
     ] as const) {
       for (let seq = 0; seq < count; seq++) {
-        ops.push({ type: 'put' as const, key: keyOf(a, seq), value: update(a, seq) });
+        ops.push({ type: 'put', key: keyOf(a, seq), value: update(a, seq) });
       }
     }
     // Another room's updates sort right after this room's: never read.
@@ -42,7 +42,7 @@ describe('RoomStore.updatesAfter', () => {
     const want = [
       ...[3, 4].map((s) => [0x81, s]),
       ...[0, 1].map((s) => [0x83, s]),
-      ...Array.from({ length: 44 }, (_, i) => [0x84, 256 + i]).map(([a, s]) => [a, s & 0xff]),
+      ...Array.from({ length: 44 }, (_, i) => [0x84, (256 + i) & 0xff]),
     ];
     expect(got).toEqual(want);
     await kv.close();
