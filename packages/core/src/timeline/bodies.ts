@@ -110,9 +110,10 @@ export class BodyTable {
     if (journal) this.#expiredNew.add(key);
   }
 
-  /** `[message ID, body, owner]` of every body held, in no particular order. */
-  entries(): StoredBody[] {
-    return [...this.#bodies].map(([key, body]) => this.#row(key, body));
+  /** `[message ID, body, owner]` of the body held under `key`, if any. */
+  row(key: string): StoredBody | undefined {
+    const body = this.#bodies.get(key);
+    return body === undefined ? undefined : this.#row(key, body);
   }
 
   expiredIds(): Uint8Array[] {

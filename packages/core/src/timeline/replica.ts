@@ -353,11 +353,8 @@ export class Replica {
       for (const c of chains) {
         for (const refs of c.bodyRefs) {
           for (const id of refs ?? []) {
-            const key = messageKey(id);
-            const body = table.get(key);
-            const owner = table.ownerOf(key);
-            if (body !== undefined)
-              bodies.push(owner === undefined ? [id, body] : [id, body, owner]);
+            const row = table.row(messageKey(id));
+            if (row !== undefined) bodies.push(row);
           }
         }
       }
