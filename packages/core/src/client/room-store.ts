@@ -2,7 +2,7 @@ import type { ClientConfig } from 'ts-mls';
 import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
 import { fromHex, toHex } from '../crypto/bytes.ts';
-import type { BodyChanges, StoredBodies } from '../timeline/bodies.ts';
+import type { BodyChanges, StoredBodies, StoredBody } from '../timeline/bodies.ts';
 import { withoutBodies } from '../timeline/signed-update.ts';
 import type { EpochRecord } from '../group/epoch.ts';
 import { decodeRoomState, encodeRoomState } from '../room/room-state-codec.ts';
@@ -14,7 +14,14 @@ import { isUserId } from '../identity/user-id.ts';
 import type { UserId } from '../ids.ts';
 import { ClientError } from './errors.ts';
 import { decodeEpochRecord, encodeEpochRecord } from '../group/record-codec.ts';
-import { joinKey, keyPrefix, parseSeqKeyNumber, seqKey, splitKey } from '../storage/keys.ts';
+import {
+  joinKey,
+  keyPrefix,
+  parseSeqKeyNumber,
+  prefixRange,
+  seqKey,
+  splitKey,
+} from '../storage/keys.ts';
 import type { KvOperation, KvStore } from '../storage/store.ts';
 
 /**
@@ -94,17 +101,35 @@ export class RoomStore {
     return { type: 'put', key: this.#updateKey(author, seq), value: withoutBodies(bytes) };
   }
 
-  /** The store's side of what the timeline kept, purged and saw expire (timeline/bodies.ts). */
+  /**
+   * The store's side of what the timeline kept, purged and saw expire (timeline/bodies.ts). A
+   * body with its owner goes under `body/<id>/owned` as `[1, owner, body]`; `body/<id>` holds a
+   * bare body (layout 3 and before, or no owner known), whose owner is checked on first use.
+   */
   bodyOps(changes: BodyChanges): KvOperation[] {
     const ops: KvOperation[] = [];
-    for (const [id, body] of changes.stored) {
-      ops.push({ type: 'put', key: this.#bodyKey('body', id), value: body });
+    for (const row of changes.stored) ops.push(this.#putBody(row));
+    for (const row of changes.owned) {
+      ops.push(this.#putBody(row), { type: 'del', key: this.#bodyKey('body', row[0]) });
     }
-    for (const id of changes.purged) ops.push({ type: 'del', key: this.#bodyKey('body', id) });
+    for (const id of changes.purged) {
+      ops.push({ type: 'del', key: this.#bodyKey('body', id) });
+      ops.push({ type: 'del', key: this.#ownedKey(id) });
+    }
     for (const id of changes.expired) {
       ops.push({ type: 'put', key: this.#bodyKey('expired', id), value: new Uint8Array() });
     }
     return ops;
+  }
+
+  #putBody([id, body, owner]: StoredBody): KvOperation {
+    return owner === undefined
+      ? { type: 'put', key: this.#bodyKey('body', id), value: body }
+      : {
+          type: 'put',
+          key: this.#ownedKey(id),
+          value: encodeCbor([1, owner, body]),
+        };
   }
 
   /** The key prefix of the bodies, to compact once some were purged. */
@@ -113,10 +138,13 @@ export class RoomStore {
   }
 
   async storedBodies(): Promise<StoredBodies> {
-    const bodies: [Uint8Array, Uint8Array][] = [];
+    const bodies: StoredBody[] = [];
     for await (const [key, value] of this.#kv.entries({ prefix: this.bodyPrefix })) {
-      const id = fromHex(splitKey(key).at(-1) ?? '');
-      if (id !== undefined) bodies.push([id, value]);
+      const parts = splitKey(key);
+      const id = fromHex(parts[3] ?? '');
+      if (id?.length !== 32) continue;
+      if (parts.length === 4) bodies.push([id, value]);
+      else if (parts.length === 5 && parts[4] === OWNED) bodies.push(decodeOwnedBody(id, value));
     }
     const expired: Uint8Array[] = [];
     for await (const key of this.#kv.keys({ prefix: keyPrefix('room', this.#room, 'expired') })) {
@@ -126,25 +154,35 @@ export class RoomStore {
     return { bodies, expired };
   }
 
+  #ownedKey(id: Uint8Array): string {
+    return joinKey('room', this.#room, 'body', toHex(id), OWNED);
+  }
+
   #bodyKey(table: 'body' | 'expired', id: Uint8Array): string {
     return joinKey('room', this.#room, table, toHex(id));
   }
 
   /**
    * Stored updates beyond `heads` (a snapshot's state vector: author hex → last seq), author by
-   * author, each author's in chain order. Keys are read first, so values already in the
-   * snapshot are never loaded.
+   * author, each author's in chain order. Each author's chain is entered past its head: a room
+   * of 100k updates reads a few keys to find its authors, not the keys of every update.
    */
   async updatesAfter(heads: ReadonlyMap<string, { readonly seq: number }>): Promise<Uint8Array[]> {
-    const wanted: string[] = [];
-    for await (const key of this.#kv.keys({ prefix: keyPrefix('room', this.#room, 'update') })) {
-      const parts = splitKey(key);
-      const author = parts.at(-2) ?? '';
-      const seq = parseSeqKeyNumber(parts.at(-1) ?? '');
-      if (seq > (heads.get(author)?.seq ?? -1)) wanted.push(key);
+    const all = rangeOf(keyPrefix('room', this.#room, 'update'));
+    const out: Uint8Array[] = [];
+    let from = all.gte;
+    for (;;) {
+      let first: string | undefined;
+      for await (const key of this.#kv.keys({ gte: from, lt: all.lt }, { limit: 1 })) first = key;
+      if (first === undefined) return out;
+      const author = splitKey(first).at(-2) ?? '';
+      const chain = rangeOf(keyPrefix('room', this.#room, 'update', author));
+      const head = heads.get(author)?.seq;
+      const gte = head === undefined ? chain.gte : chain.gte + seqKey(head + 1);
+      for await (const [, value] of this.#kv.entries({ gte, lt: chain.lt })) out.push(value);
+      // Past this author's keys (`lt` is the prefix with its last '/' raised to '0').
+      from = chain.lt;
     }
-    const values = await this.#kv.getMany(wanted);
-    return values.filter((v): v is Uint8Array => v !== undefined);
   }
 
   /** A device certificate learned with history (an author this device never saw as a member). */
@@ -247,6 +285,28 @@ function decodeHistory(bytes: Uint8Array): HistoryEntry {
       return [r.bytes(key, `${p}.key`, 32), id] as const;
     }),
   };
+}
+
+/** The keys under `prefix`, a `keyPrefix` (never empty, so its range has both ends). */
+function rangeOf(prefix: string): { gte: string; lt: string } {
+  const { gte, lt } = prefixRange(prefix);
+  return { gte, lt: lt ?? `${prefix}~` };
+}
+
+/** The last key segment of a body stored with its owner. */
+const OWNED = 'owned';
+
+function decodeOwnedBody(id: Uint8Array, bytes: Uint8Array): StoredBody {
+  let value;
+  try {
+    value = decodeCbor(bytes);
+  } catch (cause) {
+    throw new ClientError('STORAGE_CORRUPT', 'a stored body is not CBOR', { cause });
+  }
+  const [, owner, body] = r.array(value, 'body', 3);
+  const user = r.text(owner, 'body.owner', 128);
+  if (!isUserId(user)) r.fail('body.owner', 'not a user ID');
+  return [id, r.bytes(body, 'body.body'), user];
 }
 
 /** What marks a room as stored, with the epoch this device joined it at. */

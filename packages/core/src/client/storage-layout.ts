@@ -7,18 +7,20 @@ import { ClientError } from './errors.ts';
  * The layout of a device's database (docs/PROTOCOL.md §8), stamped under `meta/schema`.
  * 2: message bodies detached from the signed updates (§6.1). 3: epochs record their committer,
  * each room keeps its intent log (fork choice, §5), and stored room states may carry timeline
- * cuts (room-state version 3), which an older Kith cannot read. Databases written before the
- * stamp existed have an identity and no stamp: layout 1.
+ * cuts (room-state version 3), which an older Kith cannot read. 4: message bodies may be stored
+ * with their owner (`room/<id>/body/<messageId>/owned`, room-store.ts), which an older Kith would
+ * not see. Databases written before the stamp existed have an identity and no stamp: layout 1.
  */
-export const STORAGE_LAYOUT = 3;
+export const STORAGE_LAYOUT = 4;
 
 /**
- * Layout 2 becomes 3 by restamping: its epochs (record version 1) are still read, without a
- * committer, which makes them final (no fork reaches back past them); its rooms have no
- * intent log yet, which is an empty one. A Kith that reads only layout 2 refuses the result,
- * rather than run without the log.
+ * Layouts 2 and 3 become 4 by restamping. Layout 2's epochs (record version 1) are still read,
+ * without a committer, which makes them final (no fork reaches back past them); its rooms have
+ * no intent log yet, which is an empty one. Bodies stored bare (both) are still read, and
+ * checked against their owner on first use, then stored again with it. An older Kith refuses
+ * the result, rather than run without the log or the bodies.
  */
-const MIGRATES_FROM = 2;
+const MIGRATES_FROM: readonly unknown[] = [2, 3];
 
 const LAYOUT_KEY = 'meta/schema';
 const IDENTITY_KEY = 'identity/device';
@@ -44,7 +46,7 @@ export async function checkStorageLayout(kv: KvStore): Promise<void> {
     }
   }
   if (layout === STORAGE_LAYOUT) return;
-  if (layout === MIGRATES_FROM) {
+  if (MIGRATES_FROM.includes(layout)) {
     await kv.put(LAYOUT_KEY, encodeCbor(STORAGE_LAYOUT));
     return;
   }

@@ -8,20 +8,32 @@ import { messageKey } from './entry.ts';
  * chain (docs/PROTOCOL.md §6.1).
  */
 
+/**
+ * `[message ID, body, owner]`: the owner is the user this device found the body to hash to the
+ * ID with, as sender, when it first took the body in. Stored with the body, it saves hashing
+ * every body again on reopen (docs/SECURITY.md, "What is trusted at rest"); a body stored
+ * without one (an older layout) is hashed on first use, as it always was.
+ */
+export type StoredBody = readonly [id: Uint8Array, body: Uint8Array, owner?: UserId | undefined];
+
 /** Bodies and expired message IDs as a device stored them, handed back when it reopens a room. */
 export interface StoredBodies {
-  /** `[message ID, body]`. */
-  readonly bodies: Iterable<readonly [Uint8Array, Uint8Array]>;
+  readonly bodies: Iterable<StoredBody>;
   /** IDs of messages that expired here: entries that refer to them are purged on arrival. */
   readonly expired: Iterable<Uint8Array>;
 }
 
 /** What the store must do since the last `take`: bodies to write and delete, expired IDs. */
 export interface BodyChanges {
-  /** `[message ID, body]`. */
-  readonly stored: readonly (readonly [Uint8Array, Uint8Array])[];
+  /** New bodies, each with its owner when known. */
+  readonly stored: readonly StoredBody[];
   readonly purged: readonly Uint8Array[];
   readonly expired: readonly Uint8Array[];
+  /**
+   * Bodies read back without an owner (an older layout) whose owner this device has checked
+   * since: to store again with it, so the next reopen need not hash them.
+   */
+  readonly owned: readonly StoredBody[];
 }
 
 /**
@@ -39,6 +51,9 @@ export class BodyTable {
   #puts = new Map<string, Uint8Array>();
   #dels = new Set<string>();
   #expiredNew = new Set<string>();
+  /** Bodies read back without an owner, until one is checked (then journalled in `#owned`). */
+  readonly #unowned = new Set<string>();
+  #owned = new Set<string>();
 
   get size(): number {
     return this.#bodies.size;
@@ -55,10 +70,15 @@ export class BodyTable {
 
   /** Records that the body under `key` hashes to it with `owner` as sender. */
   setOwner(key: string, owner: UserId): void {
-    if (this.#bodies.has(key)) this.#owners.set(key, owner);
+    if (!this.#bodies.has(key)) return;
+    this.#owners.set(key, owner);
+    if (this.#unowned.delete(key)) this.#owned.add(key);
   }
 
-  /** Keeps a body; `journal: false` for bodies read back from the store. */
+  /**
+   * Keeps a body; `journal: false` for bodies read back from the store. `owner` only when the
+   * body was checked to hash to `key` with that user as sender (or was stored so checked).
+   */
   put(key: string, body: Uint8Array, journal = true, owner?: UserId): void {
     if (this.#bodies.has(key)) return;
     this.#bodies.set(key, body);
@@ -66,6 +86,8 @@ export class BodyTable {
     if (journal) {
       this.#puts.set(key, body);
       this.#dels.delete(key);
+    } else if (owner === undefined) {
+      this.#unowned.add(key);
     }
   }
 
@@ -73,6 +95,8 @@ export class BodyTable {
   purge(key: string): void {
     if (!this.#bodies.delete(key)) return;
     this.#owners.delete(key);
+    this.#unowned.delete(key);
+    this.#owned.delete(key);
     if (!this.#puts.delete(key)) this.#dels.add(key);
   }
 
@@ -86,9 +110,10 @@ export class BodyTable {
     if (journal) this.#expiredNew.add(key);
   }
 
-  /** `[message ID, body]` of every body held, in no particular order. */
-  entries(): [Uint8Array, Uint8Array][] {
-    return [...this.#bodies].map(([key, body]) => [idBytes(key), body]);
+  /** `[message ID, body, owner]` of the body held under `key`, if any. */
+  row(key: string): StoredBody | undefined {
+    const body = this.#bodies.get(key);
+    return body === undefined ? undefined : this.#row(key, body);
   }
 
   expiredIds(): Uint8Array[] {
@@ -96,20 +121,31 @@ export class BodyTable {
   }
 
   load(stored: StoredBodies): void {
-    for (const [id, body] of stored.bodies) this.put(messageKey(id), body, false);
+    for (const [id, body, owner] of stored.bodies) this.put(messageKey(id), body, false, owner);
     for (const id of stored.expired) this.markExpired(messageKey(id), false);
   }
 
   take(): BodyChanges {
     const changes: BodyChanges = {
-      stored: [...this.#puts].map(([key, body]) => [idBytes(key), body] as const),
+      stored: [...this.#puts].map(([key, body]) => this.#row(key, body)),
       purged: [...this.#dels].map(idBytes),
       expired: [...this.#expiredNew].map(idBytes),
+      owned: [...this.#owned].flatMap((key) => {
+        const body = this.#bodies.get(key);
+        return body === undefined ? [] : [this.#row(key, body)];
+      }),
     };
     this.#puts = new Map();
     this.#dels = new Set();
     this.#expiredNew = new Set();
+    this.#owned = new Set();
     return changes;
+  }
+
+  /** `[message ID, body, owner]` for the store; no owner when none was checked. */
+  #row(key: string, body: Uint8Array): StoredBody {
+    const owner = this.#owners.get(key);
+    return owner === undefined ? [idBytes(key), body] : [idBytes(key), body, owner];
   }
 }
 

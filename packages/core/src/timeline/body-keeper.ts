@@ -88,8 +88,11 @@ export class BodyKeeper {
    * epoch): the stored update leaves its bodies out (§6.1), and once the device restarts and links
    * it, its chain looks whole to every member, so nobody would send them again.
    */
-  keep(bodies: ReadonlyMap<string, Uint8Array>): void {
-    for (const [key, body] of bodies) if (!this.table.isExpired(key)) this.table.put(key, body);
+  keep(bodies: ReadonlyMap<string, Uint8Array>, owner: UserId | undefined): void {
+    // `bodies` hash to their keys with `owner` as sender (`sidecarOf`).
+    for (const [key, body] of bodies) {
+      if (!this.table.isExpired(key)) this.table.put(key, body, true, owner);
+    }
   }
 
   /** Bodies that came later than their entries (a duplicate carrying them, a sync answer). */

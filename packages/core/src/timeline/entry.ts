@@ -114,7 +114,8 @@ export class TimelineEntry {
  * by concatenation stays a rope of 64 pieces in V8, which for 100k messages is most of the heap).
  */
 export function messageKey(id: Uint8Array): string {
-  return String.fromCharCode(...id);
+  // `apply` takes the typed array as it is; a spread walks its iterator (6x slower, 100k IDs).
+  return String.fromCharCode.apply(null, id as unknown as number[]);
 }
 
 /**

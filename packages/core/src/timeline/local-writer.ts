@@ -42,10 +42,16 @@ export class LocalWriter {
     this.#r = r;
     this.#key = key;
     this.#own = own;
-    r.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === LOCAL) this.#captured = update;
-    });
   }
+
+  /**
+   * Listens only during a local transaction: Yjs encodes every transaction's update for its
+   * 'update' listeners, so one left on would encode each remote update too (a restore of 100k
+   * messages, every received one) for nothing.
+   */
+  readonly #capture = (update: Uint8Array, origin: unknown): void => {
+    if (origin === LOCAL) this.#captured = update;
+  };
 
   /** Runs a local change in a transaction and signs the Yjs update it made. */
   commit(change: () => void): LocalCommit {
@@ -65,7 +71,12 @@ export class LocalWriter {
     doc.clientID = client;
     const clock = Y.getState(doc.store, client);
     this.#captured = undefined;
-    doc.transact(change, LOCAL);
+    doc.on('update', this.#capture);
+    try {
+      doc.transact(change, LOCAL);
+    } finally {
+      doc.off('update', this.#capture);
+    }
     const seq = own.links.length;
     const signed = signUpdate(
       {

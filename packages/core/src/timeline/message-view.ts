@@ -5,6 +5,9 @@ import { readOrigin, type ImportOrigin } from '../import/origin.ts';
 import type { TimelineEntry } from './entry.ts';
 import type { MessageVersion, TimelineChange, TimelineMessage } from './timeline-message.ts';
 
+/** Shared by every message never edited (most of them). */
+const NO_EDITS: readonly TimelineEntry[] = [];
+
 /** Shared by every message nobody reacted to (most of them). */
 const NO_REACTIONS: ReadonlyMap<string, ReadonlySet<UserId>> = new Map();
 
@@ -24,17 +27,18 @@ export class MessageView implements TimelineMessage {
   readonly retracted: boolean;
   readonly retractedBy?: UserId;
   readonly reactions: ReadonlyMap<string, ReadonlySet<UserId>>;
-  /** The original first, then each accepted edit; empty once retracted. */
-  readonly #versions: readonly TimelineEntry[];
+  /** Each accepted edit, in order (not the original); empty once retracted. */
+  readonly #edits: readonly TimelineEntry[];
   readonly #latest: TimelineEntry;
   readonly #original: TimelineEntry;
   #content: MimiContent | undefined;
   /** Read from the original's extensions on first use (null: not imported). */
   #imported: ImportOrigin | null | undefined;
 
+  /** `edits`: the accepted edits in order, without the original (often a shared empty array). */
   constructor(
     original: TimelineEntry,
-    versions: readonly TimelineEntry[],
+    edits: readonly TimelineEntry[],
     retraction: TimelineEntry | undefined,
     reactions: ReadonlyMap<string, ReadonlySet<UserId>>,
   ) {
@@ -47,9 +51,9 @@ export class MessageView implements TimelineMessage {
     if (original.topicId !== undefined) this.topicId = original.topicId;
     this.retracted = retraction !== undefined;
     if (retraction !== undefined) this.retractedBy = retraction.user;
-    this.#versions = retraction === undefined ? versions : [];
-    this.edited = this.#versions.length > 1;
-    this.#latest = retraction ?? versions.at(-1) ?? original;
+    this.#edits = retraction === undefined ? edits : NO_EDITS;
+    this.edited = this.#edits.length > 0;
+    this.#latest = retraction ?? edits.at(-1) ?? original;
     this.#original = original;
     this.reactions = reactions.size === 0 ? NO_REACTIONS : reactions;
   }
@@ -63,13 +67,19 @@ export class MessageView implements TimelineMessage {
     return this.#imported ?? undefined;
   }
 
+  /** The original first, then each accepted edit; empty once retracted. */
   get edits(): readonly MessageVersion[] {
-    return this.#versions.map(version);
+    return this.retracted ? [] : [this.#original, ...this.#edits].map(version);
+  }
+
+  /** The entry a view shows: the message's winning copy (the reducer's own bookkeeping). */
+  static originalOf(view: MessageView): TimelineEntry {
+    return view.#original;
   }
 
   /** Whether two views of one message show the same version (or the same retraction). */
   static sameVersion(a: MessageView, b: MessageView): boolean {
-    return a.#latest === b.#latest && a.#versions.length === b.#versions.length;
+    return a.#latest === b.#latest && a.#edits.length === b.#edits.length;
   }
 }
 

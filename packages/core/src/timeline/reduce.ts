@@ -7,6 +7,8 @@ import type { TimelineChange, TimelineMessage } from './timeline-message.ts';
 /** Whether an entry's author may do `action` with it (the replica asks the control plane). */
 export type Permission = (entry: TimelineEntry, action: TimelineAction) => boolean;
 
+const NO_EDITS: readonly TimelineEntry[] = [];
+
 /** One entry, or several sorted (the same message replayed): most IDs have one. */
 type Candidates = TimelineEntry | TimelineEntry[];
 
@@ -31,7 +33,6 @@ export class TimelineReducer {
   /** The shown copy of each message, sorted, and its view at the same index. */
   readonly #order: TimelineEntry[] = [];
   readonly #shown: MessageView[] = [];
-  readonly #winners = new Map<string, TimelineEntry>();
   readonly #views = new Map<string, MessageView>();
   #dirty = new Set<string>();
   /** Messages whose view came out retracted since `takeRetracted` (their bodies get purged). */
@@ -150,8 +151,9 @@ export class TimelineReducer {
   /** `user`'s live reaction `text` to a shown message (the latest, if several). */
   reactionOf(targetKey: string, text: string, user: UserId): TimelineEntry | undefined {
     this.#flushQuietly();
-    const m = this.#winners.get(targetKey);
-    if (m === undefined || this.#views.get(targetKey)?.retracted !== false) return undefined;
+    const view = this.#views.get(targetKey);
+    if (view === undefined || view.retracted) return undefined;
+    const m = MessageView.originalOf(view);
     let found: TimelineEntry | undefined;
     for (const r of this.#reactions.get(targetKey) ?? []) {
       if (r.user !== user || r.reactionText !== text || !this.#live(r, m)) continue;
@@ -237,8 +239,9 @@ export class TimelineReducer {
 
   #materialize(idKey: string): void {
     let winner = this.#winner(idKey);
-    const previous = this.#winners.get(idKey);
+    // The shown entry is the view's original: no second map of 100k entries for it.
     const before = this.#views.get(idKey);
+    const previous = before === undefined ? undefined : MessageView.originalOf(before);
     let after = winner === undefined ? undefined : this.#view(winner);
     // A message whose body this device lacks is shown only once retracted (body-keeper.ts).
     if (winner?.stub === true && after?.retracted !== true) winner = after = undefined;
@@ -258,14 +261,12 @@ export class TimelineReducer {
       this.#shown.splice(i, 1);
     }
     if (winner === undefined || after === undefined) {
-      this.#winners.delete(idKey);
       this.#views.delete(idKey);
       return;
     }
     const at = insertionPoint(this.#order, winner);
     this.#order.splice(at, 0, winner);
     this.#shown.splice(at, 0, after);
-    this.#winners.set(idKey, winner);
     this.#views.set(idKey, after);
   }
 
@@ -276,7 +277,8 @@ export class TimelineReducer {
    */
   #view(m: TimelineEntry): MessageView {
     const all = this.#modifiers.get(m.idKey);
-    const versions: TimelineEntry[] = [m];
+    // Allocated only for an edited message: most have none (a 100k timeline holds one view each).
+    let edits: TimelineEntry[] | undefined;
     let retraction: TimelineEntry | undefined;
     if (all !== undefined) {
       const seen = new Set<string>();
@@ -290,12 +292,12 @@ export class TimelineReducer {
             break;
           }
         } else if (e.user === m.user && this.#can(e, 'editOwn')) {
-          versions.push(e);
+          (edits ??= []).push(e);
         }
       }
     }
     const reactions = retraction === undefined ? this.#reactionsOf(m) : new Map();
-    return new MessageView(m, versions, retraction, reactions);
+    return new MessageView(m, edits ?? NO_EDITS, retraction, reactions);
   }
 
   #live(r: TimelineEntry, m: TimelineEntry): boolean {

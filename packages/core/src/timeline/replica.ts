@@ -4,7 +4,7 @@ import type { DeviceId, RoomId } from '../ids.ts';
 import { AuthorChain, type ForkEvidence, type PendingUpdate } from './author-chain.ts';
 import type { ControlPlaneView } from './control-plane.ts';
 import { BodyKeeper, sidecarOf } from './body-keeper.ts';
-import type { BodyTable } from './bodies.ts';
+import type { BodyTable, StoredBody } from './bodies.ts';
 import { messageKey } from './entry.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { TimelineLimits } from './limits.ts';
@@ -182,7 +182,7 @@ export class Replica {
       const user = this.controlPlane.userOf(u.author);
       const sidecar = sidecarOf(u.bodies, user, this.roomId);
       this.bodies.offer(sidecar, user);
-      if (verdict.verdict === 'pending') this.bodies.keep(sidecar);
+      if (verdict.verdict === 'pending') this.bodies.keep(sidecar, user);
     }
     return verdict;
   }
@@ -347,13 +347,14 @@ export class Replica {
   /** The state to snapshot; with `withBodies`, the bodies held too (in log order). */
   snapshotState(device: Uint8Array, withBodies = true): SnapshotState {
     const chains = [...this.chains.values()];
-    const bodies: [Uint8Array, Uint8Array][] = [];
+    const bodies: StoredBody[] = [];
     if (withBodies) {
+      const table = this.bodies.table;
       for (const c of chains) {
         for (const refs of c.bodyRefs) {
           for (const id of refs ?? []) {
-            const body = this.bodies.table.get(messageKey(id));
-            if (body !== undefined) bodies.push([id, body]);
+            const row = table.row(messageKey(id));
+            if (row !== undefined) bodies.push(row);
           }
         }
       }

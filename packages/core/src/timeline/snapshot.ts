@@ -3,6 +3,8 @@ import { encodeCbor } from '../cbor/encode.ts';
 import type { CborValue } from '../cbor/value.ts';
 import type { ChainLink, ForkEvidence, LogItemId } from './author-chain.ts';
 import { malformed, readArray, readBigUint, readBool, readBytes, readUint } from './cbor-fields.ts';
+import type { UserId } from '../ids.ts';
+import type { StoredBody } from './bodies.ts';
 import { TimelineLimits } from './limits.ts';
 import { decodeSignedUpdate, encodeSignedUpdate, HASH_LENGTH } from './signed-update.ts';
 
@@ -22,7 +24,7 @@ export interface SnapshotState {
    * Message bodies (bodies.ts); empty in the snapshot a device stores for itself, which keeps
    * bodies in their own table so that purging one never means rewriting the snapshot.
    */
-  readonly bodies: readonly (readonly [Uint8Array, Uint8Array])[];
+  readonly bodies: readonly StoredBody[];
   /** IDs of messages that expired (bodies.ts). */
   readonly expired: readonly Uint8Array[];
 }
@@ -34,7 +36,9 @@ interface SnapshotAuthor {
   readonly lastLamport: number;
 }
 
-const VERSION = 2;
+/** 3: bodies carry their owner (bodies.ts); version 2 snapshots are still read. */
+const VERSION = 3;
+const OLDEST_READ = 2;
 const KINDS = ['equivocation', 'broken-link'] as const;
 
 export function encodeSnapshot(s: SnapshotState): Uint8Array {
@@ -55,7 +59,7 @@ export function encodeSnapshot(s: SnapshotState): Uint8Array {
       encodeSignedUpdate(e.first),
       encodeSignedUpdate(e.second),
     ]),
-    s.bodies.map(([id, body]) => [id, body]),
+    s.bodies.map(([id, body, owner]) => [id, body, owner ?? null]),
     [...s.expired],
   ]);
 }
@@ -69,7 +73,10 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
     throw malformed('snapshot: not deterministic CBOR');
   }
   const fields = readArray(value, 'snapshot');
-  if (fields[0] !== VERSION) throw malformed(`unknown snapshot version`);
+  const version = fields[0];
+  if (typeof version !== 'number' || version < OLDEST_READ || version > VERSION) {
+    throw malformed(`unknown snapshot version`);
+  }
   const [, room, device, yjs, authors, evidence, bodies, expired] = readArray(value, 'snapshot', 8);
   return {
     room: readBytes(room, 'room', HASH_LENGTH),
@@ -88,9 +95,13 @@ export function decodeSnapshot(bytes: Uint8Array): SnapshotState {
         second: decodeSignedUpdate(readBytes(second, 'evidence second')),
       };
     }),
-    bodies: readArray(bodies, 'bodies').map((row) => {
-      const [id, body] = readArray(row, 'body', 2);
-      return [readBytes(id, 'body message ID', 32), readBytes(body, 'body')] as const;
+    bodies: readArray(bodies, 'bodies').map((row): StoredBody => {
+      const [id, body, owner] = readArray(row, 'body', version === 2 ? 2 : 3);
+      const pair = [readBytes(id, 'body message ID', 32), readBytes(body, 'body')] as const;
+      if (owner === undefined || owner === null) return pair;
+      // Written by this device (trusted at rest): only its shape is checked.
+      if (typeof owner !== 'string' || owner.length > 128) throw malformed('body owner');
+      return [...pair, owner as UserId];
     }),
     expired: readArray(expired, 'expired').map((id) => readBytes(id, 'expired message ID', 32)),
   };

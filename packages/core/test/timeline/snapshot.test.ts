@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decodeCbor } from '../../src/cbor/decode.ts';
+import { encodeCbor } from '../../src/cbor/encode.ts';
+import type { CborValue } from '../../src/cbor/value.ts';
 import { textMessage } from '../../src/content/builders.ts';
 import { encodeContent } from '../../src/content/codec.ts';
 import { ConversationDoc } from '../../src/timeline/conversation-doc.ts';
@@ -53,6 +56,37 @@ describe('snapshot and restore', () => {
     expect(bob.doc.receive(mine).verdict).toBe('accepted');
     expect(textOf(bob.doc.timeline().at(-1))).toBe('after restore');
     expect(textOf(reopened.timeline().at(-1))).toBe('after restore');
+  });
+
+  it('reads version 2 (bodies without owners), checking each body against its entry', () => {
+    const cp = new FakeControlPlane();
+    const alice = new Member('alice', cp);
+    const bob = new Member('bob', cp);
+    for (const text of ['one', 'two']) bob.doc.receive(alice.text(text).update);
+    bob.text('three');
+    const options = { room: ROOM, device: bob.key, controlPlane: cp, deviceIdOf };
+    // Version 3 rows are [id, body, owner]; version 2 wrote [id, body].
+    const v3 = decodeCbor(bob.doc.snapshot()) as CborValue[];
+    const rows = v3[6] as [Uint8Array, Uint8Array, string][];
+    expect(rows.map((r) => r[2]).sort()).toEqual([alice.user, alice.user, bob.user].sort());
+    const asV2 = (bodies: [Uint8Array, Uint8Array][]): Uint8Array =>
+      encodeCbor([2, ...v3.slice(1, 6), bodies, ...v3.slice(7)]);
+    const v2 = ConversationDoc.restore(options, asV2(rows.map(([id, body]) => [id, body])));
+    expect(v2.timeline().map(textOf)).toEqual(['one', 'two', 'three']);
+    // Without owners, a body under another message's ID is not taken for that message.
+    const [x, y] = rows;
+    if (x === undefined || y === undefined) throw new Error('two rows');
+    const swapped = ConversationDoc.restore(
+      options,
+      asV2([
+        [x[0], y[1]],
+        [y[0], x[1]],
+        ...rows.slice(2).map(([id, body]): [Uint8Array, Uint8Array] => [id, body]),
+      ]),
+    );
+    // Two of the three messages swapped: only the third is shown, with its own text.
+    expect(swapped.timeline().map(textOf)).toHaveLength(1);
+    expect(['one', 'two', 'three']).toContain(textOf(swapped.timeline()[0]));
   });
 
   it('refuses a snapshot of another room or device', () => {
