@@ -96,7 +96,8 @@ export class DeviceProcess {
     const stdout = this.reports.map((r) => JSON.stringify(r)).join('\n  ') || '(nothing)';
     const stderr = this.#process.stderr.slice(-4000) || '(nothing)';
     const unparsed = this.#unparsed.map((l) => `\n(unparsed stdout) ${l}`).join('');
-    return `${this.name} printed:\n  ${stdout}\nstderr:\n${stderr}${unparsed}`;
+    const exit = this.#exit ?? 'still running';
+    return `${this.name} (${exit}) printed:\n  ${stdout}\nstderr:\n${stderr}${unparsed}`;
   }
 
   #onLine(line: string): void {

@@ -85,7 +85,8 @@ describe.skipIf(unavailable !== undefined)('Kith devices on one LAN (network nam
     expect(connectedTo(a)).toEqual([idB]);
     expect(connectedTo(b)).toEqual([idA]);
     // SIGTERM closes each cleanly (the fixture exits 1 if close() throws).
-    expect(await Promise.all([a.stop(), b.stop()])).toEqual([0, 0]);
+    const codes = await Promise.all([a.stop(), b.stop()]);
+    expect(codes, `${a.describe()}\n${b.describe()}`).toEqual([0, 0]);
   });
 
   // Discoveries made while a device is still opening are dialled once it is open.
@@ -94,7 +95,8 @@ describe.skipIf(unavailable !== undefined)('Kith devices on one LAN (network nam
     const b = start('device-b', 1);
     const [idA, idB] = await Promise.all([ready(a), ready(b)]);
     await all(running, [connection(a, idB), connection(b, idA)]);
-    expect(await Promise.all([a.stop(), b.stop()])).toEqual([0, 0]);
+    const codes = await Promise.all([a.stop(), b.stop()]);
+    expect(codes, `${a.describe()}\n${b.describe()}`).toEqual([0, 0]);
   });
 
   // A restarted device dials the peers it remembers; neither side waits for mDNS to re-announce.
