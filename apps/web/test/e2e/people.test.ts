@@ -1,77 +1,30 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeContactLink, messageText, safetyNumber, type RoomId } from '@kith/core';
-import { KithNode } from '@kith/node';
-import { RelayProcess } from '@kith/relay/process';
-import { buildWebApp } from '../../server/build.ts';
-import { StaticServer } from '../../server/static-server.ts';
+import type { KithNode } from '@kith/node';
+import type { StaticServer } from '../../server/static-server.ts';
+import { article, WebWorld } from './web-world.ts';
 
 /**
  * Alice in Chromium and Bob on a KithNode, through a relay process: she verifies him by safety
  * number, catches up from the relay after her page was closed, and is removed from a room.
  */
 
-const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
-
-let work: string;
+let world: WebWorld;
 let server: StaticServer;
 let relayWs: string;
 let browser: Browser;
 let bob: KithNode;
-const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'kith-web-people-'));
-  cleanups.push(() => rm(work, { recursive: true, force: true }));
-  const [dist, relay] = await Promise.all([buildWebApp(join(work, 'dist')), RelayProcess.start()]);
-  cleanups.push(() => relay.remove());
-  relayWs = relay.multiaddrs.find((a) => a.includes('/ws/')) ?? '';
-  server = await StaticServer.start(dist);
-  cleanups.push(() => server.close());
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  cleanups.push(() => browser.close());
-  bob = await KithNode.open({
-    dataDir: join(work, 'bob'),
-    deviceName: 'node',
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    relays: [relayWs],
-    tickMs: 500,
-    mailboxPollMs: 2000,
-  });
-  cleanups.push(() => bob.close());
-  await bob.client.setProfile({ displayName: 'Bob' });
+  world = await WebWorld.start('people');
+  ({ server, relayWs, browser, bob } = world);
 });
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+afterAll(() => world.close());
 
-/** Resolves with what `check` finds, checked now and on each of Bob's engine events. */
 function bobSees<T>(what: string, check: () => T | undefined): Promise<T> {
-  const now = check();
-  if (now !== undefined) return Promise.resolve(now);
-  return new Promise((resolve, reject) => {
-    const offs = (['timeline', 'joined', 'membership', 'room'] as const).map((type) =>
-      bob.client.on(type, () => {
-        const value = check();
-        if (value === undefined) return;
-        done();
-        resolve(value);
-      }),
-    );
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`Bob did not see ${what} within 20 s`));
-    }, 20_000);
-    function done(): void {
-      clearTimeout(timer);
-      for (const off of offs) off();
-    }
-  });
+  return world.bobSees(what, check);
 }
 
 async function online(page: Page): Promise<void> {
@@ -79,10 +32,6 @@ async function online(page: Page): Promise<void> {
     .getByRole('status', { name: 'Connection' })
     .filter({ hasText: 'Online through 1 of 1 relay' })
     .waitFor();
-}
-
-function article(page: Page, text: string) {
-  return page.getByRole('article').filter({ hasText: text });
 }
 
 describe('people in the web messenger', () => {

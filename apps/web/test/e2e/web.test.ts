@@ -1,80 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mentionedUsers, messageText, toHex, type RoomId, type TimelineMessage } from '@kith/core';
-import { KithNode } from '@kith/node';
-import { RelayProcess } from '@kith/relay/process';
-import { buildWebApp } from '../../server/build.ts';
-import { StaticServer } from '../../server/static-server.ts';
+import type { KithNode } from '@kith/node';
+import type { StaticServer } from '../../server/static-server.ts';
+import { article, WebWorld } from './web-world.ts';
 
-/** Debian's Chromium (`.ci/run` installs it); the project is left out without it. */
-const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
-
-let work: string;
+let world: WebWorld;
 let server: StaticServer;
 let relayWs: string;
 let browser: Browser;
 let bob: KithNode;
-/** What afterAll undoes, last first: whatever of beforeAll got done. */
-const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'kith-web-e2e-'));
-  cleanups.push(() => rm(work, { recursive: true, force: true }));
-  // The real build, served as any web server would; a real relay; a KithNode for Bob.
-  const [dist, relay] = await Promise.all([buildWebApp(join(work, 'dist')), RelayProcess.start()]);
-  cleanups.push(() => relay.remove());
-  relayWs = relay.multiaddrs.find((a) => a.includes('/ws/')) ?? '';
-  server = await StaticServer.start(dist);
-  cleanups.push(() => server.close());
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  cleanups.push(() => browser.close());
-  bob = await KithNode.open({
-    dataDir: join(work, 'bob'),
-    deviceName: 'node',
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    relays: [relayWs],
-    tickMs: 500,
-    mailboxPollMs: 2000,
-  });
-  cleanups.push(() => bob.close());
-  await bob.client.setProfile({ displayName: 'Bob' });
+  world = await WebWorld.start('e2e');
+  ({ server, relayWs, browser, bob } = world);
 });
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+afterAll(() => world.close());
 
-/**
- * Resolves with what `check` finds, checked now and on each of Bob's engine events; fails
- * saying what it waited for after 20 s (the page's waits have the same bound).
- */
 function bobSees<T>(what: string, check: () => T | undefined): Promise<T> {
-  const now = check();
-  if (now !== undefined) return Promise.resolve(now);
-  return new Promise((resolve, reject) => {
-    const offs = (['timeline', 'joined', 'receipts'] as const).map((type) =>
-      bob.client.on(type, () => {
-        const value = check();
-        if (value === undefined) return;
-        done();
-        resolve(value);
-      }),
-    );
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`Bob did not see ${what} within 20 s`));
-    }, 20_000);
-    function done(): void {
-      clearTimeout(timer);
-      for (const off of offs) off();
-    }
-  });
+  return world.bobSees(what, check);
 }
 
 function bobMessage(
@@ -120,11 +68,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 interface AxeResults {
   violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
-}
-
-/** The message of the page's timeline that holds `text`. */
-function article(page: Page, text: string) {
-  return page.getByRole('article').filter({ hasText: text });
 }
 
 describe('the web messenger in Chromium, with a relay and a KithNode', () => {
@@ -270,7 +213,7 @@ describe('the web messenger in Chromium, with a relay and a KithNode', () => {
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Export history' }).click(),
     ]);
-    const exported = join(work, 'export.jsonl');
+    const exported = join(world.work, 'export.jsonl');
     await download.saveAs(exported);
     await page.getByRole('button', { name: 'New room' }).click();
     await page.getByLabel('Export file').setInputFiles(exported);
