@@ -19,6 +19,7 @@ import { BackupError } from './errors.ts';
  * nonce, with every byte before it (magic, version, header) as associated data.
  */
 export const BACKUP_MAGIC = 'KITHBACKUP';
+/** The backup format version this writes and the only one it reads (the byte after the magic). */
 export const BACKUP_VERSION = 1;
 
 /** The scrypt parameters a file names; the salt is fresh per file. */
@@ -28,6 +29,10 @@ export interface BackupKdfParams {
   readonly p: number;
 }
 
+/**
+ * Key derivation bounds for backup files: what a new backup uses, the floor a file must meet so it
+ * is not cheap to guess, and ceilings so a hostile file cannot exhaust a restore.
+ */
 export const BackupLimits = {
   /** What a new backup uses: 128 MiB of memory per guess (N = 2^17, r = 8). */
   defaultKdf: { logN: 17, r: 8, p: 1 } as BackupKdfParams,

@@ -50,6 +50,7 @@ export class CallMachine {
     return out;
   }
 
+  /** The view of a call this machine knows (live or recently ended), or undefined. */
   view(callId: Uint8Array): CallView | undefined {
     return this.#calls.get(toHex(callId))?.view();
   }
@@ -115,6 +116,7 @@ export class CallMachine {
     return this.#accept(call, now);
   }
 
+  /** Declines a ringing call: tells the room `decline` and ends it here as `declined`. */
   decline(callId: Uint8Array): CallResult {
     const call = this.#calls.get(toHex(callId));
     if (call === undefined) return refuse('no-such-call');
@@ -146,6 +148,10 @@ export class CallMachine {
     return OK;
   }
 
+  /**
+   * An ICE candidate the media layer gathered for `peer`, trickled to it; `candidate` '' says
+   * there are no more.
+   */
   localCandidate(callId: Uint8Array, peer: DeviceId, candidate: string, mid?: string): CallResult {
     const call = this.#calls.get(toHex(callId));
     if (call?.peer(peer) === undefined || !call.live) return refuse('no-such-call');

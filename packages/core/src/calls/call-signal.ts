@@ -24,11 +24,17 @@ const MAX_CANDIDATE_BYTES = 512;
 /** Largest encoded call signal: an SDP and its framing. */
 export const MAX_CALL_SIGNAL_BYTES = MAX_SDP_BYTES + 256;
 
+/** What a call carries: audio only, or audio and video. */
 export type CallMedia = 'audio' | 'video';
+/**
+ * Why a device sent `hangup`: it left (`normal`), the mesh was full, nobody answered in time,
+ * media failed, or it lost a glare (two crossed invites) and joins the other call.
+ */
 export type HangupReason = 'normal' | 'full' | 'timeout' | 'failed' | 'glare';
 const MEDIA: readonly CallMedia[] = ['audio', 'video'];
 const REASONS: readonly HangupReason[] = ['normal', 'full', 'timeout', 'failed', 'glare'];
 
+/** One call signal, by kind; every kind carries the call ID it is about. */
 export type CallSignal =
   /** Starts a call; every device of the room but the sender's own rings. */
   | { kind: 'invite'; callId: Uint8Array; media: CallMedia; group: boolean }

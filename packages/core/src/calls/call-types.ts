@@ -18,6 +18,7 @@ export interface CallMember {
   readonly user: UserId;
 }
 
+/** Where a call stands on this device, from inviting or ringing until it ended. */
 export type CallPhase =
   /** This device invited; nobody answered yet. */
   | 'outgoing'
@@ -29,6 +30,7 @@ export type CallPhase =
   | 'connected'
   | 'ended';
 
+/** Why a call ended on this device (set once its phase is `ended`). */
 export type CallEndReason =
   /** This device hung up, or (1:1) the other side did, or everyone else left. */
   | 'hangup'
@@ -47,9 +49,11 @@ export type CallEndReason =
   /** This device, or (1:1) the other side, is no longer a member of the room. */
   | 'removed';
 
+/** Where one peer device stands in a call, as its signals and the media layer report it. */
 export type PeerState =
   'invited' | 'ringing' | 'busy' | 'declined' | 'joined' | 'connected' | 'left';
 
+/** One peer device of a call, as the app shows it. */
 export interface CallPeerView {
   readonly device: DeviceId;
   readonly user: UserId;
@@ -118,5 +122,9 @@ export type CallRefusal =
   /** An SDP without a DTLS fingerprint: media could not be bound to the signalling. */
   | 'no-fingerprint';
 
+/**
+ * The outcome of a `CallMachine` action or received signal: done, or refused with a reason
+ * (refusals are results, not exceptions).
+ */
 export type CallResult =
   { readonly ok: true } | { readonly ok: false; readonly refusal: CallRefusal };

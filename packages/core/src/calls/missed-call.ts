@@ -9,6 +9,7 @@ import { CALL_ID_BYTES, type CallMedia } from './call-signal.ts';
 /** Media type of Kith's call record part (a vendor tree type: no registration needed). */
 export const CALL_RECORD_TYPE = 'application/vnd.kith.call+cbor';
 
+/** Kith's call record, as a timeline message carries it (for now only missed calls). */
 export interface CallRecord {
   readonly callId: Uint8Array;
   readonly media: CallMedia;

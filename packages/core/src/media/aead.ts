@@ -5,7 +5,9 @@ import { BlobError } from './errors.ts';
  * undefined when the tag does not verify (an expected outcome, not an exception).
  */
 export interface RecordAead {
+  /** Encrypts one record; the result carries its 16-byte tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** Decrypts one record, or undefined if its tag does not verify. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array | undefined>;
 }
 

@@ -5,11 +5,13 @@ declare const blobIdBrand: unique symbol;
 /** A blob's name: the SHA-256 of its whole ciphertext, as 64 lowercase hex digits. */
 export type BlobId = string & { readonly [blobIdBrand]: 'BlobId' };
 
+/** The blob ID of a ciphertext hash. */
 export function blobIdOf(hash: Uint8Array): BlobId {
   if (hash.length !== 32) throw new BlobError('BLOB_BAD_PARAMETERS', 'a blob hash is 32 bytes');
   return toHex(hash) as BlobId;
 }
 
+/** The ciphertext hash a blob ID names (32 bytes). */
 export function blobHashOf(id: BlobId): Uint8Array {
   const hash = fromHex(id);
   if (hash?.length !== 32) throw new BlobError('BLOB_BAD_PARAMETERS', `"${id}" is not a blob ID`);

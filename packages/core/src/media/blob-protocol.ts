@@ -25,6 +25,7 @@ export interface BlobRequest {
   readonly count: number;
 }
 
+/** A blob request as sent on `/kith/blob/1.0.0`; throws on a request beyond the limits. */
 export function encodeBlobRequest(request: BlobRequest): Uint8Array {
   checkRange(request.from, request.count);
   return encodeCbor([blobHashOf(request.id), request.from, request.count]);

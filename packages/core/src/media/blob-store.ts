@@ -12,7 +12,9 @@ export interface StoredBlob {
  * being downloaded is kept record by record, so a transfer resumes after the records it has.
  */
 export interface BlobStore {
+  /** Keeps record `index` of a complete blob (a download), checked by the caller. */
   putRecord(id: BlobId, index: number, record: Uint8Array): Promise<void>;
+  /** Record `index` of a blob, or undefined if it is not kept. */
   getRecord(id: BlobId, index: number): Promise<Uint8Array | undefined>;
   /** Records the blob as complete (its hash checked) with `recordCount` records. */
   setComplete(id: BlobId, recordCount: number): Promise<void>;
@@ -26,6 +28,7 @@ export interface BlobStore {
 
 /** Records of a blob being sealed, kept apart until it has a name. */
 export interface StagedBlob {
+  /** Keeps record `index` of the blob being sealed. */
   putRecord(index: number, record: Uint8Array): Promise<void>;
   /** Files the records under the blob's name, as a complete blob of `recordCount` records. */
   commit(id: BlobId, recordCount: number): Promise<void>;
@@ -38,6 +41,7 @@ export class MemoryBlobStore implements BlobStore {
   readonly #records = new Map<BlobId, Map<number, Uint8Array>>();
   readonly #complete = new Map<BlobId, number>();
 
+  /** Keeps record `index` of a blob. */
   putRecord(id: BlobId, index: number, record: Uint8Array): Promise<void> {
     let records = this.#records.get(id);
     if (records === undefined) {
@@ -48,6 +52,7 @@ export class MemoryBlobStore implements BlobStore {
     return Promise.resolve();
   }
 
+  /** Record `index` of a blob, or undefined. */
   getRecord(id: BlobId, index: number): Promise<Uint8Array | undefined> {
     return Promise.resolve(this.#records.get(id)?.get(index)?.slice());
   }

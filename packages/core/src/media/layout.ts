@@ -55,15 +55,18 @@ export class BlobLayout {
     this.count = count;
   }
 
+  /** Whether record `index` is the last one (an empty file has one, empty). */
   isLast(index: number): boolean {
     return index === this.count - 1;
   }
 
+  /** The plaintext bytes record `index` holds. */
   plainLength(index: number): number {
     this.#check(index);
     return this.isLast(index) ? this.size - index * this.recordSize : this.recordSize;
   }
 
+  /** The bytes record `index` takes sealed: its plaintext and the tag. */
   cipherLength(index: number): number {
     return this.plainLength(index) + BlobLimits.tagBytes;
   }

@@ -29,6 +29,7 @@ export class BlobOpener {
     this.layout = new BlobLayout(descriptor.size, descriptor.recordSize);
   }
 
+  /** An opener for the blob `descriptor` names, with its key imported. */
   static async create(aead: AeadFactory, descriptor: BlobDescriptor): Promise<BlobOpener> {
     if (descriptor.key.length !== BlobLimits.keyBytes) {
       throw new BlobError('BLOB_BAD_PARAMETERS', `a blob key is ${BlobLimits.keyBytes} bytes`);
@@ -76,6 +77,7 @@ export class BlobVerifier {
     return this.#next;
   }
 
+  /** Whether every record of the blob has been checked, in order. */
   get done(): boolean {
     return this.#next === this.#opener.layout.count;
   }

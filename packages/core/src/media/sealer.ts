@@ -39,6 +39,7 @@ export class BlobSealer {
     this.#keys = keys;
   }
 
+  /** A sealer for one file under `keys` (fresh ones: a key and nonce are never reused). */
   static async create(aead: AeadFactory, keys: BlobKeys): Promise<BlobSealer> {
     if (keys.key.length !== BlobLimits.keyBytes) {
       throw new BlobError('BLOB_BAD_PARAMETERS', `a blob key is ${BlobLimits.keyBytes} bytes`);

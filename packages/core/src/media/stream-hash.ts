@@ -2,7 +2,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 
 /** SHA-256 fed piece by piece (a blob is never whole in memory). */
 export interface StreamHash {
+  /** Hashes the next bytes. */
   update(bytes: Uint8Array): void;
+  /** The hash of everything given so far (the hash cannot be updated after). */
   digest(): Uint8Array;
 }
 

@@ -29,6 +29,7 @@ export interface RefusedPeer {
   readonly error: BlobError;
 }
 
+/** How a download runs: how many peers at once, and how often each record is retried. */
 export interface DownloadOptions {
   /** Peers fetched from at once (default 3). */
   readonly parallel?: number;
@@ -82,11 +83,13 @@ export class BlobDownload {
     this.done.catch(() => undefined); // the caller may only listen to events
   }
 
+  /** Calls `listener` as verified records are kept; returns a function that stops it. */
   onProgress(listener: (p: DownloadProgress) => void): () => void {
     this.#progress.add(listener);
     return () => this.#progress.delete(listener);
   }
 
+  /** Calls `listener` when a peer is dropped for a bad record; returns a function that stops it. */
   onRefused(listener: (r: RefusedPeer) => void): () => void {
     this.#refused.add(listener);
     return () => this.#refused.delete(listener);

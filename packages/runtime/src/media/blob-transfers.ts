@@ -24,6 +24,7 @@ import {
 import { BlobDownload, type DownloadOptions } from './blob-download.ts';
 import { serveBlobs } from './blob-wire.ts';
 
+/** What BlobTransfers works with: the device's client, libp2p and blob store, and how to find a room's member devices. */
 export interface BlobTransfersParts {
   readonly client: KithClient;
   readonly libp2p: Libp2p;
@@ -42,6 +43,7 @@ export interface SendFileOptions extends FileDetails {
   readonly onProgress?: (bytes: number) => void;
 }
 
+/** How a received file is downloaded: the download options and the largest size accepted. */
 export interface ReceiveOptions extends DownloadOptions {
   /** Largest file accepted (default 2 GiB): a larger declared size is refused before fetching. */
   readonly maxBytes?: number;

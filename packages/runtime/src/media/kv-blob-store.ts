@@ -34,6 +34,7 @@ export class KvBlobStore implements BlobStore {
     this.#kv = kv;
   }
 
+  /** Keeps record `index` of a blob in the device database. */
   async putRecord(id: BlobId, index: number, record: Uint8Array): Promise<void> {
     let meta = await this.#read(id);
     if (meta === undefined) {
@@ -43,6 +44,7 @@ export class KvBlobStore implements BlobStore {
     await this.#kv.put(joinKey('blobrec', meta.storage, seqKey(index)), record);
   }
 
+  /** Record `index` of a blob, or undefined if it is not kept. */
   async getRecord(id: BlobId, index: number): Promise<Uint8Array | undefined> {
     const meta = await this.#read(id);
     if (meta === undefined) return undefined;

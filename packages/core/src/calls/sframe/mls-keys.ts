@@ -15,6 +15,7 @@ export interface SframeEpochInput {
   readonly self: number;
 }
 
+/** How an `MlsSframeKeys` is set up: its suite, and optionally epoch bits, grace and context. */
 export interface MlsSframeOptions {
   readonly suite: SframeSuite;
   /** E: low bits of the epoch carried in the KID (RFC 9605 §5.2). */
@@ -39,6 +40,10 @@ export type MlsSframeRejection =
   /** Its sender is not a member of the call in that epoch, or has left since. */
   | 'not-a-member';
 
+/**
+ * A decrypted frame with the epoch and sender leaf index it came from, or why it decoded to
+ * nothing.
+ */
 export type MlsSframeOpenResult =
   | {
       readonly ok: true;

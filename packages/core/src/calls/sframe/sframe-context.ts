@@ -18,6 +18,7 @@ export type SframeRejection =
   /** The counter was accepted before under this KID, or is too old to tell. */
   | 'replay';
 
+/** A decrypted frame with the KID and counter it came under, or why it decoded to nothing. */
 export type SframeOpenResult =
   | {
       readonly ok: true;
@@ -46,6 +47,7 @@ export class SframeSender {
     this.#next = firstCounter;
   }
 
+  /** The KID every frame of this sender carries. */
   get kid(): bigint {
     return this.#key.kid;
   }
@@ -100,10 +102,12 @@ export class SframeReceiver {
     });
   }
 
+  /** Forgets the key of `kid` (and its replay window); its frames then decode to `unknown-key`. */
   removeKey(kid: bigint): void {
     this.#keys.delete(kid);
   }
 
+  /** Whether this receiver holds a key for `kid`. */
   hasKey(kid: bigint): boolean {
     return this.#keys.has(kid);
   }

@@ -14,6 +14,7 @@ export const SframeSuites = {
   AES_256_GCM_SHA512_128: 0x0005,
 } as const;
 
+/** The ID of one of the SFrame cipher suites of `SframeSuites`. */
 export type SframeSuiteId = (typeof SframeSuites)[keyof typeof SframeSuites];
 
 type Hash = CHash;
@@ -42,6 +43,7 @@ const SUITES: readonly SframeSuite[] = [
   { id: 0x0005, hash: sha512, nh: 64, nka: 0, nk: 32, nn: 12, nt: 16 },
 ];
 
+/** The constants of the SFrame cipher suite `id`; an unknown ID throws `SFRAME_UNKNOWN_SUITE`. */
 export function sframeSuite(id: number): SframeSuite {
   const suite = SUITES.find((s) => s.id === id);
   if (suite === undefined) {
