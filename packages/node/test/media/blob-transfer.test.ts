@@ -7,12 +7,12 @@ import {
   blobIdOf,
   BlobSealer,
   webCryptoAead,
-  type KithEventOf,
   type MessageId,
   type RoomId,
 } from '@kith/core';
 import type { DownloadProgress } from '@kith/runtime';
 import { KithNode } from '../../src/index.ts';
+import { nextEvent } from '../fixtures/next-event.ts';
 
 const open: KithNode[] = [];
 const dirs: string[] = [];
@@ -35,20 +35,6 @@ afterEach(async () => {
   for (const n of open.splice(0)) await n.close();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
-
-function nextEvent<T extends 'timeline' | 'joined'>(
-  node: KithNode,
-  type: T,
-  accept: (e: KithEventOf<T>) => boolean = () => true,
-): Promise<KithEventOf<T>> {
-  return new Promise((resolve) => {
-    const off = node.client.on(type, (e) => {
-      if (!accept(e)) return;
-      off();
-      resolve(e);
-    });
-  });
-}
 
 /** `size` bytes of noise, handed out in 100 KiB pieces as a file reader would. */
 function noise(size: number): Uint8Array {

@@ -3,8 +3,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { messageText, type KithEventOf, type RoomId } from '@kith/core';
+import { messageText, type RoomId } from '@kith/core';
 import { KithNode } from '../../src/index.ts';
+import { nextEvent } from '../fixtures/next-event.ts';
 
 const open: KithNode[] = [];
 const dirs: string[] = [];
@@ -20,20 +21,6 @@ async function device(name: string): Promise<KithNode> {
   });
   open.push(node);
   return node;
-}
-
-function nextEvent<T extends 'timeline' | 'joined'>(
-  node: KithNode,
-  type: T,
-  accept: (e: KithEventOf<T>) => boolean = () => true,
-): Promise<KithEventOf<T>> {
-  return new Promise((resolve) => {
-    const off = node.client.on(type, (e) => {
-      if (!accept(e)) return;
-      off();
-      resolve(e);
-    });
-  });
 }
 
 afterEach(async () => {
