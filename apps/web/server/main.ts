@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { RelayProcess } from '@kith/relay/process';
 import { buildWebApp } from './build.ts';
-import { StaticServer } from './static-server.ts';
+import { startWebServer } from '@kith/relay/web-server';
 
 const { values } = parseArgs({
   options: {
@@ -22,16 +22,20 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const dist = values['no-build']
   ? new URL('../dist', import.meta.url).pathname
   : await buildWebApp();
-const server = await StaticServer.start(dist, port);
 let relay: RelayProcess | undefined;
-let url = server.url;
 if (values.relay) {
   relay = await RelayProcess.start();
   const ws = relay.multiaddrs.find((a) => a.includes('/ws/'));
-  if (ws !== undefined) url += `?relay=${encodeURIComponent(ws)}`;
   console.log(`A local relay runs at ${ws ?? relay.multiaddrs.join(' ')}`);
 }
-console.log(`Kith web runs at ${url}`);
+// The relay's own web server (`kith-relay --web`): the same CSP and path checks in development
+// as in production, and the local relay offered to the page as its default.
+const server = await startWebServer({
+  root: dist,
+  address: { host: '127.0.0.1', port },
+  multiaddrs: () => relay?.multiaddrs ?? [],
+});
+console.log(`Kith web runs at ${server.url}`);
 console.log('(A static build is in apps/web/dist for any web server: serve it over https.)');
 
 const stop = (): void => {

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeContactLink, messageText, safetyNumber, type RoomId } from '@kith/core';
 import type { KithNode } from '@kith/node';
-import type { StaticServer } from '../../server/static-server.ts';
+import type { WebServer } from '@kith/relay/web-server';
 import { article, WebWorld } from './web-world.ts';
 
 /**
@@ -11,7 +11,7 @@ import { article, WebWorld } from './web-world.ts';
  */
 
 let world: WebWorld;
-let server: StaticServer;
+let server: WebServer;
 let relayWs: string;
 let browser: Browser;
 let bob: KithNode;

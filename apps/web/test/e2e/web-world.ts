@@ -6,7 +6,7 @@ import type { KithEventType } from '@kith/core';
 import { KithNode } from '@kith/node';
 import { RelayProcess } from '@kith/relay/process';
 import { buildWebApp } from '../../server/build.ts';
-import { StaticServer } from '../../server/static-server.ts';
+import { startWebServer, type WebServer } from '@kith/relay/web-server';
 
 /** Debian's Chromium (`.ci/run` installs it); the project is left out without it. */
 const CHROMIUM = '/usr/lib/chromium/chromium-headless-shell';
@@ -21,7 +21,7 @@ const WAIT_MS = 20_000;
  */
 export class WebWorld {
   readonly work: string;
-  readonly server: StaticServer;
+  readonly server: WebServer;
   /** The relay's WebSockets address, for the page and for Bob. */
   readonly relayWs: string;
   readonly browser: Browser;
@@ -51,7 +51,12 @@ export class WebWorld {
       ]);
       cleanups.push(() => relay.remove());
       const relayWs = relay.multiaddrs.find((a) => a.includes('/ws/')) ?? '';
-      const server = await StaticServer.start(dist);
+      // Served with the relay's CSP and headers, as `kith-relay --web` serves it to people.
+      const server = await startWebServer({
+        root: dist,
+        address: { host: '127.0.0.1', port: 0 },
+        multiaddrs: () => [relayWs],
+      });
       cleanups.push(() => server.close());
       const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
       cleanups.push(() => browser.close());

@@ -5,11 +5,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mentionedUsers, messageText, toHex, type RoomId, type TimelineMessage } from '@kith/core';
 import type { KithNode } from '@kith/node';
-import type { StaticServer } from '../../server/static-server.ts';
+import type { WebServer } from '@kith/relay/web-server';
 import { article, WebWorld } from './web-world.ts';
 
 let world: WebWorld;
-let server: StaticServer;
+let server: WebServer;
 let relayWs: string;
 let browser: Browser;
 let bob: KithNode;
