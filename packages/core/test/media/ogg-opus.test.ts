@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { oggOpusSummary } from '../../src/index.ts';
-import { oggOpus } from './media-samples.ts';
+import { oggOpus } from '../../src/testing/media-samples.ts';
 
 function codeOf(f: () => unknown): string | undefined {
   try {

@@ -21,7 +21,7 @@ import {
   type MimiContent,
   type NestedPart,
 } from '../../src/index.ts';
-import { jpegHeader, pngHeader } from './media-samples.ts';
+import { jpegHeader, pngHeader } from '../../src/testing/media-samples.ts';
 import { blobIdOf } from '../../src/media/blob-id.ts';
 
 const salt = new Uint8Array(16).fill(1);

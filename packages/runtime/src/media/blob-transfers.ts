@@ -18,8 +18,10 @@ import {
   type DeviceId,
   type FileDetails,
   type KithClient,
+  type MediaPreview,
   type MessageId,
   type RoomId,
+  type TimelineMessage,
 } from '@kith/core';
 import { BlobDownload, type DownloadOptions } from './blob-download.ts';
 import { serveBlobs } from './blob-wire.ts';
@@ -41,6 +43,8 @@ export interface SendFileOptions extends FileDetails {
   readonly recordSize?: number;
   /** Hears the plaintext bytes sealed and stored so far, after each record. */
   readonly onProgress?: (bytes: number) => void;
+  /** Thumbnail, BlurHash, duration, waveform: sent in the message (see `DeviceMedia`). */
+  readonly preview?: MediaPreview;
 }
 
 /** How a received file is downloaded: the download options and the largest size accepted. */
@@ -113,7 +117,12 @@ export class BlobTransfers {
     }
     const { id, size } = sealer.result;
     const part = attachmentPart({ ...keys, id, size }, options);
-    const messageId = await this.#parts.client.sendAttachment(roomId, part, options.caption);
+    const messageId = await this.#parts.client.sendAttachment(
+      roomId,
+      part,
+      options.caption,
+      options.preview,
+    );
     return { messageId, blobId: id };
   }
 
@@ -190,6 +199,11 @@ export class BlobTransfers {
       if (record === undefined) return; // openBlob refuses the short blob
       yield record;
     }
+  }
+
+  /** The message `messageId` of a room; a BlobError when there is none. */
+  messageOf(roomId: RoomId, messageId: MessageId): TimelineMessage {
+    return this.#message(roomId, messageId);
   }
 
   #message(roomId: RoomId, messageId: MessageId) {

@@ -1,4 +1,4 @@
-/** Hand-made media headers and streams for the preview tests (no decoder in core). */
+/** Hand-made media headers and streams for preview tests (core decodes no pixels nor audio). */
 
 /** A PNG signature and IHDR declaring `width` × `height`, padded to `size` bytes. */
 export function pngHeader(width: number, height: number, size = 64): Uint8Array {
