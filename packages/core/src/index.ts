@@ -509,6 +509,7 @@ export {
   type Thumbnail,
 } from './media/preview.ts';
 export { MAX_VOICE_BYTES, oggOpusSummary, type AudioSummary } from './media/ogg-opus.ts';
+export { AvatarLimits, avatarUri, readAvatarUri, type AvatarBlob } from './media/avatar.ts';
 // message status
 export {
   RoomMessageStatus,

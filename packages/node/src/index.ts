@@ -48,6 +48,7 @@ export {
   KvBlobStore,
   serveBlobs,
   BlobJanitor,
+  DeviceAvatars,
   DeviceMedia,
   imagePreview,
   PortableImageCodec,

@@ -53,6 +53,7 @@ export {
 export { fetchRecords, serveBlobs } from './media/blob-wire.ts';
 export { KvBlobStore } from './media/kv-blob-store.ts';
 export { BlobJanitor, type BlobRetention } from './media/blob-retention.ts';
+export { DeviceAvatars } from './media/avatars.ts';
 export {
   DeviceMedia,
   type MediaSendLimits,

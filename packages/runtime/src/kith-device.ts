@@ -146,7 +146,7 @@ export class KithDevice {
       store: net.blobStore,
       peersOf: (roomId, first) => this.#memberPeers(roomId, first),
     });
-    this.media = new DeviceMedia(this.blobs, options.imageCodec);
+    this.media = new DeviceMedia(client, this.blobs, options.imageCodec);
     this.#janitor = new BlobJanitor(client, net.blobStore, options.blobRetention, this.#onError);
     this.#janitor.start();
     this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);

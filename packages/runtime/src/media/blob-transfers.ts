@@ -149,16 +149,29 @@ export class BlobTransfers {
         `the file is ${attachment.size} bytes, more than the ${options.maxBytes ?? DEFAULT_MAX_BYTES} accepted`,
       );
     }
+    const sender = this.#message(roomId, messageId).senderDevice;
+    return this.downloadBlob(roomId, attachment, sender, options);
+  }
+
+  /**
+   * Fetches a blob named elsewhere than in a message (an avatar) from the room's member
+   * devices, `first` first; as `download` otherwise.
+   */
+  downloadBlob(
+    roomId: RoomId,
+    attachment: Attachment,
+    first: DeviceId | undefined,
+    options: DownloadOptions = {},
+  ): BlobDownload {
     const running = this.#downloads.get(attachment.id);
     if (running !== undefined) return running;
-    const sender = this.#message(roomId, messageId).senderDevice;
     const download = new BlobDownload(
       attachment,
       {
         libp2p: this.#parts.libp2p,
         store: this.store,
         aead: this.#aead,
-        peers: this.#parts.peersOf(roomId, sender),
+        peers: this.#parts.peersOf(roomId, first),
       },
       options,
     );

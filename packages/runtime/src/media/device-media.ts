@@ -5,10 +5,12 @@ import {
   sniffMediaType,
   type BlobId,
   type ByteSource,
+  type KithClient,
   type MediaPreview,
   type MessageId,
   type RoomId,
 } from '@kith/core';
+import { DeviceAvatars } from './avatars.ts';
 import type { BlobTransfers } from './blob-transfers.ts';
 import { PortableImageCodec, type ImageCodec } from './image-codec.ts';
 import { imagePreview, receivedPreview, voicePreview, type ReceivedPreview } from './previews.ts';
@@ -67,13 +69,21 @@ export interface SentMedia {
  * Built on `BlobTransfers` (sealing, storing, sending, downloading).
  */
 export class DeviceMedia {
+  /** User and room avatars carried as blobs. */
+  readonly avatars: DeviceAvatars;
   readonly #blobs: BlobTransfers;
   readonly #codec: ImageCodec;
   readonly #limits: MediaSendLimits;
 
-  constructor(blobs: BlobTransfers, codec?: ImageCodec, limits: Partial<MediaSendLimits> = {}) {
+  constructor(
+    client: KithClient,
+    blobs: BlobTransfers,
+    codec?: ImageCodec,
+    limits: Partial<MediaSendLimits> = {},
+  ) {
     this.#blobs = blobs;
     this.#codec = codec ?? new PortableImageCodec();
+    this.avatars = new DeviceAvatars(client, blobs, this.#codec);
     this.#limits = { ...DEFAULTS, ...limits };
   }
 
