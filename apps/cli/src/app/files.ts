@@ -135,6 +135,31 @@ export class AppFiles {
     return { path: target, bytes, type: opened.mediaType };
   }
 
+  /**
+   * Makes the picture at `path` (PNG or JPEG) the user's avatar, or the room's with `roomText`:
+   * a 256 px square carried as a blob (PROTOCOL §13). Returns its reference.
+   */
+  async setAvatar(path: string, roomText?: string): Promise<{ avatar: string }> {
+    const full = resolve(path);
+    const info = await stat(full).catch(() => undefined);
+    if (info === undefined || !info.isFile()) {
+      throw new AppError('INVALID_PARAMS', `no file at ${full}`);
+    }
+    if (info.size > WHOLE_BYTES) {
+      throw new BlobError(
+        'BLOB_TOO_LARGE',
+        `a ${info.size}-byte picture is too large for an avatar`,
+      );
+    }
+    const picture = new Uint8Array(await readFile(full));
+    const avatars = this.#node.media.avatars;
+    const avatar =
+      roomText === undefined
+        ? await avatars.setUserAvatar(picture)
+        : await avatars.setRoomAvatar(this.#roomId(roomText), picture);
+    return { avatar };
+  }
+
   /** Transfers under way, oldest first. */
   transfers(): TransferView[] {
     return [...this.#transfers.values()].map(({ cancel: _cancel, ...view }) => view);

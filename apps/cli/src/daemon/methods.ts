@@ -146,6 +146,7 @@ export const handlers: Record<MethodName, Handler> = {
   },
   downloadFile: (app, p) =>
     app.files.downloadFile(p.string('roomId'), p.string('messageId'), p.optionalString('path')),
+  setAvatar: (app, p) => app.files.setAvatar(p.text('path'), p.optionalString('roomId')),
   transfers: (app) => app.files.transfers(),
   cancelTransfer: (app, p) => {
     app.files.cancel(p.optionalCount('id') ?? 0);

@@ -157,6 +157,10 @@ export const METHOD_SPECS = {
     "fetch a message's file from the room's members and write it to path (a file, or a directory; default: downloads/ in the data directory; never overwrites); returns { path, bytes, type } where type is what the bytes show, not what the sender declared",
     { roomId, messageId, path: optionalString },
   ),
+  setAvatar: method(
+    "make the picture at path (PNG or JPEG) your avatar, or the room's with roomId: a 256 px square sent as an encrypted blob; returns { avatar }",
+    { path: text, roomId: optionalString },
+  ),
   transfers: method(
     'files being sent or downloaded now: [{ id, kind, roomId, name, bytes, total }]',
   ),

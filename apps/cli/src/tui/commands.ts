@@ -40,6 +40,7 @@ export type Command =
   | { readonly kind: 'save'; readonly n: number; readonly path: string | undefined }
   | { readonly kind: 'play'; readonly n: number }
   | { readonly kind: 'transfers' }
+  | { readonly kind: 'avatar'; readonly path: string; readonly room: boolean }
   | { readonly kind: 'cancelTransfer'; readonly id: number }
   | { readonly kind: 'verify'; readonly user: string; readonly mark: boolean | undefined }
   | {

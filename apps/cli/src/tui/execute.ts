@@ -112,6 +112,7 @@ async function inRoom(ctx: CommandContext, roomId: string, command: Command): Pr
     case 'save':
     case 'play':
     case 'transfers':
+    case 'avatar':
     case 'cancelTransfer':
       return runFileCommand(app, roomId, (n) => ctx.messageId(n), command);
     case 'invite': {

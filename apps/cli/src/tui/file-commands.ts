@@ -6,7 +6,9 @@ import type { Outcome } from './execute.ts';
 
 export type FileCommand = Extract<
   Command,
-  { readonly kind: 'sendFile' | 'save' | 'play' | 'transfers' | 'cancelTransfer' }
+  {
+    readonly kind: 'sendFile' | 'save' | 'play' | 'transfers' | 'cancelTransfer' | 'avatar';
+  }
 >;
 
 /** A positive whole number, written `12` or `#12`. */
@@ -51,6 +53,14 @@ export const fileSpecs = {
       const n = numberOf(w[0]);
       return n === undefined || w.length > 1 ? 'give the message number' : { kind: 'play', n };
     },
+  },
+  avatar: {
+    usage: '/avatar <picture> [room]',
+    summary: 'make a PNG or JPEG your avatar (with "room": this room\'s)',
+    parse: (w: readonly string[]): Command | string =>
+      w[0] === undefined || w.length > 2 || (w[1] !== undefined && w[1] !== 'room')
+        ? 'give the picture, and "room" for the room\'s avatar'
+        : { kind: 'avatar', path: w[0], room: w[1] === 'room' },
   },
   transfers: {
     usage: '/transfers',
@@ -119,6 +129,9 @@ export async function runFileCommand(
             });
       return { panel: { title: 'Transfers', lines: [...lines, '', '/cancel <id> stops one.'] } };
     }
+    case 'avatar':
+      await app.files.setAvatar(command.path, command.room ? roomId : undefined);
+      return info(command.room ? 'the room has a new avatar' : 'you have a new avatar');
     case 'cancelTransfer':
       app.files.cancel(command.id);
       return info(`cancelled transfer ${command.id}`);

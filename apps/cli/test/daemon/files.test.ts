@@ -7,7 +7,14 @@ import { PortableImageCodec } from '@kith/node';
 import type { MessageView, Whoami } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
 import type { RelayProcess } from '@kith/relay/process';
-import { createRoomWith, exchangeContacts, messagesOf, removeAll, startDaemons } from './cast.ts';
+import {
+  createRoomWith,
+  exchangeContacts,
+  messagesOf,
+  removeAll,
+  roomOf,
+  startDaemons,
+} from './cast.ts';
 
 /** A 600 × 400 picture with some texture, as a PNG. */
 function png(): Uint8Array {
@@ -92,6 +99,11 @@ describe('files between daemons: sendFile, downloadFile, previews', () => {
       path: `${into}/`,
     });
     expect(again.path).toBe(join(into, 'escape (1).png'));
+
+    // The same picture as the room's avatar: a blob reference every member sees.
+    const { avatar } = await ana.call<{ avatar: string }>('setAvatar', { path, roomId });
+    expect(avatar).toMatch(/^ni:\/\/\/sha-256;[\w-]{43}\?rs=\d+&s=\d+&t=jpeg&k=/);
+    await ben.until('the room avatar', async () => (await roomOf(ben, roomId))?.avatar === avatar);
   });
 
   it('a voice message shows its duration and waveform; errors are typed', async () => {

@@ -49,6 +49,11 @@ describe('file commands', () => {
     expect(parseLine('/play 2')).toMatchObject({ command: { kind: 'play', n: 2 } });
     expect(parseLine('/cancel 1')).toMatchObject({ command: { kind: 'cancelTransfer', id: 1 } });
     expect(parseLine('/transfers')).toMatchObject({ command: { kind: 'transfers' } });
+    expect(parseLine('/avatar me.png room')).toMatchObject({
+      command: { kind: 'avatar', path: 'me.png', room: true },
+    });
+    expect(parseLine('/avatar me.png')).toMatchObject({ command: { room: false } });
+    expect(parseLine('/avatar me.png elsewhere')).toMatchObject({ ok: false });
     expect(parseLine('/send')).toMatchObject({ ok: false });
     expect(parseLine('/save x')).toMatchObject({ ok: false });
   });
