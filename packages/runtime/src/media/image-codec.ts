@@ -50,11 +50,17 @@ export class PortableImageCodec implements ImageCodec {
   }
 
   encodeJpeg(image: RgbaImage, quality: number): Uint8Array {
-    const out = jpeg.encode(
-      { width: image.width, height: image.height, data: image.data },
-      quality,
-    );
-    return new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
+    try {
+      const out = jpeg.encode(
+        { width: image.width, height: image.height, data: image.data },
+        quality,
+      );
+      return new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
+    } catch (cause) {
+      // jpeg-js returns a Node Buffer when bundled as CommonJS: a browser without one gets no
+      // thumbnail (the file still goes) unless its runtime gives a canvas codec.
+      throw new MediaError('IMAGE_UNSUPPORTED', 'no JPEG encoder here', { cause });
+    }
   }
 
   encodePng(image: RgbaImage): Uint8Array {
