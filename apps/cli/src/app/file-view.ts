@@ -2,7 +2,6 @@ import {
   findAttachment,
   formatDuration,
   formatSize,
-  toHex,
   type NestedPart,
   type TimelineMessage,
 } from '@kith/core';

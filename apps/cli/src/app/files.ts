@@ -57,18 +57,20 @@ export class AppFiles {
     const roomId = this.#roomId(roomText);
     const full = resolve(path);
     const info = await stat(full).catch(() => undefined);
-    if (info === undefined || !info.isFile()) {
-      throw new AppError('INVALID_PARAMS', `no file at ${full}`);
-    }
+    if (info?.isFile() !== true) throw new AppError('INVALID_PARAMS', `no file at ${full}`);
     const file = await outgoing(full, info.size);
     const name = options.filename ?? basename(full);
     const abort = new AbortController();
-    const transfer = this.#start('send', roomId, name, info.size, () => abort.abort());
+    const transfer = this.#start('send', roomId, name, info.size, () => {
+      abort.abort();
+    });
     try {
       const sent = await this.#node.media.send(roomId, file, {
         filename: name,
         signal: abort.signal,
-        onProgress: (bytes) => this.#progress(transfer, bytes),
+        onProgress: (bytes) => {
+          this.#progress(transfer, bytes);
+        },
         ...(options.caption === undefined ? {} : { caption: options.caption }),
         ...(options.voice === true ? { voice: true } : {}),
       });
@@ -111,11 +113,13 @@ export class AppFiles {
     const attachment = blobs.attachmentOf(roomId, messageId);
     const name = safeFileName(attachment.filename);
     const download = blobs.download(roomId, messageId);
-    const transfer = this.#start('download', roomId, name, attachment.size, () =>
-      download.cancel(),
-    );
+    const transfer = this.#start('download', roomId, name, attachment.size, () => {
+      download.cancel();
+    });
     try {
-      download.onProgress((p) => this.#progress(transfer, p.bytes));
+      download.onProgress((p) => {
+        this.#progress(transfer, p.bytes);
+      });
       await download.done;
     } finally {
       this.#transfers.delete(transfer);
@@ -142,9 +146,7 @@ export class AppFiles {
   async setAvatar(path: string, roomText?: string): Promise<{ avatar: string }> {
     const full = resolve(path);
     const info = await stat(full).catch(() => undefined);
-    if (info === undefined || !info.isFile()) {
-      throw new AppError('INVALID_PARAMS', `no file at ${full}`);
-    }
+    if (info?.isFile() !== true) throw new AppError('INVALID_PARAMS', `no file at ${full}`);
     if (info.size > WHOLE_BYTES) {
       throw new BlobError(
         'BLOB_TOO_LARGE',
@@ -162,7 +164,14 @@ export class AppFiles {
 
   /** Transfers under way, oldest first. */
   transfers(): TransferView[] {
-    return [...this.#transfers.values()].map(({ cancel: _cancel, ...view }) => view);
+    return [...this.#transfers.values()].map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      roomId: t.roomId,
+      name: t.name,
+      bytes: t.bytes,
+      total: t.total,
+    }));
   }
 
   /** Stops a transfer; a download keeps what it verified and resumes from there next time. */

@@ -150,8 +150,12 @@ async function play(path: string): Promise<string | undefined> {
   for (const [name, ...args] of PLAYERS) {
     const started = await new Promise<boolean>((resolve) => {
       const child = spawn(name, [...args, path], { stdio: 'ignore' });
-      child.once('error', () => resolve(false));
-      child.once('spawn', () => resolve(true));
+      child.once('error', () => {
+        resolve(false);
+      });
+      child.once('spawn', () => {
+        resolve(true);
+      });
     });
     if (started) return name;
   }

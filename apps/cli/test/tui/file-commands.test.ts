@@ -27,8 +27,9 @@ const voice: FileView = {
 };
 
 function withoutThumbnail(file: FileView): FileView {
-  const { thumbnail: _thumbnail, ...rest } = file;
-  return rest;
+  return Object.fromEntries(
+    Object.entries(file).filter(([key]) => key !== 'thumbnail'),
+  ) as unknown as FileView;
 }
 
 describe('file commands', () => {

@@ -31,7 +31,7 @@ export function oggOpusSummary(bytes: Uint8Array, samples = 64): AudioSummary {
     for (const lace of page.lacing) {
       partial += lace;
       if (lace === 255) continue; // the packet goes on
-      if (head === undefined) head = bytes.subarray(page.body, page.body + partial);
+      head ??= bytes.subarray(page.body, page.body + partial);
       packets.push(partial);
       partial = 0;
     }

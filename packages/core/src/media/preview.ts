@@ -202,10 +202,11 @@ function checkFields(p: MediaPreview): void {
 
 const BASE83 =
   '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~';
+const BASE83_TEXT = /^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]+$/;
 
 /** A well-formed BlurHash: base 83, its length what its component counts call for. */
 export function isBlurHash(text: string): boolean {
-  if (text.length < 6 || ![...text].every((c) => BASE83.includes(c))) return false;
+  if (text.length < 6 || !BASE83_TEXT.test(text)) return false;
   const flag = BASE83.indexOf(text.charAt(0));
   const x = (flag % 9) + 1;
   const y = Math.floor(flag / 9) + 1;

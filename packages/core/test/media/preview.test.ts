@@ -41,7 +41,7 @@ function sent(preview: MediaPreview, caption?: string): MimiContent {
 
 /** A body a sender made by hand, bypassing `previewParts`' own checks. */
 function forged(...extra: NestedPart[]): MimiContent {
-  const file = multiPart('chooseOne', [photo, { ...photo, kind: 'null' } as NestedPart]);
+  const file = multiPart('chooseOne', [photo, { ...photo, kind: 'null' }]);
   return message(multiPart('processAll', [file, ...extra]), { salt });
 }
 

@@ -55,7 +55,9 @@ export class PortableImageCodec implements ImageCodec {
         { width: image.width, height: image.height, data: image.data },
         quality,
       );
-      return new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
+      // Typed as a Node Buffer by jpeg-js: a Uint8Array (or, bundled for a browser, a failure).
+      const data = (out as unknown as { data: Uint8Array }).data;
+      return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     } catch (cause) {
       // jpeg-js returns a Node Buffer when bundled as CommonJS: a browser without one gets no
       // thumbnail (the file still goes) unless its runtime gives a canvas codec.
