@@ -68,7 +68,13 @@ describe('avatars as blobs', () => {
     const alice = await device('alice');
     const bob = await device('bob');
     const roomId = await room(alice, bob);
-    const changed = nextEvent(bob, 'room', () => bob.client.room(roomId).avatar !== undefined);
+    const changed = new Promise<void>((resolve) => {
+      const off = bob.client.on('room', () => {
+        if (bob.client.room(roomId).avatar === undefined) return;
+        off();
+        resolve();
+      });
+    });
     const uri = await alice.media.avatars.setRoomAvatar(roomId, codec.encodePng(picture(640, 480)));
     await changed;
     expect(bob.client.room(roomId).avatar).toBe(uri);
