@@ -71,6 +71,7 @@ export class BlobJanitor {
     return this.#work;
   }
 
+  /** Stops following the timeline (the device is closing). */
   close(): void {
     this.#stop?.();
   }
