@@ -3,6 +3,7 @@ import { benchBundleSize } from './browser/bundle-size.bench.ts';
 import { benchBrowserLatency } from './browser/browser-latency.bench.ts';
 import { benchColdStart } from './browser/cold-start.bench.ts';
 import { benchBlobCodec } from './blob-codec.bench.ts';
+import { benchMediaPreview } from './media-preview.bench.ts';
 import { benchTimelineRender } from './browser/timeline-render.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
@@ -21,6 +22,7 @@ import { benchTelegramImport } from './telegram-import.bench.ts';
 const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'content-codec': benchContentCodec,
   'blob-codec': benchBlobCodec,
+  'media-preview': benchMediaPreview,
   pipeline: benchPipeline,
   'sync-diff': benchSyncDiff,
   sframe: benchSframe,

@@ -483,12 +483,33 @@ export {
   attachmentPart,
   fallbackText,
   findAttachment,
+  formatDuration,
+  formatSize,
   KITH_BLOB_AEAD,
   readAttachment,
   type Attachment,
   type FileDetails,
 } from './content/attachment.ts';
 export { SNIFF_BYTES, sniffMediaType, trustedMediaType } from './media/sniff.ts';
+export { MediaError, type MediaErrorCode } from './media/media-errors.ts';
+export {
+  checkedImageHeader,
+  imageHeader,
+  ImageLimits,
+  type ImageHeader,
+} from './media/image-header.ts';
+export {
+  checkedThumbnail,
+  isBlurHash,
+  MEDIA_INFO_TYPE,
+  previewParts,
+  PreviewLimits,
+  readMediaPreview,
+  type MediaPreview,
+  type Thumbnail,
+} from './media/preview.ts';
+export { MAX_VOICE_BYTES, oggOpusSummary, type AudioSummary } from './media/ogg-opus.ts';
+export { AvatarLimits, avatarUri, readAvatarUri, type AvatarBlob } from './media/avatar.ts';
 // message status
 export {
   RoomMessageStatus,

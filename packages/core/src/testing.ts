@@ -30,3 +30,4 @@ export {
   type ChaosReport,
 } from './testing/chaos-scenario.ts';
 export { removedMemberAttack } from './testing/removed-member-attack.ts';
+export { jpegHeader, oggOpus, pngHeader } from './testing/media-samples.ts';

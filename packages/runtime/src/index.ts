@@ -52,3 +52,24 @@ export {
 } from './media/blob-transfers.ts';
 export { fetchRecords, serveBlobs } from './media/blob-wire.ts';
 export { KvBlobStore } from './media/kv-blob-store.ts';
+export { BlobJanitor, type BlobRetention } from './media/blob-retention.ts';
+export { DeviceAvatars } from './media/avatars.ts';
+export {
+  DeviceMedia,
+  type MediaSendLimits,
+  type MediaSendOptions,
+  type OutgoingFile,
+  type SentMedia,
+} from './media/device-media.ts';
+export {
+  PortableImageCodec,
+  shrinkImage,
+  type ImageCodec,
+  type RgbaImage,
+} from './media/image-codec.ts';
+export {
+  imagePreview,
+  receivedPreview,
+  voicePreview,
+  type ReceivedPreview,
+} from './media/previews.ts';

@@ -13,7 +13,10 @@ import {
   type UserId,
 } from '@kith/core';
 import { AppData } from './app-data.ts';
+import { BlobJanitor, type BlobRetention } from './media/blob-retention.ts';
 import { BlobTransfers } from './media/blob-transfers.ts';
+import { DeviceMedia } from './media/device-media.ts';
+import type { ImageCodec } from './media/image-codec.ts';
 import { KvBlobStore } from './media/kv-blob-store.ts';
 import { learnContact, ownContactLink } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
@@ -48,6 +51,10 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
   readonly mailboxPollMs?: number;
   /** First start only: be a new device of the user whose key a backup held (`openBackup`). */
   readonly restoredUserKey?: Uint8Array;
+  /** Asked to drop a blob from relays once no message names it (see `BlobJanitor`). */
+  readonly blobRetention?: BlobRetention;
+  /** Decodes pictures for thumbnails (default: `PortableImageCodec`). */
+  readonly imageCodec?: ImageCodec;
 }
 
 /**
@@ -90,6 +97,9 @@ export class KithDevice {
   readonly libp2p: DeviceLibp2p;
   /** Encrypted files: send, download, serve (see `BlobTransfers`). */
   readonly blobs: BlobTransfers;
+  /** Files with previews, voice messages, cancelling (see `DeviceMedia`). */
+  readonly media: DeviceMedia;
+  readonly #janitor: BlobJanitor;
   readonly #transport: Libp2pTransport;
   readonly #guard: PeerGuard;
   readonly #contacts: ContactBook;
@@ -136,6 +146,9 @@ export class KithDevice {
       store: net.blobStore,
       peersOf: (roomId, first) => this.#memberPeers(roomId, first),
     });
+    this.media = new DeviceMedia(client, this.blobs, options.imageCodec);
+    this.#janitor = new BlobJanitor(client, net.blobStore, options.blobRetention, this.#onError);
+    this.#janitor.start();
     this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);
     this.#relayTimer = setInterval(() => {
       void this.visitRelays();
@@ -367,6 +380,8 @@ export class KithDevice {
     clearInterval(this.#relayTimer);
     this.#relayKeeper.close();
     this.blobs.close();
+    this.#janitor.close();
+    await this.#janitor.settled();
     await this.#relayLink.flushed().catch(() => undefined);
     try {
       await this.client.close();

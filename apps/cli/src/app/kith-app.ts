@@ -7,11 +7,13 @@ import {
   type UserId,
 } from '@kith/core';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { KithNode, type KithNodeOptions } from '@kith/node';
 import { AppError } from './app-error.ts';
 import { checkDmPartner, checkEmoji } from './checks.ts';
 import { DmStarter, dmWith, duplicateDms } from './dms.ts';
 import { AppSafety } from './safety.ts';
+import { AppFiles } from './files.ts';
 import { AppHistory } from './history-port.ts';
 import { AppPeople } from './people.ts';
 import { AppSignals } from './signals.ts';
@@ -83,6 +85,8 @@ export class KithApp {
   readonly historyPort: AppHistory;
   /** Membership and room changes as timeline lines, kept across restarts. */
   readonly log: SystemLog;
+  /** Sending and downloading files, and the transfers under way. */
+  readonly files: AppFiles;
   readonly #dms = new DmStarter();
   readonly #views: ViewBuilder;
   #displayName: string;
@@ -96,6 +100,7 @@ export class KithApp {
     node: KithNode,
     displayName: string,
     keptLines: ReadonlyMap<string, readonly SystemItem[]>,
+    downloads: string,
   ) {
     this.node = node;
     this.log = new SystemLog(node.client, (u) => this.nameOf(u), Date.now, {
@@ -113,6 +118,7 @@ export class KithApp {
       (text) => this.#roomId(text),
     );
     this.historyPort = new AppHistory(node, (text) => this.#roomId(text));
+    this.files = new AppFiles(node, (text) => this.#roomId(text), downloads);
     this.#views = new ViewBuilder(node, this.people, this.signals, (u) => this.nameOf(u));
     this.onChange(() => {
       this.#changes++;
@@ -159,7 +165,7 @@ export class KithApp {
       const lines = await node.appData.get<SystemItem[]>('log', room.roomId);
       if (Array.isArray(lines)) kept.set(room.roomId, lines);
     }
-    const app = new KithApp(node, name, kept);
+    const app = new KithApp(node, name, kept, join(options.dataDir, 'downloads'));
     // Rooms show the name this device publishes (set before rooms carried profiles, or by --name).
     if (node.client.profile === undefined && name !== '') {
       await node.client.setProfile({ displayName: name });

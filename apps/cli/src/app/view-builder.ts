@@ -10,6 +10,7 @@ import {
 } from '@kith/core';
 import type { KithNode } from '@kith/node';
 import { AppError } from './app-error.ts';
+import { fileView } from './file-view.ts';
 import type { AppPeople } from './people.ts';
 import type { AppSignals } from './signals.ts';
 import { importedView } from './imported-view.ts';
@@ -75,6 +76,7 @@ export class ViewBuilder {
       reactions,
       ...this.#people.fields(m, byId),
       ...importedView(m, this.#nameOf),
+      ...fileView(m),
     };
   }
 

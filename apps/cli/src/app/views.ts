@@ -1,4 +1,5 @@
 import type { DeviceId, UserId } from '@kith/core';
+import type { FileView } from './file-view.ts';
 import type { StatusView } from './signals.ts';
 
 /** What the daemon's JSON-RPC and the terminal chat show: plain data, JSON-safe. */
@@ -67,6 +68,8 @@ export interface MessageView {
   readonly readBy?: number;
   /** In `messages`, for this device's own messages: how far it got (see `messageStatus`). */
   readonly status?: StatusView;
+  /** The file the message carries, with its preview (see `downloadFile`). */
+  readonly file?: FileView;
 }
 
 export interface SyncView {

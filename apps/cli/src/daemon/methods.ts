@@ -135,6 +135,23 @@ export const handlers: Record<MethodName, Handler> = {
     });
     return { messageId };
   },
+  sendFile: (app, p) => {
+    const caption = p.optionalString('caption');
+    const filename = p.optionalString('filename');
+    return app.files.sendFile(p.string('roomId'), p.text('path'), {
+      ...(caption === undefined ? {} : { caption }),
+      ...(filename === undefined ? {} : { filename }),
+      ...(p.optionalBoolean('voice') === true ? { voice: true } : {}),
+    });
+  },
+  downloadFile: (app, p) =>
+    app.files.downloadFile(p.string('roomId'), p.string('messageId'), p.optionalString('path')),
+  setAvatar: (app, p) => app.files.setAvatar(p.text('path'), p.optionalString('roomId')),
+  transfers: (app) => app.files.transfers(),
+  cancelTransfer: (app, p) => {
+    app.files.cancel(p.optionalCount('id') ?? 0);
+    return ok;
+  },
   edit: async (app, p) => ({
     messageId: await app.edit(p.string('roomId'), p.string('messageId'), p.text('text')),
   }),

@@ -22,6 +22,8 @@ export const RpcErrorCodes = {
   badAddress: 1008,
   invalidAction: 1009,
   storageFailed: 1010,
+  /** A file refused: too large, mislabelled, unavailable, cancelled (data.kithCode says which). */
+  fileRefused: 1011,
 } as const;
 
 export interface RpcError {
@@ -62,7 +64,9 @@ export function toRpcError(error: unknown): RpcError {
           kithCode.startsWith('EXPORT_') ||
           kithCode.startsWith('BACKUP_')
         ? RpcErrorCodes.invalidParams
-        : BY_KITH_CODE[kithCode];
+        : /^(BLOB|PREVIEW|IMAGE|AUDIO|MEDIA)_/.test(kithCode)
+          ? RpcErrorCodes.fileRefused
+          : BY_KITH_CODE[kithCode];
     if (code !== undefined) return { code, message: error.message, data: { kithCode } };
   }
   const message = error instanceof Error ? error.message : String(error);

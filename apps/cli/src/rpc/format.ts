@@ -1,3 +1,4 @@
+import { fileLine } from '../app/file-view.ts';
 import type { MessageView, RoomView, Whoami } from '../app/views.ts';
 
 /** A daemon result as a person reads it on a terminal (`--json` gives the raw JSON). */
@@ -28,7 +29,8 @@ export function formatResult(method: string, result: unknown): string {
       return (result as MessageView[])
         .map((m) => {
           const time = new Date(m.ts).toISOString().slice(11, 16);
-          const text = m.retracted ? '(retracted)' : m.text + (m.edited ? ' (edited)' : '');
+          const file = m.file === undefined || m.retracted ? '' : ` ${fileLine(m.file)}`;
+          const text = m.retracted ? '(retracted)' : m.text + (m.edited ? ' (edited)' : '') + file;
           const reactions = Object.entries(m.reactions)
             .map(([emoji, users]) => `${emoji}${users.length}`)
             .join(' ');

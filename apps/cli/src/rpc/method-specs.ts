@@ -143,6 +143,31 @@ export const METHOD_SPECS = {
       expiresInMs: optionalCount,
     },
   ),
+  sendFile: method(
+    'send the file at path, end-to-end encrypted (a picture with a thumbnail and BlurHash; voice true: an Ogg Opus voice message with its duration and waveform); returns { messageId, blobId, type, size, preview }',
+    {
+      roomId,
+      path: text,
+      caption: optionalString,
+      voice: optionalBoolean,
+      filename: optionalString,
+    },
+  ),
+  downloadFile: method(
+    "fetch a message's file from the room's members and write it to path (a file, or a directory; default: downloads/ in the data directory; never overwrites); returns { path, bytes, type } where type is what the bytes show, not what the sender declared",
+    { roomId, messageId, path: optionalString },
+  ),
+  setAvatar: method(
+    "make the picture at path (PNG or JPEG) your avatar, or the room's with roomId: a 256 px square sent as an encrypted blob; returns { avatar }",
+    { path: text, roomId: optionalString },
+  ),
+  transfers: method(
+    'files being sent or downloaded now: [{ id, kind, roomId, name, bytes, total }]',
+  ),
+  cancelTransfer: method(
+    'stop a transfer (see transfers); a download resumes from what it kept when asked again',
+    { id: { type: 'count' } },
+  ),
   edit: method('edit one of your messages', { roomId, messageId, text }),
   retract: method('retract a message for everyone', { roomId, messageId }),
   react: method('react to a message', { roomId, messageId, emoji: text }),

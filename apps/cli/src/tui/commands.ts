@@ -1,5 +1,6 @@
 import { expireSpec, parseDuration } from './expire-command.ts';
 import { exportSpec } from './export-command.ts';
+import { fileSpecs } from './file-commands.ts';
 import { searchSpec } from './search-command.ts';
 import { verifySpec } from './verify-command.ts';
 import { signalSpec } from './signal-commands.ts';
@@ -30,6 +31,17 @@ export type Command =
   | { readonly kind: 'disappear'; readonly ms: number | null }
   | { readonly kind: 'export'; readonly path: string }
   | { readonly kind: 'search'; readonly text: string }
+  | {
+      readonly kind: 'sendFile';
+      readonly path: string;
+      readonly caption: string;
+      readonly voice: boolean;
+    }
+  | { readonly kind: 'save'; readonly n: number; readonly path: string | undefined }
+  | { readonly kind: 'play'; readonly n: number }
+  | { readonly kind: 'transfers' }
+  | { readonly kind: 'avatar'; readonly path: string; readonly room: boolean }
+  | { readonly kind: 'cancelTransfer'; readonly id: number }
   | { readonly kind: 'verify'; readonly user: string; readonly mark: boolean | undefined }
   | {
       readonly kind: 'signal';
@@ -222,6 +234,7 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
     },
   },
   export: exportSpec,
+  ...fileSpecs,
   search: searchSpec,
   verify: verifySpec,
   quit: {
@@ -237,6 +250,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   retract: 'delete',
   join: 'room',
   rename: 'name',
+  attach: 'send',
 };
 
 /**

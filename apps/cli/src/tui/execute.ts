@@ -8,6 +8,7 @@ import { runSafetyCommand } from './safety-commands.ts';
 import { runSignalCommand } from './signal-commands.ts';
 import { durationText, runExpireCommand } from './expire-command.ts';
 import { runExportCommand } from './export-command.ts';
+import { runFileCommand } from './file-commands.ts';
 import { runSearchCommand } from './search-command.ts';
 import { runVerifyCommand } from './verify-command.ts';
 import type { Notice, Panel, RoomItem } from './state.ts';
@@ -107,6 +108,13 @@ async function inRoom(ctx: CommandContext, roomId: string, command: Command): Pr
       return runExpireCommand(app, roomId, command);
     case 'export':
       return runExportCommand(app, roomId, command);
+    case 'sendFile':
+    case 'save':
+    case 'play':
+    case 'transfers':
+    case 'avatar':
+    case 'cancelTransfer':
+      return runFileCommand(app, roomId, (n) => ctx.messageId(n), command);
     case 'invite': {
       const user = userOf(app, command.user);
       await app.invite(roomId, user);

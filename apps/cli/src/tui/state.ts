@@ -71,6 +71,8 @@ export interface MessageItem {
   readonly receipt?: 'sending' | 'sent' | 'stored' | 'delivered' | 'read';
   /** With `read`: by how many users. */
   readonly readBy?: number;
+  /** The file the message carries, as one line ("📎 view.png · 1.2 MB · image/png"). */
+  readonly file?: string;
 }
 
 export interface StatusInfo {

@@ -88,13 +88,18 @@ function messageRows(m: MessageItem, width: number, digits: number): Styled[] {
         : `[↪ ${sanitize(m.quote.senderName)}: ${truncate(sanitize(m.quote.text), QUOTE_COLUMNS)}]`;
     line.push(seg(quoted, '2;3'), seg(' '));
   }
+  const file = m.retracted || m.file === undefined ? undefined : `${m.file}  (/save ${m.n})`;
   if (m.retracted) line.push(seg('(message deleted)', '2;3'));
+  else if (file !== undefined && m.text === '') line.push(seg(sanitize(file), '36'));
   else if (m.rich !== undefined) line.push(...m.rich);
   else line.push(seg(sanitize(m.text, true)));
   if (m.edited && !m.retracted) line.push(seg(' (edited)', DIM));
   const mark = receiptMark(m);
   if (mark !== undefined) line.push(seg(mark, DIM));
   const rows = wrap(line, width, indent);
+  if (file !== undefined && m.text !== '') {
+    rows.push(...wrap([seg(' '.repeat(indent)), seg(sanitize(file), '36')], width, indent));
+  }
   if (m.reactions.length > 0) {
     const text = m.reactions.map(([emoji, count]) => `${sanitize(emoji)} ${count}`).join('  ');
     rows.push(...wrap([seg(' '.repeat(indent)), seg(text, '33')], width, indent));

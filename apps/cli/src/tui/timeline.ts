@@ -1,3 +1,4 @@
+import { fileLine } from '../app/file-view.ts';
 import type { MessageView, RoomView } from '../app/views.ts';
 import type { MessageItem, RoomItem, SystemItem, TimelineItem } from './state.ts';
 import { peopleFields, type TimelinePeople } from './timeline-people.ts';
@@ -45,6 +46,7 @@ export function buildTimeline(
         : { imported: { senderName: m.imported.senderName, ts: m.imported.ts } }),
       ...(people === undefined ? {} : peopleFields(m, me, people)),
       ...(m.sender === me ? receiptOf(m) : {}),
+      ...(m.file === undefined ? {} : { file: fileLine(m.file) }),
     };
   });
   // Merge by time; messages keep the engine's order among themselves.

@@ -3,6 +3,7 @@ import type { MessageId } from '../content/message-id.ts';
 import type { ExternalPart, MimiContent } from '../content/model.ts';
 import { encodeDeviceCertificate, issueDeviceCertificate } from '../identity/device-certificate.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
+import type { MediaPreview } from '../media/preview.ts';
 import { Roles, type RoleName } from '../room/roles.ts';
 import type { HistorySharing } from '../room/room-state.ts';
 import type { SignalSettings } from '../signals/settings.ts';
@@ -203,9 +204,15 @@ export class KithClient extends ClientView {
 
   /**
    * Sends a file already sealed and stored as a blob (see `BlobSealer`, `attachmentPart`): its
-   * ExternalPart, a fallback text, and an optional Markdown caption.
+   * ExternalPart, a fallback text, an optional Markdown caption and an optional preview
+   * (thumbnail, BlurHash, duration, waveform; see `previewParts`).
    */
-  sendAttachment(roomId: RoomId, part: ExternalPart, caption?: string): Promise<MessageId> {
+  sendAttachment(
+    roomId: RoomId,
+    part: ExternalPart,
+    caption?: string,
+    preview?: MediaPreview,
+  ): Promise<MessageId> {
     this.#d.signals.sentMessage(roomId);
     return this.#write(roomId, (base, session) =>
       composeAttachment(
@@ -214,6 +221,7 @@ export class KithClient extends ClientView {
         part,
         caption,
         withExpiry(base, session.group.room.disappearAfterMs, this.#d.env.clock.now()),
+        preview,
       ),
     );
   }

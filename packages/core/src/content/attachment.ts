@@ -3,6 +3,7 @@ import { blobHashOf, blobUri, parseBlobUri } from '../media/blob-id.ts';
 import { BlobError } from '../media/errors.ts';
 import { BlobLayout, BlobLimits } from '../media/layout.ts';
 import type { BlobDescriptor } from '../media/opener.ts';
+import { previewParts, type MediaPreview } from '../media/preview.ts';
 import { Disposition, type ExternalPart, type MimiContent, type NestedPart } from './model.ts';
 import { markdownPart, multiPart, partsInIndexOrder, textPart } from './parts.ts';
 
@@ -55,18 +56,41 @@ export function attachmentPart(blob: BlobDescriptor, details: FileDetails): Exte
 
 /**
  * A message body for a file: the ExternalPart and, as its alternative (chooseOne), a plain-text
- * fallback for services that cannot show the media; after a Markdown caption if there is one.
+ * fallback for services that cannot show the media; after a Markdown caption if there is one,
+ * and before the preview's parts (`previewParts`) if there is a preview.
  */
-export function attachmentBody(part: ExternalPart, caption?: string): NestedPart {
-  const file = multiPart('chooseOne', [part, textPart(fallbackText(part))]);
-  return caption === undefined ? file : multiPart('processAll', [markdownPart(caption), file]);
+export function attachmentBody(
+  part: ExternalPart,
+  caption?: string,
+  preview?: MediaPreview,
+): NestedPart {
+  const file = multiPart('chooseOne', [part, textPart(fallbackText(part, preview))]);
+  const extra = preview === undefined ? [] : previewParts(preview);
+  const parts = [...(caption === undefined ? [] : [markdownPart(caption)]), file, ...extra];
+  return parts.length === 1 ? file : multiPart('processAll', parts);
 }
 
-/** "[file: report.pdf, application/pdf, 1.2 MB]": what a client that cannot fetch it shows. */
-export function fallbackText(part: ExternalPart): string {
+/**
+ * "[file: report.pdf, application/pdf, 1.2 MB]", or "[voice message 0:12, audio/ogg, 20.1 KB]":
+ * what a client that cannot fetch it shows.
+ */
+export function fallbackText(part: ExternalPart, preview?: MediaPreview): string {
+  if (preview?.voice === true) {
+    const length = preview.durationMs === undefined ? '' : ` ${formatDuration(preview.durationMs)}`;
+    return `[voice message${length}, ${part.contentType}, ${formatSize(part.size)}]`;
+  }
   const name = part.filename === '' ? 'a file' : part.filename;
   const what = part.description === '' ? '' : ` (${part.description})`;
   return `[file: ${name}${what}, ${part.contentType}, ${formatSize(part.size)}]`;
+}
+
+/** "0:12", "12:05", "1:02:03": a playing time as a player shows it. */
+export function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const s = String(total % 60).padStart(2, '0');
+  const m = Math.floor(total / 60) % 60;
+  const h = Math.floor(total / 3600);
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
 /** The Kith blob an ExternalPart describes; a BlobError (BLOB_NOT_KITH_BLOB) saying why not. */
@@ -109,7 +133,8 @@ export function findAttachment(content: MimiContent): Attachment | undefined {
   return undefined;
 }
 
-function formatSize(bytes: number): string {
+/** "1000 B", "1.2 MB": a file size as people read it. */
+export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
   let value = bytes / 1024;

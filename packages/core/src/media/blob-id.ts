@@ -45,7 +45,8 @@ export function parseBlobUri(uri: string): BlobLocator | undefined {
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-function toBase64Url(bytes: Uint8Array): string {
+/** Unpadded base64url (RFC 4648 §5). */
+export function toBase64Url(bytes: Uint8Array): string {
   let out = '';
   for (let i = 0; i < bytes.length; i += 3) {
     const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
@@ -56,7 +57,7 @@ function toBase64Url(bytes: Uint8Array): string {
 }
 
 /** Unpadded base64url to bytes; undefined unless the text is canonical (no stray low bits). */
-function fromBase64Url(text: string): Uint8Array | undefined {
+export function fromBase64Url(text: string): Uint8Array | undefined {
   const out: number[] = [];
   let acc = 0;
   let bits = 0;

@@ -18,8 +18,10 @@ import {
   type DeviceId,
   type FileDetails,
   type KithClient,
+  type MediaPreview,
   type MessageId,
   type RoomId,
+  type TimelineMessage,
 } from '@kith/core';
 import { BlobDownload, type DownloadOptions } from './blob-download.ts';
 import { serveBlobs } from './blob-wire.ts';
@@ -41,6 +43,8 @@ export interface SendFileOptions extends FileDetails {
   readonly recordSize?: number;
   /** Hears the plaintext bytes sealed and stored so far, after each record. */
   readonly onProgress?: (bytes: number) => void;
+  /** Thumbnail, BlurHash, duration, waveform: sent in the message (see `DeviceMedia`). */
+  readonly preview?: MediaPreview;
 }
 
 /** How a received file is downloaded: the download options and the largest size accepted. */
@@ -113,7 +117,12 @@ export class BlobTransfers {
     }
     const { id, size } = sealer.result;
     const part = attachmentPart({ ...keys, id, size }, options);
-    const messageId = await this.#parts.client.sendAttachment(roomId, part, options.caption);
+    const messageId = await this.#parts.client.sendAttachment(
+      roomId,
+      part,
+      options.caption,
+      options.preview,
+    );
     return { messageId, blobId: id };
   }
 
@@ -140,16 +149,29 @@ export class BlobTransfers {
         `the file is ${attachment.size} bytes, more than the ${options.maxBytes ?? DEFAULT_MAX_BYTES} accepted`,
       );
     }
+    const sender = this.#message(roomId, messageId).senderDevice;
+    return this.downloadBlob(roomId, attachment, sender, options);
+  }
+
+  /**
+   * Fetches a blob named elsewhere than in a message (an avatar) from the room's member
+   * devices, `first` first; as `download` otherwise.
+   */
+  downloadBlob(
+    roomId: RoomId,
+    attachment: Attachment,
+    first: DeviceId | undefined,
+    options: DownloadOptions = {},
+  ): BlobDownload {
     const running = this.#downloads.get(attachment.id);
     if (running !== undefined) return running;
-    const sender = this.#message(roomId, messageId).senderDevice;
     const download = new BlobDownload(
       attachment,
       {
         libp2p: this.#parts.libp2p,
         store: this.store,
         aead: this.#aead,
-        peers: this.#parts.peersOf(roomId, sender),
+        peers: this.#parts.peersOf(roomId, first),
       },
       options,
     );
@@ -190,6 +212,11 @@ export class BlobTransfers {
       if (record === undefined) return; // openBlob refuses the short blob
       yield record;
     }
+  }
+
+  /** The message `messageId` of a room; a BlobError when there is none. */
+  messageOf(roomId: RoomId, messageId: MessageId): TimelineMessage {
+    return this.#message(roomId, messageId);
   }
 
   #message(roomId: RoomId, messageId: MessageId) {
