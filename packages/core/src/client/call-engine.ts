@@ -1,6 +1,6 @@
 import { CallMachine } from '../calls/call-machine.ts';
 import { decodeCallSignal, encodeCallSignal } from '../calls/call-signal.ts';
-import type { CallMember, CallOutput, CallResult } from '../calls/call-types.ts';
+import type { CallMember, CallOutput, CallResult, MediaAction } from '../calls/call-types.ts';
 import { missedCallMessage } from '../calls/missed-call.ts';
 import { encodeContent } from '../content/codec.ts';
 import type { MemberDevice } from '../group/leaves.ts';
@@ -22,6 +22,21 @@ export interface CallEnv {
   readonly session: (roomId: RoomId) => RoomSession | undefined;
   /** Every room's session (to refresh members after a change). */
   readonly sessions: () => Iterable<RoomSession>;
+}
+
+/** The media step of a machine output, without the output's own fields. */
+function mediaStep(out: Extract<CallOutput, { type: 'media' }>): MediaAction {
+  switch (out.action) {
+    case 'open':
+    case 'create-offer':
+    case 'close':
+      return { action: out.action };
+    case 'accept-offer':
+    case 'apply-answer':
+      return { action: out.action, sdp: out.sdp };
+    case 'add-candidate':
+      return { action: out.action, candidate: out.candidate, mid: out.mid };
+  }
 }
 
 /**
@@ -105,10 +120,15 @@ export class CallEngine {
           break;
         }
         case 'media': {
-          const { type: _type, callId, peer, ...step } = out;
-          const roomId = this.#machine.view(callId)?.roomId;
-          if (roomId !== undefined)
-            this.#env.emit({ type: 'callMedia', roomId, callId, peer, step });
+          const roomId = this.#machine.view(out.callId)?.roomId;
+          if (roomId === undefined) break;
+          this.#env.emit({
+            type: 'callMedia',
+            roomId,
+            callId: out.callId,
+            peer: out.peer,
+            step: mediaStep(out),
+          });
           break;
         }
         case 'state':

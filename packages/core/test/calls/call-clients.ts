@@ -24,9 +24,9 @@ export function fakeSdp(device: DeviceId, role: 'offer' | 'answer', size = 600):
 
 /** A fingerprint made from a device ID: each device "presents" its own. */
 export function fingerprintOf(device: DeviceId): string {
-  return [...device.slice(0, 16)]
-    .map((c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
-    .join(':');
+  return Array.from({ length: 16 }, (_, i) =>
+    device.charCodeAt(i).toString(16).padStart(2, '0'),
+  ).join(':');
 }
 
 /**
@@ -39,8 +39,10 @@ export class FakeMedia {
   readonly steps: KithEventOf<'callMedia'>[] = [];
   readonly views: CallView[] = [];
   sdpSize = 600;
+  readonly client: KithClient;
 
-  constructor(readonly client: KithClient) {
+  constructor(client: KithClient) {
+    this.client = client;
     client.on('call', (e) => this.views.push(e.view));
     client.on('callMedia', (e) => {
       this.steps.push(e);
