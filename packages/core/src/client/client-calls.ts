@@ -99,7 +99,8 @@ export class ClientCalls {
   /**
    * The SFrame keys of a call for the room's current MLS epoch (RFC 9605 §5.2), for the media
    * layer's `MlsSframeKeys`: ask again after every `membership` event of the room, so a member
-   * who left holds no key of what is sent next. Undefined when the call or room is gone.
+   * who left holds no key of what is sent next (and its frames are refused). Undefined when
+   * the call or the room is gone.
    */
   sframeEpoch(callId: Uint8Array): Promise<SframeEpochInput | undefined> {
     return this.#run(async () => {
@@ -107,15 +108,8 @@ export class ClientCalls {
       const session = view === undefined ? undefined : this.#d.sessions.get(view.roomId);
       const self = session?.group.self();
       if (view === undefined || session === undefined || self === undefined) return undefined;
-      const inCall = new Set(
-        view.peers
-          .filter((p) => p.state === 'joined' || p.state === 'connected')
-          .map((p) => p.device),
-      );
-      const members = session
-        .members()
-        .filter((m) => m.deviceId === self.deviceId || inCall.has(m.deviceId))
-        .map((m) => m.leafIndex);
+      // Every member of the room derives the key anyway; any of them may join a group call.
+      const members = session.members().map((m) => m.leafIndex);
       const head = session.group.head;
       const baseKey = await sframeBaseKey(
         head,
