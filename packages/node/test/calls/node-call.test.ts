@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bytesEqual, type CallView, type RoomId } from '@kith/core';
+import { bytesEqual, type CallView, type KithClient, type RoomId } from '@kith/core';
 import { KithNode, NodeCallMedia, type ReceivedFrame } from '../../src/index.ts';
 import { nextEvent } from '../fixtures/next-event.ts';
 
@@ -119,5 +119,51 @@ describe('a 1:1 audio call between two Node devices over WebRTC on 127.0.0.1', (
     await alice.client.calls.hangup(callId);
     expect((await ended).endReason).toBe('hangup');
     expect(ma.connectedPeers(callId)).toEqual([]);
+  });
+
+  it('a device whose DTLS certificate is not the one its signalled SDP names gets no media', async () => {
+    const alice = await device('alice');
+    const bob = await device('bob');
+    await alice.addContact(bob.contactLink('Bob'));
+    const joined = nextEvent(bob, 'joined');
+    const roomId: RoomId = await alice.createRoom({ members: [bob.userId] });
+    await joined;
+    // Bob's media layer signals another certificate than the one its DTLS will present (what
+    // a man in the middle would need the SDP to say).
+    const forged = 'a=fingerprint:sha-256 ' + Array.from({ length: 32 }, () => 'AB').join(':');
+    const lying = {
+      on: bob.client.on.bind(bob.client),
+      calls: new Proxy(bob.client.calls, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== 'localDescription') {
+            return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+          }
+          return (callId: Uint8Array, peer: string, sdp: string) =>
+            target.localDescription(
+              callId,
+              peer as never,
+              sdp.replace(/^a=fingerprint:.*$/m, forged),
+            );
+        },
+      }),
+    } as unknown as KithClient;
+    const ma = new NodeCallMedia(alice.client, { bindAddress: '127.0.0.1' });
+    const mb = new NodeCallMedia(lying, { bindAddress: '127.0.0.1' });
+    medias.push(ma, mb);
+    const ringing = callState(bob, (v) => v.phase === 'incoming');
+    const started = await alice.client.calls.start(roomId);
+    if (!started.ok) throw new Error(started.refusal);
+    await ringing;
+    const aliceEnded = callState(alice, (v) => v.phase === 'ended');
+    const connected: string[] = [];
+    alice.client.on('call', (e) => {
+      if (e.view.phase === 'connected') connected.push('alice');
+    });
+    await bob.client.calls.accept(started.callId);
+    expect((await aliceEnded).endReason).toBe('failed');
+    expect(connected).toEqual([]);
+    expect(ma.connectedPeers(started.callId)).toEqual([]);
+    expect(ma.stats.decoded).toBe(0);
   });
 });
