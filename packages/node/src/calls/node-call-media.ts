@@ -234,8 +234,7 @@ export class NodeCallMedia {
     const presented = peer.pc.remoteFingerprint();
     const expected = peer.expected;
     const matches =
-      expected !== undefined &&
-      presented.algorithm.toLowerCase() === expected.algorithm &&
+      presented.algorithm.toLowerCase() === expected?.algorithm &&
       presented.value.toUpperCase() === expected.value;
     if (!matches) {
       this.stats.fingerprintMismatches++;
