@@ -4,6 +4,7 @@ import { benchBrowserLatency } from './browser/browser-latency.bench.ts';
 import { benchColdStart } from './browser/cold-start.bench.ts';
 import { benchBlobCodec } from './blob-codec.bench.ts';
 import { benchTimelineRender } from './browser/timeline-render.bench.ts';
+import { benchCallSetup } from './call-setup.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
@@ -24,6 +25,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   pipeline: benchPipeline,
   'sync-diff': benchSyncDiff,
   sframe: benchSframe,
+  'call-setup': benchCallSetup,
   reopen: benchReopen,
   'group-scale': benchGroupScale,
   'delivery-latency': benchDeliveryLatency,
