@@ -159,4 +159,28 @@ describe('calls between clients, over MLS ephemeral messages', () => {
     expect(mb.rang(honest.callId)).toBe(true);
     expect(mb.rang(forged.callId)).toBe(false);
   });
+
+  it('a blocked user’s call does not ring and gets no answer; unblocked, it rings', async () => {
+    const world = new World(304);
+    const a = await world.add('alice');
+    const b = await world.add('bob');
+    const roomId = await a.createRoom();
+    await world.invite(a, roomId, [b]);
+    await world.tickAll();
+    const [ma, mb] = [new FakeMedia(a), new FakeMedia(b)];
+    await b.blockUser(a.userId);
+    const first = await a.calls.start(roomId);
+    await world.settle();
+    await b.unblockUser(a.userId);
+    await world.network.advance(CallTimings.ringMs);
+    await world.tickAll();
+    const second = await a.calls.start(roomId);
+    await world.settle();
+    if (!first.ok || !second.ok) throw new Error('no call');
+    expect(mb.rang(second.callId)).toBe(true);
+    expect(mb.rang(first.callId)).toBe(false);
+    // The caller heard nothing back: its call rang out as missed.
+    expect(ma.last(first.callId)?.peers).toEqual([]);
+    expect(ma.last(first.callId)?.endReason).toBe('missed');
+  });
 });
