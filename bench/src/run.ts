@@ -5,6 +5,7 @@ import { benchColdStart } from './browser/cold-start.bench.ts';
 import { benchBlobCodec } from './blob-codec.bench.ts';
 import { benchMediaPreview } from './media-preview.bench.ts';
 import { benchTimelineRender } from './browser/timeline-render.bench.ts';
+import { benchCallSetup } from './call-setup.bench.ts';
 import { benchCatchUp } from './catch-up.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
@@ -26,6 +27,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   pipeline: benchPipeline,
   'sync-diff': benchSyncDiff,
   sframe: benchSframe,
+  'call-setup': benchCallSetup,
   reopen: benchReopen,
   'group-scale': benchGroupScale,
   'delivery-latency': benchDeliveryLatency,

@@ -9,6 +9,11 @@
 export { KithBrowser, type KithBrowserOptions } from './kith-browser.ts';
 export { BrowserError, type BrowserErrorCode } from './errors.ts';
 export {
+  BrowserCallMedia,
+  type BrowserCallMediaOptions,
+  type BrowserCallStats,
+} from './calls/browser-call-media.ts';
+export {
   hasWebCryptoEd25519,
   installWebCryptoEd25519,
   webCryptoEd25519,

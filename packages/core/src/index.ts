@@ -543,6 +543,8 @@ export {
   type PeerState,
 } from './calls/call-types.ts';
 export { CallMachine } from './calls/call-machine.ts';
+export { sdpFingerprint } from './calls/call.ts';
+export { ClientCalls, type StartCallOptions, type StartCallResult } from './client/client-calls.ts';
 export {
   CALL_RECORD_TYPE,
   callRecordOf,

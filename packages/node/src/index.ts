@@ -8,6 +8,12 @@
 
 export { KithNode, type KithNodeOptions } from './kith-node-open.ts';
 export {
+  NodeCallMedia,
+  type CallMediaStats,
+  type NodeCallMediaOptions,
+  type ReceivedFrame,
+} from './calls/node-call-media.ts';
+export {
   AppData,
   backupDevice,
   deviceIdOfPeer,

@@ -144,8 +144,11 @@ export class CallInbound {
     }
     const peer = call.peer(from.device);
     if (peer === undefined) return refuse('not-for-me');
+    // Only a device in the call ends it by leaving: one that rang and was not picked (1:1) has
+    // no say in the call that went ahead without it.
+    const wasIn = peer.state === 'joined' || peer.state === 'connected';
     call.drop(from.device);
-    if (call.phase === 'incoming') return OK;
+    if (call.phase === 'incoming' || !wasIn) return OK;
     if (!call.group || call.joined().length === 0) call.end('hangup');
     return OK;
   }

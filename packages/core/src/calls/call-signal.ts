@@ -15,6 +15,15 @@ import { CallError } from './errors.ts';
 export const CALL_SIGNAL_KIND = 2;
 const VERSION = 1;
 
+/**
+ * Whether an encoded ephemeral signal is a call signal: deterministic CBOR puts a one-byte
+ * array header first, then the kind as one byte.
+ */
+export function isCallSignal(signal: Uint8Array): boolean {
+  const header = signal[0] ?? 0;
+  return header >= 0x80 && header <= 0x97 && signal[1] === CALL_SIGNAL_KIND;
+}
+
 /** Length of a call ID (random, chosen by the caller). */
 export const CALL_ID_BYTES = 16;
 /** Largest SDP carried (an audio+video offer is 2 to 6 KiB). */

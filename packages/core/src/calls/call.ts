@@ -22,9 +22,22 @@ export function offers(self: DeviceId, peer: DeviceId): boolean {
   return self < peer;
 }
 
+const FINGERPRINT = /^a=fingerprint:([!-~]+) ([0-9A-Fa-f:]+)\r?$/m;
+
 /** Whether an SDP names the DTLS certificate its media will present (RFC 8122). */
 export function hasFingerprint(sdp: string): boolean {
-  return /^a=fingerprint:[!-~]+ [0-9A-Fa-f:]+\r?$/m.test(sdp);
+  return FINGERPRINT.test(sdp);
+}
+
+/**
+ * The DTLS certificate fingerprint an SDP names (its first `a=fingerprint`), hash name in
+ * lower case and hex in upper case, or undefined. A media layer checks the certificate the
+ * peer presented against the one named in the MLS-authenticated SDP.
+ */
+export function sdpFingerprint(sdp: string): { algorithm: string; value: string } | undefined {
+  const m = FINGERPRINT.exec(sdp);
+  if (m?.[1] === undefined || m[2] === undefined) return undefined;
+  return { algorithm: m[1].toLowerCase(), value: m[2].toUpperCase() };
 }
 
 export interface CallInit {

@@ -75,6 +75,7 @@ export async function tickRooms(d: DeviceContext): Promise<void> {
     await announceProfile(s, d.profile);
   }
   await d.signals.tick(d.sessions.values());
+  await d.calls.tick();
 }
 
 /** The relays of a room's members (this device's first), to write to and read from. */

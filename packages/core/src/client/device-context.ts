@@ -1,3 +1,4 @@
+import { isCallSignal } from '../calls/call-signal.ts';
 import { kithClientConfig, loadCiphersuite } from '../group/suite.ts';
 import { ciphersuiteWithRandom } from '../group/suite-random.ts';
 import { kithAuthenticationService } from '../identity/credential.ts';
@@ -16,6 +17,7 @@ import { KeyPackageStore } from './key-package-store.ts';
 import { loadOwnProfile, mentionEvents } from './people.ts';
 import type { RoomSession, SessionEnv } from './room-session.ts';
 import { RoomStore } from './room-store.ts';
+import { CallEngine } from './call-engine.ts';
 import { SafetySettings } from './safety-settings.ts';
 import { visibleEvent } from './safety-policy.ts';
 import { openSession } from './session-loader.ts';
@@ -51,6 +53,8 @@ export interface DeviceContext {
   profile: DeviceProfile | undefined;
   /** Receipts, typing and presence. */
   readonly signals: SignalEngine;
+  /** Calls: their signalling over the rooms' ephemeral plane. */
+  readonly calls: CallEngine;
 }
 
 /**
@@ -114,7 +118,8 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
         }
       },
       signal: (session, sender, signal) => {
-        d.signals.receive(session, sender, signal);
+        if (isCallSignal(signal)) d.calls.receive(session, sender, signal);
+        else d.signals.receive(session, sender, signal);
       },
     },
     emitter,
@@ -139,6 +144,17 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
       hidden: (u) => safety.isBlocked(u),
       anyoneThere: (s) => s.members().some((m) => d.reachable.has(m.deviceId)),
     }),
+    calls: new CallEngine({
+      self: { device: identity.device.deviceId, user: userId },
+      clock,
+      random,
+      emit: (e) => {
+        d.env.emit(e);
+      },
+      hidden: (u) => safety.isBlocked(u),
+      session: (roomId) => d.sessions.get(roomId),
+      sessions: () => d.sessions.values(),
+    }),
   };
   emitter.on('meta', (e) => {
     d.signals.noteMeta(e);
@@ -146,6 +162,11 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
   emitter.on('timeline', (e) => {
     d.signals.noteTimeline(e);
   });
+  for (const type of ['membership', 'left', 'joined'] as const) {
+    emitter.on(type, () => {
+      d.calls.membersChanged();
+    });
+  }
   for await (const id of RoomStore.roomIds(kv)) {
     const session = await openSession(d.env, id);
     if (session !== undefined) addSession(d, session);

@@ -1,3 +1,4 @@
+import type { CallView, MediaAction } from '../calls/call-types.ts';
 import type { MessageId } from '../content/message-id.ts';
 import type { DeviceId, RoomId, UserId } from '../ids.ts';
 import type { RoomState } from '../room/room-state.ts';
@@ -73,6 +74,19 @@ export type KithEvent =
   | { readonly type: 'rejected'; readonly roomId: RoomId | undefined; readonly reason: string }
   /** This user blocked or unblocked someone: what every room shows may have changed. */
   | { readonly type: 'blocked'; readonly user: UserId; readonly blocked: boolean }
+  /** A call's view changed: it rings, connects, gains or loses a peer, or ended (`calls`). */
+  | { readonly type: 'call'; readonly view: CallView }
+  /**
+   * What the app's WebRTC layer must do for one peer of a call (open a peer connection, make
+   * or apply an SDP, add a candidate, close); it reports back through `calls`.
+   */
+  | {
+      readonly type: 'callMedia';
+      readonly roomId: RoomId;
+      readonly callId: Uint8Array;
+      readonly peer: DeviceId;
+      readonly step: MediaAction;
+    }
   /** An invitation this device turned down (invite policy or a block); it did not join. */
   | {
       readonly type: 'inviteRefused';

@@ -9,6 +9,7 @@ import type { HistorySharing } from '../room/room-state.ts';
 import type { SignalSettings } from '../signals/settings.ts';
 import type { PresenceState } from '../signals/signal-codec.ts';
 import { StorageError } from '../storage/errors.ts';
+import { ClientCalls } from './client-calls.ts';
 import { helloAll, listen } from './client-inbound.ts';
 import { importAll, type ImportProgress, type ImportReport } from './client-import.ts';
 import type { ImportItem } from '../import/item.ts';
@@ -59,16 +60,22 @@ export class KithClient extends ClientView {
   readonly #d: DeviceContext;
   readonly #queue = new SerialQueue();
   #failed: StorageError | undefined;
+  /** Voice and video calls in the rooms (see `ClientCalls`). */
+  readonly calls: ClientCalls;
 
   private constructor(device: DeviceContext) {
     super(device);
     this.#d = device;
+    this.calls = new ClientCalls(device, (task) => this.#run(task));
   }
 
   /** Opens the device in `storage`, creating its identity on first use. */
   static async open(options: KithClientOptions): Promise<KithClient> {
     const client = new KithClient(await openDevice(options));
     listen(client.#d, (task) => {
+      client.#background(task);
+    });
+    client.#d.calls.bind((task) => {
       client.#background(task);
     });
     return client;

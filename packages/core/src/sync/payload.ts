@@ -1,6 +1,7 @@
 import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
 import { ShapeReader } from '../cbor/shape.ts';
+import { isCallSignal, MAX_CALL_SIGNAL_BYTES } from '../calls/call-signal.ts';
 import { SyncError } from './errors.ts';
 
 /**
@@ -74,7 +75,9 @@ export function decodeRoomPayload(bytes: Uint8Array): RoomPayload {
   if (code === SIGNAL_TYPE) {
     r.array(value, '', 3);
     const signal = r.bytes(a[2], 'signal');
-    if (signal.length > MAX_SIGNAL_BYTES) r.fail('signal', `at most ${MAX_SIGNAL_BYTES} bytes`);
+    // Call signals carry SDP and get a bound of their own; typing and presence stay small.
+    const limit = isCallSignal(signal) ? MAX_CALL_SIGNAL_BYTES : MAX_SIGNAL_BYTES;
+    if (signal.length > limit) r.fail('signal', `at most ${limit} bytes`);
     return { type: 'signal', signal };
   }
   const type = TYPES[code];

@@ -3,10 +3,13 @@ import { encodeCbor } from '../../src/cbor/encode.ts';
 import {
   decodeCallSignal,
   encodeCallSignal,
+  isCallSignal,
+  MAX_CALL_SIGNAL_BYTES,
   MAX_SDP_BYTES,
   type CallSignal,
 } from '../../src/calls/call-signal.ts';
 import { decodeSignal } from '../../src/signals/signal-codec.ts';
+import { decodeRoomPayload, encodeSignalPayload } from '../../src/sync/payload.ts';
 import { callId, device } from './call-net.ts';
 
 const id = callId(1);
@@ -63,5 +66,28 @@ describe('call signals on the wire', () => {
     );
     const forged = encodeCbor([2, 1, 7, id, to, 'x'.repeat(MAX_SDP_BYTES + 1)]);
     expect(decodeCallSignal(forged)).toMatchObject({ ok: false });
+  });
+});
+
+describe('call signals in a room payload', () => {
+  const offer = (sdp: string): Uint8Array =>
+    encodeCallSignal({ kind: 'offer', callId: id, to, sdp });
+
+  it('carry an SDP of up to 12 KiB; typing and presence stay bounded at 1 KiB', () => {
+    const big = offer('a=fingerprint:sha-256 AB\r\n'.padEnd(MAX_SDP_BYTES, 'x'));
+    expect(big.length).toBeGreaterThan(12 * 1024);
+    expect(isCallSignal(big)).toBe(true);
+    expect(decodeRoomPayload(encodeSignalPayload(big))).toEqual({ type: 'signal', signal: big });
+    for (const s of SIGNALS) expect(isCallSignal(encodeCallSignal(s))).toBe(true);
+    // A typing signal padded past 1 KiB is refused: the larger bound is for kind 2 only.
+    const typing = encodeCbor([0, true, new Uint8Array(1100)]);
+    expect(isCallSignal(typing)).toBe(false);
+    expect(() => decodeRoomPayload(encodeSignalPayload(typing))).toThrow(/at most 1024/);
+    // Bytes that look like a call signal but run past its bound are refused too.
+    const huge = encodeCbor([2, 1, 7, id, to, 'x'.repeat(MAX_CALL_SIGNAL_BYTES)]);
+    expect(isCallSignal(huge)).toBe(true);
+    expect(() => decodeRoomPayload(encodeSignalPayload(huge))).toThrow(
+      new RegExp(`at most ${MAX_CALL_SIGNAL_BYTES}`),
+    );
   });
 });
