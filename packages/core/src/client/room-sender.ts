@@ -12,11 +12,6 @@ import type { RoomWire } from './room-wire.ts';
 import type { SessionBatch } from './session-batch.ts';
 import { batches } from './session-helpers.ts';
 
-/** Starts a new epoch before this device's sending ratchet wears out (see RoomEpochs). */
-export interface Rotation {
-  rotateIfWorn(): Promise<void>;
-}
-
 /** What a room's sender works on; each part is owned elsewhere and only used here. */
 export interface SenderParts {
   readonly current: CurrentGroup;
@@ -28,7 +23,8 @@ export interface SenderParts {
   readonly embargo: Embargo;
   readonly delivery: DeliveryLog;
   readonly wire: RoomWire;
-  readonly rotation: Rotation;
+  /** Starts a new epoch before this device's sending ratchet wears out (see RoomEpochs). */
+  readonly rotation: { rotateIfWorn(): Promise<void> };
   readonly clock: ClockPort;
   /** The delivery state of own updates moved (a `messageStatus` event, emitted at once). */
   readonly statusMoved: () => void;

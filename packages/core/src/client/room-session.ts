@@ -21,7 +21,7 @@ import type { Intent } from './intent.ts';
 import { IntentLog } from './intent-log.ts';
 import { DeliveryLog } from './message-status.ts';
 import { Outbox } from './outbox.ts';
-import { PeerPositions, PendingWelcomes } from './peer-state.ts';
+import { PeerPositions, PendingWelcomes, type PeerPosition } from './peer-state.ts';
 import { RoomEpochs } from './room-epochs.ts';
 import { RoomInbound } from './room-inbound.ts';
 import { RoomSender } from './room-sender.ts';
@@ -159,6 +159,12 @@ export class RoomSession {
 
   isMemberDevice(device: DeviceId): boolean {
     return this.group.members().some((m) => m.deviceId === device);
+  }
+
+  /** A member's hello: where it stands now, and that any Welcome owed to it arrived. */
+  heardFrom(device: DeviceId, position: PeerPosition): void {
+    this.pendingWelcomes.acknowledged(device);
+    this.peers.heard(device, position);
   }
 
   /** Stores what a room just created or joined starts from, before anything else. */

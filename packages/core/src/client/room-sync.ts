@@ -36,11 +36,10 @@ async function answerHello(
 ): Promise<void> {
   const member = session.members().find((m) => m.deviceId === from);
   if (member === undefined) return;
-  session.pendingWelcomes.acknowledged(from);
   const theirs = new Map<string, ChainHead>(
     frame.heads.map((h) => [toHex(h.author), { seq: h.seq, head: h.head }]),
   );
-  session.peers.heard(from, { latestEpochId: frame.epochIds.at(-1), heads: theirs });
+  session.heardFrom(from, { latestEpochId: frame.epochIds.at(-1), heads: theirs });
 
   const commits = session.group.commitsAfter(frame.epochIds);
   if (commits !== undefined && commits.length > 0) {
