@@ -1,5 +1,5 @@
 import type { Proposal } from 'ts-mls';
-import { bytesEqual, toHex } from '../crypto/bytes.ts';
+import { toHex } from '../crypto/bytes.ts';
 import type { CheckedCommit } from '../group/commit-policy.ts';
 import type { ConversationGroup, GroupOptions } from '../group/conversation-group.ts';
 import type { EpochRecord } from '../group/epoch.ts';
@@ -20,7 +20,7 @@ import type { PendingWelcomes } from './peer-state.ts';
 import type { RoomStore } from './room-store.ts';
 import type { RoomWire } from './room-wire.ts';
 import type { SessionBatch } from './session-batch.ts';
-import { memberKeys, remaining, roomChangedBeyondMembers } from './session-helpers.ts';
+import { remaining, roomChangedBeyondMembers } from './session-helpers.ts';
 
 /** What a room's epoch steps work on; each part is owned elsewhere and only used here. */
 export interface EpochParts {
@@ -40,11 +40,10 @@ export interface EpochParts {
 type Committed = Extract<Awaited<ReturnType<ConversationGroup['commit']>>, { ok: true }>;
 
 /**
- * What a room does when its MLS group moves to a new epoch: by a commit (its own change, or a
- * member's), by a fork resolved in favour of another branch, by a wholesale switch to another
- * chain (rejoin, newer Welcome), by proposals it commits for others, or by a rotation before
- * its own ratchet wears out. Each stores the new epoch and queues the events it makes in the
- * session's batch; a flush writes and emits them.
+ * What a room does when its MLS group moves on to a new epoch: by a commit (its own change, or
+ * a member's), by proposals it commits for others, by a rotation before its own ratchet wears
+ * out, or to make again what a switch of branch undid (chain-switch.ts). Each stores the new
+ * epoch and queues the events it makes in the session's batch; a flush writes and emits them.
  */
 export class RoomEpochs {
   readonly #p: EpochParts;
@@ -124,82 +123,6 @@ export class RoomEpochs {
     if (!group.active) batch.note({ type: 'left', roomId });
   }
 
-  /**
-   * The group switched to another branch of a fork: devices removed on the lost branch but
-   * members on the winner are embargoed, the lost epochs are forgotten, and this device's own
-   * changes on the lost branch (marked in the intent log in the same batch) are made again on
-   * the winner. The caller then resends the outbox (the embargo decides whether it may).
-   */
-  async forked(
-    applied: readonly { readonly record: EpochRecord; readonly change: CheckedCommit }[],
-    lost: readonly EpochRecord[],
-  ): Promise<void> {
-    const { store, batch, embargo } = this.#p;
-    const group = this.#group;
-    const chain = group.chain;
-    const first = applied[0]?.record;
-    const fork = first === undefined ? undefined : chain[chain.indexOf(first) - 1];
-    const last = lost.at(-1);
-    if (fork !== undefined && last !== undefined) {
-      embargo.afterSwitch(
-        memberKeys(fork),
-        memberKeys(last),
-        group.members().map((m) => toHex(m.publicKey)),
-      );
-    }
-    batch.queue(this.#p.intents.undone(lost.filter((r) => r.committedByMe).map((r) => r.epochId)));
-    // The abandoned branch's epochs beyond the winner's head must not come back on reopening;
-    // the winner may also push more than one epoch out of retention.
-    const head = group.head;
-    for (const r of lost) {
-      if (r.epoch > head.epoch) batch.queue([store.delEpoch(r.epoch), store.delHistory(r.epoch)]);
-    }
-    const oldest = chain[0]?.epoch ?? 0n;
-    for (let i = 2n; i <= BigInt(applied.length) && oldest >= i; i++) {
-      batch.queue([store.delEpoch(oldest - i)]);
-    }
-    for (const a of applied) this.advanced(a.record, a.change);
-    if (first !== undefined) this.#reconsider(first.epoch);
-    await batch.flush();
-    await this.makeIntentsAgain();
-    await this.#catchUpOwnEpochs();
-  }
-
-  /**
-   * Moves the room to another MLS group state of the same group (a rejoin, or a newer Welcome
-   * after the commit that carried an older one lost a fork). The timeline, this device's chain
-   * of updates and its outbox stay: writing them anew would fork its own chain. As after a
-   * fork switch, what was accepted on the abandoned chain is judged again; but the new chain
-   * shows only its head, so what this device knew of the old chain's epochs that the new one
-   * does not confirm (who was a member) is forgotten first: it was the abandoned branch's.
-   */
-  async replaced(group: ConversationGroup): Promise<void> {
-    const { history, store, batch, doc } = this.#p;
-    const old = this.#p.current.replace(group);
-    const kept = group.chain;
-    const lost = old.filter((r) => !kept.some((k) => bytesEqual(k.epochId, r.epochId)));
-    const forgotten = lost.map((r) => r.epoch).filter((e) => !kept.some((k) => k.epoch === e));
-    history.forget(forgotten);
-    batch.queue(forgotten.map((e) => store.delHistory(e)));
-    history.record(kept);
-    const head = group.head;
-    batch.queue([store.putEpoch(head), store.putHistory(head)]);
-    batch.queue(group.members().map((d) => store.putAuthor(d.publicKey, d.certificate)));
-    doc.applyCuts();
-    doc.retryPending();
-    const from = lost[0]?.epoch;
-    if (from !== undefined) this.#reconsider(from);
-    await batch.flush();
-  }
-
-  /**
-   * Updates accepted on an abandoned branch named its epoch numbers, which now mean the
-   * winner's: judged again, and the snapshot rewritten, so a reopen starts from the new verdicts.
-   */
-  #reconsider(fromEpoch: bigint): void {
-    if (this.#p.doc.reconsider(fromEpoch) > 0) this.#p.batch.snapshot();
-  }
-
   /** Makes again, on the chain followed now, each change of this device a fork undid. */
   async makeIntentsAgain(): Promise<void> {
     const { intents, batch, roomId } = this.#p;
@@ -227,7 +150,7 @@ export class RoomEpochs {
    * When the winner is shorter and nothing else moves it on, those updates would wait for ever;
    * so the chain is taken there with empty commits (at most as many as a fork can reach back).
    */
-  async #catchUpOwnEpochs(): Promise<void> {
+  async catchUpOwnEpochs(): Promise<void> {
     const target = this.#p.doc.highestOwnEpoch;
     const limit = this.#p.options.retainEpochs ?? 16;
     for (let i = 0; i < limit && target !== undefined && this.#group.active; i++) {

@@ -7,6 +7,7 @@ import type { ConversationDoc } from '../timeline/conversation-doc.ts';
 import { preverifySignedUpdates } from '../timeline/signed-update.ts';
 import type { ControlHistory } from './control-history.ts';
 import type { CurrentGroup } from './current-group.ts';
+import type { ChainSwitch } from './chain-switch.ts';
 import type { RoomEpochs } from './room-epochs.ts';
 import type { RoomStore } from './room-store.ts';
 import type { SessionBatch } from './session-batch.ts';
@@ -23,7 +24,8 @@ export interface InboundParts {
   readonly history: ControlHistory;
   readonly store: RoomStore;
   readonly batch: SessionBatch;
-  readonly epochs: Pick<RoomEpochs, 'advanced' | 'forked' | 'commitPending'>;
+  readonly epochs: Pick<RoomEpochs, 'advanced' | 'commitPending'>;
+  readonly switcher: Pick<ChainSwitch, 'forked'>;
   /** Resends the outbox (after a fork switch, on the winning branch). */
   readonly resend: () => Promise<void>;
   /** An ephemeral signal (typing, presence) from `sender`, as MLS authenticated it. */
@@ -78,7 +80,7 @@ export class RoomInbound {
         await epochs.commitPending();
         return;
       case 'fork-switched':
-        await epochs.forked(outcome.applied, outcome.lost);
+        await this.#p.switcher.forked(outcome.applied, outcome.lost);
         await this.#p.resend();
         return;
       case 'proposal':

@@ -1,6 +1,5 @@
 import { bytesEqual, toHex } from '../crypto/bytes.ts';
-import { ConversationGroup, type GroupOptions } from '../group/conversation-group.ts';
-import { createDeviceKeyPackage } from '../group/key-package.ts';
+import type { ConversationGroup, GroupOptions } from '../group/conversation-group.ts';
 import type { MemberDevice } from '../group/leaves.ts';
 import { deviceIdFromPublicKey } from '../identity/user-id.ts';
 import type { DeviceIdentity } from '../identity/identities.ts';
@@ -11,7 +10,6 @@ import type { KvStore } from '../storage/store.ts';
 import type { DirectFrame } from '../sync/frames.ts';
 import { roomTopic } from '../sync/topic.ts';
 import { ConversationDoc } from '../timeline/conversation-doc.ts';
-import { groupInfoRefusal } from './branch-guard.ts';
 import type { ControlHistory } from './control-history.ts';
 import { CurrentGroup } from './current-group.ts';
 import { Embargo } from './embargo.ts';
@@ -22,13 +20,13 @@ import { IntentLog } from './intent-log.ts';
 import { DeliveryLog } from './message-status.ts';
 import { Outbox } from './outbox.ts';
 import { PeerPositions, PendingWelcomes, type PeerPosition } from './peer-state.ts';
+import { ChainSwitch } from './chain-switch.ts';
 import { RoomEpochs } from './room-epochs.ts';
 import { RoomInbound } from './room-inbound.ts';
 import { RoomSender } from './room-sender.ts';
 import { RoomStore } from './room-store.ts';
 import { RoomWire } from './room-wire.ts';
 import { SessionBatch } from './session-batch.ts';
-import { groupInfoHead, isAhead } from './session-helpers.ts';
 
 export interface SessionEnv {
   readonly device: DeviceIdentity;
@@ -70,6 +68,7 @@ export class RoomSession {
   readonly #batch: SessionBatch;
   readonly #wire: RoomWire;
   readonly #epochs: RoomEpochs;
+  readonly #switch: ChainSwitch;
   readonly #sender: RoomSender;
   readonly #inbound: RoomInbound;
   #lastSync = '';
@@ -100,6 +99,7 @@ export class RoomSession {
     this.#batch = batch;
     this.#current = new CurrentGroup(group, this.store, batch);
     this.#wire = new RoomWire(env.transport, this.topic);
+    const log = intents ?? IntentLog.empty(this.store);
     const shared = {
       roomId: this.roomId,
       current: this.#current,
@@ -110,11 +110,20 @@ export class RoomSession {
     };
     this.#epochs = new RoomEpochs({
       ...shared,
-      intents: intents ?? IntentLog.empty(this.store),
+      intents: log,
       embargo: this.embargo,
       welcomes: this.pendingWelcomes,
       wire: this.#wire,
       options: env.groupOptions,
+    });
+    this.#switch = new ChainSwitch({
+      ...shared,
+      intents: log,
+      embargo: this.embargo,
+      wire: this.#wire,
+      epochs: this.#epochs,
+      device: env.device,
+      groupOptions: env.groupOptions,
     });
     this.#sender = new RoomSender({
       ...shared,
@@ -131,6 +140,7 @@ export class RoomSession {
     this.#inbound = new RoomInbound({
       ...shared,
       epochs: this.#epochs,
+      switcher: this.#switch,
       resend: () => this.#sender.resendUnconfirmed(),
       signal: (sender, signal) => {
         env.signal(this, sender, signal);
@@ -215,44 +225,22 @@ export class RoomSession {
   }
 
   /**
-   * Comes back into the room from a GroupInfo (docs/PROTOCOL.md §7): only when that chain is
-   * ahead of this device's (so two devices never swap places), was sent and signed by members
-   * of this device's chain, and undoes no removal it accepted; with an external commit that
-   * replaces this device's leaf. The timeline is kept; the outbox is sent again on the new
-   * chain. Returns whether the device rejoined.
+   * Comes back into the room from a GroupInfo when the chain it describes is ahead and takes
+   * nothing back (see ChainSwitch.rejoin); the outbox is then sent again on the new chain.
+   * Returns whether the device rejoined.
    */
   async rejoin(groupInfo: Uint8Array, from: DeviceId): Promise<boolean> {
-    const info = groupInfoHead(groupInfo);
-    if (info === undefined || !this.group.active) return false;
-    if (!isAhead(info, this.group.head)) return false;
-    const refusal = groupInfoRefusal(groupInfo, from, this.members(), this.group.chain);
-    if (refusal !== undefined) {
-      this.#batch.note({ type: 'rejected', roomId: this.roomId, reason: `rejoin: ${refusal}` });
-      return false;
-    }
-    const kp = await createDeviceKeyPackage(this.#env.device, this.#env.groupOptions.cs);
-    const result = await ConversationGroup.rejoin(
-      groupInfo,
-      kp.publicPackage,
-      kp.privatePackage,
-      this.#env.groupOptions,
-    );
-    if (typeof result === 'string') {
-      this.#batch.note({ type: 'rejected', roomId: this.roomId, reason: `rejoin: ${result}` });
-      return false;
-    }
-    await this.#epochs.replaced(result.group);
-    await this.#wire.publish(result.commit);
+    if (!(await this.#switch.rejoin(groupInfo, from))) return false;
     await this.resendOutbox();
     return true;
   }
 
   /**
    * Moves the room to another MLS group state of the same group (a newer Welcome after the
-   * commit that carried an older one lost a fork); see RoomEpochs.replaced.
+   * commit that carried an older one lost a fork); see ChainSwitch.replaced.
    */
   replaceGroup(group: ConversationGroup): Promise<void> {
-    return this.#epochs.replaced(group);
+    return this.#switch.replaced(group);
   }
 
   /** Proposes the removal of all of this user's devices; another member commits it. */

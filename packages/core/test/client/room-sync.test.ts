@@ -18,7 +18,8 @@ const member = (name: string, key: number): MemberDevice =>
 /** A stand-in session (what the sync protocol reads of one) holding one update to hand out. */
 function setup() {
   const embargo = new Embargo();
-  const members = [member('me', 1), member('ben', 2), member('eve', 3)];
+  const eve = member('eve', 3);
+  const members = [member('me', 1), member('ben', 2), eve];
   const sent: { to: DeviceId; frame: DirectFrame }[] = [];
   const session = {
     roomId: 'r1',
@@ -57,7 +58,7 @@ function setup() {
     heads: [],
     reply: true,
   };
-  return { session, embargo, sent, hello, eve: members[2] as MemberDevice };
+  return { session, embargo, sent, hello, eve };
 }
 
 describe('sync answers', () => {
