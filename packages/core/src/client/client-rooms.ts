@@ -114,9 +114,6 @@ export async function mailboxKeysOf(
 export async function closeRooms(d: DeviceContext): Promise<void> {
   await d.signals.close(d.sessions.values());
   for (const s of d.sessions.values()) {
-    s.saveRatchets();
-    s.queue([s.store.putSnapshot(s.doc.snapshot({ bodies: false }))]);
-    await s.flush();
-    await s.compactPurged();
+    await s.close();
   }
 }

@@ -64,6 +64,17 @@ export class ControlHistory implements ControlPlaneView {
     }
   }
 
+  /**
+   * Forgets epochs of a chain this device abandoned for one that shows only its head (a rejoin,
+   * a newer Welcome): nothing is known of the new chain's states at those numbers.
+   */
+  forget(epochs: readonly bigint[]): void {
+    for (const e of epochs) this.#epochs.delete(e);
+    this.#first = undefined;
+    for (const e of this.#epochs.keys())
+      if (this.#first === undefined || e < this.#first) this.#first = e;
+  }
+
   /** Reloads the history stored by RoomStore.putHistory, oldest first. */
   restore(entries: Iterable<HistoryEntry>): void {
     for (const e of entries) this.#add(e.epoch, e.room, e.members);
@@ -134,7 +145,9 @@ export class ControlHistory implements ControlPlaneView {
     if (this.#head === undefined || this.#first === undefined) return false;
     const from = epoch < this.#first ? this.#first : epoch;
     const cuts = this.#cuts.get(hex) ?? [];
-    if (epoch < this.#first && cuts.some((c) => c.removed && epoch < c.epoch)) return true;
+    // The same for an epoch this device does not know (it rejoined past it): a device removed
+    // later was a member then, and what it wrote after its cut is refused by the cut.
+    if (!this.#epochs.has(epoch) && cuts.some((c) => c.removed && epoch < c.epoch)) return true;
     for (let e = from; e <= this.#head; e++) {
       if (this.#epochs.get(e)?.devices.has(hex) === true) return true;
     }

@@ -1,4 +1,4 @@
-import { bytesEqual, fromHex, toHex } from '../crypto/bytes.ts';
+import { fromHex, toHex } from '../crypto/bytes.ts';
 import { isAhead } from './session-helpers.ts';
 import type { DeviceId } from '../ids.ts';
 import type { DirectFrame } from '../sync/frames.ts';
@@ -28,12 +28,6 @@ export function helloFrame(session: RoomSession, reply: boolean): DirectFrame {
   };
 }
 
-/** What a peer's last hello showed it has, to tell whether this device is complete. */
-export interface PeerPosition {
-  readonly latestEpochId: Uint8Array | undefined;
-  readonly heads: ReadonlyMap<string, ChainHead>;
-}
-
 async function answerHello(
   session: RoomSession,
   from: DeviceId,
@@ -42,11 +36,10 @@ async function answerHello(
 ): Promise<void> {
   const member = session.members().find((m) => m.deviceId === from);
   if (member === undefined) return;
-  session.pendingWelcomes.delete(from);
   const theirs = new Map<string, ChainHead>(
     frame.heads.map((h) => [toHex(h.author), { seq: h.seq, head: h.head }]),
   );
-  session.peers.set(from, { latestEpochId: frame.epochIds.at(-1), heads: theirs });
+  session.heardFrom(from, { latestEpochId: frame.epochIds.at(-1), heads: theirs });
 
   const commits = session.group.commitsAfter(frame.epochIds);
   if (commits !== undefined && commits.length > 0) {
@@ -107,26 +100,14 @@ export async function handleSyncFrame(
   await session.flush();
 }
 
-/** True when no peer's last hello showed an epoch or update this device lacks. */
-function isComplete(session: RoomSession): boolean {
-  const ours = session.doc.stateVector();
-  for (const peer of session.peers.values()) {
-    const id = peer.latestEpochId;
-    if (id !== undefined && !session.group.chain.some((r) => bytesEqual(r.epochId, id))) {
-      return false;
-    }
-    for (const [author, head] of peer.heads) {
-      if ((ours.get(author)?.seq ?? -1) < head.seq) return false;
-    }
-  }
-  return true;
-}
-
 export function syncStatusOf(s: RoomSession): SyncStatus {
   return {
     roomId: s.roomId,
     epoch: s.group.head.epoch,
-    complete: isComplete(s) && s.doc.pendingCount === 0 && s.group.pendingCount === 0,
+    complete:
+      s.peers.nothingMissing(s.group.chain, s.doc.stateVector()) &&
+      s.doc.pendingCount === 0 &&
+      s.group.pendingCount === 0,
     waitingUpdates: s.doc.pendingCount,
     waitingEpochs: s.group.pendingCount,
     unsent: s.outbox.size,

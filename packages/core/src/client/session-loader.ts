@@ -19,14 +19,7 @@ export async function startSession(
   const history = new ControlHistory();
   history.record(group.chain);
   const session = new RoomSession(env, group, history, undefined);
-  const head = group.head;
-  session.queue([
-    session.store.putMeta({ joinedEpoch: head.epoch }),
-    session.store.putEpoch(head),
-    session.store.putHistory(head),
-    ...group.members().map((d) => session.store.putAuthor(d.publicKey, d.certificate)),
-  ]);
-  await session.flush();
+  await session.storeStart();
   return session;
 }
 

@@ -46,7 +46,7 @@ describe('chaos: faulty network, concurrent admins, a removal', () => {
 
   // With devices restarting from storage. Regressions: 201, an update written on a branch that
   // lost named an epoch the shorter winner never reached, so it waited for ever on every other
-  // device (session-epochs.ts, catchUpOwnEpochs); 1133, the bodies of an update waiting for its
+  // device (room-epochs.ts, catchUpOwnEpochs); 1133, the bodies of an update waiting for its
   // predecessor were lost by a restart, leaving a placeholder on one device (BodyKeeper.keep).
   for (const seed of [201, 202, 1133]) {
     it(`seed ${seed} with restarts`, () => check(seed, { restarts: true }), 60_000);

@@ -62,3 +62,49 @@ describe('a device further behind than the epochs its peers keep', () => {
     expect(a.room(roomId).devices).toHaveLength(4);
   });
 });
+
+describe('a device that rejoins a chain on which a member was removed', () => {
+  it('drops what that member wrote on the abandoned branch after its removal on the winner', async () => {
+    const world = new World(93, {}, { retainEpochs: 4 });
+    const [a, b, c, e] = [
+      await world.add('a'),
+      await world.add('b'),
+      await world.add('c'),
+      await world.add('e'),
+    ];
+    const roomId = await a.createRoom();
+    await world.invite(a, roomId, [b, c, e]);
+    await a.setRole(roomId, c.userId, 'admin');
+    // Epochs that c keeps in its history but not in its chain; the last ones are in both.
+    for (let i = 0; i < 3; i++) await a.setRoomProfile(roomId, { topic: `before ${i}` });
+    await world.settle();
+    await e.send(roomId, 'e while a member everywhere');
+    await world.settle();
+    world.network.partition([
+      [a.deviceId, b.deviceId],
+      [c.deviceId, e.deviceId],
+    ]);
+    // The left half removes e and moves on further than the right half keeps epochs.
+    await a.remove(roomId, e.userId);
+    for (let i = 0; i < 6; i++) await a.setRoomProfile(roomId, { name: `left ${i}` });
+    // On the right, e is still a member: c accepts what e writes there.
+    await c.setRoomProfile(roomId, { topic: 'right' });
+    await world.settle();
+    await e.send(roomId, 'e on the abandoned branch');
+    await world.settle();
+    expect(texts(c, roomId)).toContain('e on the abandoned branch');
+    expect(c.room(roomId).epoch).toBeLessThan(a.room(roomId).epoch - 4n);
+
+    world.network.heal();
+    for (let i = 0; i < 4; i++) await world.tickAll();
+    // c took a's chain (by external commit) and holds what a device that only saw it holds.
+    expect(c.room(roomId).epoch).toBe(a.room(roomId).epoch);
+    expect(c.room(roomId).name).toBe('left 5');
+    expect(texts(a, roomId)).toEqual(['e while a member everywhere']);
+    expect(texts(c, roomId)).toEqual(texts(a, roomId));
+    expect(texts(b, roomId)).toEqual(texts(a, roomId));
+    // The same after a restart: the verdicts and the forgotten epochs were stored.
+    const reopened = await world.restart(c);
+    expect(texts(reopened, roomId)).toEqual(texts(a, roomId));
+  });
+});
