@@ -50,5 +50,19 @@ export {
   type ReceiveOptions,
   type SendFileOptions,
 } from './media/blob-transfers.ts';
-export { fetchRecords, serveBlobs } from './media/blob-wire.ts';
+export { fetchRecords, serveBlobs, type BlobSource } from './media/blob-wire.ts';
+export {
+  decodeRelayBlobRequest,
+  decodeRelayBlobResponse,
+  encodeRelayBlobRequest,
+  encodeRelayBlobResponse,
+  signBlobClose,
+  signBlobDelete,
+  signBlobPut,
+  verifyBlobRequest,
+  type RelayBlobLimits,
+  type RelayBlobRefusal,
+  type RelayBlobRequest,
+  type RelayBlobResponse,
+} from './media/relay-blob-wire.ts';
 export { KvBlobStore } from './media/kv-blob-store.ts';
