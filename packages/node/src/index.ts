@@ -44,6 +44,11 @@ export {
 export {
   BlobDownload,
   BlobTransfers,
+  BlobUpload,
+  RelayBlobs,
+  type RelayUploadOutcome,
+  type UploadProgress,
+  type UploadedBlob,
   fetchRecords,
   KvBlobStore,
   serveBlobs,

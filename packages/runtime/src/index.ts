@@ -51,6 +51,8 @@ export {
   type SendFileOptions,
 } from './media/blob-transfers.ts';
 export { fetchRecords, serveBlobs, type BlobSource } from './media/blob-wire.ts';
+export { BlobUpload, type RelayUploadOutcome, type UploadProgress } from './media/blob-upload.ts';
+export { RelayBlobs, type UploadedBlob } from './relay/relay-blobs.ts';
 export {
   decodeRelayBlobRequest,
   decodeRelayBlobResponse,

@@ -135,6 +135,7 @@ export class KithDevice {
       libp2p: net.libp2p,
       store: net.blobStore,
       peersOf: (roomId, first) => this.#memberPeers(roomId, first),
+      relaysOf: (roomId) => this.#relayLink.relaysOf(roomId),
     });
     this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);
     this.#relayTimer = setInterval(() => {

@@ -21,7 +21,9 @@ import {
   type MessageId,
   type RoomId,
 } from '@kith/core';
+import { RelayBlobs } from '../relay/relay-blobs.ts';
 import { BlobDownload, type DownloadOptions } from './blob-download.ts';
+import type { BlobUpload } from './blob-upload.ts';
 import { serveBlobs } from './blob-wire.ts';
 
 /** What BlobTransfers works with: the device's client, libp2p and blob store, and how to find a room's member devices. */
@@ -31,6 +33,8 @@ export interface BlobTransfersParts {
   readonly store: BlobStore;
   /** Peers of the room's member devices other than this one, `first` (if known) first. */
   readonly peersOf: (roomId: RoomId, first?: DeviceId) => PeerId[];
+  /** The room's relays reachable now: uploads go there, downloads ask them after the members. */
+  readonly relaysOf?: (roomId: RoomId) => Promise<readonly PeerId[]>;
   readonly aead?: AeadFactory;
 }
 
@@ -67,6 +71,8 @@ const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
  */
 export class BlobTransfers {
   readonly store: BlobStore;
+  /** The rooms' relay blob stores: uploads, deletes, limits. */
+  readonly relays: RelayBlobs;
   readonly #parts: BlobTransfersParts;
   readonly #aead: AeadFactory;
   readonly #downloads = new Map<BlobId, BlobDownload>();
@@ -75,6 +81,12 @@ export class BlobTransfers {
     this.#parts = parts;
     this.store = parts.store;
     this.#aead = parts.aead ?? webCryptoAead;
+    this.relays = new RelayBlobs({
+      client: parts.client,
+      libp2p: parts.libp2p,
+      store: parts.store,
+      relaysOf: parts.relaysOf ?? (() => Promise.resolve([])),
+    });
   }
 
   /** Starts serving this device's blobs over `/kith/blob/1.0.0`. */
@@ -84,13 +96,14 @@ export class BlobTransfers {
 
   /**
    * Seals a file with a fresh key, keeps its ciphertext, and sends the message describing it.
-   * The file is read once, record by record.
+   * The file is read once, record by record. Then `upload` sends the ciphertext to the room's
+   * relays, in the background, for members who are offline now.
    */
   async sendFile(
     roomId: RoomId,
     file: ByteSource,
     options: SendFileOptions,
-  ): Promise<{ messageId: MessageId; blobId: BlobId }> {
+  ): Promise<{ messageId: MessageId; blobId: BlobId; upload: BlobUpload }> {
     const keys = {
       key: crypto.getRandomValues(new Uint8Array(BlobLimits.keyBytes)),
       nonce: crypto.getRandomValues(new Uint8Array(BlobLimits.nonceBytes)),
@@ -114,7 +127,8 @@ export class BlobTransfers {
     const { id, size } = sealer.result;
     const part = attachmentPart({ ...keys, id, size }, options);
     const messageId = await this.#parts.client.sendAttachment(roomId, part, options.caption);
-    return { messageId, blobId: id };
+    const upload = this.relays.upload(roomId, { id, size, recordSize: keys.recordSize });
+    return { messageId, blobId: id, upload };
   }
 
   /** The file a message carries; a BlobError when it carries none. */
@@ -128,7 +142,8 @@ export class BlobTransfers {
   }
 
   /**
-   * Fetches a message's file from the room's member devices (its sender's first), resuming
+   * Fetches a message's file from the room's member devices (its sender's first), then its
+   * relays, resuming
    * after the records kept from an earlier attempt. One download per blob at a time: asking
    * again while one runs gives the running one.
    */
@@ -150,6 +165,7 @@ export class BlobTransfers {
         store: this.store,
         aead: this.#aead,
         peers: this.#parts.peersOf(roomId, sender),
+        relays: this.relays.relaysOf(roomId).catch(() => []),
       },
       options,
     );
