@@ -192,7 +192,11 @@ export class BlobVault {
         return true;
       }
       await this.#dropStaging(upload.id, upload.storage, upload.layout.cipherSize);
-      if (!matches) await this.#dropRef(upload.id, t);
+      // A failed upload takes its room's claim with it, unless the blob is stored all the same
+      // (another member's upload of it completed): junk from one writer spoils no one else's.
+      if (!matches && (await this.#complete(upload.id)) === undefined) {
+        await this.#dropRef(upload.id, t);
+      }
       return matches;
     });
   }

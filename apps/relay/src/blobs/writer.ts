@@ -7,12 +7,12 @@ import type { Multiaddr } from '@multiformats/multiaddr';
  */
 export function writerOf(address: Multiaddr): string {
   for (const component of address.getComponents()) {
-    if (component.name === 'ip4' && component.value !== undefined) return `ip4/${component.value}`;
+    if (component.name === 'ip4' && component.value !== undefined) return `ip4-${component.value}`;
     if (component.name === 'ip6' && component.value !== undefined) {
-      return `ip6/${prefix64(component.value)}`;
+      return `ip6-${prefix64(component.value)}`;
     }
   }
-  return `addr/${address.toString()}`;
+  return `addr${address.toString().replaceAll('/', '_')}`;
 }
 
 /** The first four groups of an IPv6 address, written out in full. */
