@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { BlobLayout, blobIdOf, type BlobId } from '@kith/core';
+import type { Libp2p } from '@libp2p/interface';
+import { lpStream } from '@libp2p/utils';
+import { multiaddr } from '@multiformats/multiaddr';
+import { BlobLayout, blobIdOf, type BlobId, type MailboxKey } from '@kith/core';
+import {
+  decodeRelayBlobResponse,
+  encodeRelayBlobRequest,
+  Protocols,
+  signBlobPut,
+  type RelayBlobRequest,
+  type RelayBlobResponse,
+} from '@kith/node';
 
 /** A blob as a relay sees it: records of the right lengths whose concatenation names it. */
 export interface TestBlob {
@@ -28,4 +39,47 @@ export function testBlob(size: number, recordSize = 16 * 1024): TestBlob {
 /** Ciphertext bytes of a test blob: what quotas count. */
 export function cipherBytes(blob: TestBlob): number {
   return new BlobLayout(blob.size, blob.recordSize).cipherSize;
+}
+
+/**
+ * An upload as a device bypassing its client would make it: any request, any records, on a
+ * connection of its own. Resolves to the relay's answers: the go-ahead (if any), then the end.
+ */
+export async function rawUpload(
+  libp2p: Libp2p,
+  relay: string,
+  request: RelayBlobRequest,
+  records: readonly Uint8Array[] = [],
+): Promise<RelayBlobResponse[]> {
+  const signal = AbortSignal.timeout(30_000);
+  const stream = await libp2p.dialProtocol(multiaddr(relay), Protocols.blobStore, { signal });
+  const lp = lpStream(stream, { maxDataLength: 4096 });
+  const answers: RelayBlobResponse[] = [];
+  await lp.write(encodeRelayBlobRequest(request), { signal });
+  const first = decodeRelayBlobResponse((await lp.read({ signal })).subarray());
+  answers.push(first);
+  if (first.type === 'send') {
+    for (const record of records.slice(first.from)) await lp.write(record, { signal });
+    answers.push(decodeRelayBlobResponse((await lp.read({ signal })).subarray()));
+  }
+  await stream.close({ signal }).catch(() => undefined);
+  return answers;
+}
+
+/** A put request for `blob` under `key`, signed for `relay` (a peer ID) unless `signer` differs. */
+export function putRequest(
+  key: MailboxKey,
+  relay: string,
+  blob: TestBlob,
+  signer: MailboxKey = key,
+): RelayBlobRequest {
+  const { id, size, recordSize } = blob;
+  return {
+    type: 'put',
+    mailbox: key.keyPair.publicKey,
+    id,
+    size,
+    recordSize,
+    signature: signBlobPut(signer, relay, { id, size, recordSize }),
+  };
 }
