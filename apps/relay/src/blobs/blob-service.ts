@@ -84,8 +84,8 @@ export class BlobStoreService implements RelayService {
           // The relay is dialled directly; a relayed connection here is someone else's circuit.
           if (!connection.direct) throw new Error('blob uploads are not taken over a relay');
           const first = (await lp.read({ signal: AbortSignal.timeout(IDLE_MS) })).subarray();
-          let response: RelayBlobResponse;
           let request: RelayBlobRequest | undefined;
+          let response: RelayBlobResponse = refusal('MALFORMED', 'no request');
           try {
             request = decodeRelayBlobRequest(first);
           } catch (error) {
@@ -96,7 +96,6 @@ export class BlobStoreService implements RelayService {
               ? refusal('RATE_LIMITED', 'too many requests: slow down')
               : await this.#handle(request, connection, lp, metrics);
           }
-          response ??= refusal('MALFORMED', 'no request');
           if (response.type === 'refused') {
             relay.stats.rejections.labels({ reason: `blob_${response.code.toLowerCase()}` }).inc();
           }

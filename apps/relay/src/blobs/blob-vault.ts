@@ -287,11 +287,9 @@ export class BlobVault {
         await this.#dropStaging(id, splitKey(key)[2] ?? '', new BlobLayout(size, rs).cipherSize);
       }
     }
-    let claimed = false;
-    for await (const _ of this.#kv.keys({ prefix: keyPrefix('ref', id) })) {
-      claimed = true;
-      break;
-    }
+    const claims = this.#kv.keys({ prefix: keyPrefix('ref', id) })[Symbol.asyncIterator]();
+    const claimed = (await claims.next()).done !== true;
+    await claims.return();
     if (!claimed) {
       const complete = await this.#complete(id);
       if (complete !== undefined) {

@@ -174,8 +174,19 @@ describe('a relay’s blob store against strangers, removed members and minted p
     await ana.invite(roomId, cat.userId);
     await catJoined;
     const bensKey = await newestKey(ben);
-    const left = nextEvent(ben, 'left');
-    const catSaw = nextEvent(cat, 'membership', (e) => e.removed.includes(ben.userId));
+    const left = new Promise<void>((resolve) => {
+      const off = ben.client.on('left', () => {
+        off();
+        resolve();
+      });
+    });
+    const catSaw = new Promise<void>((resolve) => {
+      const off = cat.client.on('membership', (e) => {
+        if (!e.removed.includes(ben.userId)) return;
+        off();
+        resolve();
+      });
+    });
     await ana.client.remove(roomId, ben.userId);
     await Promise.all([left, catSaw]);
     // Ana's device (as every member's, on a removal) tells the relay that epoch is over.
