@@ -53,7 +53,8 @@ describe('BlobVault', () => {
     const blob = testBlob(50_000);
     const upload = await admitted(v, ROOM, 'w', blob);
     const bad = blob.records.map((r) => r.slice());
-    (bad[1] as Uint8Array)[3] ^= 1;
+    const flipped = bad[1] ?? new Uint8Array(4);
+    flipped[3] = (flipped[3] ?? 0) ^ 1;
     expect(await send(v, upload, { ...blob, records: bad }, ROOM)).toBe(false);
     expect(await v.getRecord(blob.id, 0)).toBeUndefined();
     expect(v.storedBytes).toBe(0);

@@ -51,7 +51,7 @@ export type RelayBlobRequest =
     }
   | { readonly type: 'close'; readonly mailbox: Uint8Array; readonly signature: Uint8Array };
 
-export const RELAY_BLOB_REFUSALS = [
+const RELAY_BLOB_REFUSALS = [
   'MALFORMED',
   'UNAUTHORIZED',
   'QUOTA_EXCEEDED',
