@@ -152,6 +152,7 @@ export class BlobStoreService implements RelayService {
     const t = toHex(request.mailbox);
     if (request.type === 'close') {
       await vault.close(t, Date.now());
+      relay.log.debug('blob uploads closed for a mailbox key', { service: this.name, mailbox: t });
       return { type: 'ok' };
     }
     if (request.type === 'delete') {

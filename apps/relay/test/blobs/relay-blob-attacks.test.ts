@@ -5,7 +5,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mailboxKeyOf, type MailboxKey, type RoomId } from '@kith/core';
+import { mailboxKeyOf, toHex, type MailboxKey, type RoomId } from '@kith/core';
 import {
   createDeviceLibp2p,
   fetchRecords,
@@ -90,7 +90,14 @@ describe('a relay’s blob store against strangers, removed members and minted p
 
   beforeAll(async () => {
     relay = await RelayProcess.start({
-      args: ['--blob-room-quota', `${ROOM_QUOTA}B`, '--blob-writer-quota', `${WRITER_QUOTA}B`],
+      args: [
+        '--blob-room-quota',
+        `${ROOM_QUOTA}B`,
+        '--blob-writer-quota',
+        `${WRITER_QUOTA}B`,
+        '--log-level',
+        'debug',
+      ],
     });
     ana = await device('ana');
     ben = await device('ben');
@@ -174,6 +181,12 @@ describe('a relay’s blob store against strangers, removed members and minted p
     await ana.invite(roomId, cat.userId);
     await catJoined;
     const bensKey = await newestKey(ben);
+    const closes = (): number =>
+      relay.logs.filter(
+        (l) =>
+          l.msg === 'blob uploads closed for a mailbox key' &&
+          l['mailbox'] === toHex(bensKey.keyPair.publicKey),
+      ).length;
     const left = new Promise<void>((resolve) => {
       const off = ben.client.on('left', () => {
         off();
@@ -189,8 +202,8 @@ describe('a relay’s blob store against strangers, removed members and minted p
     });
     await ana.client.remove(roomId, ben.userId);
     await Promise.all([left, catSaw]);
-    // Ana's device (as every member's, on a removal) tells the relay that epoch is over.
-    await ana.blobs.relays.closeOlderEpochs(roomId);
+    // The members' devices, on the removal, tell the relay that Ben's last epoch is over.
+    await relay.until('a member to close Ben’s last epoch', () => closes() > 0);
     // Ben bypasses his client: his last key, a fresh peer ID.
     expect(await upload(bensKey, testBlob(5_000))).toEqual([
       expect.objectContaining({ type: 'refused', code: 'CLOSED' }),
