@@ -198,6 +198,11 @@ export class BlobStoreService implements RelayService {
         }
         await vault.putRecord(upload, i, record);
         metrics.bytesIn.inc(record.length);
+        // The uploader keeps a bounded number of records unacknowledged: without it, libp2p's
+        // growing stream window lets it run ahead of the disk until the read buffer overflows.
+        await lp.write(encodeRelayBlobResponse({ type: 'held', held: i + 1 }), {
+          signal: signal(),
+        });
       }
     } finally {
       this.#active.delete(upload.storage);

@@ -42,8 +42,9 @@ export function cipherBytes(blob: TestBlob): number {
 }
 
 /**
- * An upload as a device bypassing its client would make it: any request, any records, on a
- * connection of its own. Resolves to the relay's answers: the go-ahead (if any), then the end.
+ * An upload as a device bypassing its client would make it: any request, any records at once,
+ * on a connection of its own. Resolves to the relay's answers: the go-ahead (if any), then the
+ * end (the acknowledgements between are read and left out).
  */
 export async function rawUpload(
   libp2p: Libp2p,
@@ -60,7 +61,14 @@ export async function rawUpload(
   answers.push(first);
   if (first.type === 'send') {
     for (const record of records.slice(first.from)) await lp.write(record, { signal });
-    answers.push(decodeRelayBlobResponse((await lp.read({ signal })).subarray()));
+    // One acknowledgement per record the relay kept, then its verdict.
+    for (;;) {
+      const answer = decodeRelayBlobResponse((await lp.read({ signal })).subarray());
+      if (answer.type !== 'held') {
+        answers.push(answer);
+        break;
+      }
+    }
   }
   await stream.close({ signal }).catch(() => undefined);
   return answers;

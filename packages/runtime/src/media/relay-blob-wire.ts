@@ -67,6 +67,8 @@ export type RelayBlobResponse =
   | { readonly type: 'limits'; readonly limits: RelayBlobLimits }
   /** A put accepted: send records `from` on (those before are held); the limits in force. */
   | { readonly type: 'send'; readonly from: number; readonly limits: RelayBlobLimits }
+  /** During an upload: the relay holds the records before `held` (one ack per record). */
+  | { readonly type: 'held'; readonly held: number }
   | { readonly type: 'ok' }
   | { readonly type: 'refused'; readonly code: RelayBlobRefusal; readonly message: string };
 
@@ -208,6 +210,8 @@ export function encodeRelayBlobResponse(response: RelayBlobResponse): Uint8Array
       return encodeCbor([VERSION, 1, response.from, ...limitFields(response.limits)]);
     case 'ok':
       return encodeCbor([VERSION, 2]);
+    case 'held':
+      return encodeCbor([VERSION, 4, response.held]);
     case 'refused':
       return encodeCbor([
         VERSION,
@@ -231,6 +235,13 @@ export function decodeRelayBlobResponse(bytes: Uint8Array): RelayBlobResponse {
     return { type: 'send', from, limits: limitsOf(numbers.slice(1)) };
   }
   if (fields[1] === 2 && fields.length === 2) return { type: 'ok' };
+  if (fields[1] === 4 && fields.length === 3) {
+    const held = fields[2];
+    if (typeof held !== 'number' || !Number.isSafeInteger(held) || held < 1) {
+      throw bad('a record count is a positive integer');
+    }
+    return { type: 'held', held };
+  }
   if (fields[1] === 3 && fields.length === 4) {
     const code = RELAY_BLOB_REFUSALS[fields[2] as number];
     const message = fields[3];

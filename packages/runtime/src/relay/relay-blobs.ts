@@ -25,6 +25,8 @@ import { Protocols } from '../net/protocols.ts';
 
 /** How long a relay may stay silent during an exchange before it is given up. */
 const IDLE_MS = 60_000;
+/** Record bytes an upload sends ahead of the relay's acknowledgements. */
+const IN_FLIGHT_BYTES = 1024 * 1024;
 /** Older epochs of a room closed on its relays when a member is removed. */
 const CLOSED_EPOCHS = 8;
 
@@ -176,14 +178,29 @@ export class RelayBlobs {
       if (answer.type === 'refused') return { relay: name, status: 'refused', ...answer };
       if (answer.type !== 'send') throw new Error('the relay answered a put with no go-ahead');
       progress({ relay: name, records: answer.from, totalRecords: layout.count });
-      for (let i = answer.from; i < layout.count; i++) {
-        // One record in memory at a time, read from this device's store as it goes.
+      // Records go ahead of the relay's acknowledgements by at most IN_FLIGHT_BYTES (one at
+      // least), each read from this device's store as it goes: never the whole file in memory.
+      const window = Math.max(1, Math.floor(IN_FLIGHT_BYTES / layout.cipherLength(0)));
+      let held = answer.from;
+      let end: RelayBlobResponse | undefined;
+      const awaitAck = async (): Promise<void> => {
+        const ack = decodeRelayBlobResponse((await lp.read({ signal: within() })).subarray());
+        if (ack.type !== 'held') {
+          end = ack;
+          return;
+        }
+        if (ack.held !== held + 1) throw new Error('the relay acknowledged records out of order');
+        held = ack.held;
+        progress({ relay: name, records: held, totalRecords: layout.count });
+      };
+      for (let i = answer.from; i < layout.count && end === undefined; i++) {
         const record = await this.#parts.store.getRecord(blob.id, i);
         if (record === undefined) throw new Error(`record ${i} of the blob is not on this device`);
         await lp.write(record, { signal: within() });
-        progress({ relay: name, records: i + 1, totalRecords: layout.count });
+        if (i + 1 - held >= window) await awaitAck();
       }
-      const end = decodeRelayBlobResponse((await lp.read({ signal: within() })).subarray());
+      while (end === undefined && held < layout.count) await awaitAck();
+      end ??= decodeRelayBlobResponse((await lp.read({ signal: within() })).subarray());
       await stream.close({ signal: within() }).catch(() => undefined);
       if (end.type === 'refused') return { relay: name, status: 'refused', ...end };
       return { relay: name, status: 'stored', held: answer.from, limits: answer.limits };
