@@ -76,6 +76,7 @@ export class BlobTransfers {
   readonly #parts: BlobTransfersParts;
   readonly #aead: AeadFactory;
   readonly #downloads = new Map<BlobId, BlobDownload>();
+  readonly #uploads = new Set<BlobUpload>();
 
   constructor(parts: BlobTransfersParts) {
     this.#parts = parts;
@@ -128,6 +129,9 @@ export class BlobTransfers {
     const part = attachmentPart({ ...keys, id, size }, options);
     const messageId = await this.#parts.client.sendAttachment(roomId, part, options.caption);
     const upload = this.relays.upload(roomId, { id, size, recordSize: keys.recordSize });
+    this.#uploads.add(upload);
+    const forget = () => this.#uploads.delete(upload);
+    upload.done.then(forget, forget);
     return { messageId, blobId: id, upload };
   }
 
@@ -194,9 +198,10 @@ export class BlobTransfers {
     };
   }
 
-  /** Cancels every running download (the device is closing). */
+  /** Cancels every running download and upload (the device is closing). */
   close(): void {
     for (const download of this.#downloads.values()) download.cancel();
+    for (const upload of this.#uploads) upload.cancel();
   }
 
   async *#records(attachment: Attachment): AsyncGenerator<Uint8Array> {
