@@ -202,6 +202,7 @@ export class BlobTransfers {
   close(): void {
     for (const download of this.#downloads.values()) download.cancel();
     for (const upload of this.#uploads) upload.cancel();
+    this.relays.close();
   }
 
   async *#records(attachment: Attachment): AsyncGenerator<Uint8Array> {

@@ -52,12 +52,18 @@ interface RelayBlobsParts {
  */
 export class RelayBlobs {
   readonly #parts: RelayBlobsParts;
+  readonly #stopListening: () => void;
 
   constructor(parts: RelayBlobsParts) {
     this.#parts = parts;
-    parts.client.on('membership', (event) => {
+    this.#stopListening = parts.client.on('membership', (event) => {
       if (event.removed.length > 0) void this.closeOlderEpochs(event.roomId).catch(() => undefined);
     });
+  }
+
+  /** Stops closing epochs on removals (the device is closing). */
+  close(): void {
+    this.#stopListening();
   }
 
   /** The room's relays, for downloads. */
