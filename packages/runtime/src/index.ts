@@ -50,7 +50,23 @@ export {
   type ReceiveOptions,
   type SendFileOptions,
 } from './media/blob-transfers.ts';
-export { fetchRecords, serveBlobs } from './media/blob-wire.ts';
+export { fetchRecords, serveBlobs, type BlobSource } from './media/blob-wire.ts';
+export { BlobUpload, type RelayUploadOutcome, type UploadProgress } from './media/blob-upload.ts';
+export { RelayBlobs, type UploadedBlob } from './relay/relay-blobs.ts';
+export {
+  decodeRelayBlobRequest,
+  decodeRelayBlobResponse,
+  encodeRelayBlobRequest,
+  encodeRelayBlobResponse,
+  signBlobClose,
+  signBlobDelete,
+  signBlobPut,
+  verifyBlobRequest,
+  type RelayBlobLimits,
+  type RelayBlobRefusal,
+  type RelayBlobRequest,
+  type RelayBlobResponse,
+} from './media/relay-blob-wire.ts';
 export { KvBlobStore } from './media/kv-blob-store.ts';
 export { BlobJanitor, type BlobRetention } from './media/blob-retention.ts';
 export { DeviceAvatars } from './media/avatars.ts';

@@ -51,7 +51,10 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
   readonly mailboxPollMs?: number;
   /** First start only: be a new device of the user whose key a backup held (`openBackup`). */
   readonly restoredUserKey?: Uint8Array;
-  /** Asked to drop a blob from relays once no message names it (see `BlobJanitor`). */
+  /**
+   * Asked to drop a blob once no message names it (see `BlobJanitor`); by default the room's
+   * relays are asked to delete it.
+   */
   readonly blobRetention?: BlobRetention;
   /** Decodes pictures for thumbnails (default: `PortableImageCodec`). */
   readonly imageCodec?: ImageCodec;
@@ -145,9 +148,14 @@ export class KithDevice {
       libp2p: net.libp2p,
       store: net.blobStore,
       peersOf: (roomId, first) => this.#memberPeers(roomId, first),
+      relaysOf: (roomId) => this.#relayLink.relaysOf(roomId),
     });
     this.media = new DeviceMedia(client, this.blobs, options.imageCodec);
-    this.#janitor = new BlobJanitor(client, net.blobStore, options.blobRetention, this.#onError);
+    // By default a file no message names any more is dropped from the room's relays too.
+    const retention = options.blobRetention ?? {
+      drop: async (roomId, id) => void (await this.blobs.relays.delete(roomId, id)),
+    };
+    this.#janitor = new BlobJanitor(client, net.blobStore, retention, this.#onError);
     this.#janitor.start();
     this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);
     this.#relayTimer = setInterval(() => {

@@ -206,6 +206,39 @@ export const SETTINGS = {
     default: '16MiB',
     summary: 'Bytes one device may upload to be stored per minute.',
   }),
+  blobMaxFile: setting({
+    key: 'blob.maxFile',
+    kind: bytes(1024, 64 * 1024 ** 3),
+    default: '256MiB',
+    summary:
+      'Largest file (ciphertext bytes) the blob store keeps; devices are told before they upload.',
+  }),
+  blobRoomQuota: setting({
+    key: 'blob.roomQuota',
+    kind: bytes(1024, 1024 ** 4),
+    default: '1GiB',
+    summary:
+      'Blob bytes stored under one room epoch (its mailbox key), however many devices or peer IDs upload them.',
+  }),
+  blobWriterQuota: setting({
+    key: 'blob.writerQuota',
+    kind: bytes(1024, 1024 ** 4),
+    default: '2GiB',
+    summary:
+      'Blob bytes stored by one writer: an IPv4 address or IPv6 /64 (peer IDs cost nothing to mint; devices behind one NAT share it).',
+  }),
+  blobTotalQuota: setting({
+    key: 'blob.totalQuota',
+    kind: bytes(1024 ** 2, 64 * 1024 ** 4),
+    default: '32GiB',
+    summary: 'Blob bytes stored in all; beyond it uploads are refused until retention frees space.',
+  }),
+  blobRetention: setting({
+    key: 'blob.retention',
+    kind: duration(3_600_000, 3650 * 86_400_000),
+    default: '14d',
+    summary: 'How long a stored blob is kept after its upload (a member may delete it sooner).',
+  }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -255,6 +288,14 @@ export interface RelayConfig {
     readonly peerQuotaBytes: number;
     readonly totalQuotaBytes: number;
   };
+  /** For the blob store: checked now, enforced by it. */
+  readonly blob: {
+    readonly maxFileBytes: number;
+    readonly roomQuotaBytes: number;
+    readonly writerQuotaBytes: number;
+    readonly totalQuotaBytes: number;
+    readonly retentionMs: number;
+  };
   readonly rateLimit: {
     readonly peerRequestsPerMinute: number;
     readonly requestsPerMinute: number;
@@ -290,6 +331,13 @@ export function toRelayConfig(v: SettingValues): RelayConfig {
       topicQuotaBytes: v.topicQuota,
       peerQuotaBytes: v.peerQuota,
       totalQuotaBytes: v.totalQuota,
+    },
+    blob: {
+      maxFileBytes: v.blobMaxFile,
+      roomQuotaBytes: v.blobRoomQuota,
+      writerQuotaBytes: v.blobWriterQuota,
+      totalQuotaBytes: v.blobTotalQuota,
+      retentionMs: v.blobRetention,
     },
     rateLimit: {
       peerRequestsPerMinute: v.peerRequestsPerMinute,

@@ -49,6 +49,8 @@ interface DownloadParts {
   readonly aead: AeadFactory;
   /** Peers that may hold the blob, the likeliest first. */
   readonly peers: readonly PeerId[];
+  /** Relays that may hold it too, asked after the peers. */
+  readonly relays?: Promise<readonly PeerId[]>;
 }
 
 /**
@@ -67,6 +69,7 @@ export class BlobDownload {
   readonly #progress = new Set<(p: DownloadProgress) => void>();
   readonly #refused = new Set<(r: RefusedPeer) => void>();
   readonly #bad = new Set<string>();
+  #peers: readonly PeerId[] = [];
   #records = 0;
   #bytes = 0;
   #resumed = 0;
@@ -114,9 +117,14 @@ export class BlobDownload {
       if ((await store.getRecord(id, i)) === undefined) missing.push(i);
       else this.#count(1, layout.plainLength(i), true);
     }
+    const relays = (await this.#parts.relays) ?? [];
+    this.#peers = [
+      ...this.#parts.peers,
+      ...relays.filter((r) => !this.#parts.peers.some((p) => p.equals(r))),
+    ];
     const queue = windowsOf(missing);
     while (queue.length > 0) {
-      const workers = Math.min(this.#options.parallel ?? 3, this.#parts.peers.length);
+      const workers = Math.min(this.#options.parallel ?? 3, this.#peers.length);
       if (workers === 0) throw new BlobError('BLOB_UNAVAILABLE', 'no device that may have it');
       await Promise.all(Array.from({ length: workers }, (_, k) => this.#work(k, queue, opener)));
     }
@@ -126,7 +134,7 @@ export class BlobDownload {
 
   /** Takes windows off the queue until it is empty; worker `k` starts with the k-th peer. */
   async #work(k: number, queue: Window[], opener: BlobOpener): Promise<void> {
-    const { peers } = this.#parts;
+    const peers = this.#peers;
     const rounds = this.#options.rounds ?? 3;
     for (let turn = k; ; turn++) {
       const window = queue.shift();

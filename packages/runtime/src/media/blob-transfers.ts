@@ -23,7 +23,9 @@ import {
   type RoomId,
   type TimelineMessage,
 } from '@kith/core';
+import { RelayBlobs } from '../relay/relay-blobs.ts';
 import { BlobDownload, type DownloadOptions } from './blob-download.ts';
+import type { BlobUpload } from './blob-upload.ts';
 import { serveBlobs } from './blob-wire.ts';
 
 /** What BlobTransfers works with: the device's client, libp2p and blob store, and how to find a room's member devices. */
@@ -33,6 +35,8 @@ export interface BlobTransfersParts {
   readonly store: BlobStore;
   /** Peers of the room's member devices other than this one, `first` (if known) first. */
   readonly peersOf: (roomId: RoomId, first?: DeviceId) => PeerId[];
+  /** The room's relays reachable now: uploads go there, downloads ask them after the members. */
+  readonly relaysOf?: (roomId: RoomId) => Promise<readonly PeerId[]>;
   readonly aead?: AeadFactory;
 }
 
@@ -71,14 +75,23 @@ const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
  */
 export class BlobTransfers {
   readonly store: BlobStore;
+  /** The rooms' relay blob stores: uploads, deletes, limits. */
+  readonly relays: RelayBlobs;
   readonly #parts: BlobTransfersParts;
   readonly #aead: AeadFactory;
   readonly #downloads = new Map<BlobId, BlobDownload>();
+  readonly #uploads = new Set<BlobUpload>();
 
   constructor(parts: BlobTransfersParts) {
     this.#parts = parts;
     this.store = parts.store;
     this.#aead = parts.aead ?? webCryptoAead;
+    this.relays = new RelayBlobs({
+      client: parts.client,
+      libp2p: parts.libp2p,
+      store: parts.store,
+      relaysOf: parts.relaysOf ?? (() => Promise.resolve([])),
+    });
   }
 
   /** Starts serving this device's blobs over `/kith/blob/1.0.0`. */
@@ -88,13 +101,14 @@ export class BlobTransfers {
 
   /**
    * Seals a file with a fresh key, keeps its ciphertext, and sends the message describing it.
-   * The file is read once, record by record.
+   * The file is read once, record by record. Then `upload` sends the ciphertext to the room's
+   * relays, in the background, for members who are offline now.
    */
   async sendFile(
     roomId: RoomId,
     file: ByteSource,
     options: SendFileOptions,
-  ): Promise<{ messageId: MessageId; blobId: BlobId }> {
+  ): Promise<{ messageId: MessageId; blobId: BlobId; upload: BlobUpload }> {
     const keys = {
       key: crypto.getRandomValues(new Uint8Array(BlobLimits.keyBytes)),
       nonce: crypto.getRandomValues(new Uint8Array(BlobLimits.nonceBytes)),
@@ -123,7 +137,11 @@ export class BlobTransfers {
       options.caption,
       options.preview,
     );
-    return { messageId, blobId: id };
+    const upload = this.relays.upload(roomId, { id, size, recordSize: keys.recordSize });
+    this.#uploads.add(upload);
+    const forget = () => this.#uploads.delete(upload);
+    upload.done.then(forget, forget);
+    return { messageId, blobId: id, upload };
   }
 
   /** The file a message carries; a BlobError when it carries none. */
@@ -137,7 +155,8 @@ export class BlobTransfers {
   }
 
   /**
-   * Fetches a message's file from the room's member devices (its sender's first), resuming
+   * Fetches a message's file from the room's member devices (its sender's first), then its
+   * relays, resuming
    * after the records kept from an earlier attempt. One download per blob at a time: asking
    * again while one runs gives the running one.
    */
@@ -172,6 +191,7 @@ export class BlobTransfers {
         store: this.store,
         aead: this.#aead,
         peers: this.#parts.peersOf(roomId, first),
+        relays: this.relays.relaysOf(roomId).catch(() => []),
       },
       options,
     );
@@ -200,9 +220,11 @@ export class BlobTransfers {
     };
   }
 
-  /** Cancels every running download (the device is closing). */
+  /** Cancels every running download and upload (the device is closing). */
   close(): void {
     for (const download of this.#downloads.values()) download.cancel();
+    for (const upload of this.#uploads) upload.cancel();
+    this.relays.close();
   }
 
   async *#records(attachment: Attachment): AsyncGenerator<Uint8Array> {

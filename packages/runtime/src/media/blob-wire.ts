@@ -1,4 +1,4 @@
-import type { Libp2p, PeerId } from '@libp2p/interface';
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import {
   BlobError,
@@ -17,17 +17,26 @@ const EXCHANGE_TIMEOUT_MS = 60_000;
 const REQUESTS_PER_MINUTE_PER_PEER = 256;
 const REQUESTS_PER_MINUTE = 4096;
 
+/** The part of a store that serving reads: a device's `BlobStore`, or a relay's blob store. */
+export type BlobSource = Pick<BlobStore, 'getRecord'>;
+
 /**
  * Serves `/kith/blob/1.0.0` from a store: the records asked for, one frame each, in order, up
  * to the first one missing, then an empty frame; a peer over its request budget gets only the
- * empty frame. Never on limited (relayed) connections: a
- * circuit relay's data budget is far below one record window.
+ * empty frame. Never over a relay: a circuit relay's data budget is far below one record
+ * window, and a relay that sets no limits would carry whole files (and be charged for them).
+ * libp2p refuses limited connections (`runOnLimitedConnection: false`), but a circuit without
+ * limits does not count as limited, so a relayed connection is refused here by its address.
  */
-export async function serveBlobs(libp2p: Libp2p, store: BlobStore): Promise<void> {
+export async function serveBlobs(libp2p: Libp2p, store: BlobSource): Promise<void> {
   const budget = new RequestBudget(REQUESTS_PER_MINUTE_PER_PEER, REQUESTS_PER_MINUTE);
   await libp2p.handle(
     Protocols.blob,
     async (stream, connection) => {
+      if (!connection.direct) {
+        stream.abort(new BlobError('BLOB_PROTOCOL', 'blobs are not served over a relay'));
+        return;
+      }
       const signal = AbortSignal.timeout(EXCHANGE_TIMEOUT_MS);
       const lp = lpStream(stream, { maxDataLength: BlobProtocolLimits.maxRequestBytes });
       try {
@@ -60,7 +69,8 @@ export async function* fetchRecords(
   signal: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
   const timeout = AbortSignal.any([signal, AbortSignal.timeout(EXCHANGE_TIMEOUT_MS)]);
-  const stream = await libp2p.dialProtocol(peer, Protocols.blob, {
+  const connection = await directConnection(libp2p, peer, timeout);
+  const stream = await connection.newStream(Protocols.blob, {
     signal: timeout,
     runOnLimitedConnection: false,
   });
@@ -83,4 +93,25 @@ export async function* fetchRecords(
     // A consumer that stops early (a bad record) leaves the stream: drop it.
     if (stream.status === 'open') stream.abort(new Error('the record window was abandoned'));
   }
+}
+
+/**
+ * An open connection to `peer` that does not run through a relay: one already open, else a
+ * dial. Only a relayed one (the peer is reachable only through a relay for now): an error, not
+ * a BlobError, so the download asks someone else and may come back to this peer later.
+ */
+async function directConnection(
+  libp2p: Libp2p,
+  peer: PeerId,
+  signal: AbortSignal,
+): Promise<Connection> {
+  const open = libp2p.getConnections(peer).find((c) => c.direct && c.status === 'open');
+  if (open !== undefined) return open;
+  const dialled = await libp2p.dial(peer, { signal });
+  if (!dialled.direct) {
+    throw new Error(
+      `${peer.toString()} is reachable only through a relay: blobs are not fetched so`,
+    );
+  }
+  return dialled;
 }

@@ -1,5 +1,11 @@
 import type { PeerId } from '@libp2p/interface';
-import { decodeDirectFrame, type KithClient, type KvStore, type UserId } from '@kith/core';
+import {
+  decodeDirectFrame,
+  type KithClient,
+  type KvStore,
+  type RoomId,
+  type UserId,
+} from '@kith/core';
 import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import type { Libp2pTransport } from '../net/libp2p-transport.ts';
 import { RelayDirectory } from './relay-directory.ts';
@@ -47,6 +53,11 @@ export class RelayLink {
 
   isRelay(peer: PeerId): boolean {
     return this.relays.some((r) => r.equals(peer));
+  }
+
+  /** The relays of a room reachable now (its blob uploads and downloads use them too). */
+  relaysOf(roomId: RoomId): Promise<PeerId[]> {
+    return this.#mailboxes.relaysOf(roomId);
   }
 
   /** A message this device published: the relays keep a copy for offline members. */

@@ -74,6 +74,11 @@ export class RelayMailboxes {
     return this.#roster.own;
   }
 
+  /** The room's relays, less those left out for a while for being unreachable (§12.5). */
+  async relaysOf(roomId: RoomId): Promise<PeerId[]> {
+    return this.#roster.present(await this.#roster.of(roomId));
+  }
+
   /** Keeps a copy of a published message on every relay of its room (`MailboxWriter`). */
   mirror(topic: string, data: Uint8Array, onStored?: () => void): void {
     this.#writer.mirror(topic, data, onStored);
