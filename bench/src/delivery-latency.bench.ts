@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { KithNode } from '@kith/node';
 import type { RoomId } from '@kith/core';
+import { profileWindow } from './cpu-profile.ts';
 import { goal, report, type Measurement } from './measure.ts';
 import {
   addedTexts,
@@ -54,7 +55,9 @@ export async function benchDeliveryLatency(quick: boolean): Promise<void> {
     await kithRun(nodes, roomId, 'warm-up', DEVICES * 2, INTERVALS_MS[0]);
     for (const interval of INTERVALS_MS) {
       await settle(nodes, roomId);
+      const stopProfile = await profileWindow(`delivery-latency-${interval}ms`);
       kith.push(await kithRun(nodes, roomId, `every ${interval} ms`, count, interval));
+      await stopProfile();
     }
   } finally {
     await Promise.allSettled(nodes.map((n) => n.close()));

@@ -1,7 +1,7 @@
 import { loadCiphersuite, useEd25519, webRandom } from '@kith/core';
 import { nodeEd25519 } from '@kith/node';
 import { goal, measureAsync, report } from './measure.ts';
-import { kithPair, perSecond, rawPair } from './pipeline-pairs.ts';
+import { kithPair, perSecond, rawCiphersuite, rawPair } from './pipeline-pairs.ts';
 import { chatMessage } from './timeline-fixtures.ts';
 
 /**
@@ -17,7 +17,7 @@ export async function benchPipeline(quick: boolean): Promise<void> {
   const rounds = quick ? 3 : 5;
   const cs = await loadCiphersuite();
   const kith = await kithPair(cs);
-  const raw = await rawPair(cs);
+  const raw = await rawPair(await rawCiphersuite());
   const workloads: [string, (n: number) => Uint8Array][] = [
     ['short text', (n) => chatMessage(n)],
     ['4 KiB text', (n) => chatMessage(n, `${'lorem ipsum dolor sit amet '.repeat(152)}${n}`)],

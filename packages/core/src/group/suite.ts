@@ -13,15 +13,19 @@ import {
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { webRandom } from '../ports/random.ts';
 import { ROOM_STATE_EXTENSION_TYPE } from '../room/room-state-codec.ts';
+import { withFastHashing } from './suite-hashing.ts';
 
 /** The one MLS ciphersuite Kith speaks: X25519, AES-128-GCM, SHA-256, Ed25519 (the device key). */
 export const KITH_CIPHERSUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
 
 let suite: Promise<CiphersuiteImpl> | undefined;
 
-/** The ciphersuite implementation, built once (WebCrypto where present, noble otherwise). */
+/**
+ * The ciphersuite implementation, built once: ts-mls's (WebCrypto where present, noble
+ * otherwise) with key derivation and small hashes in JavaScript (`withFastHashing`).
+ */
 export function loadCiphersuite(): Promise<CiphersuiteImpl> {
-  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(KITH_CIPHERSUITE));
+  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(KITH_CIPHERSUITE)).then(withFastHashing);
   return suite;
 }
 
