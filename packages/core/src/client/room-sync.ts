@@ -32,6 +32,12 @@ export function helloFrame(session: RoomSession, reply: boolean): DirectFrame {
 export interface PeerPosition {
   readonly latestEpochId: Uint8Array | undefined;
   readonly heads: ReadonlyMap<string, ChainHead>;
+  /**
+   * The heads of its last hello of its own (not a reply): a peer says hello on each tick and
+   * answers ours at once, so comparing with its previous hello of any kind would often compare
+   * two moments a few milliseconds apart.
+   */
+  readonly tickHeads: ReadonlyMap<string, ChainHead>;
 }
 
 async function answerHello(
@@ -46,8 +52,12 @@ async function answerHello(
   const theirs = new Map<string, ChainHead>(
     frame.heads.map((h) => [toHex(h.author), { seq: h.seq, head: h.head }]),
   );
-  const before = session.peers.get(from)?.heads;
-  session.peers.set(from, { latestEpochId: frame.epochIds.at(-1), heads: theirs });
+  const before = session.peers.get(from)?.tickHeads;
+  session.peers.set(from, {
+    latestEpochId: frame.epochIds.at(-1),
+    heads: theirs,
+    tickHeads: frame.reply ? (before ?? theirs) : theirs,
+  });
 
   const commits = session.group.commitsAfter(frame.epochIds);
   if (commits !== undefined && commits.length > 0) {
@@ -83,13 +93,13 @@ async function answerHello(
 
 /**
  * The heads to answer a hello against: the peer's, except for authors whose chain it has been
- * receiving since its previous hello (its head moved forward on the branch this device holds),
- * taken as held up to this device's head. What it lacks of those is most likely on its way by
- * gossip already: answering with it as well made a busy room send every message again in each
- * sync answer, and the devices that spent their time on those copies fell further behind, which
- * made the next answers bigger still. A chain that stops moving on the peer (a lost message: its
- * head cannot pass it) is answered at its next hello, as are its first hello, a peer on another
- * branch of a chain and every chain of a peer that received nothing in between.
+ * receiving since its previous hello of its own (its head moved forward on the branch this device
+ * holds), taken as held up to this device's head. What it lacks of those is most likely on its
+ * way by gossip already: answering with it as well made a busy room send every message again in
+ * each sync answer, and the devices that spent their time on those copies fell further behind,
+ * which made the next answers bigger still. A chain that stops moving on the peer (a lost
+ * message: its head cannot pass it) is answered at its next hello, as are its first hello, a
+ * peer on another branch of a chain and every chain of a peer that received nothing in between.
  */
 function stalledOnly(
   session: RoomSession,
@@ -165,15 +175,22 @@ export function syncStatusOf(s: RoomSession): SyncStatus {
 
 /**
  * A room's share of the client's periodic work: resend what no member confirmed, commit
- * proposals nobody committed, say hello to reachable members, and re-deliver Welcomes.
+ * proposals nobody committed, say hello to reachable members, and re-deliver Welcomes. A device
+ * with input waiting (`idle` false: a busy room) leaves the resends and hellos to a later tick:
+ * the confirmations of its updates and what a hello would ask for are most likely in that
+ * input, and resending or answering would send it all again, to devices that are behind too.
  */
-export async function tickRoom(s: RoomSession, reachable: ReadonlySet<DeviceId>): Promise<void> {
+export async function tickRoom(
+  s: RoomSession,
+  reachable: ReadonlySet<DeviceId>,
+  idle = true,
+): Promise<void> {
   if (!s.active) return;
   await s.makeIntentsAgain();
-  await s.resendOutbox();
+  if (idle) await s.resendOutbox();
   if (s.group.pendingProposals().length > 0) await s.commitStaleProposals();
   const self = s.group.self()?.deviceId;
-  for (const m of s.members()) {
+  for (const m of idle ? s.members() : []) {
     if (m.deviceId !== self && reachable.has(m.deviceId)) {
       await s.sendFrame(m.deviceId, helloFrame(s, false));
     }

@@ -6,6 +6,7 @@ import { texts, World } from './world.ts';
 /** What a test does to one device's endpoint: count the sync data it sends, drop its input. */
 interface Tap {
   dataSent: number;
+  hellosSent: number;
   /** Drop the next topic message this device receives (a gossip message that never came). */
   dropNextTopic: boolean;
 }
@@ -21,7 +22,9 @@ function tap(slot: Tap): (t: TransportPort) => TransportPort {
     },
     publish: (topic, data, options) => t.publish(topic, data, options),
     sendTo: (device, data) => {
-      if (decodeDirectFrame(data).type === 'data') slot.dataSent++;
+      const type = decodeDirectFrame(data).type;
+      if (type === 'data') slot.dataSent++;
+      if (type === 'hello') slot.hellosSent++;
       return t.sendTo(device, data);
     },
     onMessage: (h) =>
@@ -39,8 +42,8 @@ function tap(slot: Tap): (t: TransportPort) => TransportPort {
 
 async function pair(seed: number) {
   const world = new World(seed);
-  const aTap: Tap = { dataSent: 0, dropNextTopic: false };
-  const bTap: Tap = { dataSent: 0, dropNextTopic: false };
+  const aTap: Tap = { dataSent: 0, hellosSent: 0, dropNextTopic: false };
+  const bTap: Tap = { dataSent: 0, hellosSent: 0, dropNextTopic: false };
   const a = await world.add('a', { wrap: tap(aTap) });
   const b = await world.add('b', { wrap: tap(bTap) });
   const roomId = await a.createRoom();
@@ -72,5 +75,20 @@ describe('sync answers in a busy room', () => {
     await world.settle();
     expect(aTap.dataSent).toBe(before + 1);
     expect(texts(b, roomId)).toEqual(['one', 'two']);
+  });
+
+  it('a tick that finds input waiting leaves its hellos to a tick that finds the device idle', async () => {
+    const { world, a, b, roomId, bTap } = await pair(2002);
+    const before = bTap.hellosSent;
+    // b's own send is still queued when the tick comes: b is busy.
+    const sent = b.send(roomId, 'busy');
+    await b.tick();
+    await sent;
+    await world.settle();
+    expect(bTap.hellosSent).toBe(before);
+    expect(texts(a, roomId)).toEqual(['busy']);
+    await b.tick();
+    await world.settle();
+    expect(bTap.hellosSent).toBeGreaterThan(before);
   });
 });
