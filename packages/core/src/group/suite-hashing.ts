@@ -1,7 +1,8 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { CiphersuiteImpl, Hash, Kdf } from 'ts-mls';
+import type { CiphersuiteImpl, Hash, Kdf, Signature } from 'ts-mls';
+import { mlsEd25519 } from '../crypto/ed25519.ts';
 
 /**
  * Below this many bytes SHA-256 in JavaScript beats a WebCrypto call (each one a promise and,
@@ -43,4 +44,35 @@ function hashing(base: Hash): Hash {
  */
 export function withFastHashing(base: CiphersuiteImpl): CiphersuiteImpl {
   return { ...base, kdf: hkdfSha256, hash: hashing(base.hash) };
+}
+
+/** A 32-byte Ed25519 seed: the form Kith's device keys take (ts-mls also takes PKCS #8). */
+const SEED_BYTES = 32;
+
+function installedSignature(base: Signature): Signature {
+  return {
+    sign: (signKey, message) => {
+      const ed = mlsEd25519();
+      return ed === undefined || signKey.length !== SEED_BYTES
+        ? base.sign(signKey, message)
+        : Promise.resolve(ed.sign(message, signKey));
+    },
+    verify: (publicKey, message, signature) => {
+      const ed = mlsEd25519();
+      return ed === undefined
+        ? base.verify(publicKey, message, signature)
+        : Promise.resolve(ed.verify(signature, message, publicKey));
+    },
+    keygen: () => base.keygen(),
+  };
+}
+
+/**
+ * Kith's ciphersuite with MLS signatures through the installed Ed25519 when it reaches
+ * WebCrypto's verdicts (`webCryptoVerdicts`: Node's crypto module), looked up at each call:
+ * ts-mls imports the key into WebCrypto for every signature and verification. Otherwise ts-mls's
+ * own (WebCrypto) is used, as before.
+ */
+export function withInstalledSignature(base: CiphersuiteImpl): CiphersuiteImpl {
+  return { ...base, signature: installedSignature(base.signature) };
 }
