@@ -45,6 +45,14 @@ export async function benchPipeline(quick: boolean): Promise<void> {
     console.log(
       `messages per second: kith ${perSecond(kithRun.nsPerOp)}, with Node Ed25519 ${perSecond(kithNode.nsPerOp)}, ts-mls ${perSecond(rawRun.nsPerOp)}`,
     );
+    const cpu = (m: typeof rawRun): string =>
+      `${((m.cpuNsPerOp ?? Number.NaN) / 1000).toFixed(0)} µs`;
+    const cpuShare = (m: typeof rawRun): string =>
+      `${((100 * (rawRun.cpuNsPerOp ?? Number.NaN)) / (m.cpuNsPerOp ?? Number.NaN)).toFixed(0)}%`;
+    console.log(
+      `CPU per message (every thread): kith ${cpu(kithRun)} (${cpuShare(kithRun)} of raw), ` +
+        `with Node Ed25519 ${cpu(kithNode)} (${cpuShare(kithNode)}), ts-mls ${cpu(rawRun)}`,
+    );
     const share = (100 * rawRun.nsPerOp) / kithRun.nsPerOp;
     goal(`${name}: throughput, share of raw ts-mls`, share, { atLeast: 60 }, '%');
     const shareNode = (100 * rawRun.nsPerOp) / kithNode.nsPerOp;
