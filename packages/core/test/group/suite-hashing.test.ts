@@ -74,7 +74,6 @@ describe('MLS signatures through the installed Ed25519', () => {
 
   async function exchange(): Promise<void> {
     const [a, b] = await Promise.all([newDevice(), newDevice()]);
-    if (!a || !b) throw new Error('devices');
     const A = await createRoom(a);
     const invited = await A.commit(
       [addProposal(b.kp.publicPackage)],
