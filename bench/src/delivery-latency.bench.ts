@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { KithNode } from '@kith/node';
 import type { RoomId } from '@kith/core';
+import { profileWindow } from './cpu-profile.ts';
 import { goal, report, type Measurement } from './measure.ts';
 import {
   addedTexts,
@@ -54,7 +55,9 @@ export async function benchDeliveryLatency(quick: boolean): Promise<void> {
     await kithRun(nodes, roomId, 'warm-up', DEVICES * 2, INTERVALS_MS[0]);
     for (const interval of INTERVALS_MS) {
       await settle(nodes, roomId);
+      const stopProfile = await profileWindow(`delivery-latency-${interval}ms`);
       kith.push(await kithRun(nodes, roomId, `every ${interval} ms`, count, interval));
+      await stopProfile();
     }
   } finally {
     await Promise.allSettled(nodes.map((n) => n.close()));
@@ -77,7 +80,9 @@ export async function benchDeliveryLatency(quick: boolean): Promise<void> {
     );
     console.log(
       `max latency kith ${k.max.toFixed(1)} ms, gossipsub ${r.max.toFixed(1)} ms; thread busy ` +
-        `kith ${percent(k.busy)}, gossipsub ${percent(r.busy)} (first send to last delivery)`,
+        `kith ${percent(k.busy)}, gossipsub ${percent(r.busy)} (first send to last delivery); ` +
+        `CPU per delivery kith ${k.cpuPerDelivery.toFixed(2)} ms, gossipsub ` +
+        `${r.cpuPerDelivery.toFixed(2)} ms (${(k.cpuPerDelivery / r.cpuPerDelivery).toFixed(1)}×)`,
     );
     goal(
       `every ${interval} ms: p50 latency, kith / raw gossipsub`,
@@ -95,6 +100,11 @@ interface Run {
   readonly samples: number;
   /** The share of time the event loop was busy, from the first send to the last delivery. */
   readonly busy: number;
+  /**
+   * The process's CPU time (every thread) per delivery over the same window: unlike latency,
+   * it hardly moves with other jobs on the machine, so it compares runs on a busy one.
+   */
+  readonly cpuPerDelivery: number;
 }
 
 async function kithRun(
@@ -224,20 +234,35 @@ function noFailures(failures: readonly unknown[], done: () => boolean): () => bo
   };
 }
 
-/** Starts measuring how busy the event loop is; the function returns the share so far. */
-function busyMeter(): () => number {
-  const start = performance.eventLoopUtilization();
-  return () => performance.eventLoopUtilization(start).utilization;
+interface Busy {
+  /** The share of time the event loop was busy. */
+  readonly loop: number;
+  /** CPU time of the process, every thread, in ms. */
+  readonly cpuMs: number;
 }
 
-function summarize(latencies: readonly number[], busy: number): Run {
+/** Starts measuring how busy the event loop and the CPU are; the function returns both so far. */
+function busyMeter(): () => Busy {
+  const start = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  return () => {
+    const used = process.cpuUsage(cpu);
+    return {
+      loop: performance.eventLoopUtilization(start).utilization,
+      cpuMs: (used.user + used.system) / 1000,
+    };
+  };
+}
+
+function summarize(latencies: readonly number[], busy: Busy): Run {
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     max: sorted.at(-1) ?? Number.NaN,
     samples: sorted.length,
-    busy,
+    busy: busy.loop,
+    cpuPerDelivery: busy.cpuMs / Math.max(1, sorted.length),
   };
 }
 

@@ -33,6 +33,7 @@ import {
   type BenchDevice,
   type RawKeyPackage,
 } from './group-fixtures.ts';
+import { rawCiphersuite } from './pipeline-pairs.ts';
 import { format, goal, median, report, timeOnce, type Measurement } from './measure.ts';
 
 /**
@@ -48,7 +49,7 @@ export async function benchGroupScale(quick: boolean): Promise<void> {
   const rounds = 3;
   const cs = await loadCiphersuite();
   const kith = await kithGroupOps(cs, size, rounds);
-  const raw = await rawGroupOps(cs, size, rounds, kith.roomBytes);
+  const raw = await rawGroupOps(await rawCiphersuite(), size, rounds, kith.roomBytes);
   report(
     `group scale: ${size} members (median of ${rounds})`,
     [

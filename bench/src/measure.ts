@@ -4,6 +4,11 @@ export interface Measurement {
   readonly name: string;
   /** Median nanoseconds per operation. */
   readonly nsPerOp: number;
+  /**
+   * Median CPU nanoseconds per operation, every thread of the process (`measureAsync`): other
+   * jobs on the machine move it far less than the wall time.
+   */
+  readonly cpuNsPerOp?: number;
 }
 
 export function measure(
@@ -31,12 +36,16 @@ export async function measureAsync(
 ): Promise<Measurement> {
   await run();
   const perOp: number[] = [];
+  const cpuPerOp: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     for (let i = 0; i < ops; i += 1) await run();
     perOp.push(Number(process.hrtime.bigint() - start) / ops);
+    const used = process.cpuUsage(cpu);
+    cpuPerOp.push(((used.user + used.system) * 1000) / ops);
   }
-  return median(name, perOp);
+  return { ...median(name, perOp), cpuNsPerOp: median(name, cpuPerOp).nsPerOp };
 }
 
 /**

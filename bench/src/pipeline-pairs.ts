@@ -3,6 +3,8 @@ import {
   createCommit,
   createGroup,
   emptyPskIndex,
+  getCiphersuiteFromName,
+  getCiphersuiteImpl,
   joinGroup,
 } from 'ts-mls';
 import type { CiphersuiteImpl, ClientState } from 'ts-mls';
@@ -13,6 +15,7 @@ import {
   decodeAppPayload,
   deviceIdFromPublicKey,
   encodeAppPayload,
+  KITH_CIPHERSUITE,
   newRoomState,
   preverifySignedUpdates,
   Roles,
@@ -30,6 +33,14 @@ import {
   welcomeOf,
   type BenchDevice,
 } from './group-fixtures.ts';
+
+/**
+ * Raw ts-mls's own implementation of Kith's ciphersuite (WebCrypto for hashing and key
+ * derivation), for the baselines: Kith's `loadCiphersuite` derives keys in JavaScript.
+ */
+export function rawCiphersuite(): Promise<CiphersuiteImpl> {
+  return getCiphersuiteImpl(getCiphersuiteFromName(KITH_CIPHERSUITE));
+}
 
 /**
  * The two sides of the pipeline benchmark, shared by Node's and the browser's: two members of

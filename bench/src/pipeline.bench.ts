@@ -1,7 +1,7 @@
 import { loadCiphersuite, useEd25519, webRandom } from '@kith/core';
 import { nodeEd25519 } from '@kith/node';
 import { goal, measureAsync, report } from './measure.ts';
-import { kithPair, perSecond, rawPair } from './pipeline-pairs.ts';
+import { kithPair, perSecond, rawCiphersuite, rawPair } from './pipeline-pairs.ts';
 import { chatMessage } from './timeline-fixtures.ts';
 
 /**
@@ -17,7 +17,7 @@ export async function benchPipeline(quick: boolean): Promise<void> {
   const rounds = quick ? 3 : 5;
   const cs = await loadCiphersuite();
   const kith = await kithPair(cs);
-  const raw = await rawPair(cs);
+  const raw = await rawPair(await rawCiphersuite());
   const workloads: [string, (n: number) => Uint8Array][] = [
     ['short text', (n) => chatMessage(n)],
     ['4 KiB text', (n) => chatMessage(n, `${'lorem ipsum dolor sit amet '.repeat(152)}${n}`)],
@@ -44,6 +44,14 @@ export async function benchPipeline(quick: boolean): Promise<void> {
     ]);
     console.log(
       `messages per second: kith ${perSecond(kithRun.nsPerOp)}, with Node Ed25519 ${perSecond(kithNode.nsPerOp)}, ts-mls ${perSecond(rawRun.nsPerOp)}`,
+    );
+    const cpu = (m: typeof rawRun): string =>
+      `${((m.cpuNsPerOp ?? Number.NaN) / 1000).toFixed(0)} µs`;
+    const cpuShare = (m: typeof rawRun): string =>
+      `${((100 * (rawRun.cpuNsPerOp ?? Number.NaN)) / (m.cpuNsPerOp ?? Number.NaN)).toFixed(0)}%`;
+    console.log(
+      `CPU per message (every thread): kith ${cpu(kithRun)} (${cpuShare(kithRun)} of raw), ` +
+        `with Node Ed25519 ${cpu(kithNode)} (${cpuShare(kithNode)}), ts-mls ${cpu(rawRun)}`,
     );
     const share = (100 * rawRun.nsPerOp) / kithRun.nsPerOp;
     goal(`${name}: throughput, share of raw ts-mls`, share, { atLeast: 60 }, '%');

@@ -1,6 +1,6 @@
 import { webCryptoEd25519 } from '@kith/browser';
 import { loadCiphersuite, nobleEd25519, useEd25519, webRandom } from '@kith/core';
-import { kithPair, rawPair, type Phases } from '../../pipeline-pairs.ts';
+import { kithPair, rawCiphersuite, rawPair, type Phases } from '../../pipeline-pairs.ts';
 import { coldStart, populate } from './cold-start.ts';
 import * as latency from './latency.ts';
 import { chatMessage } from '../../timeline-fixtures.ts';
@@ -32,7 +32,7 @@ async function pipeline(quick: boolean): Promise<PipelineFigures[]> {
   const rounds = quick ? 3 : 7;
   const cs = await loadCiphersuite();
   const kith = await kithPair(cs);
-  const raw = await rawPair(cs);
+  const raw = await rawPair(await rawCiphersuite());
   const webCrypto = webCryptoEd25519();
   const workloads: [string, (n: number) => Uint8Array][] = [
     ['short text', (n) => chatMessage(n)],

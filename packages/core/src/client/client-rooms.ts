@@ -66,11 +66,14 @@ export async function writeContent(
   return contentMessageId(content, userUri(d.device.userId), roomUri(roomId));
 }
 
-/** The periodic work of every room (see KithClient.tick), then of the signals. */
-export async function tickRooms(d: DeviceContext): Promise<void> {
+/**
+ * The periodic work of every room (see KithClient.tick), then of the signals. `idle` false (input
+ * was waiting) leaves out resends and hellos (see `tickRoom`).
+ */
+export async function tickRooms(d: DeviceContext, idle = true): Promise<void> {
   for (const s of d.sessions.values()) {
     await s.expire();
-    await tickRoom(s, d.reachable);
+    await tickRoom(s, d.reachable, idle);
     await announceRelays(d, s);
     await announceProfile(s, d.profile);
   }

@@ -334,7 +334,11 @@ export class KithClient extends ClientView {
    * confirmed, commits proposals nobody committed, and asks reachable members for news.
    */
   tick(): Promise<void> {
-    return this.#run(() => tickRooms(this.#d));
+    // Input already waiting (a busy room) most likely holds what hellos would ask the peers
+    // for and the confirmations of what a resend would send again: a device behind would fall
+    // further behind. It resends and says hello on a tick that finds it idle.
+    const idle = this.#queue.idle;
+    return this.#run(() => tickRooms(this.#d, idle));
   }
 
   /**

@@ -2,21 +2,36 @@ import { bytesEqual } from '../crypto/bytes.ts';
 import type { DeviceId } from '../ids.ts';
 import type { ChainHead } from '../timeline/sync.ts';
 
-/** What a peer's last hello showed it has, to tell whether this device is complete. */
+/** What a peer's hello showed it has, to tell whether this device is complete. */
 export interface PeerPosition {
   readonly latestEpochId: Uint8Array | undefined;
   readonly heads: ReadonlyMap<string, ChainHead>;
 }
 
+/** A peer's last position, and the heads of its last hello of its own. */
+export interface HeardPosition extends PeerPosition {
+  /**
+   * The heads of its last hello of its own (not a reply): a peer says hello on each tick and
+   * answers ours at once, so comparing with its previous hello of any kind would often compare
+   * two moments a few milliseconds apart (see room-sync's `stalledOnly`).
+   */
+  readonly tickHeads: ReadonlyMap<string, ChainHead>;
+}
+
 /** Where each member device of a room stood at its last hello (for the sync status). */
 export class PeerPositions {
-  readonly #peers = new Map<DeviceId, PeerPosition>();
+  readonly #peers = new Map<DeviceId, HeardPosition>();
 
-  heard(device: DeviceId, position: PeerPosition): void {
-    this.#peers.set(device, position);
+  /** A hello from `device`; `reply` when it answered one of ours. */
+  heard(device: DeviceId, position: PeerPosition, reply: boolean): void {
+    const before = this.#peers.get(device)?.tickHeads;
+    this.#peers.set(device, {
+      ...position,
+      tickHeads: reply ? (before ?? position.heads) : position.heads,
+    });
   }
 
-  get(device: DeviceId): PeerPosition | undefined {
+  get(device: DeviceId): HeardPosition | undefined {
     return this.#peers.get(device);
   }
 

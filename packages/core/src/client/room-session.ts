@@ -171,10 +171,13 @@ export class RoomSession {
     return this.group.members().some((m) => m.deviceId === device);
   }
 
-  /** A member's hello: where it stands now, and that any Welcome owed to it arrived. */
-  heardFrom(device: DeviceId, position: PeerPosition): void {
+  /**
+   * A member's hello (`reply` when it answered ours): where it stands now, and that any Welcome
+   * owed to it arrived.
+   */
+  heardFrom(device: DeviceId, position: PeerPosition, reply: boolean): void {
     this.pendingWelcomes.acknowledged(device);
-    this.peers.heard(device, position);
+    this.peers.heard(device, position, reply);
   }
 
   /** Stores what a room just created or joined starts from, before anything else. */

@@ -39,7 +39,8 @@ async function answerHello(
   const theirs = new Map<string, ChainHead>(
     frame.heads.map((h) => [toHex(h.author), { seq: h.seq, head: h.head }]),
   );
-  session.heardFrom(from, { latestEpochId: frame.epochIds.at(-1), heads: theirs });
+  const before = session.peers.get(from)?.tickHeads;
+  session.heardFrom(from, { latestEpochId: frame.epochIds.at(-1), heads: theirs }, frame.reply);
 
   const commits = session.group.commitsAfter(frame.epochIds);
   if (commits !== undefined && commits.length > 0) {
@@ -59,7 +60,7 @@ async function answerHello(
   if (!session.embargo.holds(member.publicKey)) {
     // Content written while the room shared history only with its members of the time goes
     // without its bodies to a user who was not one (docs/PROTOCOL.md §6.1).
-    const missing = session.doc.encodedUpdatesSince(theirs, (epoch) =>
+    const missing = session.doc.encodedUpdatesSince(stalledOnly(session, theirs, before), (epoch) =>
       session.history.mayShare(member.userId, epoch),
     );
     for (const message of await session.sealUpdates(missing)) {
@@ -71,6 +72,35 @@ async function answerHello(
   if (own !== undefined && ours !== undefined && own.seq <= ours.seq) session.acknowledge(own.seq);
   await session.flush();
   if (!frame.reply) await session.sendFrame(from, helloFrame(session, true));
+}
+
+/**
+ * The heads to answer a hello against: the peer's, except for authors whose chain it has been
+ * receiving since its previous hello of its own (its head moved forward on the branch this device
+ * holds), taken as held up to this device's head. What it lacks of those is most likely on its
+ * way by gossip already: answering with it as well made a busy room send every message again in
+ * each sync answer, and the devices that spent their time on those copies fell further behind,
+ * which made the next answers bigger still. A chain that stops moving on the peer (a lost
+ * message: its head cannot pass it) is answered at its next hello, as are its first hello, a
+ * peer on another branch of a chain and every chain of a peer that received nothing in between.
+ */
+function stalledOnly(
+  session: RoomSession,
+  theirs: ReadonlyMap<string, ChainHead>,
+  before: ReadonlyMap<string, ChainHead> | undefined,
+): ReadonlyMap<string, ChainHead> {
+  if (before === undefined) return theirs;
+  const ours = session.doc.stateVector();
+  let asked: Map<string, ChainHead> | undefined;
+  for (const [author, their] of theirs) {
+    const mine = ours.get(author);
+    const moved = their.seq > (before.get(author)?.seq ?? -1);
+    if (mine === undefined || !moved || their.seq >= mine.seq) continue;
+    if (!session.doc.holds(author, their)) continue;
+    asked ??= new Map(theirs);
+    asked.set(author, mine);
+  }
+  return asked ?? theirs;
 }
 
 /** Handles a hello, epochs or data frame from `from` for this room. */
@@ -116,15 +146,22 @@ export function syncStatusOf(s: RoomSession): SyncStatus {
 
 /**
  * A room's share of the client's periodic work: resend what no member confirmed, commit
- * proposals nobody committed, say hello to reachable members, and re-deliver Welcomes.
+ * proposals nobody committed, say hello to reachable members, and re-deliver Welcomes. A device
+ * with input waiting (`idle` false: a busy room) leaves the resends and hellos to a later tick:
+ * the confirmations of its updates and what a hello would ask for are most likely in that
+ * input, and resending or answering would send it all again, to devices that are behind too.
  */
-export async function tickRoom(s: RoomSession, reachable: ReadonlySet<DeviceId>): Promise<void> {
+export async function tickRoom(
+  s: RoomSession,
+  reachable: ReadonlySet<DeviceId>,
+  idle = true,
+): Promise<void> {
   if (!s.active) return;
   await s.makeIntentsAgain();
-  await s.resendOutbox();
+  if (idle) await s.resendOutbox();
   if (s.group.pendingProposals().length > 0) await s.commitStaleProposals();
   const self = s.group.self()?.deviceId;
-  for (const m of s.members()) {
+  for (const m of idle ? s.members() : []) {
     if (m.deviceId !== self && reachable.has(m.deviceId)) {
       await s.sendFrame(m.deviceId, helloFrame(s, false));
     }

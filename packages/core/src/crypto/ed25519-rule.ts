@@ -68,8 +68,31 @@ export function strictlyEncoded(publicKey: Uint8Array, signature: Uint8Array): b
 }
 
 /**
+ * Decoded public keys with a table of their multiples (window 4: about 150 kB each), by key: a
+ * device verifies the same few authors' keys over and over, and multiplying a point without a
+ * table was most of a verification.
+ */
+const keyPoints = new Map<string, InstanceType<typeof Point>>();
+const MAX_KEY_POINTS = 32;
+const KEY_WINDOW = 4;
+
+function keyPoint(publicKey: Uint8Array): InstanceType<typeof Point> {
+  const id = String.fromCharCode(...publicKey);
+  let point = keyPoints.get(id);
+  if (point === undefined) {
+    point = Point.fromBytes(publicKey, false);
+    point.precompute(KEY_WINDOW, false);
+    if (keyPoints.size >= MAX_KEY_POINTS) keyPoints.clear();
+    keyPoints.set(id, point);
+  }
+  return point;
+}
+
+/**
  * RFC 8032's cofactorless check, [S]B = R + [k]A, on @noble/curves' points (its own `verify`
- * checks the cofactored equation). Callers have checked `strictlyEncoded`.
+ * checks the cofactored equation), computed as RFC 8032 §5.1.7 does: [S]B - [k]A encoded must
+ * be R's bytes, which spares decoding R (a square root). Callers have checked
+ * `strictlyEncoded` (so R's bytes are canonical, and only a point equal to R encodes to them).
  */
 export function verifyCofactorless(
   signature: Uint8Array,
@@ -78,12 +101,16 @@ export function verifyCofactorless(
 ): boolean {
   try {
     const rBytes = signature.subarray(0, 32);
-    const R = Point.fromBytes(rBytes, false);
-    const A = Point.fromBytes(publicKey, false);
+    const A = keyPoint(publicKey);
     const s = littleEndian(signature.subarray(32));
     if (s >= L) return false;
     const k = littleEndian(sha512(concatBytes(rBytes, publicKey, message))) % L;
-    return Point.BASE.multiplyUnsafe(s).equals(R.add(A.multiplyUnsafe(k)));
+    // `multiply` (constant time, with the base point's table) refuses 0.
+    const sB = s === 0n ? Point.ZERO : Point.BASE.multiply(s);
+    const encoded = sB.subtract(A.multiplyUnsafe(k)).toBytes();
+    let diff = 0;
+    for (let i = 0; i < 32; i++) diff |= (encoded[i] ?? 0) ^ (rBytes[i] ?? 0);
+    return diff === 0;
   } catch {
     return false;
   }

@@ -36,6 +36,12 @@ export interface Ed25519Implementation {
     message: Uint8Array,
     publicKey: Uint8Array,
   ) => Promise<boolean>;
+  /**
+   * True when it reaches the verdicts of the platform's WebCrypto (Node's crypto module is the
+   * same OpenSSL), which ts-mls verifies MLS signatures with: then MLS signing and verification
+   * go through it too, sparing a WebCrypto key import and round trip per signature.
+   */
+  readonly webCryptoVerdicts?: boolean;
 }
 
 /** A signature to verify ahead of time, as `verifyWithContext` will be asked about it. */
@@ -69,6 +75,11 @@ let verdicts = new VerdictCache();
 export function useEd25519(replacement: Ed25519Implementation | undefined): void {
   implementation = replacement ?? nobleEd25519;
   verdicts = new VerdictCache();
+}
+
+/** The installed implementation if MLS signatures may use it (`webCryptoVerdicts`). */
+export function mlsEd25519(): Ed25519Implementation | undefined {
+  return implementation.webCryptoVerdicts === true ? implementation : undefined;
 }
 
 /** Whether `preverifyWithContext` does anything (the installed implementation is asynchronous). */

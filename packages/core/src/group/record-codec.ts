@@ -1,4 +1,4 @@
-import { decodeGroupState, encodeGroupState, type ClientConfig } from 'ts-mls';
+import { decodeGroupState, type ClientConfig } from 'ts-mls';
 import { decodeCbor } from '../cbor/decode.ts';
 import { encodeCbor } from '../cbor/encode.ts';
 import { ShapeReader } from '../cbor/shape.ts';
@@ -7,6 +7,7 @@ import { GroupError } from './errors.ts';
 import { roomStateOf } from './commit-policy.ts';
 import { isDeviceId, isUserId } from '../identity/user-id.ts';
 import { EPOCH_ID_LENGTH, type Committer, type EpochRecord } from './epoch.ts';
+import { encodeGroupStateKept } from './state-encoding.ts';
 
 /** 2 adds the committer (storage layout 3); 1 is still read, with no committer. */
 const VERSION = 2;
@@ -25,7 +26,7 @@ export function encodeEpochRecord(record: EpochRecord): Uint8Array {
     VERSION,
     record.epoch,
     record.epochId,
-    encodeGroupState(record.state),
+    encodeGroupStateKept(record.state),
     record.commit ?? null,
     record.committedByMe,
     record.committer === undefined

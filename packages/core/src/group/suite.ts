@@ -13,15 +13,22 @@ import {
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { webRandom } from '../ports/random.ts';
 import { ROOM_STATE_EXTENSION_TYPE } from '../room/room-state-codec.ts';
+import { withFastHashing, withInstalledSignature } from './suite-hashing.ts';
 
 /** The one MLS ciphersuite Kith speaks: X25519, AES-128-GCM, SHA-256, Ed25519 (the device key). */
 export const KITH_CIPHERSUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
 
 let suite: Promise<CiphersuiteImpl> | undefined;
 
-/** The ciphersuite implementation, built once (WebCrypto where present, noble otherwise). */
+/**
+ * The ciphersuite implementation, built once: ts-mls's (WebCrypto where present, noble
+ * otherwise) with key derivation and small hashes in JavaScript (`withFastHashing`), and MLS
+ * signatures through a native Ed25519 where one is installed (`withInstalledSignature`).
+ */
 export function loadCiphersuite(): Promise<CiphersuiteImpl> {
-  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(KITH_CIPHERSUITE));
+  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(KITH_CIPHERSUITE)).then((cs) =>
+    withInstalledSignature(withFastHashing(cs)),
+  );
   return suite;
 }
 

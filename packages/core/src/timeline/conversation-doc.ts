@@ -287,6 +287,15 @@ export class ConversationDoc {
       : -1;
   }
 
+  /**
+   * Whether this device holds `claim` of the author with public key `authorHex`: the same update
+   * at that seq (so the claimant is on this device's branch of the author's chain).
+   */
+  holds(authorHex: string, claim: ChainHead): boolean {
+    const link = this.#r.chains.get(authorHex)?.links[claim.seq];
+    return link !== undefined && bytesEqual(link.hash, claim.head);
+  }
+
   /** The signed updates a member with state vector `theirs` lacks, in an order that applies. */
   updatesSince(theirs: TimelineStateVector): SignedUpdate[] {
     return this.encodedUpdatesSince(theirs).map(decodeSignedUpdate);

@@ -112,4 +112,32 @@ describe("Kith's Ed25519 rule: one verdict on every runtime", () => {
     expect(nobleEd25519.verify(signature, Uint8Array.of(5), key)).toBe(true);
     expect(nobleEd25519.verify(signature, Uint8Array.of(6), key)).toBe(false);
   });
+
+  it("honest, tampered and foreign signatures of keys seen again and again: OpenSSL's verdicts", () => {
+    // The noble check keeps each key decoded with a table of its multiples: a key seen before
+    // must give the same verdicts as a new one.
+    const seeds = [1, 2, 3].map((i) => new Uint8Array(32).fill(i));
+    const keys = seeds.map((seed) => ed25519.getPublicKey(seed));
+    let verdicts = 0;
+    for (let round = 0; round < 3; round++) {
+      for (const [i, seed] of seeds.entries()) {
+        const message = Uint8Array.of(round, i, 7);
+        const signature = ed25519.sign(message, seed);
+        const flipped = Uint8Array.from(signature);
+        flipped[round * 10] = (flipped[round * 10] ?? 0) ^ 1;
+        const cases: [Uint8Array, Uint8Array, Uint8Array][] = [
+          [signature, message, keys[i] ?? new Uint8Array()],
+          [signature, Uint8Array.of(round, i, 8), keys[i] ?? new Uint8Array()],
+          [flipped, message, keys[i] ?? new Uint8Array()],
+          [signature, message, keys[(i + 1) % keys.length] ?? new Uint8Array()],
+        ];
+        for (const [sig, msg, key] of cases) {
+          const kith = nobleEd25519.verify(sig, msg, key);
+          expect(kith).toBe(openssl(sig, msg, key));
+          if (kith) verdicts++;
+        }
+      }
+    }
+    expect(verdicts).toBe(9);
+  });
 });

@@ -69,6 +69,8 @@ export function nodeEd25519(): Ed25519Implementation {
       const der = createPublicKey(privateKey(secret)).export({ format: 'der', type: 'spki' });
       return new Uint8Array(der.subarray(SPKI.length));
     },
+    // The OpenSSL behind Node's WebCrypto: ts-mls's MLS signatures may use it as well.
+    webCryptoVerdicts: true,
   };
 }
 
