@@ -10,6 +10,7 @@ import {
 } from '@kith/core';
 import { createMemoryNetwork, type MemoryNetwork } from '@kith/core/testing';
 import type { RelayState } from '../src/model/connection.ts';
+import type { BlobsApi } from '../src/model/file-transfers.ts';
 import type { ContactInfo, DeviceContact, MessengerDevice } from '../src/model/messenger.ts';
 
 /**
@@ -31,6 +32,14 @@ export class TestDevice implements MessengerDevice {
       this.#appData.set(key.join('/'), JSON.stringify(value));
       return Promise.resolve();
     },
+  };
+  /** Files need libp2p: the e2e tests cover them. */
+  readonly blobs: BlobsApi = {
+    sendFile: () => Promise.reject(new Error('no files in unit tests')),
+    download: () => {
+      throw new Error('no files in unit tests');
+    },
+    open: () => Promise.reject(new Error('no files in unit tests')),
   };
   relays: RelayState[] = [];
   direct = 0;

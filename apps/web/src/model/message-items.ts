@@ -8,6 +8,7 @@ import {
   type UserId,
 } from '@kith/core';
 import { BlockCache } from './block-cache.ts';
+import { fileOf, type FileItem } from './file-item.ts';
 import { parseMarkdown, type Block } from './markdown.ts';
 
 const blockCache = new BlockCache();
@@ -55,6 +56,8 @@ export interface MessageItem {
   readonly expiresAt: number | undefined;
   /** For this user's own messages. */
   readonly receipt: ReceiptItem | undefined;
+  /** The file it carries (its caption is `text`). */
+  readonly file?: FileItem;
 }
 
 /** What message items need around them: the reader, names, and the room's receipts. */
@@ -79,7 +82,8 @@ function messageItem(
   byId: ReadonlyMap<string, TimelineMessage>,
   { me, nameOf, receipts }: ItemContext,
 ): MessageItem {
-  const text = m.retracted ? '' : messageText(m.content);
+  const file = m.retracted ? undefined : fileOf(m.content);
+  const text = m.retracted ? '' : (file?.caption ?? messageText(m.content));
   const original = m.inReplyTo === undefined ? undefined : byId.get(toHex(m.inReplyTo));
   const origin = m.imported;
   const mine = m.sender === me && origin === undefined;
@@ -121,6 +125,7 @@ function messageItem(
         ? undefined
         : m.content.expires.time * 1000,
     receipt: mine ? receiptOf(m, receipts) : undefined,
+    ...(file === undefined ? {} : { file: file.file }),
   };
 }
 
@@ -147,7 +152,9 @@ function receiptOf(m: TimelineMessage, receipts: RoomReceipts | undefined): Rece
 
 function isMarkdown(m: TimelineMessage): boolean {
   const body = m.content.body;
-  return body.kind === 'single' && body.contentType.startsWith('text/markdown');
+  // A file's caption is the first part of a processAll multipart.
+  const text = body.kind === 'multi' && body.semantics === 'processAll' ? body.parts[0] : body;
+  return text?.kind === 'single' && text.contentType.startsWith('text/markdown');
 }
 
 /** Plain text: its paragraphs, each a text run with line breaks; nothing in it is markup. */

@@ -16,6 +16,7 @@ import {
 } from './contact-verification.ts';
 import { connectionStatus, type ConnectionStatus, type RelayState } from './connection.ts';
 import { messageItems, type ItemContext, type MessageItem } from './message-items.ts';
+import { FileTransfers, type BlobsApi } from './file-transfers.ts';
 import { exportRoom, importPlan, planImport, type HistoryFormat } from './history-port.ts';
 import type { Person } from './mention-complete.ts';
 import { noticesFor, type Notice } from './notices.ts';
@@ -54,6 +55,8 @@ export interface MessengerDevice {
   invite(roomId: RoomId, user: UserId): Promise<void>;
   relayStatus(): readonly RelayState[];
   connectedDevices(): readonly unknown[];
+  /** Encrypted files: sending, fetching, reading back. */
+  readonly blobs: BlobsApi;
 }
 
 /** A message in the composer's reply or edit state refers to one by its hex ID. */
@@ -90,6 +93,8 @@ export class Messenger {
   readonly safety: PersonalSafety;
   /** Safety numbers and which contacts this person verified. */
   readonly verification: ContactVerification;
+  /** Files sent and received on this page. */
+  readonly files: FileTransfers;
   #displayName: string;
   readonly #listeners = new Set<() => void>();
   readonly #offs: (() => void)[] = [];
@@ -115,6 +120,9 @@ export class Messenger {
         this.changed();
       },
     );
+    this.files = new FileTransfers(device.blobs, () => {
+      this.changed();
+    });
     for (const type of CHANGES) {
       this.#offs.push(
         device.client.on(type, () => {
@@ -160,6 +168,7 @@ export class Messenger {
   }
 
   dispose(): void {
+    this.files.dispose();
     for (const off of this.#offs.splice(0)) off();
     this.#listeners.clear();
   }
