@@ -2,7 +2,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeContactLink, messageText, safetyNumber, type RoomId } from '@kith/core';
 import type { KithNode } from '@kith/node';
+import { join } from 'node:path';
 import type { StaticServer } from '../../server/static-server.ts';
+import { writeQrVideo } from './fake-camera.ts';
 import { article, WebWorld } from './web-world.ts';
 
 /**
@@ -119,5 +121,48 @@ describe('people in the web messenger', () => {
     await page.getByRole('button', { name: /^bob club/ }).click();
     await article(page, 'hi club').waitFor();
     expect(await article(page, 'after she left').count()).toBe(0);
+  });
+
+  it('adds a contact by scanning their QR code with the camera, then lets the camera go', async () => {
+    // Carol's camera films Bob's contact link as a QR code (Chromium's fake capture device).
+    const video = join(world.work, 'bob-qr.y4m');
+    await writeQrVideo(video, bob.contactLink('Bob'));
+    const withCamera = await world.launchBrowser([
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
+    const carol = await (await withCamera.newContext()).newPage();
+    carol.setDefaultTimeout(20_000);
+    // Every camera stream the page gets, kept to see it is stopped.
+    await carol.addInitScript(() => {
+      const streams: MediaStream[] = [];
+      (window as unknown as { __streams: MediaStream[] }).__streams = streams;
+      const get = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await get(constraints);
+        streams.push(stream);
+        return stream;
+      };
+    });
+    const requests = new Set<string>();
+    carol.on('request', (r) => requests.add(new URL(r.url()).origin));
+    await carol.goto(`${server.url}?relay=${encodeURIComponent(relayWs)}`);
+    await carol.getByLabel('Your name').fill('Carol');
+    await carol.getByRole('button', { name: 'Start' }).click();
+    await carol.getByRole('button', { name: 'Scan QR code' }).click();
+    await carol.getByRole('status').getByText('Added Bob.').waitFor();
+    await carol.getByRole('list').getByRole('button', { name: 'Message Bob' }).waitFor();
+    // The camera is off once the code is read: the stream it gave has ended.
+    expect(await carol.getByRole('group', { name: 'Scan a QR code' }).count()).toBe(0);
+    expect(
+      await carol.evaluate(() =>
+        (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) =>
+          s.getTracks().map((t) => `${t.kind} ${t.readyState}`),
+        ),
+      ),
+    ).toEqual(['video ended']);
+    // Decoded in the page: nothing but the page's own origin was asked for anything.
+    expect([...requests]).toEqual([new URL(server.url).origin]);
   });
 });

@@ -29,7 +29,7 @@ export class WebWorld {
   readonly #cleanups: (() => Promise<unknown>)[];
 
   private constructor(
-    parts: Omit<WebWorld, 'close' | 'bobSees'>,
+    parts: Omit<WebWorld, 'close' | 'bobSees' | 'launchBrowser'>,
     cleanups: (() => Promise<unknown>)[],
   ) {
     this.work = parts.work;
@@ -71,6 +71,16 @@ export class WebWorld {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Another Chromium, with `args` (a fake camera, say); closed with the world. */
+  async launchBrowser(args: readonly string[]): Promise<Browser> {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', ...args],
+    });
+    this.#cleanups.push(() => browser.close());
+    return browser;
   }
 
   async close(): Promise<void> {
