@@ -56,6 +56,42 @@ describe('the messenger view-model over a KithClient', () => {
     expect(bob.syncText(roomId)).toMatch(/^History complete/);
   });
 
+  it('shows an own message sent, then stored on a relay once one acknowledges it', async () => {
+    world = new TestWorld();
+    const acks: (() => void)[] = [];
+    const device = await TestDevice.open(world, 'alice tab', (t) => ({
+      ...t,
+      subscribe: (topic) => {
+        t.subscribe(topic);
+      },
+      unsubscribe: (topic) => {
+        t.unsubscribe(topic);
+      },
+      publish: (topic, data, options) => {
+        // What a relay calls once it keeps the copy.
+        if (options?.onStored !== undefined && options.ephemeral !== true) {
+          acks.push(options.onStored);
+        }
+        return t.publish(topic, data, options);
+      },
+      sendTo: (d, data) => t.sendTo(d, data),
+      onMessage: (h) => t.onMessage(h),
+      onPeer: (h) => t.onPeer(h),
+      close: () => t.close(),
+    }));
+    const alice = new Messenger(device, 'Alice');
+    const roomId = await alice.createRoom('notes to self', []);
+    acks.length = 0;
+    await alice.send(roomId, 'kept?');
+    expect(alice.messages(roomId)[0]?.receipt).toMatchObject({ state: 'sent', text: '✓ Sent' });
+    expect(acks).toHaveLength(1);
+    acks[0]?.();
+    expect(alice.messages(roomId)[0]?.receipt).toMatchObject({
+      state: 'stored',
+      text: '✓ Stored on a relay',
+    });
+  });
+
   it('replies with a quote, edits, reacts (and takes the reaction back) and retracts', async () => {
     const { alice, bob, roomId } = await pair();
     const first = await alice.send(roomId, 'original');

@@ -6,6 +6,7 @@ import {
   toHex,
   type DeviceId,
   type RoomId,
+  type TransportPort,
   type UserId,
 } from '@kith/core';
 import { createMemoryNetwork, type MemoryNetwork } from '@kith/core/testing';
@@ -49,10 +50,15 @@ export class TestDevice implements MessengerDevice {
     this.#world = world;
   }
 
-  static async open(world: TestWorld, name: string): Promise<TestDevice> {
+  /** `wrap` sees (and may change) what the client hands its transport. */
+  static async open(
+    world: TestWorld,
+    name: string,
+    wrap: (t: TransportPort) => TransportPort = (t) => t,
+  ): Promise<TestDevice> {
     const client = await KithClient.open({
       storage: new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions),
-      transport: (device) => world.network.endpoint(device.deviceId),
+      transport: (device) => wrap(world.network.endpoint(device.deviceId)),
       deviceName: name,
     });
     const device = new TestDevice(client, world);

@@ -3,6 +3,7 @@ import {
   mentionedUsers,
   messageText,
   toHex,
+  type RoomMessageStatus,
   type RoomReceipts,
   type TimelineMessage,
   type UserId,
@@ -23,8 +24,12 @@ interface ReactionItem {
 
 /** Where one of this user's messages has got to. */
 interface ReceiptItem {
-  /** 'sent': on this device and sent; 'delivered': another member has it; 'read': read by one. */
-  readonly state: 'sent' | 'delivered' | 'read';
+  /**
+   * 'sending': not yet handed to the network; 'sent': published; 'stored': a room relay keeps
+   * it; 'delivered': another member has it; 'read': read by one. (Messages from this user's
+   * other devices show only what members' markers say: delivered or read, else sent.)
+   */
+  readonly state: 'sending' | 'sent' | 'stored' | 'delivered' | 'read';
   readonly deliveredTo: number;
   readonly readBy: number;
   readonly text: string;
@@ -65,6 +70,8 @@ export interface ItemContext {
   readonly me: UserId;
   readonly nameOf: (user: UserId) => string;
   readonly receipts: RoomReceipts | undefined;
+  /** This device's own messages' delivery states. */
+  readonly status?: RoomMessageStatus | undefined;
 }
 
 /** Timeline messages as items; `all` (the room's messages) resolves quotes. */
@@ -80,7 +87,7 @@ export function messageItems(
 function messageItem(
   m: TimelineMessage,
   byId: ReadonlyMap<string, TimelineMessage>,
-  { me, nameOf, receipts }: ItemContext,
+  { me, nameOf, receipts, status }: ItemContext,
 ): MessageItem {
   const file = m.retracted ? undefined : fileOf(m.content);
   const text = m.retracted ? '' : (file?.caption ?? messageText(m.content));
@@ -124,7 +131,7 @@ function messageItem(
       m.content.expires === null || m.content.expires.relative
         ? undefined
         : m.content.expires.time * 1000,
-    receipt: mine ? receiptOf(m, receipts) : undefined,
+    receipt: mine ? receiptOf(m, receipts, status) : undefined,
     ...(file === undefined ? {} : { file: file.file }),
   };
 }
@@ -139,7 +146,29 @@ function originalName(
   return isUserId(id) ? nameOf(id) : origin.sender;
 }
 
-function receiptOf(m: TimelineMessage, receipts: RoomReceipts | undefined): ReceiptItem {
+function receiptOf(
+  m: TimelineMessage,
+  receipts: RoomReceipts | undefined,
+  status: RoomMessageStatus | undefined,
+): ReceiptItem {
+  const own = status?.of(m);
+  if (own !== undefined) {
+    const deliveredTo = own.delivered;
+    const readBy = own.readBy.length;
+    const counts = { state: own.state, deliveredTo, readBy };
+    switch (own.state) {
+      case 'sending':
+        return { ...counts, text: '◷ Sending' };
+      case 'sent':
+        return { ...counts, text: '✓ Sent' };
+      case 'stored':
+        return { ...counts, text: '✓ Stored on a relay' };
+      case 'delivered':
+        return { ...counts, text: `✓✓ Delivered to ${deliveredTo}` };
+      case 'read':
+        return { ...counts, text: `✓✓ Read by ${readBy}` };
+    }
+  }
   const r = receipts?.of(m.messageId);
   const deliveredTo = r?.deliveredTo.length ?? 0;
   const readBy = r?.readBy.length ?? 0;

@@ -78,6 +78,7 @@ const CHANGES: readonly KithEventType[] = [
   'typing',
   'presence',
   'receipts',
+  'messageStatus',
 ];
 
 /**
@@ -390,12 +391,14 @@ export class Messenger {
 
   #itemContext(roomId: RoomId): ItemContext {
     let receipts: ItemContext['receipts'];
+    let status: ItemContext['status'];
     try {
       receipts = this.device.client.roomReceipts(roomId);
+      status = this.device.client.roomMessageStatus(roomId);
     } catch {
       receipts = undefined;
     }
-    return { me: this.me, nameOf: (u) => this.nameOf(u), receipts };
+    return { me: this.me, nameOf: (u) => this.nameOf(u), receipts, status };
   }
 
   /** Whether an unread message from someone else mentions this user. */
