@@ -4,6 +4,7 @@ import type { MessageItem } from '../model/message-items.ts';
 import { completeMention, mentionQuery, type MentionQuery } from '../model/mention-complete.ts';
 import { sizeText } from '../model/file-item.ts';
 import type { Messenger } from '../model/messenger.ts';
+import { VoiceButton } from './voice-button.tsx';
 
 export type Draft =
   | { readonly kind: 'new' }
@@ -209,13 +210,21 @@ export function Composer({
         </ul>
       )}
       {onPending !== undefined && draft.kind === 'new' && (
-        <AttachButton
-          disabled={disabled}
-          onFile={(file) => {
-            onPending(file);
-            field.current?.focus();
-          }}
-        />
+        <>
+          <AttachButton
+            disabled={disabled}
+            onFile={(file) => {
+              onPending(file);
+              field.current?.focus();
+            }}
+          />
+          <VoiceButton
+            disabled={disabled}
+            onRecorded={(file) => {
+              messenger.files.send(roomId, file).catch(onError);
+            }}
+          />
+        </>
       )}
       <button type="submit" disabled={disabled}>
         {draft.kind === 'edit' ? 'Save' : 'Send'}

@@ -25,10 +25,25 @@ let roomId: RoomId;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  world = await WebWorld.start('files');
+  // Chromium's fake microphone (a beep) for voice messages.
+  world = await WebWorld.start('files', [
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+  ]);
   bob = world.bob;
   page = await (await world.browser.newContext({ acceptDownloads: true })).newPage();
   page.setDefaultTimeout(20_000);
+  // Every media stream the page gets, kept to see it is released.
+  await page.addInitScript(() => {
+    const streams: MediaStream[] = [];
+    (window as unknown as { __streams: MediaStream[] }).__streams = streams;
+    const get = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await get(constraints);
+      streams.push(stream);
+      return stream;
+    };
+  });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(`${world.server.url}?relay=${encodeURIComponent(world.relayWs)}`);
   await page.getByLabel('Your name').fill('Alice');
@@ -209,6 +224,33 @@ describe('files in the web messenger', () => {
     const dropped = await bobsFile('dropped.txt');
     expect(new TextDecoder().decode(await bobFetches(dropped.messageId))).toBe('dropped');
     expect(toHex(dropped.messageId)).not.toBe(toHex(pasted.messageId));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('records a voice message that reaches Bob as WebM Opus and plays on her page', async () => {
+    await page.getByRole('button', { name: 'Record voice message' }).click();
+    // A second of the fake microphone's beep, told by the page's own clock.
+    await page.getByRole('status').getByText('Recording… 1 s').waitFor();
+    await page.getByRole('button', { name: 'Send voice message' }).click();
+    const voice = await bobsFile('voice-message.webm');
+    expect(findAttachment(voice.content)?.contentType).toBe('audio/webm');
+    const bytes = await bobFetches(voice.messageId);
+    expect([...bytes.subarray(0, 4)]).toEqual([0x1a, 0x45, 0xdf, 0xa3]);
+    expect(bytes.length).toBeGreaterThan(1000);
+    // Her page plays it from her store (the CSP lets the blob: URL in as media).
+    const audio = page.getByLabel(/^Voice message, /);
+    await expect
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState))
+      .toBeGreaterThan(0);
+    expect(await audio.getAttribute('src')).toMatch(/^blob:/);
+    // The microphone is released.
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) =>
+          s.getTracks().map((t) => `${t.kind} ${t.readyState}`),
+        ),
+      ),
+    ).toEqual(['audio ended']);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -40,7 +40,8 @@ export class WebWorld {
     this.#cleanups = cleanups;
   }
 
-  static async start(name: string): Promise<WebWorld> {
+  /** `browserArgs`: more Chromium flags (a fake microphone, say). */
+  static async start(name: string, browserArgs: readonly string[] = []): Promise<WebWorld> {
     const cleanups: (() => Promise<unknown>)[] = [];
     try {
       const work = await mkdtemp(join(tmpdir(), `kith-web-${name}-`));
@@ -53,7 +54,10 @@ export class WebWorld {
       const relayWs = relay.multiaddrs.find((a) => a.includes('/ws/')) ?? '';
       const server = await StaticServer.start(dist);
       cleanups.push(() => server.close());
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', ...browserArgs],
+      });
       cleanups.push(() => browser.close());
       const bob = await KithNode.open({
         dataDir: join(work, 'bob'),
