@@ -115,7 +115,9 @@ describe('files in the web messenger', () => {
     const img = article(page, 'grey square').getByRole('img', { name: 'grey.png' });
     await img.waitFor();
     // Decoded: the CSP let the blob: URL in, and the bytes are the PNG's.
-    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(24);
+    await expect
+      .poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth), { timeout: 10_000 })
+      .toBe(24);
     expect(await img.getAttribute('src')).toMatch(/^blob:/);
     expect(await article(page, 'grey square').locator('strong').textContent()).toBe('grey');
 
