@@ -242,7 +242,7 @@ describe('files in the web messenger', () => {
     // Her page plays it from her store (the CSP lets the blob: URL in as media).
     const audio = page.getByLabel(/^Voice message, /);
     await expect
-      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState))
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => a.readyState), { timeout: 10_000 })
       .toBeGreaterThan(0);
     expect(await audio.getAttribute('src')).toMatch(/^blob:/);
     // The microphone is released.
