@@ -123,7 +123,7 @@ describe('people in the web messenger', () => {
     expect(await article(page, 'after she left').count()).toBe(0);
   });
 
-  it('adds a contact by scanning their QR code with the camera, then lets the camera go', async () => {
+  it('adds a contact by scanning their QR code, lets the camera go, and notifies of a DM while hidden', async () => {
     // Carol's camera films Bob's contact link as a QR code (Chromium's fake capture device).
     const video = join(world.work, 'bob-qr.y4m');
     await writeQrVideo(video, bob.contactLink('Bob'));
@@ -132,7 +132,9 @@ describe('people in the web messenger', () => {
       '--use-fake-ui-for-media-stream',
       `--use-file-for-fake-video-capture=${video}`,
     ]);
-    const carol = await (await withCamera.newContext()).newPage();
+    const carolContext = await withCamera.newContext();
+    await carolContext.grantPermissions(['notifications'], { origin: new URL(server.url).origin });
+    const carol = await carolContext.newPage();
     carol.setDefaultTimeout(20_000);
     // Every camera stream the page gets, kept to see it is stopped.
     await carol.addInitScript(() => {
@@ -143,6 +145,16 @@ describe('people in the web messenger', () => {
         const stream = await get(constraints);
         streams.push(stream);
         return stream;
+      };
+      // And every notification the page shows.
+      const shown: string[] = [];
+      (window as unknown as { __shown: string[] }).__shown = shown;
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push(`${title}: ${options?.body ?? ''}`);
+        }
       };
     });
     const requests = new Set<string>();
@@ -162,6 +174,27 @@ describe('people in the web messenger', () => {
         ),
       ),
     ).toEqual(['video ended']);
+    // Notifications on (asked when turned on); with the tab hidden, Bob's DM notifies her and
+    // the title counts it.
+    await carol.getByRole('button', { name: 'Notifications off' }).click();
+    await carol.getByRole('button', { name: 'Notifications on' }).waitFor();
+    await carol.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+    });
+    const carolLink = await carol
+      .getByRole('textbox', { name: 'Your contact link', exact: true })
+      .inputValue();
+    await bob.addContact(carolLink);
+    const dm = await bob.createRoom({ dm: true, members: [decodeContactLink(carolLink).userId] });
+    await carol.getByRole('button', { name: /^Bob/ }).waitFor();
+    await bob.client.send(dm, 'psst, Carol');
+    await expect
+      .poll(() => carol.evaluate(() => (window as unknown as { __shown: string[] }).__shown), {
+        timeout: 20_000,
+      })
+      .toEqual(['Bob: psst, Carol']);
+    await expect.poll(() => carol.title(), { timeout: 20_000 }).toBe('(1) Kith');
+
     // Decoded in the page: nothing but the page's own origin was asked for anything.
     expect([...requests]).toEqual([new URL(server.url).origin]);
   });
