@@ -92,6 +92,23 @@ describe('the messenger view-model over a KithClient', () => {
     });
   });
 
+  it('remembers with the device when it was last online, and says so while offline', async () => {
+    world = new TestWorld();
+    const device = await TestDevice.open(world, 'alice tab');
+    const first = new Messenger(device, 'Alice');
+    await first.load();
+    expect(first.connection(false, 1_000).text).not.toMatch(/last online/);
+    device.relays = [{ address: '/ip4/127.0.0.1/tcp/1/ws', connected: true, reserved: true }];
+    expect(first.connection(true, 2_000).state).toBe('online');
+    first.dispose();
+    // The page opens again, offline.
+    device.relays = [];
+    const again = new Messenger(device, 'Alice');
+    await expect.poll(() => device.appData.get('web', 'last-online')).toBe(2_000);
+    await again.load();
+    expect(again.connection(false, 3_000).text).toMatch(/\(last online .+\)$/);
+  });
+
   it('replies with a quote, edits, reacts (and takes the reaction back) and retracts', async () => {
     const { alice, bob, roomId } = await pair();
     const first = await alice.send(roomId, 'original');

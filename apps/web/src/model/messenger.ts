@@ -97,6 +97,7 @@ export class Messenger {
   /** Files sent and received on this page. */
   readonly files: FileTransfers;
   #displayName: string;
+  #lastOnline: number | undefined;
   readonly #listeners = new Set<() => void>();
   readonly #offs: (() => void)[] = [];
   /** Starting one DM per user at a time: two quick clicks make one room. */
@@ -262,13 +263,33 @@ export class Messenger {
       .map((p) => ({ userId: p.userId, name: this.nameOf(p.userId) }));
   }
 
+  /**
+   * The connection now; while offline or connecting, when this device was last online (kept
+   * with the device, written at most once a minute).
+   */
   connection(browserOnline: boolean, now: number): ConnectionStatus {
-    return connectionStatus(
+    const status = connectionStatus(
       browserOnline,
       this.device.relayStatus(),
       this.device.connectedDevices().length,
       now,
+      this.#lastOnline,
     );
+    if (
+      status.state === 'online' &&
+      (this.#lastOnline === undefined || now - this.#lastOnline >= 60_000)
+    ) {
+      this.#lastOnline = now;
+      this.device.appData.put(now, 'web', 'last-online').catch(() => undefined);
+    }
+    return status;
+  }
+
+  /** Reads what the page keeps with the device (when it was last online). */
+  async load(): Promise<void> {
+    await this.verification.load();
+    const at = await this.device.appData.get<number>('web', 'last-online');
+    if (typeof at === 'number') this.#lastOnline = at;
   }
 
   /** Whether this user's role lets them do `capability` in the room (MIMI capability names). */
