@@ -198,4 +198,29 @@ describe('people in the web messenger', () => {
     // Decoded in the page: nothing but the page's own origin was asked for anything.
     expect([...requests]).toEqual([new URL(server.url).origin]);
   });
+
+  it('lets the room admin ban and unban from the settings, and a member see why not', async () => {
+    // In a room Bob made, Alice is a member: she may not remove him, and is told why.
+    const bobs = await bob.createRoom({ name: 'bob rules', members: [alice.userId] });
+    await page.getByRole('button', { name: /^bob rules/ }).click();
+    await page.getByRole('button', { name: 'Room settings' }).click();
+    const refused = page.getByRole('button', { name: /^Remove Bob \(.+\)$/ });
+    expect(await refused.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Room settings' }).click();
+
+    // In her room, she bans him after confirming; Bob is out; then she unbans him.
+    const roomId = await bobSees<RoomId>(
+      'her room',
+      () => bob.client.rooms().find((r) => r.name === 'catch up')?.roomId,
+    );
+    await page.getByRole('button', { name: /^catch up/ }).click();
+    await page.getByRole('button', { name: 'Room settings' }).click();
+    await page.getByRole('button', { name: 'Ban Bob', exact: true }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Ban' }).click();
+    await bobSees('himself banned', () => (bob.client.room(roomId).active ? undefined : true));
+    await page.getByRole('button', { name: 'Unban Bob', exact: true }).click();
+    await page.getByText('Unbanning Bob: done.').waitFor();
+    expect(await page.getByRole('heading', { name: 'Banned' }).count()).toBe(0);
+    expect(bob.client.rooms().some((r) => r.roomId === bobs)).toBe(true);
+  });
 });
