@@ -253,6 +253,15 @@ describe('files in the web messenger', () => {
         ),
       ),
     ).toEqual(['audio ended']);
+
+    // At 360 px wide the room with its files and the composer's buttons fits: nothing scrolls
+    // sideways.
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    const dir = process.env['KITH_WEB_SCREENSHOTS'];
+    if (dir !== undefined) await page.screenshot({ path: `${dir}/web-files-mobile.png` });
     expect(pageErrors).toEqual([]);
   });
 });
