@@ -264,4 +264,51 @@ describe('files in the web messenger', () => {
     if (dir !== undefined) await page.screenshot({ path: `${dir}/web-files-mobile.png` });
     expect(pageErrors).toEqual([]);
   });
+
+  it('lets two people in two browsers chat and share a file, browser to browser', async () => {
+    await page.setViewportSize({ width: 1100, height: 720 });
+    const carol = await (await world.browser.newContext()).newPage();
+    carol.setDefaultTimeout(20_000);
+    await carol.goto(`${world.server.url}?relay=${encodeURIComponent(world.relayWs)}`);
+    await carol.getByLabel('Your name').fill('Carol');
+    await carol.getByRole('button', { name: 'Start' }).click();
+    const carolLink = await carol
+      .getByRole('textbox', { name: 'Your contact link', exact: true })
+      .inputValue();
+    // Alice adds Carol by her link and starts a conversation with her.
+    await page.getByRole('button', { name: 'Contacts', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Their contact link' }).fill(carolLink);
+    await page.getByRole('button', { name: 'Add contact' }).click();
+    await page.getByText('Added Carol.').waitFor();
+    await page.getByRole('button', { name: 'Message Carol' }).click();
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    await composer.fill('hi Carol, a file for you');
+    await composer.press('Enter');
+    const [chooser] = await Promise.all([
+      page.waitForEvent('filechooser'),
+      page.getByRole('button', { name: 'Attach file' }).click(),
+    ]);
+    await chooser.setFiles({
+      name: 'plan.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('the plan'),
+    });
+    await composer.press('Enter');
+
+    // Carol sees the DM, the message and the file, and saves it from Alice's browser.
+    await carol.getByRole('button', { name: /^Alice/ }).click();
+    await article(carol, 'hi Carol').waitFor();
+    const card = carol.getByRole('group', { name: 'File plan.txt' });
+    const [download] = await Promise.all([
+      carol.waitForEvent('download'),
+      card.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    const chunks: Buffer[] = [];
+    for await (const c of await download.createReadStream()) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('the plan');
+    // And answers.
+    await carol.getByRole('textbox', { name: 'Message' }).fill('got it');
+    await carol.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await article(page, 'got it').waitFor();
+  });
 });
