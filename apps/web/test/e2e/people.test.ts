@@ -199,13 +199,15 @@ describe('people in the web messenger', () => {
     expect([...requests]).toEqual([new URL(server.url).origin]);
   });
 
-  it('lets the room admin ban and unban from the settings, and a member see why not', async () => {
+  it('lets the room admin set history sharing, ban and unban, and a member see why not', async () => {
     // In a room Bob made, Alice is a member: she may not remove him, and is told why.
     const bobs = await bob.createRoom({ name: 'bob rules', members: [alice.userId] });
     await page.getByRole('button', { name: /^bob rules/ }).click();
     await page.getByRole('button', { name: 'Room settings' }).click();
     const refused = page.getByRole('button', { name: /^Remove Bob \(.+\)$/ });
     expect(await refused.isDisabled()).toBe(true);
+    const sharing = page.getByRole('combobox', { name: 'People who join later may read' });
+    expect(await sharing.isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Room settings' }).click();
 
     // In her room, she bans him after confirming; Bob is out; then she unbans him.
@@ -215,6 +217,10 @@ describe('people in the web messenger', () => {
     );
     await page.getByRole('button', { name: /^catch up/ }).click();
     await page.getByRole('button', { name: 'Room settings' }).click();
+    await sharing.selectOption({ label: 'Only what is sent after they join' });
+    await bobSees('history shared only from joining', () =>
+      bob.client.room(roomId).history === 'since-joined' ? true : undefined,
+    );
     await page.getByRole('button', { name: 'Ban Bob', exact: true }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Ban' }).click();
     await bobSees('himself banned', () => (bob.client.room(roomId).active ? undefined : true));
