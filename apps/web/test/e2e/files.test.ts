@@ -10,6 +10,7 @@ import {
   type RoomId,
 } from '@kith/core';
 import type { KithNode } from '@kith/node';
+import { seriousViolations } from './axe.ts';
 import { article, WebWorld } from './web-world.ts';
 
 /**
@@ -253,6 +254,10 @@ describe('files in the web messenger', () => {
         ),
       ),
     ).toEqual(['audio ended']);
+
+    // The room with images, file cards, a player and the composer's buttons: no serious
+    // accessibility violations.
+    expect(await seriousViolations(page)).toEqual([]);
 
     // At 360 px wide the room with its files and the composer's buttons fits: nothing scrolls
     // sideways.
