@@ -80,7 +80,7 @@ export async function openDevice(
   }
   await device.client.setPresence('online').catch(() => undefined);
   const messenger = new Messenger(device, settings.displayName);
-  await messenger.verification.load();
+  await messenger.load();
   return { messenger, device };
 }
 

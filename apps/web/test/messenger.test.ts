@@ -56,6 +56,59 @@ describe('the messenger view-model over a KithClient', () => {
     expect(bob.syncText(roomId)).toMatch(/^History complete/);
   });
 
+  it('shows an own message sent, then stored on a relay once one acknowledges it', async () => {
+    world = new TestWorld();
+    const acks: (() => void)[] = [];
+    const device = await TestDevice.open(world, 'alice tab', (t) => ({
+      ...t,
+      subscribe: (topic) => {
+        t.subscribe(topic);
+      },
+      unsubscribe: (topic) => {
+        t.unsubscribe(topic);
+      },
+      publish: (topic, data, options) => {
+        // What a relay calls once it keeps the copy.
+        if (options?.onStored !== undefined && options.ephemeral !== true) {
+          acks.push(options.onStored);
+        }
+        return t.publish(topic, data, options);
+      },
+      sendTo: (d, data) => t.sendTo(d, data),
+      onMessage: (h) => t.onMessage(h),
+      onPeer: (h) => t.onPeer(h),
+      close: () => t.close(),
+    }));
+    const alice = new Messenger(device, 'Alice');
+    const roomId = await alice.createRoom('notes to self', []);
+    acks.length = 0;
+    await alice.send(roomId, 'kept?');
+    expect(alice.messages(roomId)[0]?.receipt).toMatchObject({ state: 'sent', text: '✓ Sent' });
+    expect(acks).toHaveLength(1);
+    acks[0]?.();
+    expect(alice.messages(roomId)[0]?.receipt).toMatchObject({
+      state: 'stored',
+      text: '✓ Stored on a relay',
+    });
+  });
+
+  it('remembers with the device when it was last online, and says so while offline', async () => {
+    world = new TestWorld();
+    const device = await TestDevice.open(world, 'alice tab');
+    const first = new Messenger(device, 'Alice');
+    await first.load();
+    expect(first.connection(false, 1_000).text).not.toMatch(/last online/);
+    device.relays = [{ address: '/ip4/127.0.0.1/tcp/1/ws', connected: true, reserved: true }];
+    expect(first.connection(true, 2_000).state).toBe('online');
+    first.dispose();
+    // The page opens again, offline.
+    device.relays = [];
+    const again = new Messenger(device, 'Alice');
+    await expect.poll(() => device.appData.get('web', 'last-online')).toBe(2_000);
+    await again.load();
+    expect(again.connection(false, 3_000).text).toMatch(/\(last online .+\)$/);
+  });
+
   it('replies with a quote, edits, reacts (and takes the reaction back) and retracts', async () => {
     const { alice, bob, roomId } = await pair();
     const first = await alice.send(roomId, 'original');

@@ -92,6 +92,16 @@ describe('the connection status', () => {
       'Online through 1 of 2 relays, 2 devices connected',
     );
   });
+
+  it('tells when the device was last online while it is not', () => {
+    const now = new Date(2026, 11, 6, 12, 0).getTime();
+    const before = new Date(2026, 11, 6, 9, 30).getTime();
+    const text = connectionStatus(false, [], 0, now, before).text;
+    expect(text).toMatch(/^Offline: this browser has no network \(last online .*30.*\)$/);
+    expect(connectionStatus(true, [relay], 0, now, before).text).toMatch(/last online/);
+    const reached = { ...relay, connected: true, reserved: true };
+    expect(connectionStatus(true, [reached], 0, now, before).text).not.toMatch(/last online/);
+  });
 });
 
 describe('the QR code', () => {

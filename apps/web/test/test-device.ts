@@ -6,10 +6,12 @@ import {
   toHex,
   type DeviceId,
   type RoomId,
+  type TransportPort,
   type UserId,
 } from '@kith/core';
 import { createMemoryNetwork, type MemoryNetwork } from '@kith/core/testing';
 import type { RelayState } from '../src/model/connection.ts';
+import type { BlobsApi } from '../src/model/file-transfers.ts';
 import type { ContactInfo, DeviceContact, MessengerDevice } from '../src/model/messenger.ts';
 
 /**
@@ -32,6 +34,14 @@ export class TestDevice implements MessengerDevice {
       return Promise.resolve();
     },
   };
+  /** Files need libp2p: the e2e tests cover them. */
+  readonly blobs: BlobsApi = {
+    sendFile: () => Promise.reject(new Error('no files in unit tests')),
+    download: () => {
+      throw new Error('no files in unit tests');
+    },
+    open: () => Promise.reject(new Error('no files in unit tests')),
+  };
   relays: RelayState[] = [];
   direct = 0;
 
@@ -40,10 +50,15 @@ export class TestDevice implements MessengerDevice {
     this.#world = world;
   }
 
-  static async open(world: TestWorld, name: string): Promise<TestDevice> {
+  /** `wrap` sees (and may change) what the client hands its transport. */
+  static async open(
+    world: TestWorld,
+    name: string,
+    wrap: (t: TransportPort) => TransportPort = (t) => t,
+  ): Promise<TestDevice> {
     const client = await KithClient.open({
       storage: new MemoryLevel<string, Uint8Array>(KvStore.databaseOptions),
-      transport: (device) => world.network.endpoint(device.deviceId),
+      transport: (device) => wrap(world.network.endpoint(device.deviceId)),
       deviceName: name,
     });
     const device = new TestDevice(client, world);

@@ -40,6 +40,8 @@ function contentSecurityPolicy(secure: boolean): string {
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",
+    // Voice messages play from object URLs of decrypted bytes.
+    'media-src blob:',
     "font-src 'self'",
     "manifest-src 'self'",
     "worker-src 'self'",

@@ -29,6 +29,26 @@ export function connectionStatus(
   relays: readonly RelayState[],
   directPeers: number,
   now: number,
+  lastOnline?: number,
+): ConnectionStatus {
+  const status = currentStatus(browserOnline, relays, directPeers, now);
+  if (status.state === 'online' || lastOnline === undefined) return status;
+  return { ...status, text: `${status.text} (last online ${since(lastOnline, now)})` };
+}
+
+/** When the device was last online: the time today, else the date. */
+function since(then: number, now: number): string {
+  const at = new Date(then);
+  return at.toDateString() === new Date(now).toDateString()
+    ? at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : at.toLocaleDateString();
+}
+
+function currentStatus(
+  browserOnline: boolean,
+  relays: readonly RelayState[],
+  directPeers: number,
+  now: number,
 ): ConnectionStatus {
   if (!browserOnline) {
     return { state: 'offline', reason: 'browser', text: 'Offline: this browser has no network' };

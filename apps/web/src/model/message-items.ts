@@ -3,11 +3,13 @@ import {
   mentionedUsers,
   messageText,
   toHex,
+  type RoomMessageStatus,
   type RoomReceipts,
   type TimelineMessage,
   type UserId,
 } from '@kith/core';
 import { BlockCache } from './block-cache.ts';
+import { fileOf, type FileItem } from './file-item.ts';
 import { parseMarkdown, type Block } from './markdown.ts';
 
 const blockCache = new BlockCache();
@@ -22,8 +24,12 @@ interface ReactionItem {
 
 /** Where one of this user's messages has got to. */
 interface ReceiptItem {
-  /** 'sent': on this device and sent; 'delivered': another member has it; 'read': read by one. */
-  readonly state: 'sent' | 'delivered' | 'read';
+  /**
+   * 'sending': not yet handed to the network; 'sent': published; 'stored': a room relay keeps
+   * it; 'delivered': another member has it; 'read': read by one. (Messages from this user's
+   * other devices show only what members' markers say: delivered or read, else sent.)
+   */
+  readonly state: 'sending' | 'sent' | 'stored' | 'delivered' | 'read';
   readonly deliveredTo: number;
   readonly readBy: number;
   readonly text: string;
@@ -55,6 +61,8 @@ export interface MessageItem {
   readonly expiresAt: number | undefined;
   /** For this user's own messages. */
   readonly receipt: ReceiptItem | undefined;
+  /** The file it carries (its caption is `text`). */
+  readonly file?: FileItem;
 }
 
 /** What message items need around them: the reader, names, and the room's receipts. */
@@ -62,6 +70,8 @@ export interface ItemContext {
   readonly me: UserId;
   readonly nameOf: (user: UserId) => string;
   readonly receipts: RoomReceipts | undefined;
+  /** This device's own messages' delivery states. */
+  readonly status?: RoomMessageStatus | undefined;
 }
 
 /** Timeline messages as items; `all` (the room's messages) resolves quotes. */
@@ -77,9 +87,10 @@ export function messageItems(
 function messageItem(
   m: TimelineMessage,
   byId: ReadonlyMap<string, TimelineMessage>,
-  { me, nameOf, receipts }: ItemContext,
+  { me, nameOf, receipts, status }: ItemContext,
 ): MessageItem {
-  const text = m.retracted ? '' : messageText(m.content);
+  const file = m.retracted ? undefined : fileOf(m.content);
+  const text = m.retracted ? '' : (file?.caption ?? messageText(m.content));
   const original = m.inReplyTo === undefined ? undefined : byId.get(toHex(m.inReplyTo));
   const origin = m.imported;
   const mine = m.sender === me && origin === undefined;
@@ -120,7 +131,8 @@ function messageItem(
       m.content.expires === null || m.content.expires.relative
         ? undefined
         : m.content.expires.time * 1000,
-    receipt: mine ? receiptOf(m, receipts) : undefined,
+    receipt: mine ? receiptOf(m, receipts, status) : undefined,
+    ...(file === undefined ? {} : { file: file.file }),
   };
 }
 
@@ -134,7 +146,29 @@ function originalName(
   return isUserId(id) ? nameOf(id) : origin.sender;
 }
 
-function receiptOf(m: TimelineMessage, receipts: RoomReceipts | undefined): ReceiptItem {
+function receiptOf(
+  m: TimelineMessage,
+  receipts: RoomReceipts | undefined,
+  status: RoomMessageStatus | undefined,
+): ReceiptItem {
+  const own = status?.of(m);
+  if (own !== undefined) {
+    const deliveredTo = own.delivered;
+    const readBy = own.readBy.length;
+    const counts = { state: own.state, deliveredTo, readBy };
+    switch (own.state) {
+      case 'sending':
+        return { ...counts, text: '◷ Sending' };
+      case 'sent':
+        return { ...counts, text: '✓ Sent' };
+      case 'stored':
+        return { ...counts, text: '✓ Stored on a relay' };
+      case 'delivered':
+        return { ...counts, text: `✓✓ Delivered to ${deliveredTo}` };
+      case 'read':
+        return { ...counts, text: `✓✓ Read by ${readBy}` };
+    }
+  }
   const r = receipts?.of(m.messageId);
   const deliveredTo = r?.deliveredTo.length ?? 0;
   const readBy = r?.readBy.length ?? 0;
@@ -147,7 +181,9 @@ function receiptOf(m: TimelineMessage, receipts: RoomReceipts | undefined): Rece
 
 function isMarkdown(m: TimelineMessage): boolean {
   const body = m.content.body;
-  return body.kind === 'single' && body.contentType.startsWith('text/markdown');
+  // A file's caption is the first part of a processAll multipart.
+  const text = body.kind === 'multi' && body.semantics === 'processAll' ? body.parts[0] : body;
+  return text?.kind === 'single' && text.contentType.startsWith('text/markdown');
 }
 
 /** Plain text: its paragraphs, each a text run with line breaks; nothing in it is markup. */

@@ -16,6 +16,7 @@ import {
 } from './contact-verification.ts';
 import { connectionStatus, type ConnectionStatus, type RelayState } from './connection.ts';
 import { messageItems, type ItemContext, type MessageItem } from './message-items.ts';
+import { FileTransfers, type BlobsApi } from './file-transfers.ts';
 import { exportRoom, importPlan, planImport, type HistoryFormat } from './history-port.ts';
 import type { Person } from './mention-complete.ts';
 import { noticesFor, type Notice } from './notices.ts';
@@ -54,6 +55,8 @@ export interface MessengerDevice {
   invite(roomId: RoomId, user: UserId): Promise<void>;
   relayStatus(): readonly RelayState[];
   connectedDevices(): readonly unknown[];
+  /** Encrypted files: sending, fetching, reading back. */
+  readonly blobs: BlobsApi;
 }
 
 /** A message in the composer's reply or edit state refers to one by its hex ID. */
@@ -75,6 +78,7 @@ const CHANGES: readonly KithEventType[] = [
   'typing',
   'presence',
   'receipts',
+  'messageStatus',
 ];
 
 /**
@@ -90,7 +94,10 @@ export class Messenger {
   readonly safety: PersonalSafety;
   /** Safety numbers and which contacts this person verified. */
   readonly verification: ContactVerification;
+  /** Files sent and received on this page. */
+  readonly files: FileTransfers;
   #displayName: string;
+  #lastOnline: number | undefined;
   readonly #listeners = new Set<() => void>();
   readonly #offs: (() => void)[] = [];
   /** Starting one DM per user at a time: two quick clicks make one room. */
@@ -115,6 +122,9 @@ export class Messenger {
         this.changed();
       },
     );
+    this.files = new FileTransfers(device.blobs, () => {
+      this.changed();
+    });
     for (const type of CHANGES) {
       this.#offs.push(
         device.client.on(type, () => {
@@ -160,6 +170,7 @@ export class Messenger {
   }
 
   dispose(): void {
+    this.files.dispose();
     for (const off of this.#offs.splice(0)) off();
     this.#listeners.clear();
   }
@@ -252,13 +263,33 @@ export class Messenger {
       .map((p) => ({ userId: p.userId, name: this.nameOf(p.userId) }));
   }
 
+  /**
+   * The connection now; while offline or connecting, when this device was last online (kept
+   * with the device, written at most once a minute).
+   */
   connection(browserOnline: boolean, now: number): ConnectionStatus {
-    return connectionStatus(
+    const status = connectionStatus(
       browserOnline,
       this.device.relayStatus(),
       this.device.connectedDevices().length,
       now,
+      this.#lastOnline,
     );
+    if (
+      status.state === 'online' &&
+      (this.#lastOnline === undefined || now - this.#lastOnline >= 60_000)
+    ) {
+      this.#lastOnline = now;
+      this.device.appData.put(now, 'web', 'last-online').catch(() => undefined);
+    }
+    return status;
+  }
+
+  /** Reads what the page keeps with the device (when it was last online). */
+  async load(): Promise<void> {
+    await this.verification.load();
+    const at = await this.device.appData.get<number>('web', 'last-online');
+    if (typeof at === 'number') this.#lastOnline = at;
   }
 
   /** Whether this user's role lets them do `capability` in the room (MIMI capability names). */
@@ -381,12 +412,14 @@ export class Messenger {
 
   #itemContext(roomId: RoomId): ItemContext {
     let receipts: ItemContext['receipts'];
+    let status: ItemContext['status'];
     try {
       receipts = this.device.client.roomReceipts(roomId);
+      status = this.device.client.roomMessageStatus(roomId);
     } catch {
       receipts = undefined;
     }
-    return { me: this.me, nameOf: (u) => this.nameOf(u), receipts };
+    return { me: this.me, nameOf: (u) => this.nameOf(u), receipts, status };
   }
 
   /** Whether an unread message from someone else mentions this user. */

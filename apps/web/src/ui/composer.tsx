@@ -2,7 +2,9 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RoomId } from '@kith/core';
 import type { MessageItem } from '../model/message-items.ts';
 import { completeMention, mentionQuery, type MentionQuery } from '../model/mention-complete.ts';
+import { sizeText } from '../model/file-item.ts';
 import type { Messenger } from '../model/messenger.ts';
+import { VoiceButton } from './voice-button.tsx';
 
 export type Draft =
   | { readonly kind: 'new' }
@@ -19,6 +21,8 @@ export function Composer({
   why,
   onDone,
   onError,
+  pending,
+  onPending,
 }: {
   messenger: Messenger;
   roomId: RoomId;
@@ -30,6 +34,9 @@ export function Composer({
   why?: string;
   onDone: () => void;
   onError: (e: unknown) => void;
+  /** A file picked, dropped or pasted, sent with the text as its caption (main timeline only). */
+  pending?: File | undefined;
+  onPending?: (file: File | undefined) => void;
 }) {
   const [text, setText] = useState('');
   const field = useRef<HTMLTextAreaElement>(null);
@@ -62,6 +69,13 @@ export function Composer({
 
   const submit = (): void => {
     const body = text.trim();
+    if (pending !== undefined && draft.kind === 'new') {
+      setText('');
+      onPending?.(undefined);
+      onDone();
+      messenger.files.send(roomId, pending, body).catch(onError);
+      return;
+    }
     if (body === '') return;
     setText('');
     typingSince.current = 0;
@@ -84,6 +98,19 @@ export function Composer({
         submit();
       }}
     >
+      {pending !== undefined && (
+        <p class="draft-note">
+          File to send: <span class="file-name">{pending.name}</span> ({sizeText(pending.size)}){' '}
+          <button
+            type="button"
+            onClick={() => {
+              onPending?.(undefined);
+            }}
+          >
+            Remove file
+          </button>
+        </p>
+      )}
       {draft.kind !== 'new' && (
         <p class="draft-note">
           {draft.kind === 'reply'
@@ -110,8 +137,18 @@ export function Composer({
         value={text}
         disabled={disabled}
         placeholder={
-          disabled ? (why ?? 'Your role in this room may not send messages') : 'Message (Markdown)'
+          disabled
+            ? (why ?? 'Your role in this room may not send messages')
+            : pending !== undefined
+              ? 'Caption (optional)'
+              : 'Message (Markdown)'
         }
+        onPaste={(e) => {
+          const file = e.clipboardData?.files[0];
+          if (file === undefined || onPending === undefined) return;
+          e.preventDefault();
+          onPending(file);
+        }}
         aria-autocomplete="list"
         aria-controls={mention === undefined ? undefined : 'mention-list'}
         aria-activedescendant={mention === undefined ? undefined : `mention-${mention.selected}`}
@@ -172,9 +209,56 @@ export function Composer({
           ))}
         </ul>
       )}
+      {onPending !== undefined && draft.kind === 'new' && (
+        <>
+          <AttachButton
+            disabled={disabled}
+            onFile={(file) => {
+              onPending(file);
+              field.current?.focus();
+            }}
+          />
+          <VoiceButton
+            disabled={disabled}
+            onRecorded={(file) => {
+              messenger.files.send(roomId, file).catch(onError);
+            }}
+          />
+        </>
+      )}
       <button type="submit" disabled={disabled}>
         {draft.kind === 'edit' ? 'Save' : 'Send'}
       </button>
     </form>
+  );
+}
+
+/** Choosing a file to send: a button opening the browser's file picker. */
+function AttachButton({ disabled, onFile }: { disabled: boolean; onFile: (file: File) => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <input
+        ref={input}
+        type="file"
+        class="visually-hidden"
+        tabIndex={-1}
+        aria-hidden="true"
+        onChange={(e) => {
+          const file = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
+          if (file !== undefined) onFile(file);
+        }}
+      />
+      <button
+        type="button"
+        disabled={disabled}
+        onClick={() => {
+          input.current?.click();
+        }}
+      >
+        Attach file
+      </button>
+    </>
   );
 }

@@ -1,9 +1,10 @@
-import { useState } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import type { RoomId, UserId } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
 import { Avatar } from './avatar.tsx';
 import { QrCode } from './qr-code.tsx';
 import { SafetySettings } from './safety-settings.tsx';
+import { ScanContact } from './scan-contact.tsx';
 import { VerifyContact, verificationBadge } from './verify-contact.tsx';
 
 /** This person's contact link (text and QR code), adding a contact, and the contacts. */
@@ -19,7 +20,31 @@ export function ContactsPanel({
   const [message, setMessage] = useState('');
   const [copied, setCopied] = useState(false);
   const [verifying, setVerifying] = useState<UserId | undefined>(undefined);
+  const [scanning, setScanning] = useState(false);
   const contacts = messenger.contacts();
+  const add = useCallback(
+    (text: string): void => {
+      messenger.addContact(text).then(
+        (c) => {
+          setPaste('');
+          setMessage(`Added ${c.displayName || 'the contact'}.`);
+        },
+        (error: unknown) => {
+          setMessage(
+            `That is not a contact link: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        },
+      );
+    },
+    [messenger],
+  );
+  const scanned = useCallback(
+    (text: string): void => {
+      setScanning(false);
+      add(text);
+    },
+    [add],
+  );
   return (
     <section class="panel" aria-labelledby="contacts-heading">
       <h1 id="contacts-heading">Contacts</h1>
@@ -49,17 +74,7 @@ export function ContactsPanel({
         onSubmit={(e) => {
           e.preventDefault();
           if (paste.trim() === '') return;
-          messenger.addContact(paste).then(
-            (c) => {
-              setPaste('');
-              setMessage(`Added ${c.displayName || 'the contact'}.`);
-            },
-            (error: unknown) => {
-              setMessage(
-                `That is not a contact link: ${error instanceof Error ? error.message : String(error)}`,
-              );
-            },
-          );
+          add(paste);
         }}
       >
         <label>
@@ -74,7 +89,26 @@ export function ContactsPanel({
             }}
           />
         </label>
-        <button type="submit">Add contact</button>
+        <button type="submit">Add contact</button>{' '}
+        {!scanning && (
+          <button
+            type="button"
+            onClick={() => {
+              setMessage('');
+              setScanning(true);
+            }}
+          >
+            Scan QR code
+          </button>
+        )}
+        {scanning && (
+          <ScanContact
+            onLink={scanned}
+            onClose={() => {
+              setScanning(false);
+            }}
+          />
+        )}
         {message !== '' && <p role="status">{message}</p>}
       </form>
       <h2>Your contacts</h2>

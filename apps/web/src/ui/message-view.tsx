@@ -1,5 +1,6 @@
 import type { MessageItem } from '../model/message-items.ts';
 import { durationText } from '../model/room-admin.ts';
+import { FileView, type FilePlace } from './file-view.tsx';
 import { MarkdownView, type Reader } from './markdown-view.tsx';
 
 const QUICK_REACTIONS = ['👍', '❤️', '😂'];
@@ -20,9 +21,12 @@ export function MessageView({
   may,
   actions,
   replies = 0,
+  place,
 }: {
   m: MessageItem;
   replies?: number;
+  /** Where its file (if any) comes from (a page without files leaves it out). */
+  place?: FilePlace;
   me: Reader;
   may: { readonly retractOthers: boolean; readonly react: boolean; readonly send: boolean };
   actions: MessageActions;
@@ -73,6 +77,9 @@ export function MessageView({
         <p class="muted retracted">Message deleted</p>
       ) : (
         <div class="body">
+          {m.file !== undefined && place !== undefined && (
+            <FileView file={m.file} messageId={m.messageId} place={place} />
+          )}
           <MarkdownView blocks={m.blocks} me={me} />
         </div>
       )}
@@ -136,7 +143,7 @@ export function MessageView({
                 : 'Reply in thread'}
             </button>
           )}
-          {m.mine && (
+          {m.mine && m.file === undefined && (
             <button
               type="button"
               onClick={() => {

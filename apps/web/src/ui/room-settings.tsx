@@ -217,7 +217,7 @@ export function RoomSettings({ messenger, roomId }: { messenger: Messenger; room
         </select>
       </label>
       {admin.changeSettings.why !== undefined && <p class="muted">{admin.changeSettings.why}</p>}
-      <h2>History</h2>
+      <h2>Export</h2>
       <button
         type="button"
         onClick={() => {

@@ -8,6 +8,7 @@ import { Confirm } from './confirm.tsx';
 import { MessageView, type MessageActions } from './message-view.tsx';
 import { RoomHeader } from './room-header.tsx';
 import { ThreadPanel } from './thread-panel.tsx';
+import { Uploads } from './uploads.tsx';
 import { useMessenger } from './use-messenger.ts';
 import { VirtualList, type VirtualListHandle } from './virtual-list.tsx';
 
@@ -20,6 +21,7 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
   const [retracting, setRetracting] = useState<MessageItem | undefined>();
   const [thread, setThread] = useState<string | undefined>();
   const [error, setError] = useState('');
+  const [pending, setPending] = useState<File | undefined>();
   const messages = messenger.messages(roomId);
   const rows = timelineRows(messages, openedAt, dayLabeller(Date.now()));
   const list = useRef<VirtualListHandle | undefined>(undefined);
@@ -60,12 +62,24 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
   const typing = messenger.typing(roomId);
   const active = messenger.device.client.room(roomId).active;
   const reader = { me: messenger.me, nameOf: (u: UserId) => messenger.nameOf(u) };
+  const place = { roomId, files: messenger.files };
 
   return (
     <section class="room-view" aria-labelledby="room-heading">
       <RoomHeader messenger={messenger} roomId={roomId} />
       <div class="room-body">
-        <div class="room-main">
+        <div
+          class="room-main"
+          onDragOver={(e) => {
+            if (e.dataTransfer?.types.includes('Files') === true) e.preventDefault();
+          }}
+          onDrop={(e) => {
+            const file = e.dataTransfer?.files[0];
+            if (file === undefined) return;
+            e.preventDefault();
+            if (active && may.send) setPending(file);
+          }}
+        >
           <VirtualList
             class="timeline"
             label="Messages"
@@ -87,6 +101,7 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
                   may={may}
                   actions={actions}
                   replies={replies.get(row.message.messageId) ?? 0}
+                  place={place}
                 />
               )
             }
@@ -128,8 +143,11 @@ export function RoomView({ messenger, roomId }: { messenger: Messenger; roomId: 
               </button>
             </p>
           )}
+          <Uploads files={messenger.files} roomId={roomId} />
           <Composer
             key={roomId}
+            pending={pending}
+            onPending={setPending}
             messenger={messenger}
             roomId={roomId}
             draft={draft}

@@ -47,7 +47,14 @@ export function ThreadPanel({
       </div>
       <div class="thread-messages" role="log" aria-label="Thread messages">
         {messages.map((m) => (
-          <MessageView key={m.messageId} m={m} me={reader} may={may} actions={inThread} />
+          <MessageView
+            key={m.messageId}
+            m={m}
+            me={reader}
+            may={may}
+            actions={inThread}
+            place={{ roomId, files: messenger.files }}
+          />
         ))}
       </div>
       <Composer

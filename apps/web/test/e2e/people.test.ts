@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeContactLink, messageText, safetyNumber, type RoomId } from '@kith/core';
 import type { KithNode } from '@kith/node';
 import type { WebServer } from '@kith/relay/web-server';
+import { join } from 'node:path';
+import { writeQrVideo } from './fake-camera.ts';
 import { article, WebWorld } from './web-world.ts';
 
 /**
@@ -119,5 +121,112 @@ describe('people in the web messenger', () => {
     await page.getByRole('button', { name: /^bob club/ }).click();
     await article(page, 'hi club').waitFor();
     expect(await article(page, 'after she left').count()).toBe(0);
+  });
+
+  it('adds a contact by scanning their QR code, lets the camera go, and notifies of a DM while hidden', async () => {
+    // Carol's camera films Bob's contact link as a QR code (Chromium's fake capture device).
+    const video = join(world.work, 'bob-qr.y4m');
+    await writeQrVideo(video, bob.contactLink('Bob'));
+    const withCamera = await world.launchBrowser([
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
+    const carolContext = await withCamera.newContext();
+    await carolContext.grantPermissions(['notifications'], { origin: new URL(server.url).origin });
+    const carol = await carolContext.newPage();
+    carol.setDefaultTimeout(20_000);
+    // Every camera stream the page gets, kept to see it is stopped.
+    await carol.addInitScript(() => {
+      const streams: MediaStream[] = [];
+      (window as unknown as { __streams: MediaStream[] }).__streams = streams;
+      const get = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await get(constraints);
+        streams.push(stream);
+        return stream;
+      };
+      // And every notification the page shows.
+      const shown: string[] = [];
+      (window as unknown as { __shown: string[] }).__shown = shown;
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push(`${title}: ${options?.body ?? ''}`);
+        }
+      };
+    });
+    const requests = new Set<string>();
+    carol.on('request', (r) => requests.add(new URL(r.url()).origin));
+    await carol.goto(`${server.url}?relay=${encodeURIComponent(relayWs)}`);
+    await carol.getByLabel('Your name').fill('Carol');
+    await carol.getByRole('button', { name: 'Start' }).click();
+    await carol.getByRole('button', { name: 'Scan QR code' }).click();
+    await carol.getByRole('status').getByText('Added Bob.').waitFor();
+    await carol.getByRole('list').getByRole('button', { name: 'Message Bob' }).waitFor();
+    // The camera is off once the code is read: the stream it gave has ended.
+    expect(await carol.getByRole('group', { name: 'Scan a QR code' }).count()).toBe(0);
+    expect(
+      await carol.evaluate(() =>
+        (window as unknown as { __streams: MediaStream[] }).__streams.flatMap((s) =>
+          s.getTracks().map((t) => `${t.kind} ${t.readyState}`),
+        ),
+      ),
+    ).toEqual(['video ended']);
+    // Notifications on (asked when turned on); with the tab hidden, Bob's DM notifies her and
+    // the title counts it.
+    await carol.getByRole('button', { name: 'Notifications off' }).click();
+    await carol.getByRole('button', { name: 'Notifications on' }).waitFor();
+    await carol.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { get: () => 'hidden' });
+    });
+    const carolLink = await carol
+      .getByRole('textbox', { name: 'Your contact link', exact: true })
+      .inputValue();
+    await bob.addContact(carolLink);
+    const dm = await bob.createRoom({ dm: true, members: [decodeContactLink(carolLink).userId] });
+    await carol.getByRole('button', { name: /^Bob/ }).waitFor();
+    await bob.client.send(dm, 'psst, Carol');
+    await expect
+      .poll(() => carol.evaluate(() => (window as unknown as { __shown: string[] }).__shown), {
+        timeout: 20_000,
+      })
+      .toEqual(['Bob: psst, Carol']);
+    await expect.poll(() => carol.title(), { timeout: 20_000 }).toBe('(1) Kith');
+
+    // Decoded in the page: nothing but the page's own origin was asked for anything.
+    expect([...requests]).toEqual([new URL(server.url).origin]);
+  });
+
+  it('lets the room admin set history sharing, ban and unban, and a member see why not', async () => {
+    // In a room Bob made, Alice is a member: she may not remove him, and is told why.
+    const bobs = await bob.createRoom({ name: 'bob rules', members: [alice.userId] });
+    await page.getByRole('button', { name: /^bob rules/ }).click();
+    await page.getByRole('button', { name: 'Room settings' }).click();
+    const refused = page.getByRole('button', { name: /^Remove Bob \(.+\)$/ });
+    expect(await refused.isDisabled()).toBe(true);
+    const sharing = page.getByRole('combobox', { name: 'People who join later may read' });
+    expect(await sharing.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Room settings' }).click();
+
+    // In her room, she bans him after confirming; Bob is out; then she unbans him.
+    const roomId = await bobSees<RoomId>(
+      'her room',
+      () => bob.client.rooms().find((r) => r.name === 'catch up')?.roomId,
+    );
+    await page.getByRole('button', { name: /^catch up/ }).click();
+    await page.getByRole('button', { name: 'Room settings' }).click();
+    await sharing.selectOption({ label: 'Only what is sent after they join' });
+    await bobSees('history shared only from joining', () =>
+      bob.client.room(roomId).history === 'since-joined' ? true : undefined,
+    );
+    await page.getByRole('button', { name: 'Ban Bob', exact: true }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Ban' }).click();
+    await bobSees('himself banned', () => (bob.client.room(roomId).active ? undefined : true));
+    await page.getByRole('button', { name: 'Unban Bob', exact: true }).click();
+    await page.getByText('Unbanning Bob: done.').waitFor();
+    expect(await page.getByRole('heading', { name: 'Banned' }).count()).toBe(0);
+    expect(bob.client.rooms().some((r) => r.roomId === bobs)).toBe(true);
   });
 });

@@ -64,6 +64,10 @@ describe('kith-relay --web', () => {
     expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
+    // Decrypted files are shown from object URLs: images and voice messages, nothing else.
+    expect(csp).toContain("img-src 'self' data: blob:");
+    expect(csp).toContain('media-src blob:');
+    expect(csp.match(/blob:/g)).toHaveLength(2);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await page.text();
     const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1] ?? '';

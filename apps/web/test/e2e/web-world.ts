@@ -29,7 +29,7 @@ export class WebWorld {
   readonly #cleanups: (() => Promise<unknown>)[];
 
   private constructor(
-    parts: Omit<WebWorld, 'close' | 'bobSees'>,
+    parts: Omit<WebWorld, 'close' | 'bobSees' | 'launchBrowser'>,
     cleanups: (() => Promise<unknown>)[],
   ) {
     this.work = parts.work;
@@ -40,7 +40,8 @@ export class WebWorld {
     this.#cleanups = cleanups;
   }
 
-  static async start(name: string): Promise<WebWorld> {
+  /** `browserArgs`: more Chromium flags (a fake microphone, say). */
+  static async start(name: string, browserArgs: readonly string[] = []): Promise<WebWorld> {
     const cleanups: (() => Promise<unknown>)[] = [];
     try {
       const work = await mkdtemp(join(tmpdir(), `kith-web-${name}-`));
@@ -58,7 +59,10 @@ export class WebWorld {
         multiaddrs: () => [relayWs],
       });
       cleanups.push(() => server.close());
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--no-sandbox', ...browserArgs],
+      });
       cleanups.push(() => browser.close());
       const bob = await KithNode.open({
         dataDir: join(work, 'bob'),
@@ -76,6 +80,16 @@ export class WebWorld {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** Another Chromium, with `args` (a fake camera, say); closed with the world. */
+  async launchBrowser(args: readonly string[]): Promise<Browser> {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', ...args],
+    });
+    this.#cleanups.push(() => browser.close());
+    return browser;
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mentionedUsers, messageText, toHex, type RoomId, type TimelineMessage } from '@kith/core';
 import type { KithNode } from '@kith/node';
 import type { WebServer } from '@kith/relay/web-server';
+import { seriousViolations } from './axe.ts';
 import { article, WebWorld } from './web-world.ts';
 
 let world: WebWorld;
@@ -50,24 +49,6 @@ async function screenshots(page: Page): Promise<void> {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.screenshot({ path: join(dir, 'web-mobile.png') });
   await page.emulateMedia({ colorScheme: 'light' });
-}
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core's serious and critical violations on the page as it is, as `rule: target` lines. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (c: Document) => Promise<AxeResults> } }).axe;
-    const results = await axe.run(document);
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  });
-}
-
-interface AxeResults {
-  violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
 }
 
 describe('the web messenger in Chromium, with a relay and a KithNode', () => {
