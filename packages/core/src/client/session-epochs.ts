@@ -79,7 +79,17 @@ export function afterEpoch(core: SessionCore, record: EpochRecord, change: Check
     (u) => (change.room.participants.get(u) ?? 0) < Roles.member,
   );
   if (added.length > 0 || removed.length > 0) {
-    core.note({ type: 'membership', roomId: s.roomId, added, removed, room: change.room });
+    const left = removed.filter((u) => change.leavers.has(u));
+    const by = record.committer?.user;
+    core.note({
+      type: 'membership',
+      roomId: s.roomId,
+      added,
+      removed,
+      left,
+      by,
+      room: change.room,
+    });
   }
   if (wasRoom !== undefined && roomChangedBeyondMembers(wasRoom, change.room)) {
     core.note({ type: 'room', roomId: s.roomId, room: change.room });
