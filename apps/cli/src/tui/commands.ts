@@ -1,5 +1,6 @@
 import { expireSpec, parseDuration } from './expire-command.ts';
 import { exportSpec } from './export-command.ts';
+import { notifySpecs } from './notify-command.ts';
 import { searchSpec } from './search-command.ts';
 import { verifySpec } from './verify-command.ts';
 import { signalSpec } from './signal-commands.ts';
@@ -31,6 +32,8 @@ export type Command =
   | { readonly kind: 'export'; readonly path: string }
   | { readonly kind: 'search'; readonly text: string }
   | { readonly kind: 'verify'; readonly user: string; readonly mark: boolean | undefined }
+  | { readonly kind: 'notify'; readonly on: boolean | undefined }
+  | { readonly kind: 'mute'; readonly muted: boolean }
   | {
       readonly kind: 'signal';
       readonly signal: 'receipts' | 'typing' | 'presence';
@@ -224,6 +227,7 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
   export: exportSpec,
   search: searchSpec,
   verify: verifySpec,
+  ...notifySpecs,
   quit: {
     usage: '/quit',
     summary: 'leave the chat (also Ctrl-C)',

@@ -255,7 +255,14 @@ describe('SystemLog', () => {
       () => 1,
     );
     const out = (removed: UserId, left: UserId[], by: UserId | undefined): void => {
-      emit({ type: 'membership', roomId, added: [], removed: [removed], left, by } as KithEvent);
+      emit({
+        type: 'membership',
+        roomId,
+        added: [],
+        removed: [removed],
+        left,
+        by,
+      } as unknown as KithEvent);
     };
     // Ben left (a device of Ana's committed his proposals): not "ana removed ben".
     rooms.set(roomId, { participants: [everyone[0]!, everyone[2]!], name: 'team', topic: '' });
@@ -287,7 +294,14 @@ describe('SystemLog', () => {
       () => 1,
     );
     const gone = (left: UserId[], by: UserId): void => {
-      emit({ type: 'membership', roomId, added: [], removed: [ANA], left, by } as KithEvent);
+      emit({
+        type: 'membership',
+        roomId,
+        added: [],
+        removed: [ANA],
+        left,
+        by,
+      } as unknown as KithEvent);
       emit({ type: 'left', roomId });
     };
     gone([], BEN);
