@@ -8,7 +8,7 @@ import { InputHistory } from './history.ts';
 import { RelayStatusReader } from './relay-status.ts';
 import type { Notifier } from './notifier.ts';
 import { RoomOrder } from './room-order.ts';
-import { parseKeys, type Key } from './keys.ts';
+import { KeyReader, type Key } from './keys.ts';
 import { layout, panelScrollLimit } from './render.ts';
 import type { ChatState, Notice, Panel, RoomItem, StatusInfo } from './state.ts';
 import type { SystemLog } from '../app/system-log.ts';
@@ -76,6 +76,8 @@ export class ChatController {
   #scroll = 0;
   #onMainScreen = false;
   readonly #history = new InputHistory();
+  /** A paste beyond what the composer holds is cut here already, as it arrives. */
+  readonly #keys = new KeyReader(MAX_INPUT + 1);
   #last: ChatState | undefined;
 
   constructor(app: KithApp, hooks: ChatHooks, order = RoomOrder.inMemory()) {
@@ -192,7 +194,7 @@ export class ChatController {
 
   /** Handles what the terminal sent. */
   input(data: string): void {
-    for (const key of parseKeys(data)) this.#key(key);
+    for (const key of this.#keys.read(data)) this.#key(key);
     this.#hooks.redraw();
   }
 
