@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { NotifySettings } from './notify-settings.ts';
-import { sanitize } from './text.ts';
+import { sanitize, truncate } from './text.ts';
 
 /**
  * How the chat gets attention: a desktop notification through `notify-send` (a graphical
@@ -22,8 +22,8 @@ export interface AlertOutput {
 export type Launch = (program: string, args: readonly string[]) => void;
 
 const TITLE = 'Kith';
-/** Characters of a message a notification shows. */
-const BODY_CHARS = 120;
+/** Columns of a message a notification shows. */
+const BODY_COLUMNS = 120;
 
 /**
  * The way to notify here: KITH_NOTIFY (desktop, terminal, bell or off) when set, else
@@ -86,7 +86,7 @@ export class Notifier {
   alert(roomId: string, text: string): boolean {
     if (this.#mode === 'off' || !this.settings.allows(roomId)) return false;
     // A sender chooses their name and text: one line, no control characters, bounded.
-    const body = [...sanitize(text)].slice(0, BODY_CHARS).join('');
+    const body = truncate(sanitize(text), BODY_COLUMNS);
     if (this.#mode === 'desktop' && this.#notifySend !== undefined) {
       // notify-send reads a little markup in the body; `--` ends its options.
       this.#launch(this.#notifySend, ['--app-name=Kith', '--', TITLE, escapeMarkup(body)]);

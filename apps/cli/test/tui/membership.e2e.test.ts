@@ -10,8 +10,8 @@ import { PtyChat, until } from './pty-chat.ts';
 const NETWORK = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'];
 
 /**
- * Ana in the chat, Ben and Cai devices in this process: a member who leaves and one who is
- * removed read differently, on Ana's screen and on theirs.
+ * Cai in the chat, Ana and Ben devices in this process: a member who leaves and one who is
+ * removed read differently, on Cai's screen and on theirs.
  */
 describe('leaving and being removed, in the chat', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -31,40 +31,53 @@ describe('leaving and being removed, in the chat', () => {
     return opened;
   };
 
-  it('says "ben left" and "you removed cai", and each of them knows how they went', async () => {
-    const anaDir = await mkdtemp(join(tmpdir(), 'kith-tui-ana-'));
-    cleanup.push(() => rm(anaDir, { recursive: true, force: true }));
-    const chat = PtyChat.start({ args: ['--data-dir', anaDir, '--name', 'ana', ...NETWORK] });
-    cleanup.push(() => Promise.resolve(chat.dispose()));
-    await chat.waitFor('the chat', () => chat.onAlternateScreen && chat.screen().includes('ana'));
-    const [ben, cai] = [await app('ben'), await app('cai')];
+  it('says "ben left" and "ana removed you", marks the room, and opens another at the next start', async () => {
+    const caiDir = await mkdtemp(join(tmpdir(), 'kith-tui-cai-'));
+    cleanup.push(() => rm(caiDir, { recursive: true, force: true }));
+    const start = async (): Promise<PtyChat> => {
+      const chat = PtyChat.start({ args: ['--data-dir', caiDir, '--name', 'cai', ...NETWORK] });
+      cleanup.push(() => {
+        chat.dispose();
+        return Promise.resolve();
+      });
+      await chat.waitFor('the chat', () => chat.onAlternateScreen && chat.screen().includes('cai'));
+      return chat;
+    };
+    let chat = await start();
+    const [ana, ben] = [await app('ana'), await app('ben')];
 
-    // Contacts both ways (through the chat's JSON-RPC), then a room of three.
-    const ana = (await callDaemon(anaDir, 'whoami', {})) as Whoami;
-    for (const other of [ben, cai]) {
-      await other.node.addContact(ana.contactLink);
-      await callDaemon(anaDir, 'addContact', { link: other.whoami().contactLink });
+    // Contacts both ways (Cai's through the chat's JSON-RPC), then two rooms.
+    const cai = (await callDaemon(caiDir, 'whoami', {})) as Whoami;
+    for (const other of [ana, ben]) {
+      await other.node.addContact(cai.contactLink);
+      await callDaemon(caiDir, 'addContact', { link: other.whoami().contactLink });
     }
-    const members = [ben.node.userId, cai.node.userId];
-    await callDaemon(anaDir, 'createRoom', { name: 'club', members });
+    await ana.node.addContact(ben.whoami().contactLink);
+    await ben.node.addContact(ana.whoami().contactLink);
+    const club = await ana.createRoom({ name: 'club', members: [ben.node.userId, cai.userId] });
     await chat.waitForText('kith · club');
-    await chat.waitForText('· cai joined');
     await until(ben, 'ben in the room', () => ben.rooms().some((r) => r.active));
-    await until(cai, 'cai in the room', () => cai.rooms().some((r) => r.active));
-    const roomId = ben.rooms()[0]?.roomId ?? '';
+    await ana.createRoom({ name: 'lunch', members: [cai.userId] });
+    await chat.waitForText(/ 2 lunch/);
 
-    // Ben leaves: Ana's device commits his proposal, but he left; nobody removed him.
-    await ben.leave(roomId);
+    // Ben leaves: a device of Ana's commits his proposal, but he left; nobody removed him.
+    await ben.leave(club);
     await chat.waitForText('· ben left');
-    await until(ben, 'ben out', () => ben.room(roomId).active === false);
-    expect(ben.room(roomId).departure).toBe('left');
+    await until(ben, 'ben out', () => !ben.room(club).active);
+    expect(ben.room(club).departure).toBe('left');
 
-    chat.type('/remove cai\r');
-    await chat.waitForText('· you removed cai');
-    await until(cai, 'cai out', () => cai.room(roomId).active === false);
-    expect(cai.log.lines(roomId).map((l) => l.text)).toContain('ana removed you');
-    expect(cai.room(roomId).departure).toBe('removed');
-    expect(chat.screen()).not.toContain('is no longer in the room');
+    await ana.remove(club, cai.userId);
+    await chat.waitForText('· ana removed you');
+    await chat.waitForText(/ 1 club \(removed\)/);
+    expect(ana.log.lines(club).map((l) => l.text)).toContain('you removed cai');
+    expect(chat.screen()).not.toContain('no longer in');
+    chat.type('/quit\r');
+    expect(await chat.waitForExit()).toBe(0);
+
+    // Shown last, but Cai is out of it: the chat opens a room Cai is still in.
+    chat = await start();
+    await chat.waitForText('kith · lunch');
+    expect(chat.screen()).toMatch(/ 1 club \(removed\)/);
     chat.type('/quit\r');
     expect(await chat.waitForExit()).toBe(0);
   });

@@ -57,8 +57,14 @@ describe('notifications from the chat', () => {
         args: ['--data-dir', anaDir, '--name', 'ana', ...NETWORK],
         env,
       });
-      cleanup.push(() => Promise.resolve(chat.dispose()));
-      await chat.waitFor('the chat', () => chat.onAlternateScreen && / ana · /.test(chat.screen()));
+      cleanup.push(() => {
+        chat.dispose();
+        return Promise.resolve();
+      });
+      await chat.waitFor(
+        'the chat',
+        () => chat.onAlternateScreen && chat.screen().includes(' ana · '),
+      );
       return chat;
     };
     let chat = await start();
@@ -122,6 +128,6 @@ describe('notifications from the chat', () => {
 
 /** The DM's number in the rooms list on screen. */
 function dmNumber(chat: PtyChat): string {
-  const row = chat.rows().find((r) => / DM with ben/.test(r));
+  const row = chat.rows().find((r) => r.includes(' DM with ben'));
   return /^\s*(\d+)/.exec(row ?? '')?.[1] ?? '0';
 }

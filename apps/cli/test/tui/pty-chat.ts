@@ -71,8 +71,10 @@ export class PtyChat {
     // A pty's process ends on SIGHUP when this process (the pty's master) goes; the tag lets the
     // run's leftover check find it all the same.
     // No graphical session unless a test gives one: notifications go through the terminal.
-    const inherited = { ...process.env };
-    for (const name of ['DISPLAY', 'WAYLAND_DISPLAY', 'KITH_NOTIFY']) delete inherited[name];
+    const display = new Set(['DISPLAY', 'WAYLAND_DISPLAY', 'KITH_NOTIFY']);
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !display.has(name)),
+    );
     const env = {
       ...inherited,
       TERM: 'xterm-256color',

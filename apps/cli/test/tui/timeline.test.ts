@@ -243,11 +243,9 @@ describe('SystemLog', () => {
   it('tells a leave from a removal and a ban, and says who removed whom', () => {
     const { source, rooms, emit } = fakeSource();
     const roomId = 'r2' as RoomId;
-    const everyone = [
-      { userId: ANA, role: 'owner' },
-      { userId: BEN, role: 'member' },
-      { userId: BEN2, role: 'member' },
-    ];
+    const ana = { userId: ANA, role: 'owner' };
+    const cai = { userId: BEN2, role: 'member' };
+    const everyone = [ana, { userId: BEN, role: 'member' }, cai];
     rooms.set(roomId, { participants: everyone, name: 'team', topic: '' });
     const log = new SystemLog(
       source,
@@ -265,12 +263,12 @@ describe('SystemLog', () => {
       } as unknown as KithEvent);
     };
     // Ben left (a device of Ana's committed his proposals): not "ana removed ben".
-    rooms.set(roomId, { participants: [everyone[0]!, everyone[2]!], name: 'team', topic: '' });
+    rooms.set(roomId, { participants: [ana, cai], name: 'team', topic: '' });
     out(BEN, [BEN], ANA);
     // Cai removed Ben's second account, then someone banned it.
     out(BEN2, [], BEN);
     rooms.set(roomId, {
-      participants: [everyone[0]!, { userId: BEN2, role: 'banned' }],
+      participants: [ana, { userId: BEN2, role: 'banned' }],
       name: 'team',
       topic: '',
     });
