@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ChatInPty, residentBytes, rpc } from './cli-chat.ts';
 import { goal, median, report, timeOnce } from './measure.ts';
 
 /** The `kith` command as a user runs it (a bundle in dist/ when built, else the sources). */
@@ -28,26 +29,31 @@ async function samples(rounds: number, args: readonly string[]): Promise<number[
 }
 
 /**
- * The terminal app's one-shot calls, process start to exit: `kith --help` and `kith whoami`
- * against a running daemon, each against `node -e 0` in the same run; and how long the daemon
- * takes from start to serving JSON-RPC (a chat's start does the same work before its screen).
+ * The terminal app as a person meets it, each figure beside `node -e 0` in the same run: the
+ * one-shot calls `kith --help` and `kith whoami` against a running daemon (process start to
+ * exit), how long the daemon takes to serve JSON-RPC, the chat's start to its first screen on
+ * a warm data directory (in a pseudo-terminal), and the chat's memory after 100 pastes of 10 KB.
  */
 export async function benchCliStart(quick: boolean): Promise<void> {
   const rounds = quick ? 3 : 9;
   const dir = await mkdtemp(join(tmpdir(), 'kith-bench-cli-'));
+  try {
+    const baseline = await samples(rounds, ['-e', '0']);
+    await oneShotCalls(dir, rounds, baseline);
+    await chatStart(dir, rounds, baseline);
+    await chatPastes(dir, quick ? 30 : 100);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The network flags of every process here: loopback, no LAN discovery. */
+const NETWORK = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'];
+
+async function oneShotCalls(dir: string, rounds: number, baseline: number[]): Promise<void> {
   const daemon = spawn(
     process.execPath,
-    [
-      KITH,
-      '--data-dir',
-      dir,
-      'daemon',
-      '--no-mdns',
-      '--name',
-      'bench',
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-    ],
+    [KITH, '--data-dir', dir, 'daemon', '--name', 'bench', ...NETWORK],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   try {
@@ -65,7 +71,6 @@ export async function benchCliStart(quick: boolean): Promise<void> {
         }),
     );
     await readFile(join(dir, 'rpc-port'), 'utf8');
-    const baseline = await samples(rounds, ['-e', '0']);
     const help = await samples(rounds, [KITH, '--help']);
     const whoami = await samples(rounds, [KITH, '--data-dir', dir, 'whoami']);
     report(
@@ -76,13 +81,81 @@ export async function benchCliStart(quick: boolean): Promise<void> {
       ],
       'ms',
     );
-    const ms = (ns: readonly number[]): number => median('', ns).nsPerOp / 1e6;
     console.log(`daemon start to serving JSON-RPC: ${(started.ns / 1e6).toFixed(0)} ms`);
     goal('kith whoami', ms(whoami), { below: 300 }, 'ms');
     goal('kith --help', ms(help), { below: 300 }, 'ms');
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon.once('exit', resolve));
-    await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** The chat on the daemon's (now warm) data directory: process start to its status line. */
+async function chatStart(dir: string, rounds: number, baseline: number[]): Promise<void> {
+  const shown: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = process.hrtime.bigint();
+    const chat = new ChatInPty(KITH, ['--data-dir', dir, ...NETWORK]);
+    try {
+      await chat.waitFor(/ bench · \d+ peers?/);
+      shown.push(Number(process.hrtime.bigint() - start));
+      const code = await chat.quit();
+      if (code !== 0) throw new Error(`the chat exited ${code}`);
+    } finally {
+      chat.kill();
+    }
+  }
+  report(
+    `cli-start: the chat, process start to first screen, warm data directory (median of ${rounds})`,
+    [[median('kith (chat in a pty)', shown), median('node -e 0', baseline)]],
+    'ms',
+  );
+  goal('chat start to first screen', ms(shown), { below: 1500 }, 'ms');
+}
+
+/**
+ * Pastes of 10 KB (bracketed, as a terminal sends them), each sent with Enter into a room of
+ * one: the chat's resident memory before, and once the last is stored.
+ */
+async function chatPastes(dir: string, pastes: number): Promise<void> {
+  const chat = new ChatInPty(KITH, ['--data-dir', dir, ...NETWORK]);
+  try {
+    await chat.waitFor(/ bench · \d+ peers?/);
+    const roomId = ((await rpc(dir, 'createRoom', { name: 'pastes' })) as { roomId: string })
+      .roomId;
+    // The only room: the chat shows it, and what is typed goes there.
+    await chat.waitFor(/pastes/);
+    const before = await residentBytes(chat.pid);
+    const line = 'All work and no play makes a dull messenger; paste it again. '.padEnd(79, '.');
+    for (let i = 0; i < pastes; i++) {
+      const marker = `paste-${i} `;
+      const text = `${marker}${`${line}\n`.repeat(130)}`.slice(0, 10_240);
+      chat.type(`\x1b[200~${text}\x1b[201~\r`);
+      await untilLastMessage(dir, roomId, marker);
+    }
+    const after = await residentBytes(chat.pid);
+    const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
+    console.log(
+      `\ncli-start: chat resident memory: ${mb(before)} MB at first screen, ${mb(after)} MB after ${pastes} pastes of 10 KB (each sent)`,
+    );
+    goal(`chat memory after ${pastes} pastes of 10 KB`, after / 2 ** 20, { below: 250 }, 'MB');
+    await chat.quit();
+  } finally {
+    chat.kill();
+  }
+}
+
+/** Asks the chat until the room's newest message starts with `marker` (bounded). */
+async function untilLastMessage(dir: string, roomId: string, marker: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const last = (await rpc(dir, 'messages', { roomId, limit: 1, markRead: false })) as {
+      text: string;
+    }[];
+    if (last[0]?.text.startsWith(marker) === true) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`the chat did not send "${marker.trim()}" within a minute`);
+}
+
+const ms = (ns: readonly number[]): number => median('', ns).nsPerOp / 1e6;

@@ -256,11 +256,18 @@ export class KithApp {
   rooms(): RoomView[] {
     const all = this.node.client.rooms();
     const hidden = duplicateDms(all, this.node.userId);
-    return all.filter((r) => !hidden.has(r.roomId)).map((r) => this.#views.room(r.roomId));
+    return all.filter((r) => !hidden.has(r.roomId)).map((r) => this.#roomView(r.roomId));
   }
 
   room(roomId: string): RoomView {
-    return this.#views.room(this.#roomId(roomId));
+    return this.#roomView(this.#roomId(roomId));
+  }
+
+  /** A room's view; for a room this device is out of, how it went (from the log). */
+  #roomView(roomId: RoomId): RoomView {
+    const view = this.#views.room(roomId);
+    const departure = view.active ? undefined : this.log.departure(roomId);
+    return departure === undefined ? view : { ...view, departure };
   }
 
   /** Changes the room's profile (name, topic, avatar; null removes it) and history policy. */

@@ -5,7 +5,12 @@ export interface SystemItem {
   readonly kind: 'system';
   readonly ts: number;
   readonly text: string;
+  /** On the line saying this device is out of the room: how it went. */
+  readonly departure?: Departure;
 }
+
+/** How this device came to be out of a room. */
+export type Departure = 'left' | 'removed' | 'banned';
 
 /** Where the log keeps its lines between runs (the device's app data). */
 export interface LogStore {
@@ -18,7 +23,7 @@ export interface LogStore {
 const MAX_LINES = 500;
 
 /** What the log reads from the engine (a KithClient; a fake in tests). */
-export type RoomSource = Pick<KithClient, 'on' | 'room' | 'rooms'>;
+export type RoomSource = Pick<KithClient, 'on' | 'room' | 'rooms' | 'userId'>;
 
 interface Known {
   readonly roles: ReadonlyMap<string, string>;
@@ -39,6 +44,8 @@ export class SystemLog {
   readonly #known = new Map<string, Known>();
   readonly #offs: (() => void)[];
   readonly #store: LogStore | undefined;
+  /** Rooms where a membership line just said this device is out (the `left` event follows). */
+  readonly #saidOut = new Set<string>();
 
   constructor(
     source: RoomSource,
@@ -64,6 +71,8 @@ export class SystemLog {
         this.#known.set(e.roomId, this.#read(e.roomId));
       }),
       source.on('left', (e) => {
+        // The membership event before it said how, when it named this user.
+        if (this.#saidOut.delete(e.roomId)) return;
         this.#add(e.roomId, 'you are no longer in this room');
       }),
     ];
@@ -71,6 +80,20 @@ export class SystemLog {
 
   lines(roomId: string): readonly SystemItem[] {
     return this.#lines.get(roomId) ?? [];
+  }
+
+  /**
+   * How this device came to be out of the room, if it is: from its last line saying so (kept
+   * across restarts); undefined when it joined again since, or never left.
+   */
+  departure(roomId: string): Departure | undefined {
+    const lines = this.#lines.get(roomId) ?? [];
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i];
+      if (line?.departure !== undefined) return line.departure;
+      if (line?.text === 'you joined') return undefined;
+    }
+    return undefined;
   }
 
   /** Starts following a room this log has not seen yet (one this device just created). */
@@ -90,11 +113,17 @@ export class SystemLog {
   #membership(e: KithEventOf<'membership'>): void {
     const after = this.#read(e.roomId);
     for (const user of e.added) this.#add(e.roomId, `${this.#nameOf(user)} joined`);
+    const me = this.#source.userId;
     for (const user of e.removed) {
-      // A removal and a leave look the same here (the event does not say who committed it).
-      const banned = after.roles.get(user) === 'banned';
-      const what = banned ? 'was banned' : 'is no longer in the room';
-      this.#add(e.roomId, `${this.#nameOf(user)} ${what}`);
+      const how = departureOf(e, user, after.roles.get(user) === 'banned');
+      const who = user === me ? 'you' : this.#nameOf(user);
+      const by = e.by === me ? 'you' : e.by === undefined ? undefined : this.#nameOf(e.by);
+      let text: string;
+      if (how === 'left') text = `${who} left`;
+      else if (by === undefined) text = `${who} ${how === 'banned' ? 'was banned' : 'was removed'}`;
+      else text = `${by} ${how} ${who}`;
+      if (user === me) this.#saidOut.add(e.roomId);
+      this.#add(e.roomId, text, user === me ? how : undefined);
     }
     this.#known.set(e.roomId, after);
   }
@@ -132,11 +161,25 @@ export class SystemLog {
     };
   }
 
-  #add(roomId: string, text: string): void {
+  #add(roomId: string, text: string, departure?: Departure): void {
     const list = this.#lines.get(roomId) ?? [];
-    list.push({ kind: 'system', ts: this.#now(), text });
+    const ts = this.#now();
+    list.push(
+      departure === undefined
+        ? { kind: 'system', ts, text }
+        : { kind: 'system', ts, text, departure },
+    );
     if (list.length > MAX_LINES) list.splice(0, list.length - MAX_LINES);
     this.#lines.set(roomId, list);
     this.#store?.save(roomId, list);
   }
+}
+
+/**
+ * A leave (the user proposed their own removal), else a removal by the committer; a ban when
+ * the room now lists them as banned.
+ */
+function departureOf(e: KithEventOf<'membership'>, user: UserId, banned: boolean): Departure {
+  if (banned) return 'banned';
+  return e.left.includes(user) ? 'left' : 'removed';
 }

@@ -32,6 +32,8 @@ export interface RoomView {
   readonly dm: boolean;
   /** False once this device left or was removed. */
   readonly active: boolean;
+  /** When not active, how this device came to be out, if it saw it happen. */
+  readonly departure?: 'left' | 'removed' | 'banned';
   readonly members: MemberView[];
   /** Messages from others after this device's read marker. */
   readonly unread: number;

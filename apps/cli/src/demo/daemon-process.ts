@@ -88,6 +88,11 @@ export class Daemon {
     return daemon;
   }
 
+  /** What the daemon wrote to stderr so far (its log: warnings are `warning: ...` lines). */
+  get stderr(): string {
+    return this.#process.stderr;
+  }
+
   /** A raw JSON-RPC exchange, with the daemon's token unless `token` is given. */
   async rpc(method: string, params?: unknown, token = this.token): Promise<RpcReply> {
     const response = await fetch(`http://127.0.0.1:${this.port}/`, {

@@ -22,7 +22,7 @@ export function formatResult(method: string, result: unknown): string {
           const unread = r.unread > 0 ? ` (${r.unread} unread)` : '';
           const members = r.members.map((m) => `${m.displayName} [${m.role}]`).join(', ');
           const kind = r.dm ? 'DM' : r.name || '(unnamed room)';
-          return `${r.roomId}  ${kind}${unread}${r.active ? '' : ' (left)'}\n    ${members}\n`;
+          return `${r.roomId}  ${kind}${unread}${r.active ? '' : ` (${r.departure ?? 'not a member'})`}\n    ${members}\n`;
         })
         .join('');
     case 'messages':

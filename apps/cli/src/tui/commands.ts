@@ -1,6 +1,7 @@
 import { expireSpec, parseDuration } from './expire-command.ts';
 import { exportSpec } from './export-command.ts';
 import { fileSpecs } from './file-commands.ts';
+import { notifySpecs } from './notify-command.ts';
 import { searchSpec } from './search-command.ts';
 import { verifySpec } from './verify-command.ts';
 import { signalSpec } from './signal-commands.ts';
@@ -43,6 +44,8 @@ export type Command =
   | { readonly kind: 'avatar'; readonly path: string; readonly room: boolean }
   | { readonly kind: 'cancelTransfer'; readonly id: number }
   | { readonly kind: 'verify'; readonly user: string; readonly mark: boolean | undefined }
+  | { readonly kind: 'notify'; readonly on: boolean | undefined }
+  | { readonly kind: 'mute'; readonly muted: boolean }
   | {
       readonly kind: 'signal';
       readonly signal: 'receipts' | 'typing' | 'presence';
@@ -237,6 +240,7 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
   ...fileSpecs,
   search: searchSpec,
   verify: verifySpec,
+  ...notifySpecs,
   quit: {
     usage: '/quit',
     summary: 'leave the chat (also Ctrl-C)',

@@ -1,3 +1,4 @@
+import { messageText } from '@kith/core';
 import type { KithApp } from '../app/kith-app.ts';
 import { COMMANDS, parseLine, type Command } from './commands.ts';
 import { complete } from './complete.ts';
@@ -5,8 +6,9 @@ import { EMPTY_COMPOSER, edit, MAX_INPUT, type Composer } from './editor.ts';
 import { execute, type Outcome } from './execute.ts';
 import { InputHistory } from './history.ts';
 import { RelayStatusReader } from './relay-status.ts';
+import type { Notifier } from './notifier.ts';
 import { RoomOrder } from './room-order.ts';
-import { parseKeys, type Key } from './keys.ts';
+import { KeyReader, type Key } from './keys.ts';
 import { layout, panelScrollLimit } from './render.ts';
 import type { ChatState, Notice, Panel, RoomItem, StatusInfo } from './state.ts';
 import type { SystemLog } from '../app/system-log.ts';
@@ -23,8 +25,8 @@ export interface ChatHooks {
   readonly showOnMainScreen: (text: string) => void;
   readonly returnToChat: () => void;
   readonly size: () => { readonly columns: number; readonly rows: number };
-  /** Gets the user's attention (a mention): the bell, and `text` as a desktop notification. */
-  readonly bell?: (text: string) => void;
+  /** Gets the user's attention for a mention or a DM, as the settings and the machine allow. */
+  readonly notifier?: Notifier;
 }
 
 /** Commands that finish at once: no "working" notice for them. */
@@ -45,6 +47,8 @@ const QUICK = new Set<Command['kind']>([
   'threads',
   'history',
   'signal',
+  'notify',
+  'mute',
 ]);
 
 /**
@@ -60,6 +64,7 @@ export class ChatController {
   readonly #relays: RelayStatusReader;
   readonly #offRefused: () => void;
   readonly #offMention: () => void;
+  readonly #offDm: () => void;
   #roomId: string | undefined;
   /** The thread followed (/thread), in the room it belongs to. */
   #thread: { roomId: string; id: string; label: string } | undefined;
@@ -71,6 +76,8 @@ export class ChatController {
   #scroll = 0;
   #onMainScreen = false;
   readonly #history = new InputHistory();
+  /** A paste beyond what the composer holds is cut here already, as it arrives. */
+  readonly #keys = new KeyReader(MAX_INPUT + 1);
   #last: ChatState | undefined;
 
   constructor(app: KithApp, hooks: ChatHooks, order = RoomOrder.inMemory()) {
@@ -88,15 +95,26 @@ export class ChatController {
       this.#notice = { kind: 'info', text: refusedInviteText(from, e.reason) };
       this.#hooks.redraw();
     });
-    // A mention notifies: the bell, a desktop notification, and a notice naming who and where.
+    // A mention notifies (the settings allowing), and a notice names who and where.
     this.#offMention = app.node.client.on('mention', (e) => {
       const room = this.#rooms.find((r) => r.roomId === e.roomId);
       const where = room === undefined ? '' : ` in ${room.label}`;
       const text = `${app.nameOf(e.by)} mentioned you${where}`;
-      this.#hooks.bell?.(text);
+      // In a DM every message notifies already.
+      if (!isDm(app, e.roomId)) this.#hooks.notifier?.alert(e.roomId, text);
       if (e.roomId === this.#roomId && !this.#onMainScreen) return;
       this.#notice = { kind: 'info', text };
       this.#hooks.redraw();
+    });
+    // A message in a DM notifies: one alert for what arrived together.
+    this.#offDm = app.node.client.on('timeline', (e) => {
+      const me = app.node.userId;
+      const first = e.changes.find(
+        (c) => c.type === 'added' && c.message.sender !== me && !c.message.retracted,
+      );
+      if (first === undefined || first.type === 'removed' || !isDm(app, e.roomId)) return;
+      const text = messageText(first.message.content);
+      this.#hooks.notifier?.alert(e.roomId, `${app.nameOf(first.message.sender)}: ${text}`);
     });
   }
 
@@ -176,7 +194,7 @@ export class ChatController {
 
   /** Handles what the terminal sent. */
   input(data: string): void {
-    for (const key of parseKeys(data)) this.#key(key);
+    for (const key of this.#keys.read(data)) this.#key(key);
     this.#hooks.redraw();
   }
 
@@ -190,6 +208,7 @@ export class ChatController {
   close(): void {
     this.#offRefused();
     this.#offMention();
+    this.#offDm();
   }
 
   #key(key: Key): void {
@@ -300,6 +319,7 @@ export class ChatController {
       app: this.#app,
       room,
       messageId: (n: number) => ids[n - 1],
+      ...(this.#hooks.notifier === undefined ? {} : { notifier: this.#hooks.notifier }),
       ...(thread === undefined ? {} : { thread }),
     };
     execute(context, command)
@@ -404,6 +424,11 @@ export class ChatController {
 /** A person-readable message for any error (KithErrors carry one written for people). */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Whether this device holds `roomId` as a DM (false for a room it does not know). */
+function isDm(app: KithApp, roomId: string): boolean {
+  return app.rooms().some((r) => r.roomId === roomId && r.dm);
 }
 
 /** The status line's "ana is typing…" for the room on screen. */

@@ -10,6 +10,8 @@ import { durationText, runExpireCommand } from './expire-command.ts';
 import { runExportCommand } from './export-command.ts';
 import { runFileCommand } from './file-commands.ts';
 import { runSearchCommand } from './search-command.ts';
+import { runNotifyCommand } from './notify-command.ts';
+import type { Notifier } from './notifier.ts';
 import { runVerifyCommand } from './verify-command.ts';
 import type { Notice, Panel, RoomItem } from './state.ts';
 
@@ -37,6 +39,8 @@ export interface CommandContext {
   messageId(n: number): string | undefined;
   /** The thread followed in the room on screen: what is sent goes into it. */
   readonly thread?: string;
+  /** The chat's notifications (/notify, /mute). */
+  readonly notifier?: Notifier;
 }
 
 const info = (text: string): Outcome => ({ notice: { kind: 'info', text } });
@@ -78,6 +82,9 @@ export async function execute(ctx: CommandContext, command: Command): Promise<Ou
       return runSignalCommand(app, command);
     case 'search':
       return runSearchCommand(app, command);
+    case 'notify':
+    case 'mute':
+      return runNotifyCommand(ctx.notifier, ctx.room?.roomId, command);
     case 'verify':
       return runVerifyCommand(app, command, (text) => userOf(app, text));
     case 'room':

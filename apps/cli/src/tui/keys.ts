@@ -90,11 +90,92 @@ const PASTE_START = '\x1b[200~';
 const PASTE_END = '\x1b[201~';
 
 /**
- * Splits what the terminal sent into keys. Printable runs stay together as one `text` key;
- * a bracketed paste is one `paste` key whatever it holds. A sequence cut between two reads is
- * rare on a local terminal and is read as its parts.
+ * Splits what the terminal sent in one read into keys. Printable runs stay together as one
+ * `text` key; a bracketed paste is one `paste` key whatever it holds (one not closed in this
+ * read is taken as it is: `KeyReader` waits for the rest). A key's escape sequence cut between
+ * two reads is rare on a local terminal and is read as its parts.
  */
 export function parseKeys(data: string): Key[] {
+  const { keys, openPaste } = split(data);
+  return openPaste === undefined ? keys : [...keys, { name: 'paste', text: openPaste }];
+}
+
+/**
+ * Keys from a terminal read after read. A large paste arrives in several reads: its lines
+ * must not be taken for keys (each newline an Enter, sending a message), so a paste stays one
+ * key until its end marker comes, whichever read brings it. What it holds beyond `maxPaste`
+ * characters is dropped as it comes (the composer holds less anyway).
+ */
+export class KeyReader {
+  readonly #maxPaste: number;
+  /** The paste read so far, while its end marker has not come. */
+  #paste: string | undefined;
+  /** The end of the last read, when it may begin a paste's start or end marker. */
+  #held = '';
+
+  constructor(maxPaste: number) {
+    this.#maxPaste = maxPaste;
+  }
+
+  read(data: string): Key[] {
+    let rest = this.#held + data;
+    this.#held = '';
+    const keys: Key[] = [];
+    if (this.#paste !== undefined) {
+      const end = rest.indexOf(PASTE_END);
+      if (end === -1) {
+        this.#continuePaste(rest);
+        return keys;
+      }
+      keys.push({ name: 'paste', text: this.#bounded(this.#paste + rest.slice(0, end)) });
+      this.#paste = undefined;
+      rest = rest.slice(end + PASTE_END.length);
+    }
+    // A paste's start marker cut by the read (a lone ESC is the Esc key, and is not held).
+    const start = startCut(rest);
+    if (start > 0) {
+      this.#held = rest.slice(rest.length - start);
+      rest = rest.slice(0, rest.length - start);
+    }
+    const parsed = split(rest);
+    keys.push(...parsed.keys);
+    if (parsed.openPaste !== undefined) {
+      // Inside a paste what was held is the paste's text (maybe the start of its end marker).
+      const inside = parsed.openPaste + this.#held;
+      this.#paste = '';
+      this.#continuePaste(inside);
+    }
+    return keys;
+  }
+
+  /** Adds `text` to the open paste, holding back a tail that may begin its end marker. */
+  #continuePaste(text: string): void {
+    let held = 0;
+    for (let n = Math.min(PASTE_END.length - 1, text.length); n > 0; n--) {
+      if (PASTE_END.startsWith(text.slice(text.length - n))) {
+        held = n;
+        break;
+      }
+    }
+    this.#held = text.slice(text.length - held);
+    this.#paste = this.#bounded((this.#paste ?? '') + text.slice(0, text.length - held));
+  }
+
+  #bounded(text: string): string {
+    return text.length > this.#maxPaste ? text.slice(0, this.#maxPaste) : text;
+  }
+}
+
+/** How many characters at the end of `text` begin a paste's start marker (2 or more). */
+function startCut(text: string): number {
+  for (let n = Math.min(PASTE_START.length - 1, text.length); n >= 2; n--) {
+    if (PASTE_START.startsWith(text.slice(text.length - n))) return n;
+  }
+  return 0;
+}
+
+/** The keys of one read, and the text of a paste it opened without closing. */
+function split(data: string): { keys: Key[]; openPaste?: string } {
   const keys: Key[] = [];
   let i = 0;
   let text = '';
@@ -106,9 +187,9 @@ export function parseKeys(data: string): Key[] {
     if (data.startsWith(PASTE_START, i)) {
       flush();
       const end = data.indexOf(PASTE_END, i + PASTE_START.length);
-      const stop = end === -1 ? data.length : end;
-      keys.push({ name: 'paste', text: data.slice(i + PASTE_START.length, stop) });
-      i = end === -1 ? data.length : end + PASTE_END.length;
+      if (end === -1) return { keys, openPaste: data.slice(i + PASTE_START.length) };
+      keys.push({ name: 'paste', text: data.slice(i + PASTE_START.length, end) });
+      i = end + PASTE_END.length;
       continue;
     }
     const ch = data[i] ?? '';
@@ -136,7 +217,7 @@ export function parseKeys(data: string): Key[] {
     i++;
   }
   flush();
-  return keys;
+  return { keys };
 }
 
 /** The key an escape sequence at `i` stands for, and how many characters it takes. */

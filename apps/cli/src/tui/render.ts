@@ -113,7 +113,7 @@ function roomRows(rooms: readonly RoomItem[], current: number, width: number, he
     // A mention is marked with @ before the count: someone asked for this user there.
     const unread = room.unread > 0 ? ` ${room.mentions === true ? '@' : ''}${count}` : '';
     const number = `${String(index + 1).padStart(digits)} `;
-    const label = room.active ? room.label : `${room.label} (left)`;
+    const label = room.active ? room.label : `${room.label} (${room.departure ?? 'not a member'})`;
     const name = truncate(sanitize(label), width - 1 - number.length - unread.length);
     const gap = ' '.repeat(Math.max(0, width - 1 - number.length - widthOf(name) - unread.length));
     const base = index === current ? Style.bar : room.active ? '' : Style.dim;

@@ -4,6 +4,8 @@ import { openRpcDoor } from '../daemon/daemon.ts';
 import { ChatController, messageOf, type ChatHooks } from './controller.ts';
 import { askName } from './name-prompt.ts';
 import { cursorOf, render } from './render.ts';
+import { Notifier, notifyModeOf } from './notifier.ts';
+import { NotifySettings } from './notify-settings.ts';
 import { RoomOrder } from './room-order.ts';
 import { Screen } from './terminal.ts';
 
@@ -94,6 +96,9 @@ async function chat(
   onWarning: (warn: (text: string) => void) => void,
 ): Promise<void> {
   const screen = new Screen(input, output);
+  const notifySettings = NotifySettings.load(dataDir, (error) => {
+    controller.warn(`cannot keep the notification settings: ${messageOf(error)}`);
+  });
   let stop: (failure?: unknown) => void = () => undefined;
   const done = new Promise<unknown>((resolve) => {
     stop = resolve;
@@ -130,9 +135,7 @@ async function chat(
       hooks.redraw();
     },
     size: () => ({ columns: screen.columns, rows: screen.rows }),
-    bell: (text) => {
-      screen.bell(text);
-    },
+    notifier: new Notifier(notifySettings, screen, notifyModeOf(process.env)),
   };
   const order = RoomOrder.load(dataDir, (error) => {
     controller.warn(`cannot keep the rooms' order: ${messageOf(error)}`);
@@ -196,5 +199,6 @@ async function chat(
     controller.close();
     screen.stop();
     await order.flushed();
+    await notifySettings.flushed();
   }
 }

@@ -32,6 +32,8 @@ export interface RoomItem {
   readonly unread: number;
   /** False once this device left or was removed. */
   readonly active: boolean;
+  /** When not active, how this device came to be out, if it saw it happen. */
+  readonly departure?: 'left' | 'removed' | 'banned';
   /** Whether an unread message mentions this user. */
   readonly mentions?: boolean;
   /** Every message here disappears this many ms after it is sent. */

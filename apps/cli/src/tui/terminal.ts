@@ -72,19 +72,20 @@ export class Screen {
     this.#output.write(out);
   }
 
+  /** Rings the terminal's bell (while the chat is on screen). */
+  bell(): void {
+    if (this.#active) this.#output.write('\x07');
+  }
+
   /**
-   * Rings the terminal's bell (a mention), and asks for a desktop notification saying `text`
-   * (OSC 777, which VTE terminals, kitty, foot, WezTerm and others show; the rest ignore it).
-   * KITH_NOTIFY=bell keeps to the bell, KITH_NOTIFY=off is silent.
+   * Asks the terminal for a desktop notification (OSC 777, which VTE terminals, kitty, foot,
+   * WezTerm and others show; the rest ignore it). Title and body come without control characters.
    */
-  bell(text: string): void {
+  terminalNotification(title: string, body: string): void {
     if (!this.#active) return;
-    const mode = process.env['KITH_NOTIFY'];
-    if (mode === 'off') return;
-    // The notification's text is the sender's choice of name: no control characters.
-    const safe = sanitize(text);
-    const notify = mode === 'bell' ? '' : `\x1b]777;notify;Kith;${safe}\x1b\\`;
-    this.#output.write(`${notify}\x07`);
+    this.#output.write(
+      `\x1b]777;notify;${sanitize(title).replace(/;/g, ',')};${sanitize(body)}\x1b\\`,
+    );
   }
 
   /** Forgets what is on screen, so the next frame is drawn whole (after a resize, Ctrl-L). */

@@ -80,6 +80,7 @@ export function roomItem(view: RoomView, me: string): RoomItem {
     topic: view.topic,
     unread: view.unread,
     active: view.active,
+    ...(view.departure === undefined ? {} : { departure: view.departure }),
     ...(view.mentions ? { mentions: true } : {}),
     ...(view.withheld > 0 ? { withheld: view.withheld } : {}),
     ...(view.disappearAfterMs === null ? {} : { disappearAfterMs: view.disappearAfterMs }),

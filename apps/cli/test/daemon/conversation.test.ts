@@ -130,6 +130,10 @@ describe('three daemons and a relay in a conversation over JSON-RPC', () => {
     await ben.until('the DM', async () =>
       (await ben.call<RoomView[]>('rooms')).some((r) => r.roomId === dm && r.dm),
     );
+    await ana.call('send', { roomId: dm, text: 'just us' });
+    await ben.until('the DM’s message', async () => (await textsOf(ben, dm)).includes('just us'));
+    // The relay kept what the DM sent: no refusal ("may not write to this mailbox") on the way.
+    for (const d of [ana, ben]) expect(d.stderr).not.toMatch(/UNAUTHORIZED|refused/);
     const tooMany = await ana.rpc('createRoom', {
       dm: true,
       members: [me['ben']?.userId, me['cai']?.userId],

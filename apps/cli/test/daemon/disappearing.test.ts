@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SearchHit } from '../../src/app/search.ts';
 import type { MessageView, Whoami } from '../../src/app/views.ts';
 import type { Daemon } from '../../src/demo/daemon-process.ts';
 import type { RelayProcess } from '@kith/relay/process';
@@ -48,6 +49,8 @@ describe('redaction that purges, and disappearing messages, across daemons', () 
 
   const messages = (d: Daemon): Promise<MessageView[]> => messagesOf(d, roomId);
   const texts = (d: Daemon): Promise<string[]> => textsOf(d, roomId);
+  const search = (d: Daemon, text: string): Promise<SearchHit[]> =>
+    d.call<SearchHit[]>('search', { text });
   /** Text no other part of the test (or chance) writes. */
   const unique = (label: string): string => `${label}-${randomBytes(8).toString('hex')}`;
 
@@ -96,6 +99,8 @@ describe('redaction that purges, and disappearing messages, across daemons', () 
       text: ink,
       expiresInMs: 4000,
     });
+    // Found by a local search while it lasts (on the sender's device at once)...
+    expect((await search(cai, ink)).map((h) => h.messageId)).toEqual([messageId]);
     for (const d of everyone()) {
       await d.until('the message', async () => (await texts(d)).includes(ink));
     }
@@ -103,6 +108,8 @@ describe('redaction that purges, and disappearing messages, across daemons', () 
       await d.until('the message expired', async () =>
         (await messages(d)).every((m) => m.messageId !== messageId),
       );
+      // ...and no longer once it expired: the search has nothing of it left to find.
+      expect(await search(d, ink)).toEqual([]);
       await d.until(
         'the text gone from the data directory',
         async () => (await filesHolding(d.dataDir, ink)).length === 0,

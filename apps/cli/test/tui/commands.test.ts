@@ -56,6 +56,12 @@ describe('parseLine', () => {
     expect(command('/quit')).toEqual({ kind: 'quit' });
     expect(command('/nick Ana B')).toEqual({ kind: 'nick', name: 'Ana B' });
     expect(command('/members')).toEqual({ kind: 'members' });
+    expect(command('/notify')).toEqual({ kind: 'notify', on: undefined });
+    expect(command('/notify off')).toEqual({ kind: 'notify', on: false });
+    expect(command('/notify on')).toEqual({ kind: 'notify', on: true });
+    expect(parseLine('/notify loud')).toEqual({ ok: false, error: 'on or off: /notify [on|off]' });
+    expect(command('/mute')).toEqual({ kind: 'mute', muted: true });
+    expect(command('/unmute')).toEqual({ kind: 'mute', muted: false });
   });
 
   it('takes command names in any case, and a few aliases', () => {

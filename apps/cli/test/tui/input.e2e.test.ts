@@ -53,6 +53,26 @@ describe('typing in the chat', () => {
     expect(texts.slice(-2)).toEqual(['line one\nline two', 'first\nsecond']);
   });
 
+  it('keeps a 10 KB paste of many lines one message, whatever reads it arrives in', async () => {
+    const line = 'a line of a long paste, which a terminal hands over in several reads'.padEnd(79);
+    const text = Array.from({ length: 130 }, (_, i) => `${String(i).padStart(3)} ${line}`)
+      .join('\n')
+      .slice(0, 10_240);
+    const before = (await messages()).length;
+    // In pieces, as the terminal's reads cut it: mid-line, and inside the end marker.
+    const pasted = PASTE(text);
+    chat.type(pasted.slice(0, 4000));
+    chat.type(pasted.slice(4000, pasted.length - 3));
+    chat.type(pasted.slice(pasted.length - 3));
+    chat.type('\r');
+    // Its last line in the timeline, with its delivery mark (the composer shows none).
+    const tail = text.split('\n').at(-1)?.trim().slice(-12) ?? '';
+    await chat.waitForText(new RegExp(`${tail} +[…✓]`));
+    const after = await messages();
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)?.text).toBe(text);
+  });
+
   it('completes with Tab, and Tab on an empty line still changes room', async () => {
     chat.type('/to');
     chat.type('\t');

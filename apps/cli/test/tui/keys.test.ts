@@ -7,7 +7,7 @@ import {
   type Composer,
 } from '../../src/tui/editor.ts';
 import { InputHistory } from '../../src/tui/history.ts';
-import { parseKeys, type Key } from '../../src/tui/keys.ts';
+import { KeyReader, parseKeys, type Key } from '../../src/tui/keys.ts';
 
 const names = (data: string): string[] =>
   parseKeys(data).map((k) => ('text' in k ? `${k.name}:${k.text}` : k.name));
@@ -146,5 +146,32 @@ describe('InputHistory', () => {
     expect(history.step(back2, 1).text).toBe('two');
     expect(history.step(back1, 1)).toEqual(draft);
     expect(history.step(draft, 1)).toEqual(draft);
+  });
+});
+
+describe('KeyReader', () => {
+  it('keeps a paste one key across reads, its end marker cut anywhere, and bounds it', () => {
+    const whole = '\x1b[200~one\ntwo\r\nthree\x1b[201~';
+    // (A lone ESC ending a read is the Esc key: a cut there is not a paste's.)
+    for (let cut = 2; cut < whole.length; cut++) {
+      const reader = new KeyReader(100);
+      const keys = [
+        ...reader.read(`x${whole.slice(0, cut)}`),
+        ...reader.read(`${whole.slice(cut)}\r`),
+      ];
+      expect(keys, `cut at ${cut}`).toEqual<Key[]>([
+        { name: 'text', text: 'x' },
+        { name: 'paste', text: 'one\ntwo\r\nthree' },
+        { name: 'enter' },
+      ]);
+    }
+    const reader = new KeyReader(5);
+    expect(reader.read('\x1b[200~abc')).toEqual([]);
+    expect(reader.read('defgh\x1b[2')).toEqual([]);
+    // An ESC that is not the end marker is part of the paste.
+    expect(reader.read('00~\x1b[201~y')).toEqual<Key[]>([
+      { name: 'paste', text: 'abcde' },
+      { name: 'text', text: 'y' },
+    ]);
   });
 });

@@ -18,6 +18,8 @@ export interface ChatProcess {
   readonly reportTerminal?: boolean;
   readonly cols?: number;
   readonly rows?: number;
+  /** Variables set for the chat, over this process's own (less any display: see `start`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -68,11 +70,17 @@ export class PtyChat {
         : [node[0] ?? '', node.slice(1)];
     // A pty's process ends on SIGHUP when this process (the pty's master) goes; the tag lets the
     // run's leftover check find it all the same.
+    // No graphical session unless a test gives one: notifications go through the terminal.
+    const display = new Set(['DISPLAY', 'WAYLAND_DISPLAY', 'KITH_NOTIFY']);
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !display.has(name)),
+    );
     const env = {
-      ...process.env,
+      ...inherited,
       TERM: 'xterm-256color',
       LANG: 'C.UTF-8',
       [LAUNCH_TAG_VARIABLE]: launchTag(),
+      ...options.env,
     };
     const pty = spawn(file, args, { name: 'xterm-256color', cols, rows, env });
     return new PtyChat(new xterm.Terminal({ cols, rows, allowProposedApi: true }), pty);

@@ -31,12 +31,26 @@ describe('render: layout', () => {
     expect(cursorOf(s, 80, 12)).toEqual([11, 8]);
   });
 
-  it('marks the open room in reverse video and left rooms as left', () => {
-    const s = state({ rooms: [room('team'), room('old', 0, { active: false })], current: 1 });
-    const rows = render(s, 80, 8);
+  it('marks the open room in reverse video, and says how this device is out of a room', () => {
+    const out = (label: string, departure?: 'left' | 'removed' | 'banned') =>
+      room(label, 0, { active: false, ...(departure === undefined ? {} : { departure }) });
+    const s = state({
+      rooms: [
+        room('team'),
+        out('old', 'left'),
+        out('club', 'removed'),
+        out('bar', 'banned'),
+        out('x'),
+      ],
+      current: 1,
+    });
+    const rows = render(s, 80, 10);
     expect(rows[2]).toContain('\x1b[7m');
     expect(rows[1]).not.toContain('\x1b[7m');
     expect(text(rows)[2]).toMatch(/^ 2 old \(left\)/);
+    expect(text(rows)[3]).toMatch(/^ 3 club \(removed\)/);
+    expect(text(rows)[4]).toMatch(/^ 4 bar \(banned\)/);
+    expect(text(rows)[5]).toMatch(/^ 5 x \(not a member\)/);
   });
 
   it('hides the rooms list on a narrow screen and says where unread messages are', () => {

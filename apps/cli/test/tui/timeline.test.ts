@@ -156,6 +156,8 @@ describe('SystemLog', () => {
       },
       room: (id: string) => rooms.get(id),
       rooms: () => [...rooms.keys()].map((roomId) => ({ roomId })),
+      // This device is Ana's.
+      userId: ANA,
     };
     const emit = (e: KithEvent): void => {
       for (const h of handlers.get(e.type) ?? []) h(e);
@@ -181,7 +183,15 @@ describe('SystemLog', () => {
       rooms.set(roomId, { participants, name, topic });
     };
     const membership = (added: UserId[], removed: UserId[]) =>
-      ({ type: 'membership', roomId, added, removed, room: undefined }) as unknown as KithEvent;
+      ({
+        type: 'membership',
+        roomId,
+        added,
+        removed,
+        left: [],
+        by: ANA,
+        room: undefined,
+      }) as unknown as KithEvent;
     const roomEvent = { type: 'room', roomId, room: undefined } as unknown as KithEvent;
 
     set([
@@ -221,7 +231,7 @@ describe('SystemLog', () => {
       'ben is now moderator',
       'room renamed to "lunch"',
       'topic: noon',
-      'ben was banned',
+      'you banned ben',
       'ben was unbanned',
       'topic cleared',
       'you are no longer in this room',
@@ -230,28 +240,83 @@ describe('SystemLog', () => {
     expect(log.lines('other')).toEqual([]);
   });
 
-  it('does not claim a removed member left: the event does not say which it was', () => {
+  it('tells a leave from a removal and a ban, and says who removed whom', () => {
     const { source, rooms, emit } = fakeSource();
     const roomId = 'r2' as RoomId;
-    const both = [
-      { userId: ANA, role: 'owner' },
-      { userId: BEN, role: 'member' },
-    ];
-    rooms.set(roomId, { participants: both, name: 'team', topic: '' });
+    const ana = { userId: ANA, role: 'owner' };
+    const cai = { userId: BEN2, role: 'member' };
+    const everyone = [ana, { userId: BEN, role: 'member' }, cai];
+    rooms.set(roomId, { participants: everyone, name: 'team', topic: '' });
+    const log = new SystemLog(
+      source,
+      (u) => (u === ANA ? 'ana' : u === BEN ? 'ben' : 'cai'),
+      () => 1,
+    );
+    const out = (removed: UserId, left: UserId[], by: UserId | undefined): void => {
+      emit({
+        type: 'membership',
+        roomId,
+        added: [],
+        removed: [removed],
+        left,
+        by,
+      } as unknown as KithEvent);
+    };
+    // Ben left (a device of Ana's committed his proposals): not "ana removed ben".
+    rooms.set(roomId, { participants: [ana, cai], name: 'team', topic: '' });
+    out(BEN, [BEN], ANA);
+    // Cai removed Ben's second account, then someone banned it.
+    out(BEN2, [], BEN);
+    rooms.set(roomId, {
+      participants: [ana, { userId: BEN2, role: 'banned' }],
+      name: 'team',
+      topic: '',
+    });
+    out(BEN2, [], undefined);
+    expect(log.lines(roomId).map((l) => l.text)).toEqual([
+      'ben left',
+      'ben removed cai',
+      'cai was banned',
+    ]);
+    // Nothing here is about this device: it is still in.
+    expect(log.departure(roomId)).toBeUndefined();
+  });
+
+  it('says how this device came to be out, once, and forgets it when it joins again', () => {
+    const { source, rooms, emit } = fakeSource();
+    const roomId = 'r4' as RoomId;
+    rooms.set(roomId, { participants: [{ userId: ANA, role: 'member' }], name: 't', topic: '' });
     const log = new SystemLog(
       source,
       (u) => (u === ANA ? 'ana' : 'ben'),
       () => 1,
     );
-    rooms.set(roomId, { participants: both.slice(0, 1), name: 'team', topic: '' });
-    emit({
-      type: 'membership',
-      roomId,
-      added: [],
-      removed: [BEN],
-      room: undefined,
-    } as unknown as KithEvent);
-    expect(log.lines(roomId).map((l) => l.text)).toEqual(['ben is no longer in the room']);
+    const gone = (left: UserId[], by: UserId): void => {
+      emit({
+        type: 'membership',
+        roomId,
+        added: [],
+        removed: [ANA],
+        left,
+        by,
+      } as unknown as KithEvent);
+      emit({ type: 'left', roomId });
+    };
+    gone([], BEN);
+    expect(log.departure(roomId)).toBe('removed');
+    emit({ type: 'joined', roomId } as KithEvent);
+    expect(log.departure(roomId)).toBeUndefined();
+    gone([ANA], BEN);
+    expect(log.departure(roomId)).toBe('left');
+    // A `left` with no membership line before it says only that.
+    emit({ type: 'left', roomId });
+    expect(log.lines(roomId).map((l) => l.text)).toEqual([
+      'ben removed you',
+      'you joined',
+      'you left',
+      'you are no longer in this room',
+    ]);
+    expect(log.departure(roomId)).toBe('left');
   });
 
   it('keeps its lines in its store, and a later run shows them (a restart)', () => {
@@ -282,6 +347,8 @@ describe('SystemLog', () => {
       roomId,
       added: [BEN],
       removed: [],
+      left: [],
+      by: ANA,
       room: undefined,
     } as unknown as KithEvent);
     first.close();

@@ -33,6 +33,10 @@ export type KithEvent =
       readonly roomId: RoomId;
       readonly added: readonly UserId[];
       readonly removed: readonly UserId[];
+      /** Those of `removed` who left on their own (proposed their devices' removal). */
+      readonly left: readonly UserId[];
+      /** The user whose device committed the change (for `removed` minus `left`: who removed them). */
+      readonly by: UserId | undefined;
       readonly room: RoomState;
     }
   | { readonly type: 'room'; readonly roomId: RoomId; readonly room: RoomState }

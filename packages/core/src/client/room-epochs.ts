@@ -115,7 +115,10 @@ export class RoomEpochs {
       (u) => (change.room.participants.get(u) ?? 0) < Roles.member,
     );
     if (added.length > 0 || removed.length > 0) {
-      batch.note({ type: 'membership', roomId, added, removed, room: change.room });
+      // Who left of their own accord, and who committed the change (the remover otherwise).
+      const left = removed.filter((u) => change.leavers.has(u));
+      const by = record.committer?.user;
+      batch.note({ type: 'membership', roomId, added, removed, left, by, room: change.room });
     }
     if (wasRoom !== undefined && roomChangedBeyondMembers(wasRoom, change.room)) {
       batch.note({ type: 'room', roomId, room: change.room });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KithEvent } from '../../src/client/events.ts';
+import type { KithEvent, KithEventOf } from '../../src/client/events.ts';
 import { Roles } from '../../src/room/roles.ts';
 import { texts, World } from './world.ts';
 
@@ -35,11 +35,17 @@ describe('control plane through the client', () => {
     const { world, a, b, c, roomId } = await threeInRoom(3);
     const events: KithEvent[] = [];
     c.on('left', (e) => events.push(e));
+    const seen: KithEventOf<'membership'>[] = [];
+    b.on('membership', (e) => seen.push(e));
     await a.send(roomId, 'before');
     await world.settle();
     await a.remove(roomId, c.userId);
     await world.settle();
     expect(events).toHaveLength(1);
+    // Every member can say who removed whom: not a leave.
+    expect(seen.map((e) => ({ removed: e.removed, left: e.left, by: e.by }))).toEqual([
+      { removed: [c.userId], left: [], by: a.userId },
+    ]);
     expect(c.room(roomId).active).toBe(false);
     await a.send(roomId, 'after');
     await world.settle();
@@ -63,8 +69,15 @@ describe('control plane through the client', () => {
 
   it('leaving: the leaver proposes, another member commits, the room agrees', async () => {
     const { world, a, b, c, roomId } = await threeInRoom(5);
+    const seen: KithEventOf<'membership'>[] = [];
+    c.on('membership', (e) => seen.push(e));
     await b.leave(roomId);
     await world.settle();
+    // A leave, though another member's device committed it.
+    expect(seen.map((e) => ({ removed: e.removed, left: e.left }))).toEqual([
+      { removed: [b.userId], left: [b.userId] },
+    ]);
+    expect(seen[0]?.by).not.toBe(b.userId);
     for (const x of [a, c]) expect(x.roomState(roomId).participants.has(b.userId)).toBe(false);
     expect(b.room(roomId).active).toBe(false);
     expect(a.room(roomId).devices).toHaveLength(2);
