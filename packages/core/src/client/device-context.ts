@@ -10,6 +10,7 @@ import type { DeviceProfile } from '../people/profile.ts';
 import { KvStore } from '../storage/store.ts';
 import type { KithClientOptions } from './client-options.ts';
 import { ClientError } from './errors.ts';
+import { DeviceLists, DEVICES_META_KEY } from './device-lists.ts';
 import { Emitter } from './events.ts';
 import { loadIdentity } from './identity-store.ts';
 import { KeyPackageStore } from './key-package-store.ts';
@@ -51,6 +52,8 @@ export interface DeviceContext {
   profile: DeviceProfile | undefined;
   /** Receipts, typing and presence. */
   readonly signals: SignalEngine;
+  /** Every known user's signed device list, and who revoked which device. */
+  readonly deviceLists: DeviceLists;
 }
 
 /**
@@ -76,7 +79,17 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
   // ts-mls's random draws come from the device's port too (a seeded device replays exactly).
   const cs = ciphersuiteWithRandom(await loadCiphersuite(), random);
   const retain = options.retainEpochs ?? 16;
-  const config = kithClientConfig(kithAuthenticationService(), retain);
+  const onError = options.onError ?? (() => undefined);
+  const emitter = new Emitter(onError);
+  const deviceLists = await DeviceLists.load(kv, (e) => {
+    emitter.emit(e);
+  });
+  await deviceLists.ensureOwn(identity.user, identity.device);
+  // A device any list of its user revoked is refused as a leaf: it cannot be added or rejoin.
+  const config = kithClientConfig(
+    kithAuthenticationService({ isRevoked: (device, user) => deviceLists.isRevoked(device, user) }),
+    retain,
+  );
   const transport = await options.transport(identity.device);
   const groupOptions = {
     cs,
@@ -88,8 +101,6 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
   };
   const keyPackages = new KeyPackageStore(kv, cs, identity.device);
   const safety = await SafetySettings.load(kv);
-  const onError = options.onError ?? (() => undefined);
-  const emitter = new Emitter(onError);
   const userId = identity.device.userId;
   // The callbacks below run only once the device is open, when `d` is set.
   const d: DeviceContext = {
@@ -139,9 +150,14 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
       hidden: (u) => safety.isBlocked(u),
       anyoneThere: (s) => s.members().some((m) => d.reachable.has(m.deviceId)),
     }),
+    deviceLists,
   };
   emitter.on('meta', (e) => {
     d.signals.noteMeta(e);
+    const session = d.sessions.get(e.roomId);
+    if (session !== undefined && e.keys.includes(DEVICES_META_KEY)) {
+      d.deviceLists.fromRoom(session, e.device).catch(onError);
+    }
   });
   emitter.on('timeline', (e) => {
     d.signals.noteTimeline(e);

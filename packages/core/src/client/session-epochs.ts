@@ -37,6 +37,11 @@ export async function commitIntent(core: SessionCore, intent: Intent): Promise<v
         proposals.push({ proposalType: 'remove', remove: { removed: m.leafIndex } });
     }
   }
+  for (const m of s.members()) {
+    if (intent.removeDevices.includes(m.deviceId)) {
+      proposals.push({ proposalType: 'remove', remove: { removed: m.leafIndex } });
+    }
+  }
   if (proposals.length === 0 && room === undefined) return;
   const result = await s.group.commit(proposals, room, s.doc.stateVector());
   if (!result.ok) throw new ClientError(result.refusal.code, result.refusal.message);
