@@ -12,6 +12,21 @@ export {
   type KithDeviceOptions,
 } from './kith-device.ts';
 export { AppData } from './app-data.ts';
+export {
+  DeviceLinker,
+  type LinkerEvent,
+  type LinkProgress,
+  type LinkRequest,
+  type ShownLink,
+} from './devices/device-linker.ts';
+export {
+  linkNewDevice,
+  type LinkedNewDevice,
+  type LinkNewDeviceOptions,
+} from './devices/link-new-device.ts';
+export { requestDeviceLink, type LinkGrant } from './devices/link-request.ts';
+export type { LinkRefusal } from './devices/link-wire.ts';
+export { UserDevices, type OwnDevice } from './devices/user-devices.ts';
 export { backupDevice, restoreDevice, type RestoreReport } from './backup.ts';
 export { describeError, DeviceError, type DeviceErrorCode } from './errors.ts';
 export {

@@ -8,6 +8,7 @@ import {
   KvStore,
   type ContactLink,
   type KvDatabase,
+  type LinkedDevice,
   type DeviceId,
   type RoomId,
   type UserId,
@@ -19,6 +20,7 @@ import { learnContact, ownContactLink } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
 import { keyPackagesOf, withoutMembers } from './invitations.ts';
 import { DeviceError } from './errors.ts';
+import { UserDevices } from './devices/user-devices.ts';
 import { AddressBook } from './net/address-book.ts';
 import { dialDevice, dialKnownPeers } from './net/peer-dialing.ts';
 import type {
@@ -48,6 +50,8 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
   readonly mailboxPollMs?: number;
   /** First start only: be a new device of the user whose key a backup held (`openBackup`). */
   readonly restoredUserKey?: Uint8Array;
+  /** First start only: be the device a link certified (see `linkNewDevice`). */
+  readonly linkedDevice?: LinkedDevice;
 }
 
 /**
@@ -90,6 +94,8 @@ export class KithDevice {
   readonly libp2p: DeviceLibp2p;
   /** Encrypted files: send, download, serve (see `BlobTransfers`). */
   readonly blobs: BlobTransfers;
+  /** This user's devices: link, list, revoke (see `UserDevices`). */
+  readonly devices: UserDevices;
   readonly #transport: Libp2pTransport;
   readonly #guard: PeerGuard;
   readonly #contacts: ContactBook;
@@ -113,6 +119,7 @@ export class KithDevice {
       relayLink: RelayLink;
       relayKeeper: RelayKeeper;
       blobStore: KvBlobStore;
+      kv: KvStore;
     },
     contacts: ContactBook,
     book: AddressBook,
@@ -136,6 +143,11 @@ export class KithDevice {
       store: net.blobStore,
       peersOf: (roomId, first) => this.#memberPeers(roomId, first),
     });
+    this.devices = new UserDevices(
+      { client, libp2p: net.libp2p, transport: net.transport, kv: net.kv },
+      () => this.addresses(),
+      () => void this.close(),
+    );
     this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);
     this.#relayTimer = setInterval(() => {
       void this.visitRelays();
@@ -180,6 +192,7 @@ export class KithDevice {
     try {
       // Loaded first: the engine asks it about inviters (the 'contacts' invite policy).
       const contacts = await ContactBook.load(kv);
+      await UserDevices.refuseIfRevoked(kv);
       const client = await KithClient.open({
         storage: db,
         isContact: (user) => contacts.get(user) !== undefined,
@@ -188,6 +201,7 @@ export class KithDevice {
           ? {}
           : { restoredUserKey: options.restoredUserKey }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
+        ...(options.linkedDevice === undefined ? {} : { linkedDevice: options.linkedDevice }),
         transport: deviceTransport(options, platform.createLibp2p, guard, book, parts),
       });
       const net = parts.net;
@@ -203,7 +217,7 @@ export class KithDevice {
       const relayKeeper = new RelayKeeper(net.libp2p, relays);
       const node = new KithDevice(
         client,
-        { ...net, guard, relayLink, relayKeeper, blobStore: new KvBlobStore(kv) },
+        { ...net, guard, relayLink, relayKeeper, blobStore: new KvBlobStore(kv), kv },
         contacts,
         book,
         new AppData(kv),
@@ -211,6 +225,7 @@ export class KithDevice {
       );
       parts.node = { client, locator: node.#locator };
       await node.blobs.start();
+      await node.devices.start();
       if (platform.onClosed !== undefined) node.#onClosed = platform.onClosed;
       for (const c of contacts.all()) node.#learnContact(c);
       return node;
@@ -367,6 +382,7 @@ export class KithDevice {
     clearInterval(this.#relayTimer);
     this.#relayKeeper.close();
     this.blobs.close();
+    await this.devices.close();
     await this.#relayLink.flushed().catch(() => undefined);
     try {
       await this.client.close();

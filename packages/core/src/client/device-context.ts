@@ -84,6 +84,8 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
   const deviceLists = await DeviceLists.load(kv, (e) => {
     emitter.emit(e);
   });
+  const handed = options.linkedDevice?.deviceList;
+  if (handed !== undefined) await deviceLists.offerEncoded(handed, identity.device.userId);
   await deviceLists.ensureOwn(identity.user, identity.device);
   // A device any list of its user revoked is refused as a leaf: it cannot be added or rejoin.
   const config = kithClientConfig(

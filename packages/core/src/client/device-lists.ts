@@ -111,6 +111,15 @@ export class DeviceLists {
     return change;
   }
 
+  /** Offers an encoded list (one a device link handed over); what does not decode is ignored. */
+  async offerEncoded(bytes: Uint8Array, from: UserId): Promise<void> {
+    try {
+      await this.offer(decodeDeviceList(bytes), from);
+    } catch (error) {
+      if (!(error instanceof IdentityError)) throw error;
+    }
+  }
+
   /** Reads a list a member published in a room (meta key `devices`); refuses what is not. */
   async fromRoom(session: RoomSession, device: DeviceId): Promise<void> {
     const value = session.doc.metaValues(DEVICES_META_KEY).get(device);

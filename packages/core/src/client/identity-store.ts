@@ -24,6 +24,8 @@ export interface LinkedDevice {
    * does, so any device of the user can link and revoke devices). Must be the certificate's.
    */
   readonly userSecretKey?: Uint8Array;
+  /** The user's signed device list (encoded) as the certifying device made it, listing this one. */
+  readonly deviceList?: Uint8Array;
 }
 
 const DEVICE_KEY = 'identity/device';
@@ -85,4 +87,9 @@ export async function loadIdentity(
  */
 export async function forgetUserKey(kv: KvStore): Promise<void> {
   await kv.del(USER_KEY);
+}
+
+/** Whether a device identity is stored already (a link or restore applies to a new one only). */
+export async function hasDeviceIdentity(kv: KvStore): Promise<boolean> {
+  return (await kv.get(DEVICE_KEY)) !== undefined;
 }

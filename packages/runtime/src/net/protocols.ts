@@ -17,6 +17,8 @@ export const Protocols = {
   inbox: '/kith/inbox/1.0.0',
   /** Records of an encrypted file (blob), named by its ciphertext hash. */
   blob: '/kith/blob/1.0.0',
+  /** Links a new device of the user from a device that showed a one-time link. */
+  deviceLink: '/kith/device-link/1.0.0',
 } as const;
 
 /** Largest frame on a direct stream: the engine's own frame limit plus its length prefix. */
