@@ -355,11 +355,7 @@ export { ClientError, type ClientErrorCode } from './client/errors.ts';
 export { ControlHistory } from './client/control-history.ts';
 export type { KithEvent, KithEventOf, KithEventType, SyncStatus } from './client/events.ts';
 export { KithClient, type KithClientOptions } from './client/kith-client.ts';
-export {
-  forgetUserKey,
-  hasDeviceIdentity,
-  type LinkedDevice,
-} from './client/identity-store.ts';
+export { forgetUserKey, hasDeviceIdentity, type LinkedDevice } from './client/identity-store.ts';
 export type {
   CertifiedDevice,
   DeviceListView,

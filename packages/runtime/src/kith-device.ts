@@ -18,6 +18,7 @@ import { BlobTransfers } from './media/blob-transfers.ts';
 import { KvBlobStore } from './media/kv-blob-store.ts';
 import { learnContact, ownContactLink } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
+import { describeContact, type Contact } from './contacts/contact.ts';
 import { keyPackagesOf, withoutMembers } from './invitations.ts';
 import { DeviceError } from './errors.ts';
 import { UserDevices } from './devices/user-devices.ts';
@@ -67,18 +68,6 @@ export interface DevicePlatform<O extends KithDeviceOptions> {
   readonly onClosed?: () => void;
 }
 
-/** A contact as the node shows it. */
-export interface Contact {
-  /** The contact's user. */
-  readonly userId: UserId;
-  /** The name in their contact link. */
-  readonly displayName: string;
-  /** Their 32-byte identity key, from which `userId` derives: for the safety number. */
-  readonly userPublicKey: Uint8Array;
-  /** Their devices the link named. */
-  readonly devices: readonly DeviceId[];
-}
-
 /**
  * A Kith device on any runtime (`KithNode`, `KithBrowser`): the engine (`client`) over the
  * runtime's database, a libp2p node keyed by the device key, and the runtime's own duties:
@@ -107,7 +96,7 @@ export class KithDevice {
   readonly #onError: (error: unknown) => void;
   readonly #timer: ReturnType<typeof setInterval>;
   #ticking = false;
-  #closed = false;
+  #closing: Promise<void> | undefined;
   #onClosed: () => void = () => undefined;
 
   private constructor(
@@ -152,7 +141,7 @@ export class KithDevice {
     this.#relayTimer = setInterval(() => {
       void this.visitRelays();
     }, options.mailboxPollMs ?? 10_000);
-    dialKnownPeers(this.libp2p, () => this.#closed);
+    dialKnownPeers(this.libp2p, () => this.isClosed);
     // Fellow devices' addresses are remembered for the next start; a relay that connects is
     // asked at once for what it kept.
     this.libp2p.addEventListener('peer:identify', (event) => {
@@ -248,7 +237,7 @@ export class KithDevice {
 
   /** True once `close` was called. */
   get isClosed(): boolean {
-    return this.#closed;
+    return this.#closing !== undefined;
   }
 
   /** Where this device listens, each ending in /p2p/<peer id>. */
@@ -342,7 +331,7 @@ export class KithDevice {
 
   /** Background work, also run by the timer: member lookups, then the engine's tick. */
   async tick(): Promise<void> {
-    if (this.#ticking || this.#closed) return;
+    if (this.#ticking || this.isClosed) return;
     this.#ticking = true;
     try {
       await this.#locator.run();
@@ -360,7 +349,7 @@ export class KithDevice {
    * packages there. Runs when a relay connects and every `mailboxPollMs`.
    */
   async visitRelays(): Promise<void> {
-    if (this.#closed) return;
+    if (this.isClosed) return;
     await this.#relayLink.visit();
   }
 
@@ -375,9 +364,12 @@ export class KithDevice {
   }
 
   /** Stops the timer, stores a snapshot of every room, stops libp2p and closes the database. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     clearInterval(this.#timer);
     clearInterval(this.#relayTimer);
     this.#relayKeeper.close();
@@ -414,13 +406,4 @@ export class KithDevice {
     }
     return peer;
   }
-}
-
-function describeContact(link: ContactLink): Contact {
-  return {
-    userId: link.userId,
-    displayName: link.displayName,
-    userPublicKey: link.userPublicKey,
-    devices: link.devices.map((d) => deviceIdFromPublicKey(d.publicKey)),
-  };
 }

@@ -1,5 +1,10 @@
 import { decodeDeviceCertificate } from '../identity/device-certificate.ts';
-import { addDevice, createDeviceList, revokeDevice, type DeviceList } from '../identity/device-list.ts';
+import {
+  addDevice,
+  createDeviceList,
+  revokeDevice,
+  type DeviceList,
+} from '../identity/device-list.ts';
 import { DeviceListBook, type DeviceListChange } from '../identity/device-list-book.ts';
 import { decodeDeviceList, encodeDeviceList } from '../identity/device-list-codec.ts';
 import { IdentityError } from '../identity/errors.ts';
@@ -66,7 +71,9 @@ export class DeviceLists {
   async ensureOwn(user: UserIdentity | undefined, device: DeviceIdentity): Promise<void> {
     if (user === undefined) return;
     const own = this.#book.get(user.userId);
-    const listed = own?.devices.some((c) => deviceIdFromPublicKey(c.devicePublicKey) === device.deviceId);
+    const listed = own?.devices.some(
+      (c) => deviceIdFromPublicKey(c.devicePublicKey) === device.deviceId,
+    );
     if (listed === true) return;
     const next =
       own === undefined

@@ -60,7 +60,7 @@ export async function loadIdentity(
     }
     const user = userIdentityFromSecret(linked.userSecretKey);
     if (user.userId !== device.userId) {
-      throw new IdentityError('IDENTITY_WRONG_USER', 'the user key is not the certificate\'s');
+      throw new IdentityError('IDENTITY_WRONG_USER', "the user key is not the certificate's");
     }
     await kv.batch([
       { type: 'put', key: USER_KEY, value: encodeUserIdentity(user) },

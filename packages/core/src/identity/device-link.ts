@@ -81,7 +81,10 @@ export function decodeDeviceLink(text: string): DeviceLinkOffer {
   }
   const lower = trimmed.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
   if (!lower.startsWith(SCHEME)) {
-    throw new IdentityError('IDENTITY_MALFORMED', `device link: it does not start with "${SCHEME}"`);
+    throw new IdentityError(
+      'IDENTITY_MALFORMED',
+      `device link: it does not start with "${SCHEME}"`,
+    );
   }
   const bytes = base32Decode(lower.slice(SCHEME.length));
   if (bytes === undefined || bytes.length <= CHECKSUM_BYTES) {

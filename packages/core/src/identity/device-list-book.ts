@@ -61,7 +61,9 @@ export class DeviceListBook {
       }
     }
     const revokedBefore = this.#revoked.get(userId) ?? new Set<DeviceId>();
-    const listedBefore = new Set(held?.devices.map((c) => deviceIdFromPublicKey(c.devicePublicKey)));
+    const listedBefore = new Set(
+      held?.devices.map((c) => deviceIdFromPublicKey(c.devicePublicKey)),
+    );
     const revoked = list.revoked.filter((id) => !revokedBefore.has(id));
     const added = list.devices
       .map((c) => deviceIdFromPublicKey(c.devicePublicKey))

@@ -43,7 +43,10 @@ describe("a user's devices as contacts see them", () => {
   it('a linked device is listed in the signed list every member keeps, and holds the user key', async () => {
     const { a, b1, b2, seenByA } = await linkedWorld(201);
     expect(b2.userIdentity?.userId).toBe(b1.userId);
-    const names = a.deviceList(b1.userId)?.devices.map((d) => d.name).sort();
+    const names = a
+      .deviceList(b1.userId)
+      ?.devices.map((d) => d.name)
+      .sort();
     expect(names).toEqual(['b laptop', 'b phone']);
     expect(b2.deviceList()?.version).toBe(b1.deviceList()?.version);
     // Alice saw Bob's first list, then the change adding the phone.
@@ -86,8 +89,12 @@ describe("a user's devices as contacts see them", () => {
     const forged = { ...evil, certificate: { ...evil.certificate, userPublicKey: bobKey } };
     const kp = await createDeviceKeyPackage(forged, await loadCiphersuite());
     const bytes = encodeKeyPackage(kp.publicPackage);
-    await expect(async () => a.invite(roomId, [bytes])).rejects.toMatchObject({ code: 'BAD_KEY_PACKAGE' });
-    await expect(async () => b1.invite(roomId, [bytes])).rejects.toMatchObject({ code: 'BAD_KEY_PACKAGE' });
+    await expect(async () => a.invite(roomId, [bytes])).rejects.toMatchObject({
+      code: 'BAD_KEY_PACKAGE',
+    });
+    await expect(async () => b1.invite(roomId, [bytes])).rejects.toMatchObject({
+      code: 'BAD_KEY_PACKAGE',
+    });
     expect(a.room(roomId).devices).toHaveLength(3);
     expect(a.deviceList(b1.userId)?.devices.map((d) => d.deviceId)).not.toContain(evil.deviceId);
   });

@@ -54,7 +54,9 @@ describe('device link proofs and codes', () => {
   const proof = deviceLinkProof(secret, 'new', oldKey, newKey, 'phone');
 
   it('verify only for the same secret, role, keys and name', () => {
-    expect(checkDeviceLinkProof(deviceLinkProof(secret, 'new', oldKey, newKey, 'phone'), proof)).toBe(true);
+    expect(
+      checkDeviceLinkProof(deviceLinkProof(secret, 'new', oldKey, newKey, 'phone'), proof),
+    ).toBe(true);
     for (const other of [
       deviceLinkProof(guessed, 'new', oldKey, newKey, 'phone'),
       deviceLinkProof(secret, 'old', oldKey, newKey, 'phone'),

@@ -16,7 +16,10 @@ describe('the device list book', () => {
   it('keeps the newest valid list and tells what was added and revoked', () => {
     const book = new DeviceListBook();
     const first = book.offer(v1, alice.userId);
-    expect(first).toMatchObject({ kept: true, change: { added: [laptop.deviceId], hadList: false } });
+    expect(first).toMatchObject({
+      kept: true,
+      change: { added: [laptop.deviceId], hadList: false },
+    });
     const second = book.offer(v2);
     expect(second).toMatchObject({ kept: true, change: { added: [phone.deviceId], revoked: [] } });
     expect(book.offer(v1)).toMatchObject({ kept: false, reason: 'stale' });
@@ -44,7 +47,10 @@ describe('the device list book', () => {
     book.offer(v3);
     // A thief holding the user key on the revoked device cannot sign itself back in.
     const relisted = createDeviceList(alice.keyPair, [laptop.certificate, phone.certificate]);
-    const bumped = [1, 2, 3, 4].reduce((l) => addDevice(l, alice.keyPair, laptop.certificate), relisted);
+    const bumped = [1, 2, 3, 4].reduce(
+      (l) => addDevice(l, alice.keyPair, laptop.certificate),
+      relisted,
+    );
     expect(bumped.version).toBeGreaterThan(v3.version);
     expect(book.offer(bumped)).toMatchObject({ kept: true, change: { added: [] } });
     expect(book.isRevoked(phone.deviceId, alice.userId)).toBe(true);
@@ -55,7 +61,11 @@ describe('the device list book', () => {
     const book = new DeviceListBook();
     book.offer(v3);
     const relisted = addDevice(
-      addDevice(createDeviceList(alice.keyPair, [laptop.certificate]), alice.keyPair, phone.certificate),
+      addDevice(
+        createDeviceList(alice.keyPair, [laptop.certificate]),
+        alice.keyPair,
+        phone.certificate,
+      ),
       alice.keyPair,
       laptop.certificate,
     );

@@ -17,7 +17,12 @@ import {
 import type { DeviceLibp2p } from '../net/device-libp2p.ts';
 import { fetchKeyPackage } from '../net/key-package-exchange.ts';
 import { Protocols } from '../net/protocols.ts';
-import { encodeLinkFrame, decodeLinkFrame, MAX_LINK_FRAME_BYTES, type LinkRefusal } from './link-wire.ts';
+import {
+  encodeLinkFrame,
+  decodeLinkFrame,
+  MAX_LINK_FRAME_BYTES,
+  type LinkRefusal,
+} from './link-wire.ts';
 
 /** A link this device shows: its text (also drawn as a QR code) and when it expires. */
 export interface ShownLink {
@@ -178,7 +183,10 @@ export class DeviceLinker {
       const proof = deviceLinkProof(link.secret, 'old', ownKey, newKey, hello.deviceName);
       await lp.write(encodeLinkFrame({ type: 'accept', proof }));
       const code = deviceLinkCode(link.secret, ownKey, newKey);
-      const wait = Math.min(LINK_LIMITS.confirmTimeoutMs, Math.max(0, link.expiresAt - this.#now()));
+      const wait = Math.min(
+        LINK_LIMITS.confirmTimeoutMs,
+        Math.max(0, link.expiresAt - this.#now()),
+      );
       const decision = await this.#ask({ deviceId, deviceName: hello.deviceName, code }, wait);
       if (decision !== 'accepted') return await refuse(decision);
       const certified = await this.#client.linkDevice(newKey, hello.deviceName);
