@@ -2,7 +2,6 @@ import type { PeerId } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import {
   decodeContactLink,
-  deviceIdFromPublicKey,
   encodeContactLink,
   KithClient,
   KvStore,
@@ -331,7 +330,7 @@ export class KithDevice {
 
   /** Background work, also run by the timer: member lookups, then the engine's tick. */
   async tick(): Promise<void> {
-    if (this.#ticking || this.isClosed) return;
+    if (this.#ticking || this.#closing !== undefined) return;
     this.#ticking = true;
     try {
       await this.#locator.run();

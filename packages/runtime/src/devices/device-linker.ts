@@ -171,15 +171,12 @@ export class DeviceLinker {
         await stream.close();
         this.#emit({ type: 'refused', reason, deviceId });
       };
-      const link = this.#links.get(toHex(hello.linkId));
-      if (link === undefined) return await refuse('unknown-link');
-      if (link.used) return await refuse('used');
-      // One attempt per link, whatever its outcome: a secret cannot be tried twice.
-      link.used = true;
-      if (this.#now() > link.expiresAt) return await refuse('expired');
+      const link = this.#check(hello.linkId, hello.proof, newKey, hello.deviceName);
+      if (typeof link === 'string') {
+        await refuse(link);
+        return;
+      }
       const ownKey = this.#client.device.keyPair.publicKey;
-      const expected = deviceLinkProof(link.secret, 'new', ownKey, newKey, hello.deviceName);
-      if (!checkDeviceLinkProof(expected, hello.proof)) return await refuse('bad-proof');
       const proof = deviceLinkProof(link.secret, 'old', ownKey, newKey, hello.deviceName);
       await lp.write(encodeLinkFrame({ type: 'accept', proof }));
       const code = deviceLinkCode(link.secret, ownKey, newKey);
@@ -188,7 +185,10 @@ export class DeviceLinker {
         Math.max(0, link.expiresAt - this.#now()),
       );
       const decision = await this.#ask({ deviceId, deviceName: hello.deviceName, code }, wait);
-      if (decision !== 'accepted') return await refuse(decision);
+      if (decision !== 'accepted') {
+        await refuse(decision);
+        return;
+      }
       const certified = await this.#client.linkDevice(newKey, hello.deviceName);
       const user = this.#client.userIdentity;
       if (user === undefined) throw new Error('the user key is gone');
@@ -207,6 +207,27 @@ export class DeviceLinker {
     } catch (error) {
       stream.abort(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /**
+   * The open link a hello names, or why it is refused: unknown, used, expired, or a proof that
+   * does not match its secret. A link is burnt at its first attempt, whatever the outcome, so a
+   * secret cannot be tried twice.
+   */
+  #check(
+    linkId: Uint8Array,
+    proof: Uint8Array,
+    newKey: Uint8Array,
+    deviceName: string,
+  ): OpenLink | LinkRefusal {
+    const link = this.#links.get(toHex(linkId));
+    if (link === undefined) return 'unknown-link';
+    if (link.used) return 'used';
+    link.used = true;
+    if (this.#now() > link.expiresAt) return 'expired';
+    const ownKey = this.#client.device.keyPair.publicKey;
+    const expected = deviceLinkProof(link.secret, 'new', ownKey, newKey, deviceName);
+    return checkDeviceLinkProof(expected, proof) ? link : 'bad-proof';
   }
 
   /** Waits for the user's decision, or the time left. */
