@@ -2,6 +2,7 @@ import { expireSpec, parseDuration } from './expire-command.ts';
 import { exportSpec } from './export-command.ts';
 import { searchSpec } from './search-command.ts';
 import { verifySpec } from './verify-command.ts';
+import { deviceSpecs } from './device-commands.ts';
 import { signalSpec } from './signal-commands.ts';
 
 /** What a line typed in the composer asks for. */
@@ -31,6 +32,9 @@ export type Command =
   | { readonly kind: 'export'; readonly path: string }
   | { readonly kind: 'search'; readonly text: string }
   | { readonly kind: 'verify'; readonly user: string; readonly mark: boolean | undefined }
+  | { readonly kind: 'devices' }
+  | { readonly kind: 'linkDevice'; readonly answer: 'yes' | 'no' | undefined }
+  | { readonly kind: 'revoke'; readonly device: string }
   | {
       readonly kind: 'signal';
       readonly signal: 'receipts' | 'typing' | 'presence';
@@ -224,6 +228,7 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
   export: exportSpec,
   search: searchSpec,
   verify: verifySpec,
+  ...deviceSpecs,
   quit: {
     usage: '/quit',
     summary: 'leave the chat (also Ctrl-C)',

@@ -10,6 +10,7 @@ import { durationText, runExpireCommand } from './expire-command.ts';
 import { runExportCommand } from './export-command.ts';
 import { runSearchCommand } from './search-command.ts';
 import { runVerifyCommand } from './verify-command.ts';
+import { runDeviceCommand } from './device-commands.ts';
 import type { Notice, Panel, RoomItem } from './state.ts';
 
 /** What the chat does after a command: say something, show a list, open a room, and so on. */
@@ -79,6 +80,10 @@ export async function execute(ctx: CommandContext, command: Command): Promise<Ou
       return runSearchCommand(app, command);
     case 'verify':
       return runVerifyCommand(app, command, (text) => userOf(app, text));
+    case 'devices':
+    case 'linkDevice':
+    case 'revoke':
+      return runDeviceCommand(app, command);
     case 'room':
       return { openIndex: command.n };
     case 'nick':
