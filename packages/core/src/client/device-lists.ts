@@ -142,10 +142,15 @@ export class DeviceLists {
     await this.offer(list, author);
   }
 
-  /** Publishes this user's newest list in a room, if it fits a meta value and has changed. */
+  /**
+   * Publishes this user's newest list in a room, if it fits a meta value, has changed, and says
+   * more than the device's own credential (a second device, or a revocation).
+   */
   async publish(session: RoomSession, userId: UserId): Promise<void> {
     const own = this.#book.get(userId);
     if (own === undefined || !session.active) return;
+    // A lone device with nothing revoked has nothing to tell: its credential says it all.
+    if (own.devices.length < 2 && own.revoked.length === 0) return;
     const bytes = encodeDeviceList(own);
     if (bytes.length > TimelineLimits.maxMetaValueBytes) return;
     await session.writeMeta(DEVICES_META_KEY, bytes);

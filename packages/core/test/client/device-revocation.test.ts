@@ -49,9 +49,9 @@ describe("a user's devices as contacts see them", () => {
       .sort();
     expect(names).toEqual(['b laptop', 'b phone']);
     expect(b2.deviceList()?.version).toBe(b1.deviceList()?.version);
-    // Alice saw Bob's first list, then the change adding the phone.
+    // Alice saw the list naming the phone (a lone device publishes none).
     const phoneSeen = seenByA.find((e) => e.userId === b1.userId && e.added.includes(b2.deviceId));
-    expect(phoneSeen?.first).toBe(false);
+    expect(phoneSeen?.added).toContain(b1.deviceId);
   });
 
   it('a revoked device is removed from the room, told, and can neither write nor be added again', async () => {
