@@ -4,6 +4,7 @@ import type { Messenger } from '../model/messenger.ts';
 import { Avatar } from './avatar.tsx';
 import { QrCode } from './qr-code.tsx';
 import { SafetySettings } from './safety-settings.tsx';
+import { DevicesPanel } from './devices-panel.tsx';
 import { VerifyContact, verificationBadge } from './verify-contact.tsx';
 
 /** This person's contact link (text and QR code), adding a contact, and the contacts. */
@@ -135,6 +136,7 @@ export function ContactsPanel({
         />
       )}
       <SafetySettings messenger={messenger} />
+      <DevicesPanel device={messenger.device} />
     </section>
   );
 }
