@@ -125,7 +125,7 @@ export async function tickDevices(d: DeviceContext): Promise<void> {
 }
 
 /** Publishes this user's newest device list in every room this device is in (see DeviceLists). */
-export async function publishDeviceLists(d: DeviceContext): Promise<void> {
+async function publishDeviceLists(d: DeviceContext): Promise<void> {
   for (const session of d.sessions.values()) {
     await d.deviceLists.publish(session, d.device.userId);
   }

@@ -270,7 +270,7 @@ export class DeviceLinker {
         progress: { deviceId, roomsAdded: added, roomsTotal: rooms.length, failed, done },
       });
     };
-    report(rooms.length === 0);
+    if (rooms.length > 0) report(false);
     for (const roomId of rooms) {
       let kp: Uint8Array | undefined;
       while (kp === undefined && !this.#closed && this.#now() < deadline) {
