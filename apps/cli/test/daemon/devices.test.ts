@@ -59,7 +59,7 @@ describe('devices through the daemon', () => {
     const { device: phone } = await linking;
     try {
       expect(request.code).toBe(code);
-      expect(phone.userId).toBe(me.ben?.userId);
+      expect(phone.userId).toBe(me['ben']?.userId);
       await ben.until('the phone in the room', () =>
         Promise.resolve(phone.client.rooms().some((r) => r.roomId === roomId)),
       );
@@ -68,7 +68,7 @@ describe('devices through the daemon', () => {
       expect(listed[1]?.name).toBe('ben-phone');
       await ana.until('ben’s list naming the phone', async () => {
         const seen = await ana.call<{ devices: Listed[] }>('contactDevices', {
-          userId: me.ben?.userId,
+          userId: me['ben']?.userId,
         });
         return seen.devices.some((d) => d.deviceId === phone.deviceId);
       });
@@ -79,7 +79,7 @@ describe('devices through the daemon', () => {
       expect(report.removedFrom).toEqual([roomId]);
       await ana.until('the revocation', async () => {
         const seen = await ana.call<{ revoked: string[] }>('contactDevices', {
-          userId: me.ben?.userId,
+          userId: me['ben']?.userId,
         });
         return seen.revoked.includes(phone.deviceId);
       });
