@@ -10,6 +10,7 @@ import { benchCatchUp } from './catch-up.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchContentCodec } from './content-codec.bench.ts';
 import { benchDeliveryLatency } from './delivery-latency.bench.ts';
+import { benchDeviceLink } from './device-link.bench.ts';
 import { benchDeliveryThroughput } from './delivery-throughput.bench.ts';
 import { benchGroupScale } from './group-scale.bench.ts';
 import { benchPipeline } from './pipeline.bench.ts';
@@ -41,6 +42,7 @@ const benchmarks: Record<string, (quick: boolean) => unknown> = {
   'browser-cold-start': benchColdStart,
   'browser-latency': benchBrowserLatency,
   'telegram-import': benchTelegramImport,
+  'device-link': benchDeviceLink,
   'browser-timeline': benchTimelineRender,
 };
 

@@ -1,5 +1,6 @@
 import { BACKUP_USAGE } from './backup-commands.ts';
 import { HISTORY_USAGE } from './history-commands.ts';
+import { LINK_USAGE } from './link-commands.ts';
 import { METHOD_SPECS, paramsSummary } from './rpc/method-specs.ts';
 
 export function helpText(): string {
@@ -23,7 +24,7 @@ Usage:
       Call the running daemon or chat, e.g. kith send --roomId R --text hello --markdown
       (kith --help METHOD lists its params and their types). Scripts follow what happens
       with GET http://127.0.0.1:PORT/events (Server-Sent Events, same token).
-${HISTORY_USAGE}${BACKUP_USAGE}
+${HISTORY_USAGE}${BACKUP_USAGE}${LINK_USAGE}
 The data directory is --data-dir, else $KITH_DATA_DIR, else $XDG_DATA_HOME/kith, else
 ~/.local/share/kith. --members takes user IDs separated by commas or repeated.
 

@@ -65,6 +65,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(await runBackupCommand(dataDir, line, (m) => new UsageError(m)));
     return 0;
   }
+  if (command === 'link') {
+    const { runLinkCommand } = await import('./link-commands.ts');
+    process.stdout.write(await runLinkCommand(dataDir, line, (m) => new UsageError(m)));
+    return 0;
+  }
   if (!isMethodName(command)) {
     const guess = closest(command, [
       ...Object.keys(METHOD_SPECS),
@@ -72,6 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
       'import',
       'export',
       'restore',
+      'link',
     ]);
     const hint = guess === undefined ? '' : `; did you mean ${guess}?`;
     throw new UsageError(`unknown command "${command}"${hint} (see kith --help)`);

@@ -145,6 +145,24 @@ export {
   MAX_LISTED_DEVICES,
   MAX_REVOKED_DEVICES,
 } from './identity/device-list-codec.ts';
+export {
+  DeviceListBook,
+  type DeviceListChange,
+  type DeviceListOffer,
+  type DeviceListRefusal,
+} from './identity/device-list-book.ts';
+export {
+  checkDeviceLinkProof,
+  createDeviceLinkOffer,
+  decodeDeviceLink,
+  DeviceLinkLimits,
+  deviceLinkCode,
+  deviceLinkId,
+  deviceLinkProof,
+  encodeDeviceLink,
+  type DeviceLinkOffer,
+  type DeviceLinkRole,
+} from './identity/device-link.ts';
 export { IdentityError, type IdentityErrorCode } from './identity/errors.ts';
 export {
   createDeviceIdentity,
@@ -337,7 +355,14 @@ export { ClientError, type ClientErrorCode } from './client/errors.ts';
 export { ControlHistory } from './client/control-history.ts';
 export type { KithEvent, KithEventOf, KithEventType, SyncStatus } from './client/events.ts';
 export { KithClient, type KithClientOptions } from './client/kith-client.ts';
-export type { LinkedDevice } from './client/identity-store.ts';
+export { forgetUserKey, hasDeviceIdentity, type LinkedDevice } from './client/identity-store.ts';
+export type {
+  CertifiedDevice,
+  DeviceListView,
+  ListedDevice,
+  RevokeReport,
+} from './client/client-devices.ts';
+export { DEVICES_META_KEY } from './client/device-lists.ts';
 export type { SendOptions } from './client/compose.ts';
 export type { ProfileChange } from './client/intent.ts';
 export type { RoomSummary } from './client/summary.ts';

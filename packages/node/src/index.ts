@@ -91,6 +91,22 @@ export {
   type RefusedPeer,
   type SendFileOptions,
 } from '@kith/runtime';
+// devices of one user: linking, listing, revoking
+export {
+  DeviceLinker,
+  linkNewDevice,
+  requestDeviceLink,
+  UserDevices,
+  type LinkedNewDevice,
+  type LinkerEvent,
+  type LinkGrant,
+  type LinkNewDeviceOptions,
+  type LinkProgress,
+  type LinkRefusal,
+  type LinkRequest,
+  type OwnDevice,
+  type ShownLink,
+} from '@kith/runtime';
 export { installNodeCrypto, nodeEd25519 } from './crypto/node-ed25519.ts';
 export {
   isDatabaseLocked,

@@ -1,4 +1,10 @@
-import { KithDevice, type KithDeviceOptions } from '@kith/runtime';
+import {
+  KithDevice,
+  linkNewDevice,
+  type KithDeviceOptions,
+  type LinkedNewDevice,
+  type LinkNewDeviceOptions,
+} from '@kith/runtime';
 import { installNodeCrypto } from './crypto/node-ed25519.ts';
 import {
   createDeviceLibp2p,
@@ -25,6 +31,20 @@ export const KithNode = {
     installNodeCrypto();
     const db = await openDeviceDatabase(options.dataDir);
     return KithDevice.open(
+      { ...options, listen: options.listen ?? DEFAULT_LISTEN },
+      { db, createLibp2p: createDeviceLibp2p },
+    );
+  },
+
+  /**
+   * Makes `options.dataDir` (new) a further device of the user whose other device shows
+   * `options.link`: both show a code, the other device's user confirms, and this device opens
+   * certified for that user and is added to its rooms.
+   */
+  async link(options: KithNodeOptions & LinkNewDeviceOptions): Promise<LinkedNewDevice> {
+    installNodeCrypto();
+    const db = await openDeviceDatabase(options.dataDir);
+    return linkNewDevice(
       { ...options, listen: options.listen ?? DEFAULT_LISTEN },
       { db, createLibp2p: createDeviceLibp2p },
     );

@@ -1,3 +1,4 @@
+import type { PeerId } from '@libp2p/interface';
 import type { DeviceIdentity, KithClient } from '@kith/core';
 import { stickyListen, type AddressBook } from './net/address-book.ts';
 import type {
@@ -9,7 +10,7 @@ import { KEY_PACKAGE_EXCHANGE } from './net/key-package-exchange.ts';
 import { Libp2pTransport } from './net/libp2p-transport.ts';
 import { MemberLocator } from './net/member-locator.ts';
 import type { PeerGuard } from './net/peer-guard.ts';
-import { libp2pKeyOf } from './net/peer-identity.ts';
+import { deviceIdOfPeer, libp2pKeyOf } from './net/peer-identity.ts';
 import { Protocols } from './net/protocols.ts';
 import { RequestBudget } from './net/rate-limit.ts';
 import { moveOffRelays } from './net/relayed-connections.ts';
@@ -67,8 +68,13 @@ export function deviceTransport<O extends DeviceNetworkOptions>(
       },
     });
     parts.net = { libp2p, transport };
+    // The user's own devices are not strangers: a newly linked one is asked once per room.
+    const ownDevice = (from: PeerId): boolean => {
+      const id = deviceIdOfPeer(from);
+      return parts.node?.client.deviceList()?.devices.some((d) => d.deviceId === id) ?? false;
+    };
     await serveRequests(libp2p, Protocols.keyPackage, KEY_PACKAGE_EXCHANGE, (_, from) =>
-      budget.take(from.toString())
+      ownDevice(from) || budget.take(from.toString())
         ? (parts.node?.client.createKeyPackage() ?? Promise.resolve(undefined))
         : Promise.resolve(undefined),
     );

@@ -18,6 +18,12 @@ export type DeviceErrorCode =
   | 'RELAY_REFUSED'
   /** A backup needs the user key, and this device (a linked one) does not hold it. */
   | 'NO_USER_KEY'
+  /** A device link was refused (the message says why: unknown, used, expired, declined...). */
+  | 'LINK_REFUSED'
+  /** A device link could not be completed (unreachable, or the other end did not prove it). */
+  | 'LINK_FAILED'
+  /** This device was revoked by another device of its user: it no longer opens. */
+  | 'DEVICE_REVOKED'
   /** The device was closed. */
   | 'CLOSED';
 

@@ -5,13 +5,29 @@
  * @module \@kith/runtime
  */
 
-export {
-  KithDevice,
-  type Contact,
-  type DevicePlatform,
-  type KithDeviceOptions,
-} from './kith-device.ts';
+export { KithDevice, type DevicePlatform, type KithDeviceOptions } from './kith-device.ts';
+export type { Contact } from './contacts/contact.ts';
 export { AppData } from './app-data.ts';
+export {
+  DeviceLinker,
+  type LinkerEvent,
+  type LinkProgress,
+  type LinkRequest,
+  type ShownLink,
+} from './devices/device-linker.ts';
+export {
+  linkNewDevice,
+  type LinkedNewDevice,
+  type LinkNewDeviceOptions,
+} from './devices/link-new-device.ts';
+export { requestDeviceLink, type LinkGrant } from './devices/link-request.ts';
+export {
+  decodeLinkFrame,
+  encodeLinkFrame,
+  type LinkFrame,
+  type LinkRefusal,
+} from './devices/link-wire.ts';
+export { UserDevices, type OwnDevice } from './devices/user-devices.ts';
 export { backupDevice, restoreDevice, type RestoreReport } from './backup.ts';
 export { describeError, DeviceError, type DeviceErrorCode } from './errors.ts';
 export {

@@ -2,12 +2,12 @@ import type { PeerId } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import {
   decodeContactLink,
-  deviceIdFromPublicKey,
   encodeContactLink,
   KithClient,
   KvStore,
   type ContactLink,
   type KvDatabase,
+  type LinkedDevice,
   type DeviceId,
   type RoomId,
   type UserId,
@@ -20,8 +20,10 @@ import type { ImageCodec } from './media/image-codec.ts';
 import { KvBlobStore } from './media/kv-blob-store.ts';
 import { learnContact, ownContactLink } from './contacts/contact-addresses.ts';
 import { ContactBook } from './contacts/contact-book.ts';
+import { describeContact, type Contact } from './contacts/contact.ts';
 import { keyPackagesOf, withoutMembers } from './invitations.ts';
 import { DeviceError } from './errors.ts';
+import { UserDevices } from './devices/user-devices.ts';
 import { AddressBook } from './net/address-book.ts';
 import { dialDevice, dialKnownPeers } from './net/peer-dialing.ts';
 import type {
@@ -58,6 +60,8 @@ export interface KithDeviceOptions extends DeviceNetworkOptions {
   readonly blobRetention?: BlobRetention;
   /** Decodes pictures for thumbnails (default: `PortableImageCodec`). */
   readonly imageCodec?: ImageCodec;
+  /** First start only: be the device a link certified (see `linkNewDevice`). */
+  readonly linkedDevice?: LinkedDevice;
 }
 
 /**
@@ -71,18 +75,6 @@ export interface DevicePlatform<O extends KithDeviceOptions> {
   readonly createLibp2p: DeviceLibp2pFactory<O>;
   /** Runs once the device has closed (a browser tab then lets go of its lock). */
   readonly onClosed?: () => void;
-}
-
-/** A contact as the node shows it. */
-export interface Contact {
-  /** The contact's user. */
-  readonly userId: UserId;
-  /** The name in their contact link. */
-  readonly displayName: string;
-  /** Their 32-byte identity key, from which `userId` derives: for the safety number. */
-  readonly userPublicKey: Uint8Array;
-  /** Their devices the link named. */
-  readonly devices: readonly DeviceId[];
 }
 
 /**
@@ -103,6 +95,8 @@ export class KithDevice {
   /** Files with previews, voice messages, cancelling (see `DeviceMedia`). */
   readonly media: DeviceMedia;
   readonly #janitor: BlobJanitor;
+  /** This user's devices: link, list, revoke (see `UserDevices`). */
+  readonly devices: UserDevices;
   readonly #transport: Libp2pTransport;
   readonly #guard: PeerGuard;
   readonly #contacts: ContactBook;
@@ -114,7 +108,7 @@ export class KithDevice {
   readonly #onError: (error: unknown) => void;
   readonly #timer: ReturnType<typeof setInterval>;
   #ticking = false;
-  #closed = false;
+  #closing: Promise<void> | undefined;
   #onClosed: () => void = () => undefined;
 
   private constructor(
@@ -126,6 +120,7 @@ export class KithDevice {
       relayLink: RelayLink;
       relayKeeper: RelayKeeper;
       blobStore: KvBlobStore;
+      kv: KvStore;
     },
     contacts: ContactBook,
     book: AddressBook,
@@ -157,11 +152,16 @@ export class KithDevice {
     };
     this.#janitor = new BlobJanitor(client, net.blobStore, retention, this.#onError);
     this.#janitor.start();
+    this.devices = new UserDevices(
+      { client, libp2p: net.libp2p, transport: net.transport, kv: net.kv },
+      () => this.addresses(),
+      () => void this.close(),
+    );
     this.#timer = setInterval(() => void this.tick(), options.tickMs ?? 2000);
     this.#relayTimer = setInterval(() => {
       void this.visitRelays();
     }, options.mailboxPollMs ?? 10_000);
-    dialKnownPeers(this.libp2p, () => this.#closed);
+    dialKnownPeers(this.libp2p, () => this.isClosed);
     // Fellow devices' addresses are remembered for the next start; a relay that connects is
     // asked at once for what it kept.
     this.libp2p.addEventListener('peer:identify', (event) => {
@@ -201,6 +201,7 @@ export class KithDevice {
     try {
       // Loaded first: the engine asks it about inviters (the 'contacts' invite policy).
       const contacts = await ContactBook.load(kv);
+      await UserDevices.refuseIfRevoked(kv);
       const client = await KithClient.open({
         storage: db,
         isContact: (user) => contacts.get(user) !== undefined,
@@ -209,6 +210,7 @@ export class KithDevice {
           ? {}
           : { restoredUserKey: options.restoredUserKey }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
+        ...(options.linkedDevice === undefined ? {} : { linkedDevice: options.linkedDevice }),
         transport: deviceTransport(options, platform.createLibp2p, guard, book, parts),
       });
       const net = parts.net;
@@ -224,7 +226,7 @@ export class KithDevice {
       const relayKeeper = new RelayKeeper(net.libp2p, relays);
       const node = new KithDevice(
         client,
-        { ...net, guard, relayLink, relayKeeper, blobStore: new KvBlobStore(kv) },
+        { ...net, guard, relayLink, relayKeeper, blobStore: new KvBlobStore(kv), kv },
         contacts,
         book,
         new AppData(kv),
@@ -232,6 +234,7 @@ export class KithDevice {
       );
       parts.node = { client, locator: node.#locator };
       await node.blobs.start();
+      await node.devices.start();
       if (platform.onClosed !== undefined) node.#onClosed = platform.onClosed;
       for (const c of contacts.all()) node.#learnContact(c);
       return node;
@@ -254,7 +257,7 @@ export class KithDevice {
 
   /** True once `close` was called. */
   get isClosed(): boolean {
-    return this.#closed;
+    return this.#closing !== undefined;
   }
 
   /** Where this device listens, each ending in /p2p/<peer id>. */
@@ -348,7 +351,7 @@ export class KithDevice {
 
   /** Background work, also run by the timer: member lookups, then the engine's tick. */
   async tick(): Promise<void> {
-    if (this.#ticking || this.#closed) return;
+    if (this.#ticking || this.#closing !== undefined) return;
     this.#ticking = true;
     try {
       await this.#locator.run();
@@ -366,7 +369,7 @@ export class KithDevice {
    * packages there. Runs when a relay connects and every `mailboxPollMs`.
    */
   async visitRelays(): Promise<void> {
-    if (this.#closed) return;
+    if (this.isClosed) return;
     await this.#relayLink.visit();
   }
 
@@ -381,15 +384,19 @@ export class KithDevice {
   }
 
   /** Stops the timer, stores a snapshot of every room, stops libp2p and closes the database. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     clearInterval(this.#timer);
     clearInterval(this.#relayTimer);
     this.#relayKeeper.close();
     this.blobs.close();
     this.#janitor.close();
     await this.#janitor.settled();
+    await this.devices.close();
     await this.#relayLink.flushed().catch(() => undefined);
     try {
       await this.client.close();
@@ -421,13 +428,4 @@ export class KithDevice {
     }
     return peer;
   }
-}
-
-function describeContact(link: ContactLink): Contact {
-  return {
-    userId: link.userId,
-    displayName: link.displayName,
-    userPublicKey: link.userPublicKey,
-    devices: link.devices.map((d) => deviceIdFromPublicKey(d.publicKey)),
-  };
 }

@@ -75,6 +75,9 @@ export class SystemLog {
         if (this.#saidOut.delete(e.roomId)) return;
         this.#add(e.roomId, 'you are no longer in this room');
       }),
+      source.on('devices', (e) => {
+        this.#devices(e);
+      }),
     ];
   }
 
@@ -108,6 +111,19 @@ export class SystemLog {
 
   close(): void {
     for (const off of this.#offs) off();
+  }
+
+  /** A user's signed device list changed: told in every room they are in. */
+  #devices(e: KithEventOf<'devices'>): void {
+    const who = this.#nameOf(e.userId);
+    for (const r of this.#source.rooms()) {
+      if (!r.participants.some((p) => p.userId === e.userId)) continue;
+      // A first list names devices already in the room too: only new ones are news.
+      const present = new Set(r.devices.map((d) => d.deviceId));
+      const added = e.added.filter((d) => !present.has(d)).length;
+      if (added > 0) this.#add(r.roomId, `${who} added a device (signed by their key)`);
+      if (e.revoked.length > 0) this.#add(r.roomId, `${who} revoked a device`);
+    }
   }
 
   #membership(e: KithEventOf<'membership'>): void {

@@ -15,7 +15,10 @@ export interface SafetyView {
   readonly verified: boolean;
   /** When it was marked verified (ms since the epoch, this device's clock), or null. */
   readonly verifiedAt: number | null;
-  /** Verified, but the contact's devices are not those of then (a device added or replaced). */
+  /**
+   * Verified, but the contact has a device that was not theirs then and that no device list
+   * signed by their (verified) key names: a device added or replaced outside their list.
+   */
   readonly devicesChanged: boolean;
 }
 
@@ -55,10 +58,9 @@ export class AppVerify {
       qr: qrRows(number.replaceAll(' ', '')),
       verified: valid !== undefined,
       verifiedAt: valid?.at ?? null,
-      devicesChanged:
-        valid !== undefined &&
-        (valid.devices.length !== devices.length ||
-          devices.some((d) => !valid.devices.includes(d))),
+      // Devices their signed device list names carry the verification over: the list is
+      // signed by the very key whose safety number was compared. Others are a change.
+      devicesChanged: valid !== undefined && devices.some((d) => !valid.devices.includes(d)),
     };
   }
 
@@ -83,9 +85,12 @@ export class AppVerify {
     return safetyNumber(this.#node.client.device.certificate.userPublicKey, theirs);
   }
 
+  /** The contact's devices their link named that no list signed by their key names. */
   #devices(user: UserId): string[] {
     const contact = this.#node.contacts().find((c) => c.userId === user);
-    return [...(contact?.devices ?? [])].sort();
+    const signed = this.#node.client.deviceList(user);
+    const listed = new Set<string>(signed?.devices.map((d) => d.deviceId) ?? []);
+    return [...(contact?.devices ?? [])].filter((d) => !listed.has(d)).sort();
   }
 }
 

@@ -1,6 +1,7 @@
 import { AppError } from '../app/app-error.ts';
 import { writeBackup } from '../app/backup-port.ts';
 import { addContact } from '../app/checks.ts';
+import { AppDevices } from '../app/devices.ts';
 import type { KithApp } from '../app/kith-app.ts';
 import { searchRooms } from '../app/search.ts';
 import { verifierOf } from '../app/verify.ts';
@@ -48,6 +49,13 @@ export const handlers: Record<MethodName, Handler> = {
   contacts: (app) => app.node.contacts(),
   safetyNumber: (app, p) => verifierOf(app).view(p.userId('userId')),
   setVerified: (app, p) => verifierOf(app).setVerified(p.userId('userId'), p.boolean('verified')),
+  devices: (app) => new AppDevices(app.node).list(),
+  createDeviceLink: (app, p) => new AppDevices(app.node).createLink(p.optionalCount('ttlMs')),
+  linkRequests: (app) => new AppDevices(app.node).requests(),
+  confirmDeviceLink: (app, p) =>
+    new AppDevices(app.node).confirm(p.string('deviceId'), p.boolean('accept')),
+  revokeDevice: (app, p) => new AppDevices(app.node).revoke(p.text('device')),
+  contactDevices: (app, p) => new AppDevices(app.node).of(p.userId('userId')),
   peers: (app) => ({ connected: app.node.connectedDevices() }),
   relays: (app) => ({ relays: app.node.relayStatus() }),
   connect: async (app, p) => ({ deviceId: await app.node.connect(p.string('address')) }),

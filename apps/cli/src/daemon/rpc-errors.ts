@@ -53,6 +53,9 @@ const BY_KITH_CODE: Record<string, number> = {
   STORAGE_CORRUPT: RpcErrorCodes.storageFailed,
   STORAGE_LAYOUT: RpcErrorCodes.storageFailed,
   NO_USER_KEY: RpcErrorCodes.notAllowed,
+  LINK_REFUSED: RpcErrorCodes.notAllowed,
+  LINK_FAILED: RpcErrorCodes.unreachable,
+  DEVICE_REVOKED: RpcErrorCodes.notAllowed,
 };
 
 export function toRpcError(error: unknown): RpcError {

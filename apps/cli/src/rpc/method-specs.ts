@@ -82,6 +82,28 @@ export const METHOD_SPECS = {
     'mark a contact verified (true: you compared the safety number) or not (false); returns what safetyNumber does',
     { userId, verified: { type: 'boolean' } },
   ),
+  devices: method(
+    'your devices by your signed device list, this one first: [{ deviceId, shortId, name, addedAt, current, connected, lastSeen }]',
+  ),
+  createDeviceLink: method(
+    'a one-time link for a new device of yours (`kith link LINK` there), valid ttlMs (default 10 minutes): { link, qr, expiresAt }',
+    { ttlMs: optionalCount },
+  ),
+  linkRequests: method(
+    'new devices that opened your link and wait: [{ deviceId, deviceName, code }]; compare the code with the one the new device shows',
+  ),
+  confirmDeviceLink: method(
+    'accept (the codes match) or decline a waiting new device; accepted, it is certified and added to every room you are in',
+    { deviceId: string, accept: { type: 'boolean' } },
+  ),
+  revokeDevice: method(
+    'revoke one of your devices (by name, short ID or device ID): removed from every room, refused by your contacts, and it stops; returns { deviceId, removedFrom, failed }',
+    { device: text },
+  ),
+  contactDevices: method(
+    "a user's devices by their newest signed device list: { devices: [{ deviceId, name, addedAt }], revoked, version }",
+    { userId },
+  ),
   peers: method('devices connected now (that speak Kith)'),
   relays: method(
     "this device's relays: connected, reserved (reachable through it), and for one that is away the failed attempts, the next attempt (ms since the epoch) and the last error",

@@ -4,6 +4,7 @@ import { fileSpecs } from './file-commands.ts';
 import { notifySpecs } from './notify-command.ts';
 import { searchSpec } from './search-command.ts';
 import { verifySpec } from './verify-command.ts';
+import { deviceSpecs } from './device-commands.ts';
 import { signalSpec } from './signal-commands.ts';
 
 /** What a line typed in the composer asks for. */
@@ -46,6 +47,9 @@ export type Command =
   | { readonly kind: 'verify'; readonly user: string; readonly mark: boolean | undefined }
   | { readonly kind: 'notify'; readonly on: boolean | undefined }
   | { readonly kind: 'mute'; readonly muted: boolean }
+  | { readonly kind: 'devices' }
+  | { readonly kind: 'linkDevice'; readonly answer: 'yes' | 'no' | undefined }
+  | { readonly kind: 'revoke'; readonly device: string }
   | {
       readonly kind: 'signal';
       readonly signal: 'receipts' | 'typing' | 'presence';
@@ -241,6 +245,7 @@ export const COMMANDS: Readonly<Record<string, Spec>> = {
   search: searchSpec,
   verify: verifySpec,
   ...notifySpecs,
+  ...deviceSpecs,
   quit: {
     usage: '/quit',
     summary: 'leave the chat (also Ctrl-C)',

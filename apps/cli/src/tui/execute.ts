@@ -13,6 +13,7 @@ import { runSearchCommand } from './search-command.ts';
 import { runNotifyCommand } from './notify-command.ts';
 import type { Notifier } from './notifier.ts';
 import { runVerifyCommand } from './verify-command.ts';
+import { runDeviceCommand } from './device-commands.ts';
 import type { Notice, Panel, RoomItem } from './state.ts';
 
 /** What the chat does after a command: say something, show a list, open a room, and so on. */
@@ -87,6 +88,10 @@ export async function execute(ctx: CommandContext, command: Command): Promise<Ou
       return runNotifyCommand(ctx.notifier, ctx.room?.roomId, command);
     case 'verify':
       return runVerifyCommand(app, command, (text) => userOf(app, text));
+    case 'devices':
+    case 'linkDevice':
+    case 'revoke':
+      return runDeviceCommand(app, command);
     case 'room':
       return { openIndex: command.n };
     case 'nick':

@@ -5,6 +5,7 @@ import { Avatar } from './avatar.tsx';
 import { QrCode } from './qr-code.tsx';
 import { SafetySettings } from './safety-settings.tsx';
 import { ScanContact } from './scan-contact.tsx';
+import { DevicesPanel } from './devices-panel.tsx';
 import { VerifyContact, verificationBadge } from './verify-contact.tsx';
 
 /** This person's contact link (text and QR code), adding a contact, and the contacts. */
@@ -169,6 +170,7 @@ export function ContactsPanel({
         />
       )}
       <SafetySettings messenger={messenger} />
+      <DevicesPanel device={messenger.device} />
     </section>
   );
 }

@@ -13,6 +13,7 @@ import {
   type MailboxKey,
 } from '../relay/mailbox.ts';
 import { roomUri, userUri } from '../timeline/uris.ts';
+import { tickDevices } from './client-devices.ts';
 import { addSession, sessionOf, type DeviceContext } from './device-context.ts';
 import { ClientError } from './errors.ts';
 import { initialRoomState, inviteIntent, readKeyPackage } from './intent.ts';
@@ -77,6 +78,7 @@ export async function tickRooms(d: DeviceContext, idle = true): Promise<void> {
     await announceRelays(d, s);
     await announceProfile(s, d.profile);
   }
+  await tickDevices(d);
   await d.signals.tick(d.sessions.values());
   await d.calls.tick();
 }

@@ -12,6 +12,7 @@ import type { MessageReceipts, RoomReceipts } from '../signals/receipts.ts';
 import type { SignalSettings } from '../signals/settings.ts';
 import { threadMessages, threadsOf, type ThreadSummary } from '../timeline/threads.ts';
 import type { TimelineMessage } from '../timeline/timeline-message.ts';
+import { viewOf, type DeviceListView } from './client-devices.ts';
 import { mailboxKeysOf, relaysOf } from './client-rooms.ts';
 import { hiddenCount } from './client-safety.ts';
 import { messageReceipts, roomMessageStatusOf, roomReceiptsOf } from './client-signals.ts';
@@ -57,6 +58,19 @@ export class ClientView {
   /** The user identity key, if this device holds it (the first device of a user does). */
   get userIdentity(): UserIdentity | undefined {
     return this.#d.user;
+  }
+
+  /**
+   * A user's devices by the newest signed device list this device has seen (this user's by
+   * default), or undefined when none reached it yet.
+   */
+  deviceList(userId: UserId = this.userId): DeviceListView | undefined {
+    return viewOf(this.#d.deviceLists.get(userId), userId);
+  }
+
+  /** Whether any signed list of `userId` revoked the device (it is refused for good). */
+  isDeviceRevoked(deviceId: DeviceId, userId: UserId): boolean {
+    return this.#d.deviceLists.isRevoked(deviceId, userId);
   }
 
   /**

@@ -11,6 +11,7 @@ import type { DeviceProfile } from '../people/profile.ts';
 import { KvStore } from '../storage/store.ts';
 import type { KithClientOptions } from './client-options.ts';
 import { ClientError } from './errors.ts';
+import { DeviceLists, DEVICES_META_KEY } from './device-lists.ts';
 import { Emitter } from './events.ts';
 import { loadIdentity } from './identity-store.ts';
 import { KeyPackageStore } from './key-package-store.ts';
@@ -55,6 +56,8 @@ export interface DeviceContext {
   readonly signals: SignalEngine;
   /** Calls: their signalling over the rooms' ephemeral plane. */
   readonly calls: CallEngine;
+  /** Every known user's signed device list, and who revoked which device. */
+  readonly deviceLists: DeviceLists;
 }
 
 /**
@@ -80,7 +83,19 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
   // ts-mls's random draws come from the device's port too (a seeded device replays exactly).
   const cs = ciphersuiteWithRandom(await loadCiphersuite(), random);
   const retain = options.retainEpochs ?? 16;
-  const config = kithClientConfig(kithAuthenticationService(), retain);
+  const onError = options.onError ?? (() => undefined);
+  const emitter = new Emitter(onError);
+  const deviceLists = await DeviceLists.load(kv, (e) => {
+    emitter.emit(e);
+  });
+  const handed = options.linkedDevice?.deviceList;
+  if (handed !== undefined) await deviceLists.offerEncoded(handed, identity.device.userId);
+  await deviceLists.ensureOwn(identity.user, identity.device);
+  // A device any list of its user revoked is refused as a leaf: it cannot be added or rejoin.
+  const config = kithClientConfig(
+    kithAuthenticationService({ isRevoked: (device, user) => deviceLists.isRevoked(device, user) }),
+    retain,
+  );
   const transport = await options.transport(identity.device);
   const groupOptions = {
     cs,
@@ -92,8 +107,6 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
   };
   const keyPackages = new KeyPackageStore(kv, cs, identity.device);
   const safety = await SafetySettings.load(kv);
-  const onError = options.onError ?? (() => undefined);
-  const emitter = new Emitter(onError);
   const userId = identity.device.userId;
   // The callbacks below run only once the device is open, when `d` is set.
   const d: DeviceContext = {
@@ -155,9 +168,14 @@ export async function openDevice(options: KithClientOptions): Promise<DeviceCont
       session: (roomId) => d.sessions.get(roomId),
       sessions: () => d.sessions.values(),
     }),
+    deviceLists,
   };
   emitter.on('meta', (e) => {
     d.signals.noteMeta(e);
+    const session = d.sessions.get(e.roomId);
+    if (session !== undefined && e.keys.includes(DEVICES_META_KEY)) {
+      d.deviceLists.fromRoom(session, e.device).catch(onError);
+    }
   });
   emitter.on('timeline', (e) => {
     d.signals.noteTimeline(e);

@@ -76,6 +76,18 @@ export type KithEvent =
   | { readonly type: 'messageStatus'; readonly roomId: RoomId }
   /** Something another device sent was refused; nothing changed. For diagnostics. */
   | { readonly type: 'rejected'; readonly roomId: RoomId | undefined; readonly reason: string }
+  /**
+   * A user's signed device list changed (this user's own too): devices added or revoked, by a
+   * list their user key signed. `first` is the first list seen of that user.
+   */
+  | {
+      readonly type: 'devices';
+      readonly userId: UserId;
+      readonly version: number;
+      readonly added: readonly DeviceId[];
+      readonly revoked: readonly DeviceId[];
+      readonly first: boolean;
+    }
   /** This user blocked or unblocked someone: what every room shows may have changed. */
   | { readonly type: 'blocked'; readonly user: UserId; readonly blocked: boolean }
   /** A call's view changed: it rings, connects, gains or loses a peer, or ended (`calls`). */

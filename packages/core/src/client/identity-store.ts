@@ -10,6 +10,7 @@ import {
   type DeviceIdentity,
   type UserIdentity,
 } from '../identity/identities.ts';
+import { IdentityError } from '../identity/errors.ts';
 import type { ClockPort } from '../ports/clock.ts';
 import type { RandomPort } from '../ports/random.ts';
 import type { KvStore } from '../storage/store.ts';
@@ -18,6 +19,13 @@ import type { KvStore } from '../storage/store.ts';
 export interface LinkedDevice {
   readonly secretKey: Uint8Array;
   readonly certificate: Uint8Array;
+  /**
+   * The user key's 32-byte secret, when the certifying device hands it over (a device link
+   * does, so any device of the user can link and revoke devices). Must be the certificate's.
+   */
+  readonly userSecretKey?: Uint8Array;
+  /** The user's signed device list (encoded) as the certifying device made it, listing this one. */
+  readonly deviceList?: Uint8Array;
 }
 
 const DEVICE_KEY = 'identity/device';
@@ -44,10 +52,21 @@ export async function loadIdentity(
     };
   }
   if (linked !== undefined) {
-    // A further device of an existing user: it never holds the user key.
+    // A further device of an existing user, holding the user key only if it was handed over.
     const device = linkedDeviceIdentity(linked.secretKey, linked.certificate);
-    await kv.put(DEVICE_KEY, encodeDeviceIdentity(device));
-    return { user: undefined, device };
+    if (linked.userSecretKey === undefined) {
+      await kv.put(DEVICE_KEY, encodeDeviceIdentity(device));
+      return { user: undefined, device };
+    }
+    const user = userIdentityFromSecret(linked.userSecretKey);
+    if (user.userId !== device.userId) {
+      throw new IdentityError('IDENTITY_WRONG_USER', "the user key is not the certificate's");
+    }
+    await kv.batch([
+      { type: 'put', key: USER_KEY, value: encodeUserIdentity(user) },
+      { type: 'put', key: DEVICE_KEY, value: encodeDeviceIdentity(device) },
+    ]);
+    return { user, device };
   }
   // A restore from a backup: the same user, on a new device this user key certifies.
   const user =
@@ -60,4 +79,17 @@ export async function loadIdentity(
     { type: 'put', key: DEVICE_KEY, value: encodeDeviceIdentity(device) },
   ]);
   return { user, device };
+}
+
+/**
+ * Forgets the user key on this device (a revoked device does, so what is left on it can no
+ * longer certify or revoke devices).
+ */
+export async function forgetUserKey(kv: KvStore): Promise<void> {
+  await kv.del(USER_KEY);
+}
+
+/** Whether a device identity is stored already (a link or restore applies to a new one only). */
+export async function hasDeviceIdentity(kv: KvStore): Promise<boolean> {
+  return (await kv.get(DEVICE_KEY)) !== undefined;
 }

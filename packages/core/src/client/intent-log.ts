@@ -4,7 +4,7 @@ import { ShapeReader } from '../cbor/shape.ts';
 import type { CborValue } from '../cbor/value.ts';
 import { bytesEqual } from '../crypto/bytes.ts';
 import { decodeKeyPackage, encodeKeyPackage } from '../group/key-package.ts';
-import { isUserId } from '../identity/user-id.ts';
+import { isDeviceId, isUserId } from '../identity/user-id.ts';
 import type { KvOperation } from '../storage/store.ts';
 import { ClientError } from './errors.ts';
 import { intentOf, type Intent, type IntentSpec, type ProfileChange } from './intent.ts';
@@ -110,6 +110,7 @@ const TYPES = [
   'invitesRestricted',
   'history',
   'disappearing',
+  'removeDevices',
 ];
 
 function encodeEntry(entry: Entry): Uint8Array {
@@ -135,6 +136,8 @@ function encodeSpec(spec: IntentSpec): CborValue {
       return [type, spec.history];
     case 'disappearing':
       return [type, spec.ms ?? null];
+    case 'removeDevices':
+      return [type, [...spec.devices]];
   }
 }
 
@@ -199,6 +202,14 @@ function decodeSpec(value: CborValue): IntentSpec {
       return {
         type: 'disappearing',
         ms: r.optional(a[1], 'spec.ms', (v, p) => r.uint(v, p, Number.MAX_SAFE_INTEGER)),
+      };
+    case 'removeDevices':
+      return {
+        type: 'removeDevices',
+        devices: r.list(a[1], 'spec.devices', 1000, (v, p) => {
+          const id = r.text(v, p, 128);
+          return isDeviceId(id) ? id : r.fail(p, 'not a device ID');
+        }),
       };
     default:
       return r.fail('spec', 'an unknown kind of change');

@@ -1,7 +1,7 @@
 import type { KeyPackage } from 'ts-mls';
 import { decodeKeyPackage } from '../group/key-package.ts';
 import { deviceOfKeyPackage } from '../group/leaves.ts';
-import type { UserId } from '../ids.ts';
+import type { DeviceId, UserId } from '../ids.ts';
 import { Roles, type RoleIndex } from '../room/roles.ts';
 import {
   DisappearLimits,
@@ -24,7 +24,8 @@ export type IntentSpec =
   | { readonly type: 'profile'; readonly profile: ProfileChange }
   | { readonly type: 'invitesRestricted'; readonly restricted: boolean }
   | { readonly type: 'history'; readonly history: HistorySharing }
-  | { readonly type: 'disappearing'; readonly ms: number | undefined };
+  | { readonly type: 'disappearing'; readonly ms: number | undefined }
+  | { readonly type: 'removeDevices'; readonly devices: readonly DeviceId[] };
 
 /**
  * A control-plane change ready to commit: if its commit loses a fork, the intent is applied
@@ -36,13 +37,15 @@ export interface Intent {
   readonly adds: readonly KeyPackage[];
   /** Users whose devices are all removed. */
   readonly removeUsers: readonly UserId[];
+  /** Single devices removed (a user's revoked devices), their users staying. */
+  readonly removeDevices: readonly DeviceId[];
   /** The room state wanted, from the current one; undefined for no change. */
   readonly room: (current: RoomState) => RoomState | undefined;
 }
 
 /** The change an intent spec asks for. */
 export function intentOf(spec: IntentSpec): Intent {
-  const none = { spec, adds: [], removeUsers: [] };
+  const none = { spec, adds: [], removeUsers: [], removeDevices: [] };
   switch (spec.type) {
     case 'invite':
       return inviting(spec);
@@ -77,6 +80,8 @@ export function intentOf(spec: IntentSpec): Intent {
       return { ...none, room: (r) => withChanges(r, { history: spec.history }) };
     case 'disappearing':
       return { ...none, room: (r) => withChanges(r, { disappearAfterMs: spec.ms }) };
+    case 'removeDevices':
+      return { ...none, removeDevices: spec.devices, room: () => undefined };
   }
 }
 
@@ -93,6 +98,7 @@ function inviting(spec: Extract<IntentSpec, { type: 'invite' }>): Intent {
     spec,
     adds: spec.keyPackages,
     removeUsers: [],
+    removeDevices: [],
     room: (r) => {
       let next = r;
       for (const u of users) {
@@ -150,6 +156,11 @@ export function disappearingIntent(ms: number | undefined): Intent {
     throw new ClientError('INVALID_ARGUMENT', 'a disappearing time is 1 second to 366 days');
   }
   return intentOf({ type: 'disappearing', ms });
+}
+
+/** Removes single devices of a user (revoked ones); a user may remove its own devices. */
+export function removeDevicesIntent(devices: readonly DeviceId[]): Intent {
+  return intentOf({ type: 'removeDevices', devices });
 }
 
 /** A key package from the wire, refused unless it is a Kith device's. */

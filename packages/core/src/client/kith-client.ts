@@ -10,6 +10,12 @@ import type { SignalSettings } from '../signals/settings.ts';
 import type { PresenceState } from '../signals/signal-codec.ts';
 import { StorageError } from '../storage/errors.ts';
 import { ClientCalls } from './client-calls.ts';
+import {
+  certifyNewDevice,
+  revokeOwnDevice,
+  type CertifiedDevice,
+  type RevokeReport,
+} from './client-devices.ts';
 import { helloAll, listen } from './client-inbound.ts';
 import { importAll, type ImportProgress, type ImportReport } from './client-import.ts';
 import type { ImportItem } from '../import/item.ts';
@@ -97,6 +103,22 @@ export class KithClient extends ClientView {
     return encodeDeviceCertificate(
       issueDeviceCertificate(user.keyPair, devicePublicKey, deviceName, this.#d.env.clock.now()),
     );
+  }
+
+  /**
+   * Certifies a new device of this user (as `certifyDevice`), lists it in the user's signed
+   * device list and publishes that list in every room. A device link uses this.
+   */
+  linkDevice(devicePublicKey: Uint8Array, deviceName: string): Promise<CertifiedDevice> {
+    return this.#run(() => certifyNewDevice(this.#d, devicePublicKey, deviceName));
+  }
+
+  /**
+   * Revokes another device of this user for good: a signed list revoking it goes to every
+   * room, then the device is removed from every room this device shares with it.
+   */
+  revokeDevice(deviceId: DeviceId): Promise<RevokeReport> {
+    return this.#run(() => revokeOwnDevice(this.#d, deviceId));
   }
 
   /** A fresh key package, to hand to someone who will invite this device. */

@@ -68,11 +68,10 @@ export class RoomEpochs {
       proposalType: 'add',
       add: { keyPackage: kp },
     }));
-    for (const user of intent.removeUsers) {
-      for (const m of group.members()) {
-        if (m.userId === user)
-          proposals.push({ proposalType: 'remove', remove: { removed: m.leafIndex } });
-      }
+    // A user's devices all go; a single device (revoked) goes while its user stays.
+    for (const m of group.members()) {
+      if (intent.removeUsers.includes(m.userId) || intent.removeDevices.includes(m.deviceId))
+        proposals.push({ proposalType: 'remove', remove: { removed: m.leafIndex } });
     }
     if (proposals.length === 0 && room === undefined) return;
     const result = await group.commit(proposals, room, this.#p.doc.stateVector());

@@ -35,6 +35,7 @@ export function remaining(
       return d !== undefined && !present.has(d.deviceId);
     }),
     removeUsers: intent.removeUsers.filter((u) => users.has(u)),
+    removeDevices: intent.removeDevices.filter((d) => present.has(d)),
     room: (current) => {
       const wanted = intent.room(current);
       return wanted === undefined || sameRoom(wanted, room) ? undefined : wanted;

@@ -19,6 +19,8 @@ export const Protocols = {
   blob: '/kith/blob/1.0.0',
   /** A relay's blob store: uploads, deletes and limits (its records are read over `blob`). */
   blobStore: '/kith/blob-store/1.0.0',
+  /** Links a new device of the user from a device that showed a one-time link. */
+  deviceLink: '/kith/device-link/1.0.0',
 } as const;
 
 /** Largest frame on a direct stream: the engine's own frame limit plus its length prefix. */
