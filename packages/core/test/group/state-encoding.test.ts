@@ -1,4 +1,5 @@
 import { encodeGroupState } from 'ts-mls';
+import { toHex } from '../../src/crypto/bytes.ts';
 import { describe, expect, it } from 'vitest';
 import type { ConversationGroup } from '../../src/group/conversation-group.ts';
 import { encodeGroupStateKept } from '../../src/group/state-encoding.ts';
@@ -6,7 +7,7 @@ import { Roles } from '../../src/room/roles.ts';
 import { withParticipant } from '../../src/room/room-state.ts';
 import { addProposal, createRoom, join, newDevice } from './fixtures.ts';
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const hex = toHex;
 
 /** Every epoch of the group's chain encodes as ts-mls's own encoder says, byte for byte. */
 function expectSameBytes(...groups: ConversationGroup[]): void {

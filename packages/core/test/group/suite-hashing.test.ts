@@ -1,4 +1,5 @@
 import { getCiphersuiteFromName, getCiphersuiteImpl } from 'ts-mls';
+import { toHex } from '../../src/crypto/bytes.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nobleEd25519, useEd25519, type Ed25519Implementation } from '../../src/crypto/ed25519.ts';
 import { Roles } from '../../src/room/roles.ts';
@@ -9,7 +10,7 @@ import { withFastHashing } from '../../src/group/suite-hashing.ts';
 import { SeededRandom } from '../../src/testing/seeded-random.ts';
 
 const random = new SeededRandom(20);
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const hex = toHex;
 
 describe('key derivation and hashing in JavaScript (withFastHashing)', () => {
   it("gives ts-mls's WebCrypto bytes for HKDF, digests and MACs of every size", async () => {
