@@ -13,7 +13,7 @@ import {
   type UserId,
 } from '@kith/core';
 import { AppData } from './app-data.ts';
-import { BlobJanitor, type BlobRetention } from './media/blob-retention.ts';
+import type { BlobRetention } from './media/blob-retention.ts';
 import { BlobTransfers } from './media/blob-transfers.ts';
 import { DeviceMedia } from './media/device-media.ts';
 import type { ImageCodec } from './media/image-codec.ts';
@@ -94,7 +94,6 @@ export class KithDevice {
   readonly blobs: BlobTransfers;
   /** Files with previews, voice messages, cancelling (see `DeviceMedia`). */
   readonly media: DeviceMedia;
-  readonly #janitor: BlobJanitor;
   /** This user's devices: link, list, revoke (see `UserDevices`). */
   readonly devices: UserDevices;
   readonly #transport: Libp2pTransport;
@@ -144,14 +143,10 @@ export class KithDevice {
       store: net.blobStore,
       peersOf: (roomId, first) => this.#memberPeers(roomId, first),
       relaysOf: (roomId) => this.#relayLink.relaysOf(roomId),
+      ...(options.blobRetention === undefined ? {} : { retention: options.blobRetention }),
+      onError: this.#onError,
     });
     this.media = new DeviceMedia(client, this.blobs, options.imageCodec);
-    // By default a file no message names any more is dropped from the room's relays too.
-    const retention = options.blobRetention ?? {
-      drop: async (roomId, id) => void (await this.blobs.relays.delete(roomId, id)),
-    };
-    this.#janitor = new BlobJanitor(client, net.blobStore, retention, this.#onError);
-    this.#janitor.start();
     this.devices = new UserDevices(
       { client, libp2p: net.libp2p, transport: net.transport, kv: net.kv },
       () => this.addresses(),
@@ -393,9 +388,7 @@ export class KithDevice {
     clearInterval(this.#timer);
     clearInterval(this.#relayTimer);
     this.#relayKeeper.close();
-    this.blobs.close();
-    this.#janitor.close();
-    await this.#janitor.settled();
+    await this.blobs.close();
     await this.devices.close();
     await this.#relayLink.flushed().catch(() => undefined);
     try {

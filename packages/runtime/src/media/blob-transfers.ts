@@ -26,6 +26,7 @@ import {
 import { RelayBlobs } from '../relay/relay-blobs.ts';
 import { BlobDownload, type DownloadOptions } from './blob-download.ts';
 import type { BlobUpload } from './blob-upload.ts';
+import { BlobJanitor, type BlobRetention } from './blob-retention.ts';
 import { serveBlobs } from './blob-wire.ts';
 
 /** What BlobTransfers works with: the device's client, libp2p and blob store, and how to find a room's member devices. */
@@ -38,6 +39,10 @@ export interface BlobTransfersParts {
   /** The room's relays reachable now: uploads go there, downloads ask them after the members. */
   readonly relaysOf?: (roomId: RoomId) => Promise<readonly PeerId[]>;
   readonly aead?: AeadFactory;
+  /** Asked to drop a blob no message names any more (default: delete it on the room's relays). */
+  readonly retention?: BlobRetention;
+  /** Errors of background work (deleting blobs). */
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface SendFileOptions extends FileDetails {
@@ -81,6 +86,7 @@ export class BlobTransfers {
   readonly #aead: AeadFactory;
   readonly #downloads = new Map<BlobId, BlobDownload>();
   readonly #uploads = new Set<BlobUpload>();
+  readonly #janitor: BlobJanitor;
 
   constructor(parts: BlobTransfersParts) {
     this.#parts = parts;
@@ -92,11 +98,25 @@ export class BlobTransfers {
       store: parts.store,
       relaysOf: parts.relaysOf ?? (() => Promise.resolve([])),
     });
+    // By default a file no message names any more is dropped from the room's relays too.
+    const retention = parts.retention ?? {
+      drop: async (roomId, id) => void (await this.relays.delete(roomId, id)),
+    };
+    this.#janitor = new BlobJanitor(
+      parts.client,
+      parts.store,
+      retention,
+      parts.onError ?? (() => undefined),
+    );
   }
 
-  /** Starts serving this device's blobs over `/kith/blob/1.0.0`. */
-  start(): Promise<void> {
-    return serveBlobs(this.#parts.libp2p, this.store);
+  /**
+   * Starts serving this device's blobs over `/kith/blob/1.0.0`, and deleting those no message
+   * names any more.
+   */
+  async start(): Promise<void> {
+    await serveBlobs(this.#parts.libp2p, this.store);
+    this.#janitor.start();
   }
 
   /**
@@ -220,11 +240,13 @@ export class BlobTransfers {
     };
   }
 
-  /** Cancels every running download and upload (the device is closing). */
-  close(): void {
+  /** Cancels every running download and upload, and lets deletions under way finish. */
+  async close(): Promise<void> {
     for (const download of this.#downloads.values()) download.cancel();
     for (const upload of this.#uploads) upload.cancel();
     this.relays.close();
+    this.#janitor.close();
+    await this.#janitor.settled();
   }
 
   async *#records(attachment: Attachment): AsyncGenerator<Uint8Array> {
