@@ -152,6 +152,7 @@ export class DeviceLinker {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Stops serving links: link requests waiting for a decision are declined. */
   close(): void {
     this.#closed = true;
     for (const id of [...this.#pending.keys()]) this.decide(id, false);

@@ -52,6 +52,7 @@ const TYPES = ['hello', 'accept', 'grant', 'refuse'] as const;
 /** Largest frame either end reads (a grant carries a device list of up to 100 devices). */
 export const MAX_LINK_FRAME_BYTES = 64 * 1024;
 
+/** The CBOR frame of a device-link message (docs/PROTOCOL.md §10.6). */
 export function encodeLinkFrame(frame: LinkFrame): Uint8Array {
   const type = TYPES.indexOf(frame.type);
   switch (frame.type) {

@@ -88,6 +88,7 @@ export class UserDevices {
     }
   }
 
+  /** Loads when each device was last seen, and starts serving device links. */
   async start(): Promise<void> {
     for await (const [key, value] of this.#kv.entries({ prefix: joinKey(...SEEN) + '/' })) {
       const id = key.split('/').at(-1);

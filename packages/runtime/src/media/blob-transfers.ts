@@ -100,7 +100,9 @@ export class BlobTransfers {
     });
     // By default a file no message names any more is dropped from the room's relays too.
     const retention = parts.retention ?? {
-      drop: async (roomId, id) => void (await this.relays.delete(roomId, id)),
+      drop: async (roomId, id) => {
+        await this.relays.delete(roomId, id);
+      },
     };
     this.#janitor = new BlobJanitor(
       parts.client,

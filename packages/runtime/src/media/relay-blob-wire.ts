@@ -32,6 +32,7 @@ export interface RelayBlobLimits {
   readonly retentionMs: number;
 }
 
+/** A device's request to a relay's blob store (docs/PROTOCOL.md §13.1). */
 export type RelayBlobRequest =
   | { readonly type: 'limits' }
   | {
@@ -61,8 +62,10 @@ const RELAY_BLOB_REFUSALS = [
   'CLOSED',
   'BUSY',
 ] as const;
+/** Why a relay's blob store refused a request. */
 export type RelayBlobRefusal = (typeof RELAY_BLOB_REFUSALS)[number];
 
+/** A relay blob store's answer to a request. */
 export type RelayBlobResponse =
   | { readonly type: 'limits'; readonly limits: RelayBlobLimits }
   /** A put accepted: send records `from` on (those before are held); the limits in force. */
@@ -141,6 +144,7 @@ export function verifyBlobRequest(request: RelayBlobRequest, relay: string): boo
   }
 }
 
+/** The CBOR frame of a blob-store request. */
 export function encodeRelayBlobRequest(request: RelayBlobRequest): Uint8Array {
   const type = TYPES.indexOf(request.type);
   switch (request.type) {
@@ -202,6 +206,7 @@ export function decodeRelayBlobRequest(bytes: Uint8Array): RelayBlobRequest {
   throw bad('not a blob store request');
 }
 
+/** The CBOR frame of a blob-store answer. */
 export function encodeRelayBlobResponse(response: RelayBlobResponse): Uint8Array {
   switch (response.type) {
     case 'limits':
