@@ -1,32 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bytesEqual, type CallView, type KithClient, type RoomId } from '@kith/core';
-import { KithNode, NodeCallMedia, type ReceivedFrame } from '../../src/index.ts';
+import type { KithNode } from '../../src/index.ts';
+import { NodeCallMedia, type ReceivedFrame } from '../../src/index.ts';
+import { LoopbackDevices } from '../fixtures/loopback-devices.ts';
 import { nextEvent } from '../fixtures/next-event.ts';
 
-const open: KithNode[] = [];
 const medias: NodeCallMedia[] = [];
-const dirs: string[] = [];
 
-async function device(name: string): Promise<KithNode> {
-  const dir = await mkdtemp(join(tmpdir(), `kith-call-${name}-`));
-  dirs.push(dir);
-  const node = await KithNode.open({
-    dataDir: dir,
-    deviceName: name,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-  });
-  open.push(node);
-  return node;
-}
+const devices = new LoopbackDevices('call');
+const device = (name: string): Promise<KithNode> => devices.open(name);
 
 afterEach(async () => {
   for (const m of medias.splice(0)) m.close();
-  for (const n of open.splice(0)) await n.close();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  await devices.closeAll();
 });
 
 /** The first view of a call event that `accept` takes. */

@@ -1,33 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { avatarUri, BlobLimits, BlobSealer, webCryptoAead, type RoomId } from '@kith/core';
 import { pngHeader } from '@kith/core/testing';
 import { PortableImageCodec, type RgbaImage } from '@kith/runtime';
-import { KithNode } from '../../src/index.ts';
+import type { KithNode } from '../../src/index.ts';
+import { LoopbackDevices } from '../fixtures/loopback-devices.ts';
 import { nextEvent } from '../fixtures/next-event.ts';
 
-const open: KithNode[] = [];
-const dirs: string[] = [];
 const codec = new PortableImageCodec();
 
-async function device(name: string): Promise<KithNode> {
-  const dir = await mkdtemp(join(tmpdir(), `kith-avatar-${name}-`));
-  dirs.push(dir);
-  const node = await KithNode.open({
-    dataDir: dir,
-    deviceName: name,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-  });
-  open.push(node);
-  return node;
-}
+const devices = new LoopbackDevices('avatar');
+const device = (name: string): Promise<KithNode> => devices.open(name);
 
 afterEach(async () => {
-  for (const n of open.splice(0)) await n.close();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  await devices.closeAll();
 });
 
 async function room(owner: KithNode, other: KithNode): Promise<RoomId> {

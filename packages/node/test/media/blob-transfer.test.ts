@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   attachmentPart,
@@ -11,29 +8,17 @@ import {
   type RoomId,
 } from '@kith/core';
 import type { DownloadProgress } from '@kith/runtime';
-import { KithNode } from '../../src/index.ts';
+import type { KithNode } from '../../src/index.ts';
+import { LoopbackDevices } from '../fixtures/loopback-devices.ts';
 import { nextEvent } from '../fixtures/next-event.ts';
 
-const open: KithNode[] = [];
-const dirs: string[] = [];
 const RECORD = 64 * 1024;
 
-async function device(name: string): Promise<KithNode> {
-  const dir = await mkdtemp(join(tmpdir(), `kith-blob-${name}-`));
-  dirs.push(dir);
-  const node = await KithNode.open({
-    dataDir: dir,
-    deviceName: name,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-  });
-  open.push(node);
-  return node;
-}
+const devices = new LoopbackDevices('blob');
+const device = (name: string): Promise<KithNode> => devices.open(name);
 
 afterEach(async () => {
-  for (const n of open.splice(0)) await n.close();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  await devices.closeAll();
 });
 
 /** `size` bytes of noise, handed out in 100 KiB pieces as a file reader would. */

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Disposition,
@@ -13,30 +10,20 @@ import {
 } from '@kith/core';
 import { oggOpus, pngHeader } from '@kith/core/testing';
 import { PortableImageCodec, type BlobRetention, type RgbaImage } from '@kith/runtime';
-import { KithNode } from '../../src/index.ts';
+import type { KithNode } from '../../src/index.ts';
+import { LoopbackDevices } from '../fixtures/loopback-devices.ts';
 import { nextEvent } from '../fixtures/next-event.ts';
 
-const open: KithNode[] = [];
-const dirs: string[] = [];
 const codec = new PortableImageCodec();
 
-async function device(name: string, retention?: BlobRetention): Promise<KithNode> {
-  const dir = await mkdtemp(join(tmpdir(), `kith-media-${name}-`));
-  dirs.push(dir);
-  const node = await KithNode.open({
-    dataDir: dir,
-    deviceName: name,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    ...(retention === undefined ? {} : { blobRetention: retention }),
-  });
-  open.push(node);
-  return node;
+const devices = new LoopbackDevices('media');
+
+function device(name: string, retention?: BlobRetention): Promise<KithNode> {
+  return devices.open(name, retention === undefined ? {} : { blobRetention: retention });
 }
 
 afterEach(async () => {
-  for (const n of open.splice(0)) await n.close();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  await devices.closeAll();
 });
 
 async function room(owner: KithNode, ...others: KithNode[]): Promise<RoomId> {
