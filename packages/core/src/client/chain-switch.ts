@@ -118,6 +118,9 @@ export class ChainSwitch {
     }
     await this.replaced(result.group);
     await this.#p.wire.publish(result.commit);
+    // Own changes on the abandoned chain, made again once members can place them after the
+    // external commit.
+    await this.#p.epochs.makeIntentsAgain();
     return true;
   }
 
@@ -126,13 +129,16 @@ export class ChainSwitch {
    * after the commit that carried an older one lost a fork). The timeline, this device's chain
    * of updates and its outbox stay: writing them anew would fork its own chain. The new chain
    * shows only its head, so what this device knew of the old chain's epochs that the new one
-   * does not confirm (who was a member) is forgotten first: it was the abandoned branch's.
+   * does not confirm (who was a member) is forgotten first: it was the abandoned branch's. This
+   * device's own changes there are marked in the intent log, for the caller to make again
+   * (`RoomEpochs.makeIntentsAgain`) once the new chain is in place.
    */
   async replaced(group: ConversationGroup): Promise<void> {
     const { history, store, batch, doc } = this.#p;
     const old = this.#p.current.replace(group);
     const kept = group.chain;
     const lost = old.filter((r) => !kept.some((k) => bytesEqual(k.epochId, r.epochId)));
+    batch.queue(this.#p.intents.undone(lost.filter((r) => r.committedByMe).map((r) => r.epochId)));
     const forgotten = lost.map((r) => r.epoch).filter((e) => !kept.some((k) => k.epoch === e));
     history.forget(forgotten);
     batch.queue(forgotten.map((e) => store.delHistory(e)));

@@ -242,8 +242,9 @@ export class RoomSession {
    * Moves the room to another MLS group state of the same group (a newer Welcome after the
    * commit that carried an older one lost a fork); see ChainSwitch.replaced.
    */
-  replaceGroup(group: ConversationGroup): Promise<void> {
-    return this.#switch.replaced(group);
+  async replaceGroup(group: ConversationGroup): Promise<void> {
+    await this.#switch.replaced(group);
+    await this.#epochs.makeIntentsAgain();
   }
 
   /** Proposes the removal of all of this user's devices; another member commits it. */

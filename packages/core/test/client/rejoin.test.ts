@@ -30,6 +30,31 @@ describe('a device further behind than the epochs its peers keep', () => {
     expect(texts(b, roomId).at(-1)).toBe('c is back');
   });
 
+  it('makes again, on the chain it rejoins, the changes it committed while away', async () => {
+    const world = new World(94, {}, { retainEpochs: 4 });
+    const [a, b, c] = [await world.add('a'), await world.add('b'), await world.add('c')];
+    const roomId = await a.createRoom({ name: 'start' });
+    await world.invite(a, roomId, [b, c]);
+    await a.setRole(roomId, c.userId, 'admin');
+    await world.settle();
+    world.network.partition([[a.deviceId, b.deviceId], [c.deviceId]]);
+    for (let i = 0; i < 8; i++) await a.setRoomProfile(roomId, { topic: `topic ${i}` });
+    await c.setRoomProfile(roomId, { name: 'named by c while away' });
+    await world.settle();
+    expect(c.room(roomId).epoch).toBeLessThan(a.room(roomId).epoch - 4n);
+
+    world.network.heal();
+    for (let i = 0; i < 4; i++) await world.tickAll();
+    await world.settle();
+    // c took a's chain (the topics stay), and its rename, lost with its own chain, was made
+    // again on a's: what c's user asked for is not silently dropped.
+    for (const x of [a, b, c]) {
+      expect(x.room(roomId).epoch).toBe(a.room(roomId).epoch);
+      expect(x.room(roomId).topic).toBe('topic 7');
+      expect(x.room(roomId).name).toBe('named by c while away');
+    }
+  });
+
   it('two halves apart for longer than that end on one chain, with every message', async () => {
     const world = new World(92, {}, { retainEpochs: 4 });
     const [a, b, c, d] = [
