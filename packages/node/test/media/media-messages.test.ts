@@ -50,14 +50,27 @@ function arrival(d: KithNode, roomId: RoomId, count: number): Promise<unknown> {
 }
 
 /** Blob IDs a recorder was asked to drop. */
-function recorder(): BlobRetention & { dropped: BlobId[] } {
+/**
+ * Records what a device asks the relays to drop. The janitor asks only after it deleted the blob
+ * from the device, so `whenDropped` is the moment to look at the store.
+ */
+function recorder(): BlobRetention & {
+  dropped: BlobId[];
+  whenDropped: (id: BlobId) => Promise<void>;
+} {
   const dropped: BlobId[] = [];
+  const waiting: { id: BlobId; resolve: () => void }[] = [];
   return {
     dropped,
     drop: (_roomId, id) => {
       dropped.push(id);
+      for (const w of waiting.filter((x) => x.id === id)) w.resolve();
       return Promise.resolve();
     },
+    whenDropped: (id) =>
+      dropped.includes(id)
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiting.push({ id, resolve })),
   };
 }
 
@@ -169,14 +182,16 @@ describe('retraction deletes blobs', () => {
     );
     await alice.client.retract(roomId, sent.messageId);
     await retracted;
-    await eventually(async () => (await bob.blobs.store.info(sent.blobId)) === undefined);
-    await eventually(async () => (await alice.blobs.store.info(sent.blobId)) === undefined);
+    await Promise.all([aliceDrops.whenDropped(sent.blobId), bobDrops.whenDropped(sent.blobId)]);
+    expect(await bob.blobs.store.info(sent.blobId)).toBeUndefined();
+    expect(await alice.blobs.store.info(sent.blobId)).toBeUndefined();
     expect(aliceDrops.dropped).toEqual([sent.blobId]);
     expect(bobDrops.dropped).toEqual([sent.blobId]);
   });
 
   it('not of a blob another message still names (a member retracting a copy of it)', async () => {
-    const alice = await device('alice');
+    const aliceDrops = recorder();
+    const alice = await device('alice', aliceDrops);
     const bob = await device('bob');
     const roomId = await room(alice, bob);
     let arrived = arrival(bob, roomId, 1);
@@ -199,16 +214,9 @@ describe('retraction deletes blobs', () => {
     await bob.client.send(roomId, 'later');
     await arrived;
     expect(await alice.blobs.store.info(sent.blobId)).toMatchObject({ recordCount: 1 });
+    expect(aliceDrops.dropped).toEqual([]);
     await alice.client.retract(roomId, sent.messageId);
-    await eventually(async () => (await alice.blobs.store.info(sent.blobId)) === undefined);
+    await aliceDrops.whenDropped(sent.blobId);
+    expect(await alice.blobs.store.info(sent.blobId)).toBeUndefined();
   });
 });
-
-/** Polls a store condition the janitor reaches after an event (deletes run in the background). */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error('the condition never held');
-}
