@@ -44,13 +44,19 @@ function callState(device: KithBrowser, accept: (v: CallView) => boolean): Promi
   });
 }
 
-/** Resolves once the worker of `media` decoded at least `count` frames. */
+/**
+ * Resolves once the worker of `media` decoded at least `count` frames. Frames come in real time
+ * from the canvas tracks and the worker reports counts only when asked, so this asks every
+ * 100 ms, at most 600 times.
+ */
 async function decoded(media: BrowserCallMedia, count: number): Promise<number> {
-  for (;;) {
-    const stats = await media.stats();
-    if (stats.decoded >= count) return stats.decoded;
+  let stats = await media.stats();
+  for (let i = 0; i < 600 && stats.decoded < count; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
+    stats = await media.stats();
   }
+  if (stats.decoded < count) throw new Error(`only ${stats.decoded} of ${count} frames decoded`);
+  return stats.decoded;
 }
 
 describe('a video call between two browser devices', () => {
