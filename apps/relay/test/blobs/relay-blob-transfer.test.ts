@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KvStore, type MessageId, type RoomId } from '@kith/core';
-import { KithNode, type RelayUploadOutcome, type UploadProgress } from '@kith/node';
+import {
+  KithNode,
+  type BlobUpload,
+  type RelayUploadOutcome,
+  type UploadProgress,
+} from '@kith/node';
 import { nextEvent } from '../../../../packages/node/test/fixtures/next-event.ts';
 import { openDatabase } from '../../src/data/database.ts';
 import type { RelayProcess } from '../process/relay-process.ts';
@@ -47,7 +52,7 @@ async function sendFile(
   to: KithNode,
   roomId: RoomId,
   file: Uint8Array,
-  recordSize = RECORD,
+  options: { recordSize?: number; onUpload?: (upload: BlobUpload) => void } = {},
 ) {
   const arrived = nextEvent(to, 'timeline', () =>
     to.client.timeline(roomId).some((m) => m.content.body.kind === 'multi'),
@@ -55,8 +60,11 @@ async function sendFile(
   const sent = await from.blobs.sendFile(roomId, [file], {
     contentType: 'application/octet-stream',
     filename: 'noise.bin',
-    recordSize,
+    recordSize: options.recordSize ?? RECORD,
   });
+  // Before waiting for the message to arrive: the upload runs meanwhile, and on a busy machine
+  // it can be over by then.
+  options.onUpload?.(sent.upload);
   await arrived;
   return sent;
 }
@@ -91,9 +99,11 @@ describe('files kept by a relay’s blob store for members who are offline', () 
     // 16 MiB in the default 256 KiB records: more than libp2p lets a reader fall behind by
     // (4 MiB), which an upload that did not wait for the relay's acknowledgements overran.
     const file = noise(16 * 1024 * 1024 + 7);
-    const { messageId, upload } = await sendFile(alice, bob, roomId, file, 256 * 1024);
     const seen: UploadProgress[] = [];
-    upload.onProgress((p) => seen.push(p));
+    const { messageId, upload } = await sendFile(alice, bob, roomId, file, {
+      recordSize: 256 * 1024,
+      onUpload: (started) => started.onProgress((p) => seen.push(p)),
+    });
     const outcomes = await upload.done;
     expect(outcomes).toEqual([
       expect.objectContaining({
@@ -138,10 +148,13 @@ describe('files kept by a relay’s blob store for members who are offline', () 
       bob,
       roomId,
       noise(2 * 1024 * 1024),
+      {
+        onUpload: (started) =>
+          started.onProgress((p) => {
+            if (p.records >= 8) started.cancel();
+          }),
+      },
     );
-    upload.onProgress((p) => {
-      if (p.records >= 8) upload.cancel();
-    });
     await expect(upload.done).rejects.toMatchObject({ code: 'BLOB_CANCELLED' });
     const blob = { id: blobId, size: 2 * 1024 * 1024, recordSize: RECORD };
     const [outcome] = await alice.blobs.relays.upload(roomId, blob).done;
