@@ -1,4 +1,4 @@
-import { findAttachment, type MimiContent, type NestedPart } from '@kith/core';
+import { findAttachment, formatSize, type MimiContent, type NestedPart } from '@kith/core';
 
 /** A file a message carries, as the timeline shows it before (or without) fetching it. */
 export interface FileItem {
@@ -28,7 +28,7 @@ export function fileOf(content: MimiContent): { file: FileItem; caption: string 
       filename: attachment.filename,
       declaredType: attachment.contentType,
       size: attachment.size,
-      sizeText: sizeText(attachment.size),
+      sizeText: formatSize(attachment.size),
       description: attachment.description,
     },
     caption: captionOf(content.body),
@@ -74,16 +74,4 @@ export function saveName(filename: string): string {
   // eslint-disable-next-line no-control-regex
   const clean = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_').replace(/^\.+/, '');
   return clean.trim() === '' ? 'file' : clean.slice(0, 200);
-}
-
-export function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -2,7 +2,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RoomId } from '@kith/core';
 import type { MessageItem } from '../model/message-items.ts';
 import { completeMention, mentionQuery, type MentionQuery } from '../model/mention-complete.ts';
-import { sizeText } from '../model/file-item.ts';
+import { formatSize } from '@kith/core';
 import type { Messenger } from '../model/messenger.ts';
 import { VoiceButton } from './voice-button.tsx';
 
@@ -100,7 +100,7 @@ export function Composer({
     >
       {pending !== undefined && (
         <p class="draft-note">
-          File to send: <span class="file-name">{pending.name}</span> ({sizeText(pending.size)}){' '}
+          File to send: <span class="file-name">{pending.name}</span> ({formatSize(pending.size)}){' '}
           <button
             type="button"
             onClick={() => {

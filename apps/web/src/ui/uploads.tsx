@@ -1,5 +1,5 @@
 import type { RoomId } from '@kith/core';
-import { sizeText } from '../model/file-item.ts';
+import { formatSize } from '@kith/core';
 import type { FileTransfers } from '../model/file-transfers.ts';
 
 /** Files on their way out of this room: progress, and cancelling one before it is sent. */
@@ -15,7 +15,7 @@ export function Uploads({ files, roomId }: { files: FileTransfers; roomId: RoomI
             <>
               <progress aria-label={`Sending ${u.name}`} max={Math.max(1, u.size)} value={u.sent} />{' '}
               <span class="muted">
-                {sizeText(u.sent)} of {sizeText(u.size)}
+                {formatSize(u.sent)} of {formatSize(u.size)}
               </span>
             </>
           ) : (
